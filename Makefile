@@ -1,0 +1,41 @@
+# photoframe — see README.md. Every target that runs something does its own setup first.
+SHELL := /bin/bash
+STATE ?= $(CURDIR)/.state
+NODE_TSX := node --import tsx
+PHOTOFRAME := node bin/photoframe.mjs
+
+.PHONY: setup demo test typecheck unit bench etcd console deploy clean help
+
+help:
+	@echo "make demo    set up, then run etcd + sample album + image server + viewer + console"
+	@echo "make test    set up, then type-check and run the whole test suite"
+	@echo "make bench   set up, then run the benchmarks in bench/"
+	@echo "make etcd    run a local etcd on 127.0.0.1:2379 with data in $(STATE)/etcd"
+	@echo "make deploy PI=host [ID=display-id] [ETCD=url]   install the viewer on a Raspberry Pi over SSH"
+
+setup:
+	@scripts/setup.sh
+
+demo: setup
+	@$(PHOTOFRAME) demo --home $(STATE)/demo
+
+typecheck: setup
+	npx tsc --noEmit
+
+test: setup typecheck
+	@scripts/run-tests.sh
+
+bench: setup
+	@$(NODE_TSX) bench/run.ts
+
+etcd: setup
+	@$(PHOTOFRAME) etcd --home $(STATE)
+
+console: setup
+	@$(PHOTOFRAME) console --home $(STATE)
+
+deploy:
+	@deploy/deploy-pi.sh "$(PI)" "$(ID)" "$(ETCD)"
+
+clean:
+	rm -rf $(STATE)

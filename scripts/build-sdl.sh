@@ -1,0 +1,40 @@
+#!/usr/bin/env bash
+# Builds @kmamal/sdl's native addon against Debian's SDL2.
+# Why: the package's own install script downloads prebuilt binaries from a host
+# this network cannot reach, so `npm ci` runs with --ignore-scripts and we build here.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+pkg=node_modules/@kmamal/sdl
+version=$(node -p "require('./$pkg/package.json').version")
+
+# Idempotent: a built addon that loads is left alone.
+if [ -f "$pkg/dist/sdl.node" ] && node -e "require('./$pkg/dist/sdl.node')" 2>/dev/null; then
+  echo "@kmamal/sdl $version: native addon already built"
+  exit 0
+fi
+
+multiarch=$(gcc -print-multiarch 2>/dev/null || dpkg-architecture -qDEB_HOST_MULTIARCH)
+export SDL_INC=/usr/include/SDL2
+export SDL_LIB=/usr/lib/$multiarch
+if [ ! -f "$SDL_INC/SDL.h" ]; then
+  echo "cannot build @kmamal/sdl: $SDL_INC/SDL.h not found; install libsdl2-dev (make setup does)" >&2
+  exit 1
+fi
+
+# Use the headers that ship with this Node so node-gyp has nothing to download.
+gyp_args=()
+node_prefix=$(dirname "$(dirname "$(node -p process.execPath)")")
+if [ -f "$node_prefix/include/node/node.h" ]; then
+  gyp_args+=(--nodedir="$node_prefix")
+fi
+
+echo "building @kmamal/sdl $version against $SDL_LIB"
+(cd "$pkg" && ../../.bin/node-gyp rebuild -j max "${gyp_args[@]}" >build.log 2>&1) || {
+  echo "cannot build @kmamal/sdl: node-gyp failed; see $pkg/build.log" >&2
+  tail -20 "$pkg/build.log" >&2
+  exit 1
+}
+mkdir -p "$pkg/dist"
+cp "$pkg/build/Release/sdl.node" "$pkg/dist/sdl.node"
+node -e "require('./$pkg/dist/sdl.node')"
+echo "@kmamal/sdl $version: built $pkg/dist/sdl.node"

@@ -1,0 +1,41 @@
+#!/usr/bin/env bash
+# Installs everything photoframe needs on Debian bookworm (or Raspberry Pi OS):
+# Debian packages when missing, npm packages from the lockfile, and the SDL
+# addon built against the system SDL2. Safe and quick to run again.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+# etcd-server/etcd-client: the mediator; libsdl2-dev: the viewer's window; xvfb and
+# x11-apps (xwd): a virtual screen and reading it back for the demo and tests;
+# build-essential/python3: node-gyp for the SDL addon.
+packages=(etcd-server etcd-client libsdl2-dev xvfb x11-apps build-essential python3)
+missing=()
+for package in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" || missing+=("$package")
+done
+if [ ${#missing[@]} -gt 0 ]; then
+  if [ "$(id -u)" -ne 0 ]; then
+    echo "setup: missing Debian packages: ${missing[*]}; run as root or: sudo apt-get install ${missing[*]}" >&2
+    exit 1
+  fi
+  echo "setup: installing ${missing[*]}"
+  apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+  # Debian's etcd-server package starts a system etcd on 2379; photoframe runs its own.
+  if command -v systemctl >/dev/null && systemctl is-active --quiet etcd 2>/dev/null; then
+    systemctl disable --now etcd >/dev/null 2>&1 || true
+  fi
+fi
+
+# npm ci wipes node_modules, so skip it when the installed tree already matches the lockfile.
+stamp=node_modules/.photoframe-lock.sha256
+want=$(sha256sum package-lock.json | cut -d' ' -f1)
+if [ "$(cat "$stamp" 2>/dev/null)" != "$want" ]; then
+  echo "setup: npm ci"
+  # --ignore-scripts: @kmamal/sdl's install script downloads binaries from a host we cannot reach.
+  npm ci --ignore-scripts --no-audit --no-fund --loglevel=error
+  echo "$want" > "$stamp"
+fi
+
+scripts/build-sdl.sh
+echo "setup: done"
