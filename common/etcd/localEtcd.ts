@@ -1,0 +1,117 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdir } from 'node:fs/promises';
+import { freePort } from '../net/freePort.ts';
+
+/**
+ * Starts Debian's etcd on loopback for the demo, `make etcd` and the tests.
+ * Readiness is read from etcd's own log ("serving client traffic")
+ * rather than by polling its port.
+ */
+export interface LocalEtcdOptions {
+  dataDir: string;
+  /** 0 or absent: pick a free port. */
+  clientPort?: number;
+  peerPort?: number;
+  /** Mirror etcd's log lines here (e.g. process.stderr for `make etcd`). */
+  logTo?: NodeJS.WritableStream;
+  startTimeoutMs?: number;
+}
+
+export interface LocalEtcd {
+  endpoint: string;
+  pid: number;
+  /** Resolves when etcd has exited; SIGKILLs it if it has not stopped within 5 s. */
+  stop(): Promise<void>;
+  exited: Promise<number | null>;
+}
+
+// etcd 3.4 with the zap logger says "serving client traffic (in)securely"; older loggers said "ready to serve".
+const READY_MESSAGE = /serving client traffic|ready to serve client requests/;
+
+export async function startLocalEtcd(options: LocalEtcdOptions): Promise<LocalEtcd> {
+  const explicitPorts = Boolean(options.clientPort);
+  // Free ports can be taken between probing and binding; try again with new ones then.
+  for (let attempt = 1; ; attempt++) {
+    const clientPort = options.clientPort || (await freePort());
+    const peerPort = options.peerPort || (await freePort());
+    try {
+      return await launch(options, clientPort, peerPort);
+    } catch (error) {
+      const portClash = /address already in use/i.test((error as Error).message);
+      if (!portClash || explicitPorts || attempt >= 3) throw error;
+    }
+  }
+}
+
+async function launch(options: LocalEtcdOptions, clientPort: number, peerPort: number): Promise<LocalEtcd> {
+  await mkdir(options.dataDir, { recursive: true, mode: 0o700 });
+  const clientUrl = `http://127.0.0.1:${clientPort}`;
+  const peerUrl = `http://127.0.0.1:${peerPort}`;
+  let child: ChildProcess;
+  try {
+    child = spawn(
+      'etcd',
+      [
+        '--name', 'photoframe',
+        '--data-dir', options.dataDir,
+        '--listen-client-urls', clientUrl,
+        '--advertise-client-urls', clientUrl,
+        '--listen-peer-urls', peerUrl,
+        '--initial-advertise-peer-urls', peerUrl,
+        '--initial-cluster', `photoframe=${peerUrl}`,
+        '--logger', 'zap',
+        '--log-outputs', 'stderr',
+      ],
+      { stdio: ['ignore', 'ignore', 'pipe'] },
+    );
+  } catch (error) {
+    throw new Error(`cannot start etcd: ${(error as Error).message}; install etcd-server (make setup does)`);
+  }
+
+  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  const recentLines: string[] = [];
+  const ready = new Promise<void>((resolve, reject) => {
+    let buffered = '';
+    child.stderr!.setEncoding('utf8');
+    child.stderr!.on('data', (chunk: string) => {
+      options.logTo?.write(chunk);
+      buffered += chunk;
+      let newline: number;
+      while ((newline = buffered.indexOf('\n')) >= 0) {
+        const line = buffered.slice(0, newline);
+        buffered = buffered.slice(newline + 1);
+        recentLines.push(line);
+        if (recentLines.length > 20) recentLines.shift();
+        if (READY_MESSAGE.test(line)) resolve();
+      }
+    });
+    child.once('error', (error) =>
+      reject(new Error(`cannot start etcd: ${error.message}; install etcd-server (make setup does)`)),
+    );
+    void exited.then((code) =>
+      reject(new Error(`etcd exited with code ${code} before it was ready:\n${recentLines.slice(-8).join('\n')}`)),
+    );
+  });
+
+  const timeoutMs = options.startTimeoutMs ?? 30_000;
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`etcd was not ready after ${timeoutMs} ms`)), timeoutMs);
+  });
+  const stop = async () => {
+    if (child.exitCode !== null || child.signalCode !== null) return;
+    child.kill('SIGTERM');
+    const killTimer = setTimeout(() => child.kill('SIGKILL'), 5000);
+    await exited;
+    clearTimeout(killTimer);
+  };
+  try {
+    await Promise.race([ready, timeout]);
+  } catch (error) {
+    await stop();
+    throw error;
+  } finally {
+    clearTimeout(timer);
+  }
+  return { endpoint: clientUrl, pid: child.pid!, stop, exited };
+}
