@@ -1,0 +1,39 @@
+import { join } from 'node:path';
+import sharp from 'sharp';
+
+/**
+ * Derived images. Each is a pure function of the original's content and the
+ * requested size, so a file, once written, never needs to change.
+ */
+export const THUMBNAIL_SIZE = 320;
+export const MAX_RENDITION_SIDE = 8192;
+
+export function thumbnailPath(thumbnailDir: string, photoName: string): string {
+  return join(thumbnailDir, `${photoName.slice(0, photoName.lastIndexOf('.'))}.jpg`);
+}
+
+export function renditionPath(renditionDir: string, photoName: string, width: number, height: number): string {
+  return join(renditionDir, `${width}x${height}`, `${photoName.slice(0, photoName.lastIndexOf('.'))}.jpg`);
+}
+
+/**
+ * Decodes the whole image, so it also proves the file is not truncated or
+ * corrupt (sharp's default failOn 'warning' turns libjpeg's "premature end"
+ * into an error).
+ */
+export async function makeThumbnail(original: Buffer | string): Promise<Buffer> {
+  return sharp(original)
+    .rotate()
+    .resize(THUMBNAIL_SIZE, THUMBNAIL_SIZE, { fit: 'inside', withoutEnlargement: true })
+    .jpeg({ quality: 80 })
+    .toBuffer();
+}
+
+/** The photo upright and as large as fits in width × height, never enlarged: the display scales on its GPU. */
+export async function makeDisplayRendition(original: Buffer | string, width: number, height: number): Promise<Buffer> {
+  return sharp(original)
+    .rotate()
+    .resize(width, height, { fit: 'inside', withoutEnlargement: true })
+    .jpeg({ quality: 88 })
+    .toBuffer();
+}
