@@ -1,0 +1,98 @@
+import sdl from '@kmamal/sdl';
+import type { Frame } from './framePreparer.ts';
+import type { Size } from './layout.ts';
+
+type SdlWindow = ReturnType<typeof sdl.video.createWindow>;
+
+const BLACK = Buffer.from([0, 0, 0, 255]);
+
+export interface ScreenOptions {
+  /** An ordinary window of this size instead of fullscreen. */
+  windowed?: Size;
+  title?: string;
+}
+
+/**
+ * The one place pixels reach the screen: an SDL window with the hardware
+ * accelerated renderer. The GPU places the frame; the rest of the window is black.
+ */
+export class SdlScreen {
+  private last: Frame | null = null;
+
+  private constructor(private readonly window: SdlWindow) {}
+
+  static open(options: ScreenOptions = {}): SdlScreen {
+    let window: SdlWindow;
+    const fullscreen = options.windowed === undefined;
+    // Without a window manager (a bare X server on a Pi, Xvfb) nobody honours a
+    // fullscreen request, so a fullscreen window is also created at the
+    // display's exact geometry.
+    const display = fullscreen ? sdl.video.displays[0] : undefined;
+    try {
+      window = sdl.video.createWindow({
+        title: options.title ?? 'photoframe',
+        fullscreen,
+        borderless: fullscreen,
+        x: display?.geometry.x,
+        y: display?.geometry.y,
+        width: display?.geometry.width ?? options.windowed?.width,
+        height: display?.geometry.height ?? options.windowed?.height,
+        accelerated: true,
+        vsync: true,
+      });
+    } catch (error) {
+      throw new Error(
+        `cannot open a window: ${(error as Error).message}; is DISPLAY set (or run under Xvfb / SDL_VIDEODRIVER=kmsdrm)?`,
+      );
+    }
+    if (options.windowed === undefined) sdl.mouse.showCursor(false);
+    const screen = new SdlScreen(window);
+    screen.clear();
+    // After an expose the window content may be gone; draw the last frame again.
+    window.on('expose', () => screen.redraw());
+    return screen;
+  }
+
+  get size(): Size {
+    return { width: this.window.pixelWidth, height: this.window.pixelHeight };
+  }
+
+  get accelerated(): boolean {
+    return this.window.accelerated;
+  }
+
+  show(frame: Frame): void {
+    this.last = frame;
+    this.draw(frame);
+  }
+
+  clear(): void {
+    this.last = null;
+    if (!this.window.destroyed) this.window.render(1, 1, 4, 'rgba32', BLACK);
+  }
+
+  onResize(listener: (size: Size) => void): void {
+    this.window.on('resize', () => listener(this.size));
+  }
+
+  onClose(listener: () => void): void {
+    this.window.on('close', listener);
+  }
+
+  close(): void {
+    if (!this.window.destroyed) this.window.destroy();
+  }
+
+  private redraw(): void {
+    if (this.last) this.draw(this.last);
+    else this.clear();
+  }
+
+  private draw(frame: Frame): void {
+    if (this.window.destroyed) return;
+    this.window.render(frame.width, frame.height, frame.width * 4, 'rgba32', frame.data, {
+      scaling: 'linear',
+      dstRect: frame.rect,
+    });
+  }
+}
