@@ -1,0 +1,88 @@
+import { parseArgs } from 'node:util';
+import { resolveGlobalConfig } from '../../common/config.ts';
+import { UserError } from '../../common/userError.ts';
+import type { Command, OptionSpec } from './command.ts';
+import { consoleCommand } from './commands/consoleCommand.ts';
+import { demoCommand } from './commands/demoCommand.ts';
+import { displayCommand } from './commands/displayCommand.ts';
+import { etcdCommand } from './commands/etcdCommand.ts';
+import { importCommand } from './commands/importCommand.ts';
+import { albumsCommand, displaysCommand } from './commands/listCommands.ts';
+import { serveCommand } from './commands/serveCommand.ts';
+import { viewerCommand } from './commands/viewerCommand.ts';
+
+const COMMANDS: Command[] = [
+  importCommand,
+  albumsCommand,
+  displaysCommand,
+  displayCommand,
+  serveCommand,
+  viewerCommand,
+  consoleCommand,
+  etcdCommand,
+  demoCommand,
+];
+
+const GLOBAL_OPTIONS: OptionSpec = {
+  etcd: { type: 'string' },
+  home: { type: 'string' },
+  help: { type: 'boolean', short: 'h' },
+};
+
+function usage(): string {
+  const width = Math.max(...COMMANDS.map((c) => c.name.length));
+  return [
+    'usage: photoframe <command> [options]',
+    '',
+    'commands:',
+    ...COMMANDS.map((c) => `  ${c.name.padEnd(width)}  ${c.summary}`),
+    '',
+    'global options:',
+    '  --etcd URL[,URL...]  etcd endpoints (env PHOTOFRAME_ETCD, default http://127.0.0.1:2379)',
+    '  --home DIR           library, caches and config (env PHOTOFRAME_HOME, default ~/.local/share/photoframe)',
+    '  -h, --help           this help, or a command\'s with `photoframe <command> --help`',
+  ].join('\n');
+}
+
+/** Runs the CLI and returns the exit code; every expected failure is one line on stderr. */
+export async function main(argv: string[]): Promise<number> {
+  try {
+    // First pass only finds the command name; options are checked strictly once we know its options.
+    const { tokens } = parseArgs({ args: argv, options: GLOBAL_OPTIONS, strict: false, allowPositionals: true, tokens: true });
+    const first = tokens.find((t) => t.kind === 'positional');
+    const commandName = first?.kind === 'positional' ? first.value : undefined;
+    if (commandName === undefined || commandName === 'help') {
+      const wantsHelp = commandName === 'help' || argv.includes('--help') || argv.includes('-h');
+      (wantsHelp ? process.stdout : process.stderr).write(`${usage()}\n`);
+      return wantsHelp ? 0 : 1;
+    }
+    const command = COMMANDS.find((c) => c.name === commandName);
+    if (!command) throw new UserError(`unknown command "${commandName}"; commands: ${COMMANDS.map((c) => c.name).join(', ')}`);
+
+    let parsed;
+    try {
+      parsed = parseArgs({ args: argv, options: { ...GLOBAL_OPTIONS, ...command.options }, strict: true, allowPositionals: true });
+    } catch (error) {
+      throw new UserError(`${(error as Error).message.split('\n')[0]}; usage: ${command.usage}`);
+    }
+    if (parsed.values.help) {
+      process.stdout.write(`usage: ${command.usage}\n${command.summary}\n`);
+      return 0;
+    }
+    const positionals = [...parsed.positionals];
+    positionals.splice(positionals.indexOf(commandName), 1);
+    const config = resolveGlobalConfig({
+      etcd: typeof parsed.values.etcd === 'string' ? parsed.values.etcd : undefined,
+      home: typeof parsed.values.home === 'string' ? parsed.values.home : undefined,
+    });
+    return (await command.run({ config, values: parsed.values, positionals })) ?? 0;
+  } catch (error) {
+    if (error instanceof UserError) {
+      process.stderr.write(`photoframe: ${error.message}\n`);
+      return error.exitCode;
+    }
+    process.stderr.write(`photoframe: ${(error as Error).message ?? String(error)}\n`);
+    if (process.env.PHOTOFRAME_DEBUG) process.stderr.write(`${(error as Error).stack}\n`);
+    return 1;
+  }
+}

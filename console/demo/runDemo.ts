@@ -1,0 +1,147 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { createWriteStream } from 'node:fs';
+import { mkdir } from 'node:fs/promises';
+import { join } from 'node:path';
+import { createInterface } from 'node:readline';
+import { fileURLToPath } from 'node:url';
+import type { Etcd3 } from 'etcd3';
+import type { GlobalConfig } from '../../common/config.ts';
+import { connectEtcd } from '../../common/etcd/etcdClient.ts';
+import { startLocalEtcd } from '../../common/etcd/localEtcd.ts';
+import { homePaths } from '../../common/homePaths.ts';
+import { freePort } from '../../common/net/freePort.ts';
+import { announceKey } from '../../common/protocol/systemKeys.ts';
+import { LibraryStore } from '../../data/library/libraryStore.ts';
+import { importPhotos } from '../../data/photos/importPhotos.ts';
+import { startXvfb, type XvfbDisplay } from '../../viewer/xvfbDisplay.ts';
+import { assignDisplay } from '../displays/assignDisplay.ts';
+import { ensureSamplePhotos } from './samplePhotos.ts';
+
+const CLI = fileURLToPath(new URL('../../bin/photoframe.mjs', import.meta.url));
+const DEMO_DISPLAY = 'demo-display';
+const DEMO_ALBUM = 'Demo';
+
+/**
+ * The whole system on one machine: etcd, sample photos in an album, the image
+ * server, one viewer (in a window, or on a virtual screen when there is no
+ * monitor), then the console. Everything it started stops when it ends.
+ */
+export async function runDemo(config: GlobalConfig, say: (line: string) => void): Promise<void> {
+  const paths = homePaths(config.home);
+  const cleanups: (() => Promise<void>)[] = [];
+  const cleanUp = async () => {
+    for (const cleanup of cleanups.reverse()) await cleanup().catch(() => {});
+    cleanups.length = 0;
+  };
+  // Ctrl-C before the console is up, or a kill, still stops what was started.
+  const onSignal = () => void cleanUp().then(() => process.exit(130));
+  process.on('SIGTERM', onSignal);
+  process.on('SIGHUP', onSignal);
+  process.on('SIGINT', onSignal);
+
+  let client: Etcd3 | undefined;
+  try {
+    const etcd = await startLocalEtcd({ dataDir: paths.etcdData });
+    cleanups.push(() => etcd.stop());
+    say(`etcd running at ${etcd.endpoint} (data in ${paths.etcdData})`);
+    const cli = (...args: string[]) => ['--etcd', etcd.endpoint, '--home', config.home, ...args];
+
+    const samples = await ensureSamplePhotos(join(config.home, 'samples'));
+    const report = await importPhotos(new LibraryStore(paths.store), paths, { sources: [samples], album: DEMO_ALBUM });
+    say(`album "${DEMO_ALBUM}": ${report.imported.length} new photos, ${report.duplicates.length} already imported`);
+
+    const port = await freePort();
+    const server = await startChild('serve', cli('serve', '--host', '127.0.0.1', '--http-port', String(port)), paths.home, /image server listening/);
+    cleanups.push(() => stopChild(server));
+    say(`image server on http://127.0.0.1:${port} (log: ${join(paths.home, 'demo-serve.log')})`);
+
+    let xvfb: XvfbDisplay | undefined;
+    const env = { ...process.env };
+    const viewerArgs = ['viewer', '--id', DEMO_DISPLAY];
+    if (env.DISPLAY) {
+      viewerArgs.push('--windowed', '960x540');
+    } else {
+      xvfb = await startXvfb(1280, 720);
+      cleanups.push(() => xvfb!.stop());
+      env.DISPLAY = xvfb.display;
+      say(`no DISPLAY: the viewer draws on virtual screen ${xvfb.display} (xwd -root -display ${xvfb.display} takes a screenshot)`);
+    }
+
+    client = await connectEtcd([etcd.endpoint]);
+    const announced = waitForKey(client, announceKey(DEMO_DISPLAY));
+    const viewer = await startChild('viewer', cli(...viewerArgs), paths.home, null, env);
+    cleanups.push(() => stopChild(viewer));
+    await announced;
+    await assignDisplay(client, new LibraryStore(paths.store), DEMO_DISPLAY, {
+      album: DEMO_ALBUM,
+      settings: { name: 'Demo display', interval_time: 8, interval_units: 'seconds' },
+    });
+    say(`viewer "${DEMO_DISPLAY}" shows album "${DEMO_ALBUM}" (log: ${join(paths.home, 'demo-viewer.log')})`);
+    say(`try, in another shell: npx photoframe --etcd ${etcd.endpoint} --home ${config.home} displays`);
+    client.close();
+    client = undefined;
+
+    if (process.stdin.isTTY && process.stdout.isTTY) {
+      // The console owns the terminal now; Ctrl-C there is a key press, and quitting ends the demo.
+      process.off('SIGINT', onSignal);
+      process.on('SIGINT', () => {});
+      const consoleChild = spawn(process.execPath, [CLI, ...cli('console')], { stdio: 'inherit' });
+      await new Promise((resolve) => consoleChild.once('exit', resolve));
+    } else {
+      say('no terminal for the console: the demo runs until Ctrl-C or SIGTERM');
+      await new Promise<void>((resolve) => {
+        process.off('SIGINT', onSignal);
+        process.off('SIGTERM', onSignal);
+        process.once('SIGINT', () => resolve());
+        process.once('SIGTERM', () => resolve());
+      });
+    }
+  } finally {
+    client?.close();
+    say('stopping the demo');
+    await cleanUp();
+    process.off('SIGTERM', onSignal);
+    process.off('SIGHUP', onSignal);
+    process.off('SIGINT', onSignal);
+  }
+}
+
+/** Starts a photoframe command with its output in <home>/demo-<name>.log; resolves once `ready` is printed. */
+async function startChild(name: string, args: string[], home: string, ready: RegExp | null, env = process.env): Promise<ChildProcess> {
+  await mkdir(home, { recursive: true });
+  const log = createWriteStream(join(home, `demo-${name}.log`), { flags: 'a' });
+  const child = spawn(process.execPath, [CLI, ...args], { stdio: ['ignore', 'pipe', 'pipe'], env });
+  child.stderr!.pipe(log);
+  const exited = new Promise<number | null>((resolve) => child.once('exit', resolve));
+  if (!ready) {
+    child.stdout!.pipe(log);
+    return child;
+  }
+  await new Promise<void>((resolve, reject) => {
+    const lines = createInterface({ input: child.stdout! });
+    lines.on('line', (line) => {
+      log.write(`${line}\n`);
+      if (ready.test(line)) resolve();
+    });
+    void exited.then((code) => reject(new Error(`photoframe ${name} exited with code ${code}; see ${join(home, `demo-${name}.log`)}`)));
+  });
+  return child;
+}
+
+async function stopChild(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  const exited = new Promise((resolve) => child.once('exit', resolve));
+  child.kill('SIGTERM');
+  const timer = setTimeout(() => child.kill('SIGKILL'), 5000);
+  await exited;
+  clearTimeout(timer);
+}
+
+/** Resolves when the key exists: from a read, or from a watch that starts right after that read. */
+async function waitForKey(client: Etcd3, key: string): Promise<void> {
+  const read = await client.get(key).exec();
+  if (read.kvs.length > 0) return;
+  const watcher = await client.watch().key(key).startRevision((BigInt(read.header.revision) + 1n).toString()).create();
+  await new Promise<void>((resolve) => watcher.once('put', () => resolve()));
+  await watcher.cancel();
+}

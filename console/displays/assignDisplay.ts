@@ -1,0 +1,119 @@
+import type { Etcd3 } from 'etcd3';
+import { encodeImages } from '../../common/protocol/codecs/imagesCodec.ts';
+import { decodeSettings, encodeSettings, settingFromText, type SettingName } from '../../common/protocol/codecs/settingsCodec.ts';
+import { displayKey } from '../../common/protocol/displayKeys.ts';
+import { UserError } from '../../common/userError.ts';
+import { findAlbum } from '../../data/library/albums.ts';
+import { findDisplay, rememberDisplay } from '../../data/library/displays.ts';
+import type { AlbumRecord, Library } from '../../data/library/librarySchema.ts';
+import type { LibraryStore } from '../../data/library/libraryStore.ts';
+import { readEtcdDisplays } from './displayDirectory.ts';
+import { requireReachableImageServer } from './imageServerCheck.ts';
+
+export interface DisplayChange {
+  album?: string;
+  settings: Partial<Record<SettingName, unknown>>;
+}
+
+/** Turns `album=Family interval_time=30` into a checked change, or a UserError naming the bad word. */
+export function parseDisplayChange(assignments: readonly [string, string][]): DisplayChange {
+  const change: DisplayChange = { settings: {} };
+  if (assignments.length === 0) {
+    throw new UserError('nothing to set: give album=<album> and/or settings such as interval_time=30');
+  }
+  for (const [key, value] of assignments) {
+    if (key === 'album') {
+      if (value.trim() === '') throw new UserError('album= is empty: give an album name (see `photoframe albums`)');
+      change.album = value;
+      continue;
+    }
+    const parsed = settingFromText(key, value);
+    if (!parsed.ok) throw new UserError(parsed.error);
+    change.settings[parsed.value[0]] = parsed.value[1];
+  }
+  return change;
+}
+
+export interface AssignmentResult {
+  displayId: string;
+  displayName: string;
+  album: AlbumRecord | null;
+  settings: Record<string, unknown> | null;
+}
+
+const MAX_TXN_ATTEMPTS = 5;
+
+/**
+ * Points a display at an album and/or changes its settings. Everything is
+ * checked first; then images and settings go to etcd in one transaction (the
+ * settings merged with what etcd holds, guarded by its revision so a
+ * concurrent edit is not lost); then the library records the assignment.
+ */
+export async function assignDisplay(client: Etcd3, store: LibraryStore, displayRef: string, change: DisplayChange): Promise<AssignmentResult> {
+  const library = await store.read();
+  const etcdDisplays = await readEtcdDisplays(client);
+  const display = resolveDisplay(library, etcdDisplays.announcements, displayRef);
+  let album: AlbumRecord | null = null;
+  if (change.album !== undefined) {
+    album = findAlbum(library, change.album) ?? null;
+    if (!album) {
+      const names = library.albums.map((a) => a.name);
+      throw new UserError(
+        `unknown album "${change.album}"; ${names.length ? `albums are: ${names.join(', ')}` : 'there are no albums yet: import some with `photoframe import DIR --album NAME`'}`,
+      );
+    }
+    await requireReachableImageServer(client);
+  }
+
+  const settingsKey = displayKey(display.id, 'settings');
+  const imagesKey = displayKey(display.id, 'images');
+  const wantsSettings = Object.keys(change.settings).length > 0;
+  let writtenSettings: Record<string, unknown> | null = null;
+  for (let attempt = 1; ; attempt++) {
+    const current = await client.get(settingsKey).exec();
+    const kv = current.kvs[0];
+    let merged: Record<string, unknown> = {};
+    if (kv) {
+      const decoded = decodeSettings(kv.value.toString());
+      // A malformed stored value is replaced rather than merged: a viewer ignores it anyway.
+      if (decoded.ok) merged = decoded.value;
+    }
+    merged = { ...merged, ...change.settings };
+    const puts = [];
+    if (album) puts.push(client.put(imagesKey).value(encodeImages(album.photos)));
+    if (wantsSettings) puts.push(client.put(settingsKey).value(encodeSettings(merged)));
+    const result = await client.if(settingsKey, 'Mod', '==', kv ? kv.mod_revision : '0').then(...puts).commit();
+    if (result.succeeded) {
+      writtenSettings = wantsSettings ? merged : null;
+      break;
+    }
+    if (attempt >= MAX_TXN_ATTEMPTS) {
+      throw new UserError(`cannot update display ${display.name}: its settings kept changing under us; try again`);
+    }
+  }
+
+  const newName = typeof change.settings.name === 'string' && change.settings.name !== '' ? change.settings.name : undefined;
+  const stored = await store.update((lib) => {
+    const record = rememberDisplay(lib, { id: display.id, hostname: display.hostname, name: newName ?? display.name });
+    if (album) record.albumId = album.id;
+    return record;
+  });
+  return { displayId: stored.id, displayName: stored.name, album, settings: writtenSettings };
+}
+
+interface ResolvedDisplay {
+  id: string;
+  name: string;
+  hostname: string | null;
+}
+
+function resolveDisplay(library: Library, announced: Map<string, { hostname: string }>, ref: string): ResolvedDisplay {
+  const known = findDisplay(library, ref);
+  if (known) return { id: known.id, name: known.name, hostname: known.hostname };
+  const announcement = announced.get(ref);
+  if (announcement) return { id: ref, name: announcement.hostname || ref, hostname: announcement.hostname };
+  const names = [...library.displays.map((d) => d.name), ...[...announced.keys()].filter((id) => !library.displays.some((d) => d.id === id))];
+  throw new UserError(
+    `unknown display "${ref}"; ${names.length ? `known displays: ${names.join(', ')}` : 'no display has announced itself yet: start `photoframe viewer` on one'} (see \`photoframe displays\`)`,
+  );
+}
