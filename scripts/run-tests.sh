@@ -5,6 +5,8 @@ set -uo pipefail
 cd "$(dirname "$0")/.."
 log=$(mktemp)
 trap 'rm -f "$log"' EXIT
+# In-process tests keep their log quiet; child processes (viewer, serve) set their own level.
+export PHOTOFRAME_LOG=${PHOTOFRAME_LOG:-error}
 node --import tsx node_modules/uvu/bin.js test '\.test\.ts$' "$@" 2>&1 | tee "$log"
 status=${PIPESTATUS[0]}
 total=$(sed -n 's/^ *Total: *\([0-9]*\).*/\1/p' "$log" | tail -1)

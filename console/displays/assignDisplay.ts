@@ -112,7 +112,8 @@ function resolveDisplay(library: Library, announced: Map<string, { hostname: str
   if (known) return { id: known.id, name: known.name, hostname: known.hostname };
   const announcement = announced.get(ref);
   if (announcement) return { id: ref, name: announcement.hostname || ref, hostname: announcement.hostname };
-  const names = [...library.displays.map((d) => d.name), ...[...announced.keys()].filter((id) => !library.displays.some((d) => d.id === id))];
+  const announcedOnly = [...announced].filter(([id]) => !library.displays.some((d) => d.id === id));
+  const names = [...library.displays.map((d) => d.name), ...announcedOnly.map(([id, a]) => (a.hostname ? `${a.hostname} (${id})` : id))];
   throw new UserError(
     `unknown display "${ref}"; ${names.length ? `known displays: ${names.join(', ')}` : 'no display has announced itself yet: start `photoframe viewer` on one'} (see \`photoframe displays\`)`,
   );

@@ -52,7 +52,7 @@ interface FieldRule {
 }
 
 const number = (min: number, max: number, minExclusive = false): FieldRule => ({
-  describe: `a number ${minExclusive ? `above ${min}` : `from ${min}`} to ${max}`,
+  describe: minExclusive ? `a number above ${min} and at most ${max}` : `a number from ${min} to ${max}`,
   check: (v) => typeof v === 'number' && Number.isFinite(v) && (minExclusive ? v > min : v >= min) && v <= max,
   fromText: (t) => (t.trim() === '' ? undefined : Number(t)),
 });

@@ -1,8 +1,6 @@
 import { connectEtcd } from '../../../common/etcd/etcdClient.ts';
 import { homePaths } from '../../../common/homePaths.ts';
 import { UserError } from '../../../common/userError.ts';
-import { ConsoleData } from '../../tui/consoleData.ts';
-import { ConsoleScreen } from '../../tui/consoleScreen.ts';
 import type { Command } from '../command.ts';
 
 export const consoleCommand: Command = {
@@ -15,6 +13,8 @@ export const consoleCommand: Command = {
       throw new UserError('console needs a terminal; use the CLI commands (e.g. `photoframe displays --json`) in scripts');
     }
     const client = await connectEtcd(config.etcdEndpoints, { callTimeoutMs: 10_000 });
+    // blessed is large; only the console pays for loading it.
+    const [{ ConsoleData }, { ConsoleScreen }] = await Promise.all([import('../../tui/consoleData.ts'), import('../../tui/consoleScreen.ts')]);
     const data = new ConsoleData(client, homePaths(config.home));
     let finish: () => void = () => {};
     const finished = new Promise<void>((resolve) => (finish = resolve));

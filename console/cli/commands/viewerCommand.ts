@@ -1,4 +1,3 @@
-import { runViewer } from '../../../viewer/runViewer.ts';
 import { parseWindowSize, stringOption } from '../argumentParsers.ts';
 import type { Command } from '../command.ts';
 
@@ -9,10 +8,13 @@ export const viewerCommand: Command = {
   options: { id: { type: 'string' }, windowed: { type: 'string' } },
   async run({ config, values }) {
     const windowedText = stringOption(values, 'windowed');
+    const windowed = windowedText === undefined ? undefined : parseWindowSize(windowedText, '--windowed');
+    // Loaded on demand: SDL initialises (and talks to the display) as soon as it is imported.
+    const { runViewer } = await import('../../../viewer/runViewer.ts');
     await runViewer({
       config,
       id: stringOption(values, 'id'),
-      windowed: windowedText === undefined ? undefined : parseWindowSize(windowedText, '--windowed'),
+      windowed,
     });
   },
 };

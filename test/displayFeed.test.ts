@@ -1,0 +1,84 @@
+import { suite } from 'uvu';
+import * as assert from 'uvu/assert';
+import { displayKey } from '../common/protocol/displayKeys.ts';
+import { IMAGE_SERVER_KEY } from '../common/protocol/systemKeys.ts';
+import { openDisplayFeed, type FeedChange } from '../viewer/displayFeed.ts';
+import { startTestEtcd, type TestEtcd } from './helpers/testEtcd.ts';
+
+const feed = suite<{ etcd: TestEtcd }>('display feed');
+
+feed.before(async (context) => {
+  context.etcd = await startTestEtcd();
+});
+feed.after(async (context) => {
+  await context.etcd?.stop();
+});
+
+/** Collects changes and lets a test wait until it has seen some number of them. */
+function collector() {
+  const changes: FeedChange[] = [];
+  const waiters: { count: number; resolve: () => void }[] = [];
+  return {
+    changes,
+    push(change: FeedChange) {
+      changes.push(change);
+      for (const w of waiters.filter((w) => changes.length >= w.count)) w.resolve();
+    },
+    until(count: number, timeoutMs = 10_000): Promise<void> {
+      if (changes.length >= count) return Promise.resolve();
+      return new Promise((resolve, reject) => {
+        const timer = setTimeout(() => reject(new Error(`saw ${changes.length} of ${count} changes: ${JSON.stringify(changes)}`)), timeoutMs);
+        waiters.push({ count, resolve: () => (clearTimeout(timer), resolve()) });
+      });
+    },
+  };
+}
+
+feed('the snapshot holds current values; writes between read and watch still arrive', async ({ etcd }) => {
+  const id = 'feed-gap';
+  await etcd.client.put(displayKey(id, 'images')).value('["a.jpg"]');
+  await etcd.client.put(displayKey('other-display', 'images')).value('["not-mine.jpg"]');
+  const seen = collector();
+  const opened = await openDisplayFeed(etcd.client, id, seen.push, {
+    afterRead: async () => {
+      // Lands after the read and before the watch exists: must not be lost.
+      await etcd.client.put(displayKey(id, 'images')).value('["b.jpg"]');
+      await etcd.client.put(displayKey(id, 'change_photo')).value('"next"');
+    },
+  });
+  try {
+    assert.equal(opened.snapshot, [{ key: `/${id}:images`, value: '["a.jpg"]' }]);
+    await seen.until(2);
+    assert.equal(seen.changes, [
+      { key: `/${id}:images`, value: '["b.jpg"]' },
+      { key: `/${id}:change_photo`, value: '"next"' },
+    ]);
+  } finally {
+    await opened.close();
+  }
+});
+
+feed('puts, repeated commands, deletes and the image server key are all pushed', async ({ etcd }) => {
+  const id = 'feed-live';
+  const seen = collector();
+  const opened = await openDisplayFeed(etcd.client, id, seen.push);
+  try {
+    await etcd.client.put(displayKey(id, 'change_photo')).value('"next"');
+    await etcd.client.put(displayKey(id, 'change_photo')).value('"next"');
+    await etcd.client.delete().key(displayKey(id, 'change_photo'));
+    await etcd.client.put(IMAGE_SERVER_KEY).value('{"url":"http://127.0.0.1:1","token":"0123456789abcdef"}');
+    await etcd.client.put(displayKey('feed-live-2', 'images')).value('[]');
+    await seen.until(4);
+    assert.equal(seen.changes.slice(0, 3), [
+      { key: `/${id}:change_photo`, value: '"next"' },
+      { key: `/${id}:change_photo`, value: '"next"' },
+      { key: `/${id}:change_photo`, value: null },
+    ]);
+    assert.is(seen.changes[3]!.key, IMAGE_SERVER_KEY);
+    assert.ok(!seen.changes.some((c) => c.key.startsWith('/feed-live-2:')), 'a display whose id extends ours is not ours');
+  } finally {
+    await opened.close();
+  }
+});
+
+feed.run();

@@ -1,0 +1,164 @@
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import sharp from 'sharp';
+import { suite } from 'uvu';
+import * as assert from 'uvu/assert';
+import { homePaths } from '../common/homePaths.ts';
+import { freePort } from '../common/net/freePort.ts';
+import { displayKey } from '../common/protocol/displayKeys.ts';
+import { LibraryStore } from '../data/library/libraryStore.ts';
+import { startXvfb, type XvfbDisplay } from '../viewer/xvfbDisplay.ts';
+import { colourNear, solidJpeg, tempDir, twoColourImage, type Rgb } from './helpers/fixtures.ts';
+import { runCli, startCli, type LongRunning } from './helpers/runCli.ts';
+import { captureScreen, type ScreenImage } from './helpers/screenCapture.ts';
+import { startTestEtcd, type TestEtcd } from './helpers/testEtcd.ts';
+
+/**
+ * The whole path through real components: import → image server → display set
+ * → etcd → viewer → SDL window on an Xvfb screen, read back pixel by pixel.
+ */
+interface Context {
+  etcd: TestEtcd;
+  xvfb: XvfbDisplay;
+  home: string;
+  server: LongRunning;
+  viewer: LongRunning;
+  viewerHome: string;
+  photos: { split: string; blue: string; sideways: string };
+}
+
+const SCREEN = { width: 320, height: 240 };
+const RED: Rgb = [230, 20, 20];
+const GREEN: Rgb = [20, 200, 40];
+const BLUE: Rgb = [20, 40, 230];
+const BLACK: Rgb = [0, 0, 0];
+
+const e2e = suite<Context>('end to end');
+
+e2e.before(async (context) => {
+  context.etcd = await startTestEtcd();
+  context.xvfb = await startXvfb(SCREEN.width, SCREEN.height);
+  context.home = await tempDir('photoframe-home-');
+  const source = await tempDir();
+  // 4:3 like the screen, so it fills it: red on the left, green on the right.
+  await (await twoColourImage(400, 300, RED, GREEN)).jpeg({ quality: 95 }).toFile(join(source, '1-split.jpg'));
+  // 2:1, so it is letterboxed with black above and below.
+  await solidJpeg(join(source, '2-blue.jpg'), 400, 200, BLUE);
+  // Stored sideways: upright it is red on top, blue below, and pillarboxed.
+  await (await twoColourImage(400, 300, RED, BLUE)).withMetadata({ orientation: 6 }).jpeg({ quality: 95 }).toFile(join(source, '3-sideways.jpg'));
+  const imported = await runCli(['--etcd', context.etcd.endpoint, '--home', context.home, 'import', source, '--album', 'E2E']);
+  assert.is(imported.code, 0, imported.stderr);
+  const library = await new LibraryStore(homePaths(context.home).store).read();
+  const name = (file: string) => Object.values(library.photos).find((p) => p.sources[0]!.endsWith(file))!.name;
+  context.photos = { split: name('1-split.jpg'), blue: name('2-blue.jpg'), sideways: name('3-sideways.jpg') };
+
+  const port = await freePort();
+  context.server = startCli(['--etcd', context.etcd.endpoint, '--home', context.home, 'serve', '--host', '127.0.0.1', '--http-port', String(port)]);
+  await context.server.waitFor(/image server listening/);
+  // The viewer has a home of its own, as it would on a Pi.
+  context.viewerHome = await tempDir('photoframe-pi-');
+  context.viewer = startCli(['--etcd', context.etcd.endpoint, '--home', context.viewerHome, 'viewer', '--id', 'e2e-display'], {
+    DISPLAY: context.xvfb.display,
+    PHOTOFRAME_LOG: 'info',
+  });
+  await context.viewer.waitFor(/watching etcd/);
+});
+
+e2e.after(async (context) => {
+  await context.viewer?.stop();
+  await context.server?.stop();
+  await context.xvfb?.stop();
+  await context.etcd?.stop();
+});
+
+/** Reads the screen until it matches (drawing is asynchronous to the log line) or the time is up. */
+async function screenShows(context: Context, expected: [number, number, Rgb][], timeoutMs = 15_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  let screen: ScreenImage;
+  do {
+    screen = await captureScreen(context.xvfb.display);
+    if (expected.every(([x, y, colour]) => colourNear(screen.pixel(x, y), colour))) return;
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  } while (Date.now() < deadline);
+  const found = expected.map(([x, y, colour]) => `(${x},${y}) wanted ${colour} got ${screen.pixel(x, y)}`);
+  const shot = join(tmpdir(), `photoframe-e2e-failure-${Date.now()}.png`);
+  await sharp(screen.rgb, { raw: { width: screen.width, height: screen.height, channels: 3 } }).png().toFile(shot);
+  assert.unreachable(`screen never showed the expected photo (screenshot: ${shot}):\n${found.join('\n')}\nviewer log:\n${context.viewer.lines.slice(-15).join('\n')}`);
+}
+
+e2e('assigning an album puts its first photo on screen, fullscreen and the right way round', async (context) => {
+  assert.is(context.xvfb.width, SCREEN.width);
+  const result = await runCli(['--etcd', context.etcd.endpoint, '--home', context.home, 'display', 'set', 'e2e-display', 'album=E2E', 'interval_time=1', 'interval_units=days']);
+  assert.is(result.code, 0, result.stderr);
+  await context.viewer.waitFor(new RegExp(`showing image name="${context.photos.split}"`));
+  // A 4:3 photo on a 4:3 screen fills it edge to edge.
+  await screenShows(context, [
+    [40, 120, RED],
+    [280, 120, GREEN],
+    [3, 3, RED],
+    [316, 236, GREEN],
+  ]);
+});
+
+e2e('change_photo "next" changes what is on screen, at once', async (context) => {
+  const from = context.viewer.lines.length;
+  await context.etcd.client.put(displayKey('e2e-display', 'change_photo')).value('"next"');
+  await context.viewer.waitFor(new RegExp(`showing image name="${context.photos.blue}"`), 10_000, from);
+  await screenShows(context, [
+    [160, 120, BLUE],
+    [160, 20, BLACK],
+    [160, 220, BLACK],
+  ]);
+});
+
+e2e('a malformed value is logged and ignored; the photo stays', async (context) => {
+  const from = context.viewer.lines.length;
+  await context.etcd.client.put(displayKey('e2e-display', 'images')).value('["unterminated');
+  await context.viewer.waitFor(/ignoring malformed \/e2e-display:images: not valid JSON/, 10_000, from);
+  await screenShows(context, [[160, 120, BLUE]]);
+  assert.is(context.viewer.child.exitCode, null, 'viewer still running');
+});
+
+e2e('a new image list shows at once, EXIF-rotated and pillarboxed', async (context) => {
+  const from = context.viewer.lines.length;
+  await context.etcd.client.put(displayKey('e2e-display', 'images')).value(JSON.stringify([context.photos.sideways, context.photos.split]));
+  await context.viewer.waitFor(new RegExp(`showing image name="${context.photos.sideways}"`), 10_000, from);
+  await screenShows(context, [
+    [160, 30, RED],
+    [160, 210, BLUE],
+    [20, 120, BLACK],
+    [300, 120, BLACK],
+  ]);
+});
+
+e2e('"back" returns to the previous photo', async (context) => {
+  const from = context.viewer.lines.length;
+  await context.etcd.client.put(displayKey('e2e-display', 'change_photo')).value('"back"');
+  await context.viewer.waitFor(new RegExp(`showing image name="${context.photos.split}"`), 10_000, from);
+  await screenShows(context, [
+    [40, 120, RED],
+    [280, 120, GREEN],
+  ]);
+});
+
+e2e('with etcd and the image server gone, a restarted viewer shows its cached photos', async (context) => {
+  await context.viewer.stop();
+  assert.is(context.viewer.child.exitCode, 0, 'viewer stops cleanly on SIGTERM');
+  const endpoint = context.etcd.endpoint;
+  await context.server.stop();
+  await context.etcd.stop();
+  context.viewer = startCli(['--etcd', endpoint, '--home', context.viewerHome, 'viewer', '--id', 'e2e-display'], {
+    DISPLAY: context.xvfb.display,
+    PHOTOFRAME_LOG: 'info',
+  });
+  await context.viewer.waitFor(/cannot reach etcd .* showing cached photos and reconnecting/);
+  // The remembered list is [sideways, split]; a restart begins at its first photo.
+  await context.viewer.waitFor(new RegExp(`showing image name="${context.photos.sideways}"`));
+  await screenShows(context, [
+    [160, 30, RED],
+    [160, 210, BLUE],
+    [20, 120, BLACK],
+  ]);
+});
+
+e2e.run();

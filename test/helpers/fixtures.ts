@@ -1,0 +1,51 @@
+import { mkdtemp, mkdir, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import sharp, { type Sharp } from 'sharp';
+
+export type Rgb = [number, number, number];
+
+export async function tempDir(prefix = 'photoframe-test-'): Promise<string> {
+  return mkdtemp(join(tmpdir(), prefix));
+}
+
+/** A JPEG of one colour. */
+export async function solidJpeg(path: string, width: number, height: number, color: Rgb, exif?: { dateTaken?: string }): Promise<string> {
+  await mkdir(dirname(path), { recursive: true });
+  let image = sharp({ create: { width, height, channels: 3, background: { r: color[0], g: color[1], b: color[2] } } });
+  if (exif?.dateTaken) image = image.withExif({ IFD2: { DateTimeOriginal: exif.dateTaken } });
+  await image.jpeg({ quality: 95 }).toFile(path);
+  return path;
+}
+
+/** A PNG whose left half is one colour and right half another, to check orientation on screen. */
+export async function twoColourImage(width: number, height: number, left: Rgb, right: Rgb): Promise<Sharp> {
+  const half = Math.floor(width / 2);
+  const leftHalf = await sharp({ create: { width: half, height, channels: 3, background: { r: left[0], g: left[1], b: left[2] } } })
+    .png()
+    .toBuffer();
+  return sharp({ create: { width, height, channels: 3, background: { r: right[0], g: right[1], b: right[2] } } }).composite([
+    { input: leftHalf, left: 0, top: 0 },
+  ]);
+}
+
+/** A valid JPEG cut short, as a copy interrupted mid-file leaves it. */
+export async function truncatedJpeg(path: string): Promise<string> {
+  await mkdir(dirname(path), { recursive: true });
+  const whole = await sharp({ create: { width: 400, height: 300, channels: 3, background: { r: 10, g: 200, b: 30 } } })
+    .jpeg()
+    .toBuffer();
+  await writeFile(path, whole.subarray(0, Math.floor(whole.length / 2)));
+  return path;
+}
+
+export async function textFile(path: string, text = 'not a photo\n'): Promise<string> {
+  await mkdir(dirname(path), { recursive: true });
+  await writeFile(path, text);
+  return path;
+}
+
+/** Colours within a tolerance: JPEG and scaling move a channel by a few levels. */
+export function colourNear(actual: Rgb, expected: Rgb, tolerance = 24): boolean {
+  return actual.every((value, i) => Math.abs(value - expected[i]!) <= tolerance);
+}

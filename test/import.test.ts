@@ -1,0 +1,110 @@
+import { readdir, stat } from 'node:fs/promises';
+import { join } from 'node:path';
+import sharp from 'sharp';
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { rejects } from 'node:assert/strict';
+import { homePaths } from '../common/homePaths.ts';
+import { LibraryStore } from '../data/library/libraryStore.ts';
+import { importPhotos } from '../data/photos/importPhotos.ts';
+import { thumbnailPath } from '../data/renditions/renditions.ts';
+import { solidJpeg, tempDir, textFile, truncatedJpeg, twoColourImage } from './helpers/fixtures.ts';
+
+async function freshLibrary() {
+  const paths = homePaths(await tempDir('photoframe-home-'));
+  return { paths, store: new LibraryStore(paths.store) };
+}
+
+test('imports photos recursively with dimensions, EXIF date and a thumbnail', async () => {
+  const { paths, store } = await freshLibrary();
+  const source = await tempDir();
+  await solidJpeg(join(source, 'red.jpg'), 800, 600, [220, 20, 20], { dateTaken: '2023:07:14 18:30:05' });
+  await solidJpeg(join(source, 'trips', '2024', 'blue.jpg'), 640, 480, [20, 20, 220]);
+  await solidJpeg(join(source, '.hidden', 'skipped-silently.jpg'), 64, 64, [0, 0, 0]);
+
+  const report = await importPhotos(store, paths, { sources: [source], album: 'Summer' });
+  assert.is(report.imported.length, 2);
+  assert.equal(report.skipped, []);
+  assert.equal(report.album, { name: 'Summer', added: 2 });
+
+  const library = await store.read();
+  const red = Object.values(library.photos).find((p) => p.sources[0]!.endsWith('red.jpg'))!;
+  assert.ok(red, 'red photo recorded');
+  assert.match(red.name, /^[0-9a-f]{24}\.jpg$/);
+  assert.is(red.width, 800);
+  assert.is(red.height, 600);
+  assert.is(red.takenAt, '2023-07-14T18:30:05');
+  assert.is(red.format, 'jpeg');
+  assert.ok((await stat(join(paths.photos, red.name))).size > 0, 'original copied into the library');
+  const thumbnail = await sharp(thumbnailPath(paths.thumbnails, red.name)).metadata();
+  assert.is(thumbnail.width, 320);
+  assert.is(thumbnail.height, 240);
+  assert.equal(library.albums[0]!.photos.length, 2);
+});
+
+test('an EXIF-rotated photo is recorded with its upright dimensions', async () => {
+  const { paths, store } = await freshLibrary();
+  const source = await tempDir();
+  const image = await twoColourImage(600, 400, [255, 0, 0], [0, 0, 255]);
+  await image.withMetadata({ orientation: 6 }).jpeg().toFile(join(source, 'sideways.jpg'));
+  const report = await importPhotos(store, paths, { sources: [source] });
+  const photo = report.imported[0]!;
+  assert.is(photo.orientation, 6);
+  assert.is(photo.width, 400);
+  assert.is(photo.height, 600);
+});
+
+test('the same content imported twice is one photo with both sources', async () => {
+  const { paths, store } = await freshLibrary();
+  const source = await tempDir();
+  const original = await solidJpeg(join(source, 'a', 'IMG_001.jpg'), 300, 200, [1, 2, 3]);
+  const copy = join(source, 'b', 'copy-of-IMG_001.jpg');
+  await solidJpeg(copy, 300, 200, [1, 2, 3]);
+
+  const first = await importPhotos(store, paths, { sources: [source], album: 'A' });
+  assert.is(first.imported.length, 1, 'equal files in one run are one photo');
+  assert.is(first.duplicates.length, 1);
+  const again = await importPhotos(store, paths, { sources: [original], album: 'A' });
+  assert.is(again.imported.length, 0);
+  assert.is(again.duplicates.length, 1);
+  assert.equal(again.album, { name: 'A', added: 0 });
+
+  const library = await store.read();
+  const photos = Object.values(library.photos);
+  assert.is(photos.length, 1);
+  assert.equal(photos[0]!.sources.sort(), [original, copy].sort());
+  assert.is((await readdir(paths.photos)).length, 1);
+});
+
+test('corrupt and non-image files are reported by path with a reason and skipped; the rest import', async () => {
+  const { paths, store } = await freshLibrary();
+  const source = await tempDir();
+  const good = await solidJpeg(join(source, 'good.jpg'), 200, 100, [0, 200, 0]);
+  const truncated = await truncatedJpeg(join(source, 'IMG_002.jpg'));
+  const notes = await textFile(join(source, 'notes.txt'));
+  const fakeJpeg = await textFile(join(source, 'fake.jpg'), 'GIF89a but not really');
+  const missing = join(source, 'no-such-folder');
+
+  const report = await importPhotos(store, paths, { sources: [source, missing], album: 'Mixed' });
+  assert.equal(report.imported.map((p) => p.sources[0]), [good]);
+  const reasons = new Map(report.skipped.map((s) => [s.path, s.reason]));
+  assert.match(reasons.get(truncated) ?? '', /corrupt image/);
+  assert.match(reasons.get(notes) ?? '', /not an image/);
+  assert.match(reasons.get(fakeJpeg) ?? '', /not an image/);
+  assert.match(reasons.get(missing) ?? '', /no such file or folder/);
+  const library = await store.read();
+  assert.is(Object.keys(library.photos).length, 1);
+  assert.is(library.albums[0]!.photos.length, 1);
+  assert.is((await readdir(paths.photos)).length, 1, 'nothing of the bad files is kept');
+});
+
+test('an invalid album name is refused before anything is written', async () => {
+  const { paths, store } = await freshLibrary();
+  const source = await tempDir();
+  await solidJpeg(join(source, 'x.jpg'), 50, 50, [9, 9, 9]);
+  await rejects(importPhotos(store, paths, { sources: [source], album: '   ' }), /album name is empty/);
+  assert.equal(await store.read(), { version: 1, photos: {}, albums: [], displays: [] });
+  await rejects(stat(paths.photos));
+});
+
+test.run();

@@ -1,0 +1,97 @@
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import type { Frame } from '../viewer/framePreparer.ts';
+import { ViewerApp, type ViewerPorts } from '../viewer/viewerApp.ts';
+
+/**
+ * ViewerApp's decisions with its outside world recorded: which photo is on
+ * screen after each change. The real window, etcd and image server are in e2e.test.ts.
+ */
+function harness() {
+  const shown: string[] = [];
+  const remembered: [string, string | null][] = [];
+  let settle: () => void = () => {};
+  const ports: ViewerPorts = {
+    screen: {
+      size: { width: 100, height: 100 },
+      show: (frame: Frame) => {
+        shown.push(frame.data.toString());
+        settle();
+      },
+      clear: () => {
+        shown.push('<black>');
+        settle();
+      },
+    },
+    fetchImage: async (name) => name,
+    prefetchImage: () => {},
+    prepareFrame: async (file) => ({ width: 1, height: 1, data: Buffer.from(file), rect: { x: 0, y: 0, width: 1, height: 1 } }),
+    remember: (key, value) => remembered.push([key, value]),
+  };
+  const app = new ViewerApp('d1', ports);
+  const drawn = () => new Promise<void>((resolve) => (settle = resolve));
+  return { app, shown, remembered, drawn };
+}
+
+test('a new list shows its first photo; next and back move through it', async () => {
+  const { app, shown, drawn } = harness();
+  let frame = drawn();
+  app.apply({ key: '/d1:images', value: '["a.jpg","b.jpg","c.jpg"]' }, true);
+  await frame;
+  frame = drawn();
+  app.apply({ key: '/d1:change_photo', value: '"next"' }, true);
+  await frame;
+  frame = drawn();
+  app.apply({ key: '/d1:change_photo', value: '"back"' }, true);
+  await frame;
+  frame = drawn();
+  app.apply({ key: '/d1:change_photo', value: '"back"' }, true);
+  await frame;
+  assert.equal(shown, ['a.jpg', 'b.jpg', 'a.jpg', 'c.jpg']);
+  app.stop();
+});
+
+test('malformed values are ignored and not remembered; the screen keeps its photo', async () => {
+  const { app, shown, remembered, drawn } = harness();
+  const frame = drawn();
+  app.apply({ key: '/d1:images', value: '["a.jpg","b.jpg"]' }, true);
+  await frame;
+  app.apply({ key: '/d1:images', value: '["a.jpg", 42' }, true);
+  app.apply({ key: '/d1:images', value: '["../../etc/passwd"]' }, true);
+  app.apply({ key: '/d1:settings', value: '{"interval_time": -1}' }, true);
+  app.apply({ key: '/d1:change_photo', value: 'next' }, true);
+  await new Promise((resolve) => setTimeout(resolve, 50));
+  assert.equal(shown, ['a.jpg']);
+  assert.equal(app.state.playlist.images, ['a.jpg', 'b.jpg']);
+  assert.equal(remembered, [['/d1:images', '["a.jpg","b.jpg"]']]);
+  app.stop();
+});
+
+test('a change_photo read at start-up is history, not a command', async () => {
+  const { app, shown, drawn } = harness();
+  const frame = drawn();
+  app.apply({ key: '/d1:images', value: '["a.jpg","b.jpg"]' }, false);
+  app.apply({ key: '/d1:change_photo', value: '"next"' }, false);
+  await frame;
+  await new Promise((resolve) => setTimeout(resolve, 20));
+  assert.equal(shown, ['a.jpg']);
+  app.stop();
+});
+
+test('power_state off blanks the screen; on brings the photo back; other displays are ignored', async () => {
+  const { app, shown, drawn } = harness();
+  let frame = drawn();
+  app.apply({ key: '/d1:images', value: '["a.jpg"]' }, true);
+  await frame;
+  frame = drawn();
+  app.apply({ key: '/d1:power_state', value: '"off"' }, true);
+  await frame;
+  app.apply({ key: '/d2:power_state', value: '"on"' }, true);
+  frame = drawn();
+  app.apply({ key: '/d1:power_state', value: '"on"' }, true);
+  await frame;
+  assert.equal(shown, ['a.jpg', '<black>', 'a.jpg']);
+  app.stop();
+});
+
+test.run();
