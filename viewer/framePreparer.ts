@@ -1,5 +1,6 @@
 import sharp from 'sharp';
 import type { DisplaySettings } from '../common/protocol/codecs/settingsCodec.ts';
+import { colourTransform, isNeutral } from './colourAdjustment.ts';
 import { fitRect, logicalCanvas, outputRotation, toScreenRect, type Rect, type Size } from './layout.ts';
 
 /** Pixels ready for the GPU: RGBA, exactly the size of the rect they are drawn into. */
@@ -28,12 +29,9 @@ export async function prepareFrame(
   const rect = fitRect(upright, canvas);
 
   let pipeline = sharp(file).autoOrient().resize(rect.width, rect.height, { fit: 'fill' });
-  if (settings.brightness !== 1 || settings.saturation !== 1) {
-    pipeline = pipeline.modulate({ brightness: settings.brightness, saturation: settings.saturation });
-  }
-  if (settings.contrast !== 1) {
-    // Pivot around mid-grey so contrast does not also shift brightness.
-    pipeline = pipeline.linear(settings.contrast, 128 * (1 - settings.contrast));
+  if (!isNeutral(settings)) {
+    const { matrix, offset } = colourTransform(settings);
+    pipeline = pipeline.recomb(matrix).linear(1, offset);
   }
   let { data, info } = await pipeline.ensureAlpha().raw().toBuffer({ resolveWithObject: true });
 

@@ -1,0 +1,169 @@
+/**
+ * `make bench`: the hot paths (import, frame preparation, watch delivery,
+ * image serving, library writes), each beside a reference run in the same
+ * process, printed as figures and ratios.
+ */
+import { Etcd3 } from 'etcd3';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { availableParallelism, cpus, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { once } from 'node:events';
+import { Low } from 'lowdb';
+import { JSONFile } from 'lowdb/node';
+import sharp from 'sharp';
+import { startLocalEtcd } from '../common/etcd/localEtcd.ts';
+import { homePaths } from '../common/homePaths.ts';
+import { displayKey } from '../common/protocol/displayKeys.ts';
+import { createImageServer } from '../console/imageServer/imageServer.ts';
+import { emptyLibrary, type Library } from '../data/library/librarySchema.ts';
+import { LibraryStore } from '../data/library/libraryStore.ts';
+import { importPhotos } from '../data/photos/importPhotos.ts';
+import { makeDisplayRendition } from '../data/renditions/renditions.ts';
+import { openDisplayFeed } from '../viewer/displayFeed.ts';
+import { prepareFrame } from '../viewer/framePreparer.ts';
+import { DEFAULT_SETTINGS } from '../common/protocol/codecs/settingsCodec.ts';
+import { medianMs, percentile, printTable, timeMs, type Sample } from './benchHarness.ts';
+
+process.env.PHOTOFRAME_LOG ??= 'error';
+const samples: Sample[] = [];
+const scratch = await mkdtemp(join(tmpdir(), 'photoframe-bench-'));
+
+async function makePhotos(dir: string, count: number, width: number, height: number): Promise<void> {
+  await Promise.all(
+    Array.from({ length: count }, (_, i) =>
+      sharp({ create: { width, height, channels: 3, background: { r: (i * 37) % 256, g: (i * 91) % 256, b: (i * 53) % 256 } } })
+        .composite([{ input: { create: { width: width / 4, height: height / 4, channels: 3, background: '#ffffff' } }, left: (i * 13) % (width / 2), top: (i * 7) % (height / 2) }])
+        .jpeg({ quality: 90 })
+        .toFile(join(dir, `photo-${String(i).padStart(3, '0')}.jpg`)),
+    ),
+  );
+}
+
+try {
+  // Import: our concurrent import against the same import one file at a time.
+  const photos = join(scratch, 'photos');
+  await import('node:fs/promises').then((fs) => fs.mkdir(photos));
+  const count = 24;
+  await makePhotos(photos, count, 3000, 2000);
+  const importInto = async (concurrency: number) => {
+    const paths = homePaths(await mkdtemp(join(scratch, 'home-')));
+    return timeMs(() => importPhotos(new LibraryStore(paths.store), paths, { sources: [photos], album: 'Bench', concurrency }));
+  };
+  const sequential = await importInto(1);
+  const concurrent = await importInto(availableParallelism());
+  samples.push({
+    name: `import ${count} × 6 MP JPEG`,
+    unit: 'photos/s',
+    ours: count / (concurrent / 1000),
+    reference: count / (sequential / 1000),
+    referenceName: 'same import, one file at a time',
+    lowerIsBetter: false,
+  });
+
+  // Frame preparation (viewer hot path) against a bare sharp decode of the same file.
+  const cached = join(scratch, 'cached.jpg');
+  await writeFile(cached, await makeDisplayRendition(join(photos, 'photo-000.jpg'), 1920, 1080));
+  const screen = { width: 1920, height: 1080 };
+  samples.push({
+    name: 'prepare 1080p frame',
+    unit: 'ms',
+    ours: await medianMs(() => prepareFrame(cached, screen, DEFAULT_SETTINGS), 15),
+    reference: await medianMs(() => sharp(cached).ensureAlpha().raw().toBuffer(), 15),
+    referenceName: 'bare sharp decode to RGBA',
+    lowerIsBetter: true,
+  });
+  samples.push({
+    name: 'prepare 1080p frame, colour settings',
+    unit: 'ms',
+    ours: await medianMs(() => prepareFrame(cached, screen, { ...DEFAULT_SETTINGS, brightness: 0.8, contrast: 1.2, saturation: 1.1 }), 15),
+    reference: await medianMs(() => sharp(cached).ensureAlpha().raw().toBuffer(), 15),
+    referenceName: 'bare sharp decode to RGBA',
+    lowerIsBetter: true,
+  });
+
+  // Watch delivery: put → our feed callback, against put → a raw etcd3 watcher.
+  const etcd = await startLocalEtcd({ dataDir: join(scratch, 'etcd') });
+  const client = new Etcd3({ hosts: etcd.endpoint });
+  try {
+    const rounds = 300;
+    const measure = async (subscribe: (onEvent: () => void) => Promise<() => Promise<void>>, id: string) => {
+      let resolveEvent: () => void = () => {};
+      const close = await subscribe(() => resolveEvent());
+      const times: number[] = [];
+      for (let i = 0; i < rounds; i++) {
+        const seen = new Promise<void>((resolve) => (resolveEvent = resolve));
+        const start = process.hrtime.bigint();
+        await client.put(displayKey(id, 'change_photo')).value('"next"');
+        await seen;
+        times.push(Number(process.hrtime.bigint() - start) / 1e6);
+      }
+      await close();
+      return percentile(times.slice(20), 50);
+    };
+    const ours = await measure(async (onEvent) => {
+      const feed = await openDisplayFeed(client, 'bench-feed', onEvent);
+      return feed.close;
+    }, 'bench-feed');
+    const reference = await measure(async (onEvent) => {
+      const watcher = await client.watch().prefix('/bench-raw:').create();
+      watcher.on('put', onEvent);
+      return () => watcher.cancel();
+    }, 'bench-raw');
+    samples.push({ name: 'etcd put → change seen (p50)', unit: 'ms', ours, reference, referenceName: 'raw etcd3 prefix watcher', lowerIsBetter: true });
+  } finally {
+    client.close();
+    await etcd.stop();
+  }
+
+  // Image serving: a cached rendition over HTTP against resizing in-process every time.
+  const home = await mkdtemp(join(scratch, 'serve-'));
+  const paths = homePaths(home);
+  const report = await importPhotos(new LibraryStore(paths.store), paths, { sources: [join(photos, 'photo-001.jpg')] });
+  const name = report.imported[0]!.name;
+  const token = 'bench-token-0123456789abcdef';
+  const server = createImageServer({ paths, token });
+  server.listen(0, '127.0.0.1');
+  await once(server, 'listening');
+  const port = (server.address() as { port: number }).port;
+  const url = `http://127.0.0.1:${port}/images/${name}?w=1920&h=1080`;
+  const get = async () => {
+    const response = await fetch(url, { headers: { Authorization: `Bearer ${token}` } });
+    await response.arrayBuffer();
+  };
+  const firstRequest = await timeMs(get);
+  const original = await readFile(join(paths.photos, name));
+  samples.push({
+    name: 'serve 1080p rendition (cached)',
+    unit: 'ms',
+    ours: await medianMs(get, 30),
+    reference: await medianMs(() => makeDisplayRendition(original, 1920, 1080), 10),
+    referenceName: `resize per request (first request here: ${firstRequest.toFixed(0)} ms)`,
+    lowerIsBetter: true,
+  });
+  server.close();
+
+  // Library writes: durable update (lock, fsync, rename) against lowdb's own JSONFile write.
+  const big: Library = emptyLibrary();
+  for (let i = 0; i < 5000; i++) {
+    const name = `${i.toString(16).padStart(24, '0')}.jpg`;
+    big.photos[name] = { name, sha256: name, format: 'jpeg', width: 4000, height: 3000, orientation: 1, takenAt: null, bytes: 5e6, importedAt: new Date().toISOString(), sources: [`/photos/${name}`] };
+  }
+  const storePath = join(scratch, 'library.json');
+  await writeFile(storePath, JSON.stringify(big));
+  const store = new LibraryStore(storePath);
+  const plainPath = join(scratch, 'plain.json');
+  const plain = new Low<Library>(new JSONFile(plainPath), big);
+  samples.push({
+    name: 'library update, 5000 photos',
+    unit: 'ms',
+    ours: await medianMs(() => store.update((library) => void (library.albums = [])), 15),
+    reference: await medianMs(() => plain.write(), 15),
+    referenceName: "lowdb JSONFile write (no lock, no fsync)",
+    lowerIsBetter: true,
+  });
+
+  console.log(`photoframe benchmarks — ${cpus()[0]?.model ?? 'cpu'} × ${availableParallelism()}, Node ${process.version}, sharp ${sharp.versions.sharp}`);
+  printTable(samples);
+} finally {
+  await rm(scratch, { recursive: true, force: true });
+}
