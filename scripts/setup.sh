@@ -5,6 +5,12 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
+node_major=$(node -p 'process.versions.node.split(".")[0]' 2>/dev/null || echo 0)
+if [ "$node_major" -lt 20 ]; then
+  echo "setup: photoframe needs Node.js 20 or newer; found $(node --version 2>/dev/null || echo none). Install Node 20 first." >&2
+  exit 1
+fi
+
 # etcd-server/etcd-client: the mediator; libsdl2-dev: the viewer's window; xvfb and
 # x11-apps (xwd): a virtual screen and reading it back for the demo and tests;
 # build-essential/python3: node-gyp for the SDL addon.
