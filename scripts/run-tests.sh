@@ -4,7 +4,9 @@
 set -uo pipefail
 cd "$(dirname "$0")/.."
 log=$(mktemp)
-trap 'rm -f "$log"' EXIT
+# Everything the tests make (homes, photos, etcd data) goes under one folder removed afterwards.
+export TMPDIR=$(mktemp -d "${TMPDIR:-/tmp}/photoframe-tests.XXXXXX")
+trap 'rm -f "$log"; rm -rf "$TMPDIR"' EXIT
 # In-process tests keep their log quiet; child processes (viewer, serve) set their own level.
 export PHOTOFRAME_LOG=${PHOTOFRAME_LOG:-error}
 node --import tsx node_modules/uvu/bin.js test '\.test\.ts$' "$@" 2>&1 | tee "$log"
