@@ -1,4 +1,6 @@
-import { readdir, readFile, writeFile } from 'node:fs/promises';
+import { execFile } from 'node:child_process';
+import { mkdir, readdir, readFile, utimes, writeFile } from 'node:fs/promises';
+import { fileURLToPath } from 'node:url';
 import { join } from 'node:path';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
@@ -47,6 +49,38 @@ test('concurrent updates from separate stores are serialised, none lost', async 
     ),
   );
   assert.is((await new LibraryStore(path).read()).albums.length, 20);
+});
+
+test('updates from several processes at once are serialised, none lost', async () => {
+  const path = join(await tempDir(), 'library.json');
+  const storeModule = fileURLToPath(new URL('../data/library/libraryStore.ts', import.meta.url));
+  const worker = (n: number) => `
+    import { LibraryStore } from ${JSON.stringify(storeModule)};
+    const store = new LibraryStore(${JSON.stringify(path)});
+    for (let i = 0; i < 10; i++) {
+      await store.update((library) => { library.albums.push({ id: 'w${n}-' + i, name: 'w${n}-' + i, photos: [], createdAt: '' }); });
+    }`;
+  const run = (n: number) =>
+    new Promise<number>((resolve) => {
+      execFile(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', worker(n)], (error) => resolve(error ? 1 : 0));
+    });
+  assert.equal(await Promise.all([0, 1, 2, 3].map(run)), [0, 0, 0, 0]);
+  assert.is((await new LibraryStore(path).read()).albums.length, 40);
+});
+
+test('a lock left behind by a crashed process is taken over once stale', async () => {
+  const path = join(await tempDir(), 'library.json');
+  await mkdir(`${path}.lock`);
+  const longAgo = new Date(Date.now() - 60_000);
+  await utimes(`${path}.lock`, longAgo, longAgo);
+  await new LibraryStore(path).update((library) => void ensureAlbum(library, 'after the crash'));
+  assert.is((await new LibraryStore(path).read()).albums[0]!.name, 'after the crash');
+});
+
+test('a store in a folder that does not exist yet creates it on first write', async () => {
+  const path = join(await tempDir(), 'new', 'home', 'library.json');
+  await new LibraryStore(path).update((library) => void ensureAlbum(library, 'first'));
+  assert.is((await new LibraryStore(path).read()).albums.length, 1);
 });
 
 test('a corrupt library file is reported, not replaced', async () => {

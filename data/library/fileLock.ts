@@ -1,45 +1,35 @@
-import { open, readFile, unlink } from 'node:fs/promises';
-import { setTimeout as sleep } from 'node:timers/promises';
+import { mkdir } from 'node:fs/promises';
+import { dirname } from 'node:path';
+import lockfile from 'proper-lockfile';
 
 /**
- * A cross-process lock beside a file: the console, the CLI and the image server
- * may all touch the library, and lowdb alone would let one overwrite another.
- * A lock left by a dead process is taken over.
+ * A cross-process lock beside a file: the console, the CLI and the image
+ * server may all touch the library, and lowdb alone would let one overwrite
+ * another. proper-lockfile judges staleness by a heartbeat on the lock's
+ * mtime, not by a PID, so a crashed holder, a reused PID or two waiters
+ * racing for a dead lock cannot let two processes in at once.
  */
-export async function withFileLock<T>(path: string, fn: () => Promise<T>, timeoutMs = 10_000): Promise<T> {
-  const lockPath = `${path}.lock`;
-  const deadline = Date.now() + timeoutMs;
-  for (let wait = 5; ; wait = Math.min(wait * 2, 100)) {
-    try {
-      const handle = await open(lockPath, 'wx');
-      await handle.writeFile(String(process.pid));
-      await handle.close();
-      break;
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
-      const holder = Number.parseInt(await readFile(lockPath, 'utf8').catch(() => ''), 10);
-      if (Number.isInteger(holder) && holder > 0 && !isAlive(holder)) {
-        await unlink(lockPath).catch(() => {});
-        continue;
-      }
-      if (Date.now() > deadline) {
-        throw new Error(`cannot lock ${path}: held by process ${Number.isInteger(holder) ? holder : '?'} for over ${timeoutMs} ms`);
-      }
-      await sleep(wait);
+export async function withFileLock<T>(path: string, fn: () => Promise<T>): Promise<T> {
+  await mkdir(dirname(path), { recursive: true });
+  let release: () => Promise<void>;
+  try {
+    release = await lockfile.lock(path, {
+      realpath: false,
+      lockfilePath: `${path}.lock`,
+      stale: 10_000,
+      update: 2_000,
+      // About 15 s of waiting in all: long imports hold the lock only for their final write.
+      retries: { retries: 80, factor: 1.2, minTimeout: 10, maxTimeout: 250 },
+    });
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ELOCKED') {
+      throw new Error(`cannot lock ${path}: another photoframe process has held it for too long; try again`);
     }
+    throw new Error(`cannot lock ${path}: ${(error as Error).message}`);
   }
   try {
     return await fn();
   } finally {
-    await unlink(lockPath).catch(() => {});
-  }
-}
-
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
+    await release().catch(() => {});
   }
 }
