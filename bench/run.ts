@@ -101,7 +101,7 @@ try {
       return percentile(times.slice(20), 50);
     };
     const ours = await measure(async (onEvent) => {
-      const feed = await openDisplayFeed(client, 'bench-feed', onEvent);
+      const feed = await openDisplayFeed(client, 'bench-feed', { snapshot: () => {}, change: onEvent, broken: () => {} });
       return feed.close;
     }, 'bench-feed');
     const reference = await measure(async (onEvent) => {

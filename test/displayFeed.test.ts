@@ -1,5 +1,6 @@
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
+import { connectEtcd } from '../common/etcd/etcdClient.ts';
 import { displayKey } from '../common/protocol/displayKeys.ts';
 import { IMAGE_SERVER_KEY } from '../common/protocol/systemKeys.ts';
 import { openDisplayFeed, type FeedChange } from '../viewer/displayFeed.ts';
@@ -34,25 +35,41 @@ function collector() {
   };
 }
 
-feed('the snapshot holds current values; writes between read and watch still arrive', async ({ etcd }) => {
+feed('the snapshot comes first; writes between read and watch still arrive, after it', async ({ etcd }) => {
   const id = 'feed-gap';
   await etcd.client.put(displayKey(id, 'images')).value('["a.jpg"]');
   await etcd.client.put(displayKey('other-display', 'images')).value('["not-mine.jpg"]');
   const seen = collector();
-  const opened = await openDisplayFeed(etcd.client, id, seen.push, {
-    afterRead: async () => {
-      // Lands after the read and before the watch exists: must not be lost.
-      await etcd.client.put(displayKey(id, 'images')).value('["b.jpg"]');
-      await etcd.client.put(displayKey(id, 'change_photo')).value('"next"');
+  const events: string[] = [];
+  const opened = await openDisplayFeed(
+    etcd.client,
+    id,
+    {
+      snapshot: (changes) => {
+        events.push('snapshot');
+        assert.equal(changes, [{ key: `/${id}:images`, value: '["a.jpg"]' }]);
+      },
+      change: (change) => {
+        events.push('change');
+        seen.push(change);
+      },
+      broken: (error) => assert.unreachable(`feed broke: ${error.message}`),
     },
-  });
+    {
+      afterRead: async () => {
+        // Lands after the read and before the watch exists: must not be lost.
+        await etcd.client.put(displayKey(id, 'images')).value('["b.jpg"]');
+        await etcd.client.put(displayKey(id, 'change_photo')).value('"next"');
+      },
+    },
+  );
   try {
-    assert.equal(opened.snapshot, [{ key: `/${id}:images`, value: '["a.jpg"]' }]);
     await seen.until(2);
     assert.equal(seen.changes, [
       { key: `/${id}:images`, value: '["b.jpg"]' },
       { key: `/${id}:change_photo`, value: '"next"' },
     ]);
+    assert.equal(events, ['snapshot', 'change', 'change'], 'no change is delivered before the snapshot');
   } finally {
     await opened.close();
   }
@@ -61,7 +78,7 @@ feed('the snapshot holds current values; writes between read and watch still arr
 feed('puts, repeated commands, deletes and the image server key are all pushed', async ({ etcd }) => {
   const id = 'feed-live';
   const seen = collector();
-  const opened = await openDisplayFeed(etcd.client, id, seen.push);
+  const opened = await openDisplayFeed(etcd.client, id, { snapshot: () => {}, change: seen.push, broken: () => {} });
   try {
     await etcd.client.put(displayKey(id, 'change_photo')).value('"next"');
     await etcd.client.put(displayKey(id, 'change_photo')).value('"next"');
@@ -78,6 +95,39 @@ feed('puts, repeated commands, deletes and the image server key are all pushed',
     assert.ok(!seen.changes.some((c) => c.key.startsWith('/feed-live-2:')), 'a display whose id extends ours is not ours');
   } finally {
     await opened.close();
+  }
+});
+
+feed('a watch whose start revision was compacted away breaks the feed instead of hanging', async ({ etcd }) => {
+  const id = 'feed-compacted';
+  // Its own client: etcd3's watch queue on this client stays stalled afterwards.
+  const client = await connectEtcd([etcd.endpoint]);
+  try {
+    let reportBroken: (error: Error) => void = () => {};
+    const broken = new Promise<Error>((resolve) => (reportBroken = resolve));
+    const opened = await openDisplayFeed(
+      client,
+      id,
+      { snapshot: () => {}, change: () => {}, broken: reportBroken },
+      {
+        attachTimeoutMs: 1500,
+        afterRead: async () => {
+          await client.put(displayKey(id, 'images')).value('["x.jpg"]');
+          const latest = await client.put(displayKey(id, 'images')).value('["y.jpg"]').exec();
+          await client.kv.compact({ revision: latest.header.revision, physical: true });
+        },
+      },
+    ).catch((error: Error) => error);
+    // etcd either refuses the watch while it is set up, or cancels it right after: both must surface.
+    const outcome =
+      opened instanceof Error
+        ? opened
+        : await Promise.race([broken, new Promise<string>((resolve) => setTimeout(() => resolve('silence'), 5000))]);
+    if (!(opened instanceof Error)) await opened.close();
+    assert.ok(outcome instanceof Error, `the feed reported it cannot go on (got ${String(outcome)})`);
+    assert.match((outcome as Error).message, /compact|not established|canceled/i, (outcome as Error).message);
+  } finally {
+    client.close();
   }
 });
 

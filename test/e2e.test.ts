@@ -141,6 +141,25 @@ e2e('"back" returns to the previous photo', async (context) => {
   ]);
 });
 
+e2e('a key deleted while the viewer was off is treated as deleted when it comes back', async (context) => {
+  let from = context.viewer.lines.length;
+  await context.etcd.client.put(displayKey('e2e-display', 'power_state')).value('"off"');
+  await screenShows(context, [[40, 120, BLACK], [280, 120, BLACK]]);
+  await context.viewer.stop();
+  // Deleting power_state means "on"; the viewer must notice although it was not running.
+  await context.etcd.client.delete().key(displayKey('e2e-display', 'power_state'));
+  context.viewer = startCli(['--etcd', context.etcd.endpoint, '--home', context.viewerHome, 'viewer', '--id', 'e2e-display'], {
+    DISPLAY: context.xvfb.display,
+    PHOTOFRAME_LOG: 'info',
+  });
+  from = 0;
+  await context.viewer.waitFor(/watching etcd/, 20_000, from);
+  await screenShows(context, [
+    [160, 30, RED],
+    [160, 210, BLUE],
+  ]);
+});
+
 e2e('with etcd and the image server gone, a restarted viewer shows its cached photos', async (context) => {
   await context.viewer.stop();
   assert.is(context.viewer.child.exitCode, 0, 'viewer stops cleanly on SIGTERM');

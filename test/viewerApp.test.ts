@@ -94,4 +94,23 @@ test('power_state off blanks the screen; on brings the photo back; other display
   app.stop();
 });
 
+test('a one-photo display whose fetch failed shows it once the image server is republished', async () => {
+  const { app, shown, drawn } = harness();
+  let serverUp = false;
+  const failing = app as unknown as { ports: ViewerPorts };
+  failing.ports.fetchImage = async (name) => {
+    if (!serverUp) throw new Error('connect ECONNREFUSED 127.0.0.1:8470');
+    return name;
+  };
+  app.apply({ key: '/d1:images', value: '["only.jpg"]' }, true);
+  await new Promise((resolve) => setTimeout(resolve, 20));
+  assert.equal(shown, [], 'nothing to show while the server is down');
+  serverUp = true;
+  const frame = drawn();
+  app.apply({ key: '/photoframe/image_server', value: '{"url":"http://127.0.0.1:8470","token":"0123456789abcdef"}' }, true);
+  await frame;
+  assert.equal(shown, ['only.jpg']);
+  app.stop();
+});
+
 test.run();

@@ -1,5 +1,6 @@
 import type { Etcd3, Lease } from 'etcd3';
 import { hostname } from 'node:os';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { encodeAnnouncement } from '../common/protocol/codecs/announcementCodec.ts';
 import { announceKey, onlineKey } from '../common/protocol/systemKeys.ts';
 import type { Logger } from '../common/log.ts';
@@ -14,6 +15,8 @@ export interface Presence {
 /**
  * Tells the console this display exists (a lasting key) and is up (a key on
  * a lease that etcd drops about 15 s after the viewer stops keeping it alive).
+ * A lost lease is renewed with backoff, one attempt at a time: while etcd is
+ * down every attempt fails at once, and retrying without a pause would spin.
  */
 export async function announceDisplay(client: Etcd3, id: string, screen: Size, version: string, log: Logger): Promise<Presence> {
   const startedAt = new Date().toISOString();
@@ -21,15 +24,41 @@ export async function announceDisplay(client: Etcd3, id: string, screen: Size, v
     encodeAnnouncement({ id, hostname: hostname(), version, screen, started_at: startedAt }),
   );
   let closed = false;
+  let renewing = false;
   let lease: Lease;
   const grant = async () => {
-    lease = client.lease(PRESENCE_TTL_SECONDS, { autoKeepAlive: true });
-    lease.on('lost', (error) => {
-      if (closed) return;
-      log.warn('presence lease lost; renewing', { error: error.message });
-      void grant().catch((e: Error) => log.warn('cannot renew presence lease', { error: e.message }));
+    const fresh = client.lease(PRESENCE_TTL_SECONDS, { autoKeepAlive: true });
+    fresh.on('lost', (error) => {
+      if (closed || fresh !== lease) return;
+      log.warn('presence lease lost; renewing', { error: error.message.split('\n')[0] });
+      void renew();
     });
-    await lease.put(onlineKey(id)).value(JSON.stringify({ since: startedAt }));
+    lease = fresh;
+    try {
+      await fresh.put(onlineKey(id)).value(JSON.stringify({ since: startedAt }));
+    } catch (error) {
+      fresh.release();
+      throw error;
+    }
+  };
+  const renew = async () => {
+    if (renewing) return;
+    renewing = true;
+    try {
+      for (let delay = 1000; !closed; delay = Math.min(delay * 2, 30_000)) {
+        await sleep(delay);
+        if (closed) return;
+        try {
+          await grant();
+          log.info('presence lease renewed');
+          return;
+        } catch (error) {
+          log.debug('cannot renew presence lease yet', { error: (error as Error).message.split('\n')[0] });
+        }
+      }
+    } finally {
+      renewing = false;
+    }
   };
   await grant();
   return {

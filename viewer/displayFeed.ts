@@ -1,4 +1,6 @@
 import type { Etcd3, Watcher } from 'etcd3';
+import { once } from 'node:events';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { displayPrefix } from '../common/protocol/displayKeys.ts';
 import { IMAGE_SERVER_KEY } from '../common/protocol/systemKeys.ts';
 
@@ -8,28 +10,45 @@ export interface FeedChange {
   value: string | null;
 }
 
+export interface FeedHandlers {
+  /** What the keys held when the feed opened; delivered once, before any live change. */
+  snapshot(changes: FeedChange[]): void;
+  /** A change after the snapshot, in the order etcd sent it. */
+  change(change: FeedChange): void;
+  /**
+   * The watch cannot go on (etcd compacted the revisions it needed to resume).
+   * The feed is closed; reopen it to read afresh.
+   */
+  broken(error: Error): void;
+}
+
 export interface DisplayFeed {
-  /** What the keys held when the feed opened; the watch carries on from exactly there. */
-  snapshot: FeedChange[];
   close(): Promise<void>;
 }
 
 export interface FeedHooks {
   /** Runs between the read and the watch; tests write here to prove nothing in that gap is lost. */
   afterRead?: () => Promise<void>;
+  /** How long a watch may take to be established or resumed before the feed counts as broken. */
+  attachTimeoutMs?: number;
 }
+
+const DEFAULT_ATTACH_TIMEOUT_MS = 15_000;
 
 /**
  * Reads a display's keys and the image server key, then watches both from
  * the revision after each read, so a write landing between read and watch
- * still arrives. No polling: etcd pushes every change.
+ * still arrives. Changes that arrive while the watches are being set up are
+ * held until the snapshot has been delivered, so an older snapshot can never
+ * overwrite a newer change. No polling: etcd pushes every change.
+ *
+ * When etcd has compacted the revision a watch starts (or resumes) from, it
+ * answers "created and cancelled", which etcd3 1.1.2 drops: the watch never
+ * attaches and that client's watch queue stalls. So a watch that is not
+ * attached within `attachTimeoutMs` of being sent makes the feed broken, and
+ * the caller starts over with a new client and a fresh read.
  */
-export async function openDisplayFeed(
-  client: Etcd3,
-  displayId: string,
-  onChange: (change: FeedChange) => void,
-  hooks: FeedHooks = {},
-): Promise<DisplayFeed> {
+export async function openDisplayFeed(client: Etcd3, displayId: string, handlers: FeedHandlers, hooks: FeedHooks = {}): Promise<DisplayFeed> {
   const prefix = displayPrefix(displayId);
   const [displayRead, serverRead] = await Promise.all([
     client.getAll().prefix(prefix).exec(),
@@ -41,24 +60,68 @@ export async function openDisplayFeed(
   ];
   await hooks.afterRead?.();
 
-  const watchers: Watcher[] = [];
-  const follow = (watcher: Watcher) => {
-    watcher.on('put', (kv) => onChange({ key: kv.key.toString(), value: kv.value.toString() }));
-    watcher.on('delete', (kv) => onChange({ key: kv.key.toString(), value: null }));
-    watchers.push(watcher);
+  let live = false;
+  let closed = false;
+  const held: FeedChange[] = [];
+  const deliver = (change: FeedChange) => {
+    if (closed) return;
+    if (live) handlers.change(change);
+    else held.push(change);
   };
-  const nextRevision = (revision: string) => (BigInt(revision) + 1n).toString();
+  const watchers: Watcher[] = [];
+  const close = async () => {
+    closed = true;
+    // A watch etcd already cancelled never gets an answer to our cancel; do not wait forever for one.
+    await Promise.all(watchers.map((w) => Promise.race([w.cancel().catch(() => {}), sleep(2000)])));
+  };
+  const attachTimeoutMs = hooks.attachTimeoutMs ?? DEFAULT_ATTACH_TIMEOUT_MS;
+  const breakFeed = (error: Error) => {
+    if (closed) return;
+    void close();
+    handlers.broken(error);
+  };
+  const follow = (watcher: Watcher) => {
+    watcher.on('put', (kv) => deliver({ key: kv.key.toString(), value: kv.value.toString() }));
+    watcher.on('delete', (kv) => deliver({ key: kv.key.toString(), value: null }));
+    watcher.on('error', breakFeed);
+    // etcd3 re-attaches watches after a reconnect; 'connecting' means etcd answers again.
+    let resumeTimer: NodeJS.Timeout | undefined;
+    watcher.on('connecting', () => {
+      clearTimeout(resumeTimer);
+      resumeTimer = setTimeout(() => breakFeed(new Error(`watch did not resume within ${attachTimeoutMs} ms (compacted revision?)`)), attachTimeoutMs);
+    });
+    watcher.on('connected', () => clearTimeout(resumeTimer));
+    watcher.on('end', () => clearTimeout(resumeTimer));
+    watchers.push(watcher);
+    return watcher;
+  };
+  const attach = async (builder: ReturnType<Etcd3['watch']>, revision: string) => {
+    const watcher = follow(builder.startRevision((BigInt(revision) + 1n).toString()).watcher());
+    let timer: NodeJS.Timeout | undefined;
+    try {
+      await Promise.race([
+        once(watcher, 'connected'),
+        once(watcher, 'error').then(([error]) => Promise.reject(error)),
+        new Promise((_, reject) => {
+          timer = setTimeout(
+            () => reject(new Error(`watch was not established within ${attachTimeoutMs} ms (compacted revision?)`)),
+            attachTimeoutMs,
+          );
+        }),
+      ]);
+    } finally {
+      clearTimeout(timer);
+    }
+  };
   try {
-    follow(await client.watch().prefix(prefix).startRevision(nextRevision(displayRead.header.revision)).create());
-    follow(await client.watch().key(IMAGE_SERVER_KEY).startRevision(nextRevision(serverRead.header.revision)).create());
+    await attach(client.watch().prefix(prefix), displayRead.header.revision);
+    await attach(client.watch().key(IMAGE_SERVER_KEY), serverRead.header.revision);
   } catch (error) {
-    await Promise.all(watchers.map((w) => w.cancel()));
+    await close();
     throw error;
   }
-  return {
-    snapshot,
-    close: async () => {
-      await Promise.all(watchers.map((w) => w.cancel()));
-    },
-  };
+  handlers.snapshot(snapshot);
+  live = true;
+  for (const change of held.splice(0)) handlers.change(change);
+  return { close };
 }

@@ -4,9 +4,8 @@ import type { GlobalConfig } from '../common/config.ts';
 import { connectEtcd } from '../common/etcd/etcdClient.ts';
 import { homePaths } from '../common/homePaths.ts';
 import { createLogger } from '../common/log.ts';
-import { UserError } from '../common/userError.ts';
 import { announceDisplay, type Presence } from './announce.ts';
-import { openDisplayFeed, type DisplayFeed } from './displayFeed.ts';
+import { openDisplayFeed, type DisplayFeed, type FeedHandlers } from './displayFeed.ts';
 import { prepareFrame } from './framePreparer.ts';
 import { ImageCache } from './imageCache.ts';
 import type { Size } from './layout.ts';
@@ -61,10 +60,57 @@ export async function runViewer(options: ViewerOptions): Promise<void> {
     for (const [key, value] of Object.entries(offline.values)) app.apply({ key, value }, false);
   }
 
-  let client: Etcd3 | null = null;
-  let feed: DisplayFeed | null = null;
-  let presence: Presence | null = null;
+  // One connection to etcd at a time: the client, this display's presence and its feed.
+  let session: { client: Etcd3; presence: Presence; feed: DisplayFeed | null } | null = null;
   let stopping = false;
+
+  const closeSession = async () => {
+    const current = session;
+    session = null;
+    await current?.feed?.close().catch(() => {});
+    await current?.presence.close().catch(() => {});
+    current?.client.close();
+  };
+
+  const handlers: FeedHandlers = {
+    snapshot: (changes) => {
+      // A key remembered from before but absent now was deleted while we were away.
+      const present = new Set(changes.map((change) => change.key));
+      for (const key of Object.keys(remembered)) if (!present.has(key)) app.apply({ key, value: null }, false);
+      for (const change of changes) app.apply(change, false);
+    },
+    change: (change) => app.apply(change, true),
+    broken: (error) => {
+      // The client's watch queue may be wedged (see displayFeed.ts): start over with a new client.
+      log.warn(`watch ended (${error.message.split('\n')[0]}); reconnecting and reading the keys afresh`);
+      void closeSession().then(() => retryWithBackoff('reconnect to etcd', () => stopping, connect));
+    },
+  };
+
+  const openFeed = async () => {
+    const current = session;
+    if (!current) return;
+    current.feed = await openDisplayFeed(current.client, id, handlers);
+    if (stopping || session !== current) await current.feed.close();
+  };
+
+  const connect = async () => {
+    const client = await connectEtcd(options.config.etcdEndpoints, { callTimeoutMs: 10_000 });
+    let presence: Presence | undefined;
+    try {
+      presence = await announceDisplay(client, id, screen.size, VERSION, log);
+      session = { client, presence, feed: null };
+      await openFeed();
+    } catch (error) {
+      session = null;
+      await presence?.close().catch(() => {});
+      client.close();
+      throw error;
+    }
+    // A stop that arrived while we were connecting must not leave a lease or watch behind.
+    if (stopping) return closeSession();
+    log.info('watching etcd', { prefix: `/${id}:`, endpoints: options.config.etcdEndpoints.join(',') });
+  };
 
   const done = new Promise<void>((resolve) => {
     const stop = async (why: string) => {
@@ -72,9 +118,7 @@ export async function runViewer(options: ViewerOptions): Promise<void> {
       stopping = true;
       log.info(`stopping: ${why}`);
       app.stop();
-      await feed?.close().catch(() => {});
-      await presence?.close().catch(() => {});
-      client?.close();
+      await closeSession();
       await saving;
       screen.close();
       resolve();
@@ -84,48 +128,32 @@ export async function runViewer(options: ViewerOptions): Promise<void> {
     screen.onClose(() => void stop('window closed'));
   });
 
-  const connect = async () => {
-    const fresh = await connectEtcd(options.config.etcdEndpoints, { callTimeoutMs: 10_000 });
-    try {
-      presence = await announceDisplay(fresh, id, screen.size, VERSION, log);
-      feed = await openDisplayFeed(fresh, id, (change) => app.apply(change, true));
-    } catch (error) {
-      await presence?.close().catch(() => {});
-      fresh.close();
-      throw error;
-    }
-    client = fresh;
-    for (const change of feed.snapshot) app.apply(change, false);
-    log.info('watching etcd', { prefix: `/${id}:`, endpoints: options.config.etcdEndpoints.join(',') });
-  };
-
   try {
     await connect();
   } catch (error) {
-    if (!(error instanceof UserError)) throw error;
     if (!offline) {
       screen.close();
       throw error;
     }
-    log.warn(`${error.message}; showing cached photos and reconnecting`, {
+    log.warn(`${(error as Error).message.split('\n')[0]}; showing cached photos and reconnecting`, {
       cached: await cache.count(screen.size),
     });
-    void reconnect(connect, () => stopping);
+    void retryWithBackoff('reconnect to etcd', () => stopping, connect);
   }
   await done;
 }
 
-/** Backs off from 1 s to 30 s between attempts; etcd3 itself resumes watches once connected. */
-async function reconnect(connect: () => Promise<void>, stopped: () => boolean): Promise<void> {
+/** Tries from 1 s to 30 s apart until it works or the viewer stops; etcd3 resumes watches itself after a plain reconnect. */
+async function retryWithBackoff(what: string, stopped: () => boolean, attempt: () => Promise<void>): Promise<void> {
   for (let delay = 1000; !stopped(); delay = Math.min(delay * 2, 30_000)) {
     await sleep(delay);
     if (stopped()) return;
     try {
-      await connect();
-      log.info('reconnected to etcd');
+      await attempt();
+      log.info(`${what}: done`);
       return;
     } catch (error) {
-      log.debug('etcd still unreachable', { error: (error as Error).message });
+      log.debug(`${what}: not yet`, { error: (error as Error).message.split('\n')[0] });
     }
   }
 }

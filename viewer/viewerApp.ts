@@ -15,8 +15,10 @@ import { MAX_TIMER_MS, nextDelayMs } from './slideshowTiming.ts';
 
 const log = createLogger('viewer');
 
-// When a photo cannot be shown, try the next one soon rather than after a whole interval.
-const RETRY_AFTER_FAILURE_MS = 5000;
+// When a photo cannot be shown, try again soon rather than after a whole interval,
+// backing off while the failures go on (a server that is down stays down a while).
+const FIRST_RETRY_MS = 5000;
+const LONGEST_RETRY_MS = 120_000;
 
 /** What the app needs from the outside world; injected so the app itself holds only decisions. */
 export interface ViewerPorts {
@@ -40,6 +42,7 @@ export class ViewerApp {
   private generation = 0;
   private timer: NodeJS.Timeout | undefined;
   private stopped = false;
+  private consecutiveFailures = 0;
 
   constructor(
     readonly displayId: string,
@@ -103,9 +106,9 @@ export class ViewerApp {
       return;
     }
     this.applyDecoded(change, decodeImageServer(change.value), (info) => {
-      const wasMissing = this.server === null;
       this.server = info;
-      if (wasMissing) this.showCurrent();
+      // A (re)started server is the moment to retry a photo that could not be fetched.
+      if (this.consecutiveFailures > 0) this.showCurrent();
     });
   }
 
@@ -136,14 +139,18 @@ export class ViewerApp {
         const frame = await this.ports.prepareFrame(file, size, settings);
         if (generation !== this.generation || this.stopped) return;
         this.ports.screen.show(frame);
+        this.consecutiveFailures = 0;
         log.info('showing image', { name, index: this.playlist.index, of: this.playlist.images.length });
         this.schedule(nextDelayMs(settings));
         const upcoming = upcomingImage(this.playlist);
         if (upcoming) this.ports.prefetchImage(upcoming, size, this.server);
       } catch (error) {
         if (generation !== this.generation || this.stopped) return;
-        log.warn(`cannot show ${name}: ${(error as Error).message}`);
-        if (this.playlist.images.length > 1) this.schedule(RETRY_AFTER_FAILURE_MS);
+        this.consecutiveFailures++;
+        const retryMs = Math.min(FIRST_RETRY_MS * 2 ** (this.consecutiveFailures - 1), LONGEST_RETRY_MS);
+        log.warn(`cannot show ${name}: ${(error as Error).message}; trying again in ${retryMs / 1000} s`);
+        // With several photos the retry moves on to the next; with one it tries the same again.
+        this.schedule(retryMs);
       }
     })();
   }
