@@ -22,7 +22,7 @@ export function createEtcdClient(endpoints: string[], options: EtcdClientOptions
 export function unreachableEtcd(endpoints: string[], error: unknown): UserError {
   const message = reasonOf(error);
   // grpc's messages run long; the socket error inside them is what a person can act on.
-  const socketError = /\b(?:connect )?(ECONNREFUSED|ETIMEDOUT|ENOTFOUND|EHOSTUNREACH|ECONNRESET)\b[^.;]*/.exec(message);
+  const socketError = /\b(?:connect )?(?:ECONNREFUSED|ETIMEDOUT|ENOTFOUND|EHOSTUNREACH|ECONNRESET)(?: [^\s;,]*[^\s;,.])?/.exec(message);
   const reason = socketError ? socketError[0].trim() : /deadline/i.test(message) ? 'no answer in time' : message.split('\n')[0];
   return new UserError(
     `cannot reach etcd at ${endpoints.join(',')} (${reason}); start one with \`make etcd\` or point --etcd / PHOTOFRAME_ETCD at yours`,

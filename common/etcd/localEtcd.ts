@@ -88,9 +88,7 @@ async function launch(options: LocalEtcdOptions, clientPort: number, peerPort: n
     child.once('error', (error) =>
       reject(new Error(`cannot start etcd: ${error.message}; install etcd-server (make setup does)`)),
     );
-    void exited.then((code) =>
-      reject(new Error(`etcd exited with code ${code} before it was ready:\n${recentLines.slice(-8).join('\n')}`)),
-    );
+    void exited.then((code) => reject(new Error(`etcd exited with code ${code} before it was ready: ${lastProblem(recentLines)}`)));
   });
 
   const timeoutMs = options.startTimeoutMs ?? 30_000;
@@ -114,4 +112,19 @@ async function launch(options: LocalEtcdOptions, clientPort: number, peerPort: n
     clearTimeout(timer);
   }
   return { endpoint: clientUrl, pid: child.pid!, stop, exited };
+}
+
+/** The reason in etcd's last error or fatal log record, as one line. */
+export function lastProblem(lines: readonly string[]): string {
+  for (const line of [...lines].reverse()) {
+    try {
+      const record = JSON.parse(line) as { level?: string; msg?: string; error?: string };
+      if (record.level === 'error' || record.level === 'fatal' || record.level === 'panic') {
+        return [record.msg, record.error].filter(Boolean).join(': ');
+      }
+    } catch {
+      // Not a JSON record (an older logger's line): fall through to the raw text.
+    }
+  }
+  return lines.at(-1)?.trim() || 'no log output';
 }

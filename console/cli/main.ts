@@ -81,7 +81,9 @@ export async function main(argv: string[]): Promise<number> {
       process.stderr.write(`photoframe: ${error.message}\n`);
       return error.exitCode;
     }
-    process.stderr.write(`photoframe: ${(error as Error).message ?? String(error)}\n`);
+    // Messages from libraries can span lines (a JSON parser quoting the file); the contract is one line.
+    const message = String((error as Error).message ?? error).replace(/\s*\n\s*/g, ' ').slice(0, 500);
+    process.stderr.write(`photoframe: ${message}${process.env.PHOTOFRAME_DEBUG ? '' : ' (PHOTOFRAME_DEBUG=1 shows more)'}\n`);
     if (process.env.PHOTOFRAME_DEBUG) process.stderr.write(`${(error as Error).stack}\n`);
     return 1;
   }

@@ -41,7 +41,6 @@ export interface AssignmentResult {
   settings: Record<string, unknown> | null;
 }
 
-const MAX_TXN_ATTEMPTS = 5;
 
 /**
  * Points a display at an album and/or changes its settings. Everything is
@@ -65,10 +64,30 @@ export async function assignDisplay(client: Etcd3, store: LibraryStore, displayR
     await requireReachableImageServer(client);
   }
 
+  const newName = typeof change.settings.name === 'string' && change.settings.name !== '' ? change.settings.name : undefined;
+  // The etcd write happens under the library lock, inside the library update: if the
+  // library cannot be written (no folder, no space) etcd is not touched either, and
+  // if etcd refuses, the library is left as it was.
+  let writtenSettings: Record<string, unknown> | null = null;
+  const stored = await store.update(async (lib) => {
+    writtenSettings = await writeDisplayKeys(client, display, album, change);
+    const record = rememberDisplay(lib, { id: display.id, hostname: display.hostname, name: newName ?? display.name });
+    if (album) record.albumId = album.id;
+    return record;
+  });
+  return { displayId: stored.id, displayName: stored.name, album, settings: writtenSettings };
+}
+
+const MAX_TXN_ATTEMPTS = 5;
+
+/**
+ * Images and settings in one transaction; the settings merged with what etcd
+ * holds and guarded by its revision, so a concurrent edit is not lost.
+ */
+async function writeDisplayKeys(client: Etcd3, display: ResolvedDisplay, album: AlbumRecord | null, change: DisplayChange): Promise<Record<string, unknown> | null> {
   const settingsKey = displayKey(display.id, 'settings');
   const imagesKey = displayKey(display.id, 'images');
   const wantsSettings = Object.keys(change.settings).length > 0;
-  let writtenSettings: Record<string, unknown> | null = null;
   for (let attempt = 1; ; attempt++) {
     const current = await client.get(settingsKey).exec();
     const kv = current.kvs[0];
@@ -83,22 +102,11 @@ export async function assignDisplay(client: Etcd3, store: LibraryStore, displayR
     if (album) puts.push(client.put(imagesKey).value(encodeImages(album.photos)));
     if (wantsSettings) puts.push(client.put(settingsKey).value(encodeSettings(merged)));
     const result = await client.if(settingsKey, 'Mod', '==', kv ? kv.mod_revision : '0').then(...puts).commit();
-    if (result.succeeded) {
-      writtenSettings = wantsSettings ? merged : null;
-      break;
-    }
+    if (result.succeeded) return wantsSettings ? merged : null;
     if (attempt >= MAX_TXN_ATTEMPTS) {
       throw new UserError(`cannot update display ${display.name}: its settings kept changing under us; try again`);
     }
   }
-
-  const newName = typeof change.settings.name === 'string' && change.settings.name !== '' ? change.settings.name : undefined;
-  const stored = await store.update((lib) => {
-    const record = rememberDisplay(lib, { id: display.id, hostname: display.hostname, name: newName ?? display.name });
-    if (album) record.albumId = album.id;
-    return record;
-  });
-  return { displayId: stored.id, displayName: stored.name, album, settings: writtenSettings };
 }
 
 interface ResolvedDisplay {

@@ -79,7 +79,8 @@ export function createImageServer(options: ImageServerOptions): Server {
 
   return createServer((req, res) => {
     handle(req, res).catch((error: Error) => {
-      log.error('request failed', { url: req.url, error: error.message });
+      // The path only: a query string may carry the token.
+      log.error('request failed', { path: (req.url ?? '').split('?')[0], error: error.message });
       if (!res.headersSent) sendText(res, 500, 'cannot prepare this image; see the image server log');
       else res.destroy(error);
     });

@@ -1,5 +1,6 @@
 import type { Etcd3, Watcher } from 'etcd3';
 import { watch, type FSWatcher } from 'node:fs';
+import { mkdir } from 'node:fs/promises';
 import { basename, dirname } from 'node:path';
 import type { HomePaths } from '../../common/homePaths.ts';
 import type { Library } from '../../data/library/librarySchema.ts';
@@ -38,9 +39,12 @@ export class ConsoleData {
     this.etcdWatcher.on('put', onChange).on('delete', onChange);
     // Watch the folder, not the file: atomic writes replace the file, which ends a file watch.
     const libraryFile = basename(this.paths.store);
+    await mkdir(dirname(this.paths.store), { recursive: true });
     this.fileWatcher = watch(dirname(this.paths.store), (_event, name) => {
       if (name === libraryFile) onChange();
     });
+    // A watch that fails (folder removed) only ends live library updates; etcd updates go on.
+    this.fileWatcher.on('error', () => this.fileWatcher?.close());
   }
 
   async close(): Promise<void> {
