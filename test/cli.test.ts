@@ -145,4 +145,27 @@ cli('import reports skipped files on stderr and exits 2', async (context) => {
   assert.match(result.stdout, /imported 1 photo, 1 skipped into album "Misc" \(\+1\)/);
 });
 
+cli('a fresh home is created on first use, even by display set', async (context) => {
+  const home = join(await tempDir(), 'brand-new-home');
+  const result = await runCli(['--etcd', context.etcd.endpoint, '--home', home, 'display', 'set', context.displayId, 'interval_time=45']);
+  assert.is(result.code, 0, result.stderr);
+  const library = await new LibraryStore(homePaths(home).store).read();
+  assert.equal(library.displays.map((d) => d.id), [context.displayId]);
+});
+
+cli('a corrupt library is one line naming the file, and is left as it was', async (context) => {
+  const home = await tempDir();
+  const store = homePaths(home).store;
+  const broken = '{"version": 1,\n  "photos": {\n';
+  await import('node:fs/promises').then((fs) => fs.writeFile(store, broken));
+  assertOneLineError(await runCli(['--etcd', context.etcd.endpoint, '--home', home, 'albums']), new RegExp(`library ${store} is not valid JSON`));
+  assert.is(await readFile(store, 'utf8'), broken);
+});
+
+cli('a local etcd on a port already in use says so in one line', async (context) => {
+  const taken = new URL(context.etcd.endpoint).port;
+  const result = await runCli(['--home', await tempDir(), 'etcd', '--client-port', taken, '--peer-port', String(await freePort())]);
+  assertOneLineError(result, new RegExp(`cannot start etcd on 127.0.0.1:${taken}: .*address already in use`));
+});
+
 cli.run();
