@@ -57,10 +57,7 @@ e2e.before(async (context) => {
   await context.server.waitFor(/image server listening/);
   // The viewer has a home of its own, as it would on a Pi.
   context.viewerHome = await tempDir('photoframe-pi-');
-  context.viewer = startCli(['--etcd', context.etcd.endpoint, '--home', context.viewerHome, 'viewer', '--id', 'e2e-display'], {
-    DISPLAY: context.xvfb.display,
-    PHOTOFRAME_LOG: 'info',
-  });
+  context.viewer = startViewer(context, context.etcd.endpoint);
   await context.viewer.waitFor(/watching etcd/);
 });
 
@@ -70,6 +67,14 @@ e2e.after(async (context) => {
   await context.xvfb?.stop();
   await context.etcd?.stop();
 });
+
+/** The display under test: its own home, as on a Pi, drawing on the Xvfb screen. */
+function startViewer(context: Context, etcdEndpoint: string): LongRunning {
+  return startCli(['--etcd', etcdEndpoint, '--home', context.viewerHome, 'viewer', '--id', 'e2e-display'], {
+    DISPLAY: context.xvfb.display,
+    PHOTOFRAME_LOG: 'info',
+  });
+}
 
 /** Reads the screen until it matches (drawing is asynchronous to the log line) or the time is up. */
 async function screenShows(context: Context, expected: [number, number, Rgb][], timeoutMs = 15_000): Promise<void> {
@@ -142,18 +147,13 @@ e2e('"back" returns to the previous photo', async (context) => {
 });
 
 e2e('a key deleted while the viewer was off is treated as deleted when it comes back', async (context) => {
-  let from = context.viewer.lines.length;
   await context.etcd.client.put(displayKey('e2e-display', 'power_state')).value('"off"');
   await screenShows(context, [[40, 120, BLACK], [280, 120, BLACK]]);
   await context.viewer.stop();
   // Deleting power_state means "on"; the viewer must notice although it was not running.
   await context.etcd.client.delete().key(displayKey('e2e-display', 'power_state'));
-  context.viewer = startCli(['--etcd', context.etcd.endpoint, '--home', context.viewerHome, 'viewer', '--id', 'e2e-display'], {
-    DISPLAY: context.xvfb.display,
-    PHOTOFRAME_LOG: 'info',
-  });
-  from = 0;
-  await context.viewer.waitFor(/watching etcd/, 20_000, from);
+  context.viewer = startViewer(context, context.etcd.endpoint);
+  await context.viewer.waitFor(/watching etcd/);
   await screenShows(context, [
     [160, 30, RED],
     [160, 210, BLUE],
@@ -166,10 +166,7 @@ e2e('with etcd and the image server gone, a restarted viewer shows its cached ph
   const endpoint = context.etcd.endpoint;
   await context.server.stop();
   await context.etcd.stop();
-  context.viewer = startCli(['--etcd', endpoint, '--home', context.viewerHome, 'viewer', '--id', 'e2e-display'], {
-    DISPLAY: context.xvfb.display,
-    PHOTOFRAME_LOG: 'info',
-  });
+  context.viewer = startViewer(context, endpoint);
   await context.viewer.waitFor(/cannot reach etcd .* showing cached photos and reconnecting/);
   // The remembered list is [sideways, split]; a restart begins at its first photo.
   await context.viewer.waitFor(new RegExp(`showing image name="${context.photos.sideways}"`));
