@@ -1,10 +1,12 @@
 import sdl from '@kmamal/sdl';
+import { createLogger } from '../common/log.ts';
 import type { Frame } from './framePreparer.ts';
 import type { Size } from './layout.ts';
 
 type SdlWindow = ReturnType<typeof sdl.video.createWindow>;
 
 const BLACK = Buffer.from([0, 0, 0, 255]);
+const log = createLogger('screen');
 
 export interface ScreenOptions {
   /** An ordinary window of this size instead of fullscreen. */
@@ -28,8 +30,8 @@ export class SdlScreen {
     // fullscreen request, so a fullscreen window is also created at the
     // display's exact geometry.
     const display = fullscreen ? sdl.video.displays[0] : undefined;
-    try {
-      window = sdl.video.createWindow({
+    const create = (accelerated: boolean) =>
+      sdl.video.createWindow({
         title: options.title ?? 'photoframe',
         fullscreen,
         borderless: fullscreen,
@@ -37,13 +39,21 @@ export class SdlScreen {
         y: display?.geometry.y,
         width: display?.geometry.width ?? options.windowed?.width,
         height: display?.geometry.height ?? options.windowed?.height,
-        accelerated: true,
-        vsync: true,
+        accelerated,
+        vsync: accelerated,
       });
-    } catch (error) {
-      throw new Error(
-        `cannot open a window: ${(error as Error).message}; is DISPLAY set (or run under Xvfb / SDL_VIDEODRIVER=kmsdrm)?`,
-      );
+    try {
+      window = create(true);
+    } catch (acceleratedError) {
+      // No GL driver: a slower software renderer still beats a dark screen.
+      try {
+        window = create(false);
+        log.warn(`no hardware renderer (${(acceleratedError as Error).message}); drawing in software`);
+      } catch (error) {
+        throw new Error(
+          `cannot open a window: ${(error as Error).message}; is DISPLAY set (or run under Xvfb / SDL_VIDEODRIVER=kmsdrm)?`,
+        );
+      }
     }
     if (options.windowed === undefined) sdl.mouse.showCursor(false);
     const screen = new SdlScreen(window);
