@@ -69,6 +69,10 @@ async function launch(options: LocalEtcdOptions, clientPort: number, peerPort: n
   }
 
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  // If our process ends without stopping etcd (a crashed test run, an uncaught error), take etcd with it.
+  const killOnExit = () => child.kill('SIGKILL');
+  process.once('exit', killOnExit);
+  void exited.then(() => process.off('exit', killOnExit));
   const recentLines: string[] = [];
   const ready = new Promise<void>((resolve, reject) => {
     let buffered = '';
