@@ -1,5 +1,6 @@
 import { spawn } from 'node:child_process';
 import { createInterface } from 'node:readline';
+import { stopChildProcess } from '../common/process/stopChildProcess.ts';
 
 /**
  * A virtual X screen for a viewer without a monitor (the demo over SSH, the
@@ -20,11 +21,7 @@ export async function startXvfb(width = 1280, height = 720, timeoutMs = 15_000):
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   let stderr = '';
   child.stderr!.on('data', (chunk: Buffer) => (stderr = (stderr + chunk.toString()).slice(-2000)));
-  const stop = async () => {
-    if (child.exitCode !== null || child.signalCode !== null) return;
-    child.kill('SIGTERM');
-    await exited;
-  };
+  const stop = () => stopChildProcess(child);
   const number = await new Promise<string>((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`Xvfb reported no display within ${timeoutMs} ms: ${stderr.trim()}`)), timeoutMs);
     child.once('error', (error) => {

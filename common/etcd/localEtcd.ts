@@ -1,6 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdir } from 'node:fs/promises';
 import { freePort } from '../net/freePort.ts';
+import { stopChildProcess } from '../process/stopChildProcess.ts';
 
 /**
  * Starts Debian's etcd on loopback for the demo, `make etcd` and the tests.
@@ -100,13 +101,7 @@ async function launch(options: LocalEtcdOptions, clientPort: number, peerPort: n
   const timeout = new Promise<never>((_, reject) => {
     timer = setTimeout(() => reject(new Error(`etcd was not ready after ${timeoutMs} ms`)), timeoutMs);
   });
-  const stop = async () => {
-    if (child.exitCode !== null || child.signalCode !== null) return;
-    child.kill('SIGTERM');
-    const killTimer = setTimeout(() => child.kill('SIGKILL'), 5000);
-    await exited;
-    clearTimeout(killTimer);
-  };
+  const stop = () => stopChildProcess(child);
   try {
     await Promise.race([ready, timeout]);
   } catch (error) {

@@ -9,6 +9,7 @@ import type { GlobalConfig } from '../../common/config.ts';
 import { connectEtcd } from '../../common/etcd/etcdClient.ts';
 import { startLocalEtcd } from '../../common/etcd/localEtcd.ts';
 import { homePaths } from '../../common/homePaths.ts';
+import { stopChildProcess } from '../../common/process/stopChildProcess.ts';
 import { freePort } from '../../common/net/freePort.ts';
 import { announceKey } from '../../common/protocol/systemKeys.ts';
 import { LibraryStore } from '../../data/library/libraryStore.ts';
@@ -52,7 +53,7 @@ export async function runDemo(config: GlobalConfig, say: (line: string) => void)
 
     const port = await freePort();
     const server = await startChild('serve', cli('serve', '--host', '127.0.0.1', '--http-port', String(port)), paths.home, /image server listening/);
-    cleanups.push(() => stopChild(server));
+    cleanups.push(() => stopChildProcess(server));
     say(`image server on http://127.0.0.1:${port} (log: ${join(paths.home, 'demo-serve.log')})`);
 
     let xvfb: XvfbDisplay | undefined;
@@ -70,7 +71,7 @@ export async function runDemo(config: GlobalConfig, say: (line: string) => void)
     client = await connectEtcd([etcd.endpoint]);
     const announced = waitForKey(client, announceKey(DEMO_DISPLAY));
     const viewer = await startChild('viewer', cli(...viewerArgs), paths.home, null, env);
-    cleanups.push(() => stopChild(viewer));
+    cleanups.push(() => stopChildProcess(viewer));
     await announced;
     await assignDisplay(client, new LibraryStore(paths.store), DEMO_DISPLAY, {
       album: DEMO_ALBUM,
@@ -128,14 +129,6 @@ async function startChild(name: string, args: string[], home: string, ready: Reg
   return child;
 }
 
-async function stopChild(child: ChildProcess): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null) return;
-  const exited = new Promise((resolve) => child.once('exit', resolve));
-  child.kill('SIGTERM');
-  const timer = setTimeout(() => child.kill('SIGKILL'), 5000);
-  await exited;
-  clearTimeout(timer);
-}
 
 /** Resolves when the key exists: from a read, or from a watch that starts right after that read. */
 async function waitForKey(client: Etcd3, key: string): Promise<void> {

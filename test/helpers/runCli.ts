@@ -1,6 +1,7 @@
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { createInterface } from 'node:readline';
+import { stopChildProcess } from '../../common/process/stopChildProcess.ts';
 
 export const CLI = fileURLToPath(new URL('../../bin/photoframe.mjs', import.meta.url));
 
@@ -71,12 +72,6 @@ export function startCli(args: string[], env: NodeJS.ProcessEnv = {}): LongRunni
         });
       });
     },
-    async stop() {
-      if (child.exitCode !== null || child.signalCode !== null) return;
-      child.kill('SIGTERM');
-      const timer = setTimeout(() => child.kill('SIGKILL'), 5000);
-      await exited;
-      clearTimeout(timer);
-    },
+    stop: () => stopChildProcess(child),
   };
 }
