@@ -1,6 +1,6 @@
-import { readdir, stat } from 'node:fs/promises';
+import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import { writeFileAtomic } from '../common/atomicFile.ts';
+import { FileOnce } from '../common/fileOnce.ts';
 import type { ImageServerInfo } from '../common/protocol/codecs/imageServerCodec.ts';
 import { imageNameProblem } from '../common/protocol/codecs/imagesCodec.ts';
 import type { Size } from './layout.ts';
@@ -12,7 +12,7 @@ const DOWNLOAD_TIMEOUT_MS = 60_000;
  * display goes on showing them when the network or the server is away.
  */
 export class ImageCache {
-  private readonly pending = new Map<string, Promise<string>>();
+  private readonly files = new FileOnce();
 
   constructor(private readonly dir: string) {}
 
@@ -22,24 +22,12 @@ export class ImageCache {
     return join(this.dir, `${size.width}x${size.height}`, name);
   }
 
-  async has(name: string, size: Size): Promise<boolean> {
-    return isFile(this.pathFor(name, size));
-  }
-
   /** The local file for a photo, downloading it first if this size is not cached yet. */
   get(name: string, size: Size, server: ImageServerInfo | null): Promise<string> {
-    const path = this.pathFor(name, size);
-    let job = this.pending.get(path);
-    if (!job) {
-      job = (async () => {
-        if (await isFile(path)) return path;
-        if (!server) throw new Error(`cannot fetch ${name}: no image server is known yet and it is not cached`);
-        await writeFileAtomic(path, await download(server, name, size));
-        return path;
-      })().finally(() => this.pending.delete(path));
-      this.pending.set(path, job);
-    }
-    return job;
+    return this.files.ensure(this.pathFor(name, size), async () => {
+      if (!server) throw new Error(`cannot fetch ${name}: no image server is known yet and it is not cached`);
+      return download(server, name, size);
+    });
   }
 
   /** How many photos are cached for a size; used in logs to say what the display can show offline. */
@@ -68,12 +56,4 @@ async function download(server: ImageServerInfo, name: string, size: Size): Prom
     throw new Error(`cannot fetch ${name} from ${server.url}: HTTP ${response.status} ${(await response.text()).trim()}`);
   }
   return Buffer.from(await response.arrayBuffer());
-}
-
-async function isFile(path: string): Promise<boolean> {
-  try {
-    return (await stat(path)).isFile();
-  } catch {
-    return false;
-  }
 }

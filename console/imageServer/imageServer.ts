@@ -2,7 +2,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import { join } from 'node:path';
-import { writeFileAtomic } from '../../common/atomicFile.ts';
+import { FileOnce, isFile } from '../../common/fileOnce.ts';
 import type { HomePaths } from '../../common/homePaths.ts';
 import { createLogger } from '../../common/log.ts';
 import { contentTypeOfPhotoName } from '../../data/photos/photoNaming.ts';
@@ -25,22 +25,10 @@ export interface ImageServerOptions {
  * the display (`?w=&h=`), cached on disk after the first request.
  */
 export function createImageServer(options: ImageServerOptions): Server {
-  const pending = new Map<string, Promise<string>>();
-
   // Concurrent requests for the same rendition (a wall of displays waking up) share one resize.
-  const ensureRendition = (original: string, name: string, width: number, height: number): Promise<string> => {
-    const target = renditionPath(options.paths.renditions, name, width, height);
-    let job = pending.get(target);
-    if (!job) {
-      job = (async () => {
-        if (await exists(target)) return target;
-        await writeFileAtomic(target, await makeDisplayRendition(original, width, height));
-        return target;
-      })().finally(() => pending.delete(target));
-      pending.set(target, job);
-    }
-    return job;
-  };
+  const renditions = new FileOnce();
+  const ensureRendition = (original: string, name: string, width: number, height: number): Promise<string> =>
+    renditions.ensure(renditionPath(options.paths.renditions, name, width, height), () => makeDisplayRendition(original, width, height));
 
   const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     if (req.method !== 'GET' && req.method !== 'HEAD') {
@@ -53,7 +41,7 @@ export function createImageServer(options: ImageServerOptions): Server {
       return sendText(res, 401, 'missing or wrong token', { 'WWW-Authenticate': 'Bearer realm="photoframe"' });
     }
     const original = join(options.paths.photos, request.name);
-    if (!(await exists(original))) return sendText(res, 404, `unknown image ${request.name}`);
+    if (!(await isFile(original))) return sendText(res, 404, `unknown image ${request.name}`);
 
     const etag = request.size ? `"${request.name}@${request.size.width}x${request.size.height}"` : `"${request.name}"`;
     if (req.headers['if-none-match'] === etag) {
@@ -90,12 +78,4 @@ export function createImageServer(options: ImageServerOptions): Server {
 function sendText(res: ServerResponse, status: number, text: string, headers: Record<string, string> = {}): void {
   res.writeHead(status, { 'Content-Type': 'text/plain; charset=utf-8', 'Cache-Control': 'no-store', ...headers });
   res.end(`${text}\n`);
-}
-
-async function exists(path: string): Promise<boolean> {
-  try {
-    return (await stat(path)).isFile();
-  } catch {
-    return false;
-  }
 }
