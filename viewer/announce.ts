@@ -1,9 +1,9 @@
 import type { Etcd3, Lease } from 'etcd3';
 import { hostname } from 'node:os';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { encodeAnnouncement } from '../common/protocol/codecs/announcementCodec.ts';
 import { announceKey, onlineKey } from '../common/protocol/systemKeys.ts';
 import type { Logger } from '../common/log.ts';
+import { retryWithBackoff } from '../common/retryWithBackoff.ts';
 import type { Size } from './layout.ts';
 
 const PRESENCE_TTL_SECONDS = 15;
@@ -45,17 +45,7 @@ export async function announceDisplay(client: Etcd3, id: string, screen: Size, v
     if (renewing) return;
     renewing = true;
     try {
-      for (let delay = 1000; !closed; delay = Math.min(delay * 2, 30_000)) {
-        await sleep(delay);
-        if (closed) return;
-        try {
-          await grant();
-          log.info('presence lease renewed');
-          return;
-        } catch (error) {
-          log.debug('cannot renew presence lease yet', { error: (error as Error).message.split('\n')[0] });
-        }
-      }
+      await retryWithBackoff('renew presence lease', grant, { stopped: () => closed, log });
     } finally {
       renewing = false;
     }

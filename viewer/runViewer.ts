@@ -1,9 +1,9 @@
 import type { Etcd3 } from 'etcd3';
-import { setTimeout as sleep } from 'node:timers/promises';
 import type { GlobalConfig } from '../common/config.ts';
 import { connectEtcd } from '../common/etcd/etcdClient.ts';
 import { homePaths } from '../common/homePaths.ts';
 import { createLogger } from '../common/log.ts';
+import { retryWithBackoff } from '../common/retryWithBackoff.ts';
 import { announceDisplay, type Presence } from './announce.ts';
 import { openDisplayFeed, type DisplayFeed, type FeedHandlers } from './displayFeed.ts';
 import { prepareFrame } from './framePreparer.ts';
@@ -61,13 +61,13 @@ export async function runViewer(options: ViewerOptions): Promise<void> {
   }
 
   // One connection to etcd at a time: the client, this display's presence and its feed.
-  let session: { client: Etcd3; presence: Presence; feed: DisplayFeed | null } | null = null;
+  let session: { client: Etcd3; presence: Presence; feed: DisplayFeed } | null = null;
   let stopping = false;
 
   const closeSession = async () => {
     const current = session;
     session = null;
-    await current?.feed?.close().catch(() => {});
+    await current?.feed.close().catch(() => {});
     await current?.presence.close().catch(() => {});
     current?.client.close();
   };
@@ -83,15 +83,8 @@ export async function runViewer(options: ViewerOptions): Promise<void> {
     broken: (error) => {
       // The client's watch queue may be wedged (see displayFeed.ts): start over with a new client.
       log.warn(`watch ended (${error.message.split('\n')[0]}); reconnecting and reading the keys afresh`);
-      void closeSession().then(() => retryWithBackoff('reconnect to etcd', () => stopping, connect));
+      void closeSession().then(() => retryWithBackoff('reconnect to etcd', connect, { stopped: () => stopping, log }));
     },
-  };
-
-  const openFeed = async () => {
-    const current = session;
-    if (!current) return;
-    current.feed = await openDisplayFeed(current.client, id, handlers);
-    if (stopping || session !== current) await current.feed.close();
   };
 
   const connect = async () => {
@@ -99,10 +92,8 @@ export async function runViewer(options: ViewerOptions): Promise<void> {
     let presence: Presence | undefined;
     try {
       presence = await announceDisplay(client, id, screen.size, VERSION, log);
-      session = { client, presence, feed: null };
-      await openFeed();
+      session = { client, presence, feed: await openDisplayFeed(client, id, handlers) };
     } catch (error) {
-      session = null;
       await presence?.close().catch(() => {});
       client.close();
       throw error;
@@ -138,22 +129,7 @@ export async function runViewer(options: ViewerOptions): Promise<void> {
     log.warn(`${(error as Error).message.split('\n')[0]}; showing cached photos and reconnecting`, {
       cached: await cache.count(screen.size),
     });
-    void retryWithBackoff('reconnect to etcd', () => stopping, connect);
+    void retryWithBackoff('reconnect to etcd', connect, { stopped: () => stopping, log });
   }
   await done;
-}
-
-/** Tries from 1 s to 30 s apart until it works or the viewer stops; etcd3 resumes watches itself after a plain reconnect. */
-async function retryWithBackoff(what: string, stopped: () => boolean, attempt: () => Promise<void>): Promise<void> {
-  for (let delay = 1000; !stopped(); delay = Math.min(delay * 2, 30_000)) {
-    await sleep(delay);
-    if (stopped()) return;
-    try {
-      await attempt();
-      log.info(`${what}: done`);
-      return;
-    } catch (error) {
-      log.debug(`${what}: not yet`, { error: (error as Error).message.split('\n')[0] });
-    }
-  }
 }

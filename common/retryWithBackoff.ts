@@ -1,0 +1,30 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { Logger } from './log.ts';
+
+export interface RetryOptions {
+  /** Checked before every attempt; true ends the retrying quietly. */
+  stopped: () => boolean;
+  log: Logger;
+  firstDelayMs?: number;
+  maxDelayMs?: number;
+}
+
+/**
+ * Tries `attempt` after 1 s, then 2, 4 … up to 30 s apart, until it succeeds
+ * or `stopped()` says to give up. Each failure is logged at debug level: while
+ * a server is down every attempt fails, and the wait, not the log, is the news.
+ */
+export async function retryWithBackoff(what: string, attempt: () => Promise<void>, options: RetryOptions): Promise<void> {
+  const maxDelayMs = options.maxDelayMs ?? 30_000;
+  for (let delay = options.firstDelayMs ?? 1000; !options.stopped(); delay = Math.min(delay * 2, maxDelayMs)) {
+    await sleep(delay);
+    if (options.stopped()) return;
+    try {
+      await attempt();
+      options.log.info(`${what}: done`);
+      return;
+    } catch (error) {
+      options.log.debug(`${what}: not yet`, { error: (error as Error).message.split('\n')[0] });
+    }
+  }
+}
