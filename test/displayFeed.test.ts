@@ -103,12 +103,17 @@ feed('a watch whose start revision was compacted away breaks the feed instead of
   // Its own client: etcd3's watch queue on this client stays stalled afterwards.
   const client = await connectEtcd([etcd.endpoint]);
   try {
+    let brokenReports = 0;
     let reportBroken: (error: Error) => void = () => {};
     const broken = new Promise<Error>((resolve) => (reportBroken = resolve));
+    const countBroken = (error: Error) => {
+      brokenReports++;
+      reportBroken(error);
+    };
     const opened = await openDisplayFeed(
       client,
       id,
-      { snapshot: () => {}, change: () => {}, broken: reportBroken },
+      { snapshot: () => {}, change: () => {}, broken: countBroken },
       {
         attachTimeoutMs: 1500,
         afterRead: async () => {
@@ -126,6 +131,9 @@ feed('a watch whose start revision was compacted away breaks the feed instead of
     if (!(opened instanceof Error)) await opened.close();
     assert.ok(outcome instanceof Error, `the feed reported it cannot go on (got ${String(outcome)})`);
     assert.match((outcome as Error).message, /compact|not established|canceled/i, (outcome as Error).message);
+    // A failure while opening is the caller's to handle; reporting it as broken too would start a second reconnect.
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    assert.is(brokenReports, opened instanceof Error ? 0 : 1);
   } finally {
     client.close();
   }

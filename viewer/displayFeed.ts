@@ -75,8 +75,14 @@ export async function openDisplayFeed(client: Etcd3, displayId: string, handlers
     await Promise.all(watchers.map((w) => Promise.race([w.cancel().catch(() => {}), sleep(2000)])));
   };
   const attachTimeoutMs = hooks.attachTimeoutMs ?? DEFAULT_ATTACH_TIMEOUT_MS;
+  // Until the feed is live, any watcher's failure fails the opening (the caller retries);
+  // after that it is reported as broken. Never both, or the caller would reconnect twice.
+  let failSetup: (error: Error) => void = () => {};
+  const setupFailed = new Promise<never>((_, reject) => (failSetup = reject));
+  setupFailed.catch(() => {});
   const breakFeed = (error: Error) => {
     if (closed) return;
+    if (!live) return failSetup(error);
     void close();
     handlers.broken(error);
   };
@@ -101,7 +107,7 @@ export async function openDisplayFeed(client: Etcd3, displayId: string, handlers
     try {
       await Promise.race([
         once(watcher, 'connected'),
-        once(watcher, 'error').then(([error]) => Promise.reject(error)),
+        setupFailed,
         new Promise((_, reject) => {
           timer = setTimeout(
             () => reject(new Error(`watch was not established within ${attachTimeoutMs} ms (compacted revision?)`)),
