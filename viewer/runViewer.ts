@@ -32,7 +32,7 @@ export async function runViewer(options: ViewerOptions): Promise<void> {
   const id = await resolveViewerId(options.id, paths.viewerConfig);
   const offline = await loadOfflineState(paths.viewerState);
 
-  const screen = SdlScreen.open({ windowed: options.windowed, title: `photoframe ${id}` });
+  const screen = await SdlScreen.open({ windowed: options.windowed, title: `photoframe ${id}` });
   log.info('viewer started', { id, width: screen.size.width, height: screen.size.height, accelerated: screen.accelerated });
 
   const cache = new ImageCache(paths.viewerCache);

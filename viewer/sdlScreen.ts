@@ -1,9 +1,9 @@
-import sdl from '@kmamal/sdl';
+import type sdlModule from '@kmamal/sdl';
 import { createLogger } from '../common/log.ts';
 import type { Frame } from './framePreparer.ts';
 import type { Size } from './layout.ts';
 
-type SdlWindow = ReturnType<typeof sdl.video.createWindow>;
+type SdlWindow = ReturnType<typeof sdlModule.video.createWindow>;
 
 const BLACK = Buffer.from([0, 0, 0, 255]);
 const log = createLogger('screen');
@@ -23,7 +23,9 @@ export class SdlScreen {
 
   private constructor(private readonly window: SdlWindow) {}
 
-  static open(options: ScreenOptions = {}): SdlScreen {
+  static async open(options: ScreenOptions = {}): Promise<SdlScreen> {
+    // Imported here, not at the top: SDL initialises (and talks to the display) on import.
+    const { default: sdl } = await import('@kmamal/sdl');
     let window: SdlWindow;
     const fullscreen = options.windowed === undefined;
     // Without a window manager (a bare X server on a Pi, Xvfb) nobody honours a

@@ -10,11 +10,18 @@ export interface CommandContext {
   positionals: string[];
 }
 
-/** One `photoframe <name>` command. `run` returns the exit code (0 when it returns nothing). */
+/** Runs a command; the exit code, or nothing for 0. */
+export type CommandRun = (context: CommandContext) => Promise<number | void>;
+
+/**
+ * One `photoframe <name>` command: what help and option parsing need, and a
+ * loader for its code, so a command only pays for the modules it uses (the
+ * viewer's SDL, the console's blessed, sharp, etcd3).
+ */
 export interface Command {
   name: string;
   summary: string;
   usage: string;
   options: OptionSpec;
-  run(context: CommandContext): Promise<number | void>;
+  load(): Promise<CommandRun>;
 }

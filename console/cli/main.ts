@@ -1,27 +1,8 @@
 import { parseArgs } from 'node:util';
 import { resolveGlobalConfig } from '../../common/config.ts';
 import { UserError } from '../../common/userError.ts';
-import type { Command, OptionSpec } from './command.ts';
-import { consoleCommand } from './commands/consoleCommand.ts';
-import { demoCommand } from './commands/demoCommand.ts';
-import { displayCommand } from './commands/displayCommand.ts';
-import { etcdCommand } from './commands/etcdCommand.ts';
-import { importCommand } from './commands/importCommand.ts';
-import { albumsCommand, displaysCommand } from './commands/listCommands.ts';
-import { serveCommand } from './commands/serveCommand.ts';
-import { viewerCommand } from './commands/viewerCommand.ts';
-
-const COMMANDS: Command[] = [
-  importCommand,
-  albumsCommand,
-  displaysCommand,
-  displayCommand,
-  serveCommand,
-  viewerCommand,
-  consoleCommand,
-  etcdCommand,
-  demoCommand,
-];
+import type { OptionSpec } from './command.ts';
+import { COMMANDS } from './commandList.ts';
 
 const GLOBAL_OPTIONS: OptionSpec = {
   etcd: { type: 'string' },
@@ -75,7 +56,8 @@ export async function main(argv: string[]): Promise<number> {
       etcd: typeof parsed.values.etcd === 'string' ? parsed.values.etcd : undefined,
       home: typeof parsed.values.home === 'string' ? parsed.values.home : undefined,
     });
-    return (await command.run({ config, values: parsed.values, positionals })) ?? 0;
+    const run = await command.load();
+    return (await run({ config, values: parsed.values, positionals })) ?? 0;
   } catch (error) {
     if (error instanceof UserError) {
       process.stderr.write(`photoframe: ${error.message}\n`);

@@ -1,12 +1,6 @@
 import { runDemo } from '../../demo/runDemo.ts';
-import type { Command } from '../command.ts';
+import type { CommandContext } from '../command.ts';
 
-export const demoCommand: Command = {
-  name: 'demo',
-  summary: 'run everything locally: etcd, sample album, image server, a viewer, the console',
-  usage: 'photoframe demo [--home DIR]',
-  options: {},
-  async run({ config }) {
-    await runDemo(config, (line) => process.stdout.write(`demo: ${line}\n`));
-  },
-};
+export async function runDemoCommand({ config }: CommandContext): Promise<number | void> {
+  await runDemo(config, (line) => process.stdout.write(`demo: ${line}\n`));
+}

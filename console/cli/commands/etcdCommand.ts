@@ -2,33 +2,27 @@ import { startLocalEtcd } from '../../../common/etcd/localEtcd.ts';
 import { homePaths } from '../../../common/homePaths.ts';
 import { UserError } from '../../../common/userError.ts';
 import { parsePort, stringOption } from '../argumentParsers.ts';
-import type { Command } from '../command.ts';
+import type { CommandContext } from '../command.ts';
 
-export const etcdCommand: Command = {
-  name: 'etcd',
-  summary: "run a local etcd on loopback with its data under the home folder (Ctrl-C stops it)",
-  usage: 'photoframe etcd [--client-port N (2379)] [--peer-port N (2380)]',
-  options: { 'client-port': { type: 'string' }, 'peer-port': { type: 'string' } },
-  async run({ config, values }) {
-    const clientText = stringOption(values, 'client-port');
-    const peerText = stringOption(values, 'peer-port');
-    const clientPort = clientText === undefined ? 2379 : parsePort(clientText, '--client-port');
-    const peerPort = peerText === undefined ? 2380 : parsePort(peerText, '--peer-port');
-    const dataDir = homePaths(config.home).etcdData;
-    let etcd;
-    try {
-      etcd = await startLocalEtcd({ dataDir, clientPort, peerPort });
-    } catch (error) {
-      throw new UserError(`cannot start etcd on 127.0.0.1:${clientPort}: ${(error as Error).message.split('\n')[0]}`);
-    }
-    process.stdout.write(`etcd ready at ${etcd.endpoint} (data in ${dataDir}); Ctrl-C stops it\n`);
-    const signal = await new Promise<string>((resolve) => {
-      process.once('SIGINT', () => resolve('SIGINT'));
-      process.once('SIGTERM', () => resolve('SIGTERM'));
-      void etcd.exited.then((code) => resolve(`exit ${code}`));
-    });
-    if (signal.startsWith('exit')) throw new UserError(`etcd stopped by itself (${signal}); its data is in ${dataDir}`);
-    await etcd.stop();
-    process.stdout.write('etcd stopped\n');
-  },
-};
+export async function runEtcd({ config, values }: CommandContext): Promise<number | void> {
+  const clientText = stringOption(values, 'client-port');
+  const peerText = stringOption(values, 'peer-port');
+  const clientPort = clientText === undefined ? 2379 : parsePort(clientText, '--client-port');
+  const peerPort = peerText === undefined ? 2380 : parsePort(peerText, '--peer-port');
+  const dataDir = homePaths(config.home).etcdData;
+  let etcd;
+  try {
+    etcd = await startLocalEtcd({ dataDir, clientPort, peerPort });
+  } catch (error) {
+    throw new UserError(`cannot start etcd on 127.0.0.1:${clientPort}: ${(error as Error).message.split('\n')[0]}`);
+  }
+  process.stdout.write(`etcd ready at ${etcd.endpoint} (data in ${dataDir}); Ctrl-C stops it\n`);
+  const signal = await new Promise<string>((resolve) => {
+    process.once('SIGINT', () => resolve('SIGINT'));
+    process.once('SIGTERM', () => resolve('SIGTERM'));
+    void etcd.exited.then((code) => resolve(`exit ${code}`));
+  });
+  if (signal.startsWith('exit')) throw new UserError(`etcd stopped by itself (${signal}); its data is in ${dataDir}`);
+  await etcd.stop();
+  process.stdout.write('etcd stopped\n');
+}

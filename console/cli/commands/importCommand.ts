@@ -3,33 +3,27 @@ import { UserError } from '../../../common/userError.ts';
 import { LibraryStore } from '../../../data/library/libraryStore.ts';
 import { importPhotos } from '../../../data/photos/importPhotos.ts';
 import { stringOption } from '../argumentParsers.ts';
-import type { Command } from '../command.ts';
+import type { CommandContext } from '../command.ts';
 
 /** Exit code when the import finished but some files were skipped, so scripts can tell. */
 export const EXIT_SOME_SKIPPED = 2;
 
-export const importCommand: Command = {
-  name: 'import',
-  summary: 'import photos from folders or files (recursively) into the library',
-  usage: 'photoframe import DIR... [--album NAME] [--json]',
-  options: { album: { type: 'string' }, json: { type: 'boolean' } },
-  async run({ config, values, positionals }) {
-    if (positionals.length === 0) throw new UserError('import needs at least one folder or file: photoframe import DIR... [--album NAME]');
-    const paths = homePaths(config.home);
-    const report = await importPhotos(new LibraryStore(paths.store), paths, {
-      sources: positionals,
-      album: stringOption(values, 'album'),
-    });
-    for (const skipped of report.skipped) process.stderr.write(`skipped ${skipped.path}: ${skipped.reason}\n`);
-    if (values.json) {
-      process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
-    } else {
-      const parts = [`imported ${report.imported.length} photo${report.imported.length === 1 ? '' : 's'}`];
-      if (report.duplicates.length) parts.push(`${report.duplicates.length} already in the library`);
-      if (report.skipped.length) parts.push(`${report.skipped.length} skipped`);
-      const into = report.album ? ` into album "${report.album.name}" (+${report.album.added})` : '';
-      process.stdout.write(`${parts.join(', ')}${into}\n`);
-    }
-    return report.skipped.length > 0 ? EXIT_SOME_SKIPPED : 0;
-  },
-};
+export async function runImport({ config, values, positionals }: CommandContext): Promise<number | void> {
+  if (positionals.length === 0) throw new UserError('import needs at least one folder or file: photoframe import DIR... [--album NAME]');
+  const paths = homePaths(config.home);
+  const report = await importPhotos(new LibraryStore(paths.store), paths, {
+    sources: positionals,
+    album: stringOption(values, 'album'),
+  });
+  for (const skipped of report.skipped) process.stderr.write(`skipped ${skipped.path}: ${skipped.reason}\n`);
+  if (values.json) {
+    process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
+  } else {
+    const parts = [`imported ${report.imported.length} photo${report.imported.length === 1 ? '' : 's'}`];
+    if (report.duplicates.length) parts.push(`${report.duplicates.length} already in the library`);
+    if (report.skipped.length) parts.push(`${report.skipped.length} skipped`);
+    const into = report.album ? ` into album "${report.album.name}" (+${report.album.added})` : '';
+    process.stdout.write(`${parts.join(', ')}${into}\n`);
+  }
+  return report.skipped.length > 0 ? EXIT_SOME_SKIPPED : 0;
+}

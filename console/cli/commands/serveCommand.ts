@@ -7,51 +7,45 @@ import { createImageServer } from '../../imageServer/imageServer.ts';
 import { advertisedUrl, publishImageServer } from '../../imageServer/publishImageServer.ts';
 import { loadOrCreateServerToken } from '../../imageServer/serverToken.ts';
 import { parsePort, stringOption } from '../argumentParsers.ts';
-import type { Command } from '../command.ts';
+import type { CommandContext } from '../command.ts';
+import { DEFAULT_HTTP_PORT } from '../commandList.ts';
 
 const log = createLogger('serve');
-export const DEFAULT_HTTP_PORT = 8470;
 
-export const serveCommand: Command = {
-  name: 'serve',
-  summary: 'serve library photos to the displays over HTTP and publish the address in etcd',
-  usage: `photoframe serve [--http-port N (${DEFAULT_HTTP_PORT})] [--host ADDRESS (0.0.0.0)] [--public-url URL]`,
-  options: { 'http-port': { type: 'string' }, host: { type: 'string' }, 'public-url': { type: 'string' } },
-  async run({ config, values }) {
-    const portText = stringOption(values, 'http-port');
-    const port = portText === undefined ? DEFAULT_HTTP_PORT : parsePort(portText, '--http-port');
-    const host = stringOption(values, 'host') ?? '0.0.0.0';
-    const publicUrl = stringOption(values, 'public-url');
-    if (publicUrl !== undefined && !/^https?:\/\/[^/]+/.test(publicUrl)) {
-      throw new UserError(`--public-url "${publicUrl}" is not an http(s) URL, e.g. http://192.168.1.10:${DEFAULT_HTTP_PORT}`);
-    }
-    const paths = homePaths(config.home);
-    const client = await connectEtcd(config.etcdEndpoints);
-    const token = await loadOrCreateServerToken(paths.serverToken);
-    const server = createImageServer({ paths, token });
-    try {
-      server.listen(port, host);
-      await once(server, 'listening');
-    } catch (error) {
-      client.close();
-      const code = (error as NodeJS.ErrnoException).code;
-      if (code === 'EADDRINUSE') throw new UserError(`port ${port} on ${host} is in use; choose another with --http-port`);
-      if (code === 'EADDRNOTAVAIL') throw new UserError(`--host ${host} is not an address of this machine`);
-      throw error;
-    }
-    const url = (publicUrl ?? advertisedUrl(host, port)).replace(/\/+$/, '');
-    await publishImageServer(client, { url, token });
-    process.stdout.write(`image server listening on ${host}:${port}, published to etcd as ${url}\n`);
-
-    await new Promise<void>((resolve) => {
-      const stop = (signal: string) => {
-        log.info(`stopping on ${signal}`);
-        server.close(() => resolve());
-        server.closeAllConnections();
-      };
-      process.once('SIGINT', () => stop('SIGINT'));
-      process.once('SIGTERM', () => stop('SIGTERM'));
-    });
+export async function runServe({ config, values }: CommandContext): Promise<number | void> {
+  const portText = stringOption(values, 'http-port');
+  const port = portText === undefined ? DEFAULT_HTTP_PORT : parsePort(portText, '--http-port');
+  const host = stringOption(values, 'host') ?? '0.0.0.0';
+  const publicUrl = stringOption(values, 'public-url');
+  if (publicUrl !== undefined && !/^https?:\/\/[^/]+/.test(publicUrl)) {
+    throw new UserError(`--public-url "${publicUrl}" is not an http(s) URL, e.g. http://192.168.1.10:${DEFAULT_HTTP_PORT}`);
+  }
+  const paths = homePaths(config.home);
+  const client = await connectEtcd(config.etcdEndpoints);
+  const token = await loadOrCreateServerToken(paths.serverToken);
+  const server = createImageServer({ paths, token });
+  try {
+    server.listen(port, host);
+    await once(server, 'listening');
+  } catch (error) {
     client.close();
-  },
-};
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'EADDRINUSE') throw new UserError(`port ${port} on ${host} is in use; choose another with --http-port`);
+    if (code === 'EADDRNOTAVAIL') throw new UserError(`--host ${host} is not an address of this machine`);
+    throw error;
+  }
+  const url = (publicUrl ?? advertisedUrl(host, port)).replace(/\/+$/, '');
+  await publishImageServer(client, { url, token });
+  process.stdout.write(`image server listening on ${host}:${port}, published to etcd as ${url}\n`);
+
+  await new Promise<void>((resolve) => {
+    const stop = (signal: string) => {
+      log.info(`stopping on ${signal}`);
+      server.close(() => resolve());
+      server.closeAllConnections();
+    };
+    process.once('SIGINT', () => stop('SIGINT'));
+    process.once('SIGTERM', () => stop('SIGTERM'));
+  });
+  client.close();
+}

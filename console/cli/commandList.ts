@@ -1,0 +1,70 @@
+import type { Command } from './command.ts';
+
+export const DEFAULT_HTTP_PORT = 8470;
+
+/** Every command, in the order `photoframe --help` lists them. */
+export const COMMANDS: Command[] = [
+  {
+    name: 'import',
+    summary: 'import photos from folders or files (recursively) into the library',
+    usage: 'photoframe import DIR... [--album NAME] [--json]',
+    options: { album: { type: 'string' }, json: { type: 'boolean' } },
+    load: async () => (await import('./commands/importCommand.ts')).runImport,
+  },
+  {
+    name: 'albums',
+    summary: 'list the albums in the library',
+    usage: 'photoframe albums [--json]',
+    options: { json: { type: 'boolean' } },
+    load: async () => (await import('./commands/albumsCommand.ts')).runAlbums,
+  },
+  {
+    name: 'displays',
+    summary: 'list the known displays and their ids',
+    usage: 'photoframe displays [--json]',
+    options: { json: { type: 'boolean' } },
+    load: async () => (await import('./commands/displaysCommand.ts')).runDisplays,
+  },
+  {
+    name: 'display',
+    summary: 'change one display: display set <display> album=<album> [setting=value...]',
+    usage: 'photoframe display set <display id or name> [album=<album>] [name=...] [interval_time=30] [interval_units=seconds] ...',
+    options: {},
+    load: async () => (await import('./commands/displayCommand.ts')).runDisplay,
+  },
+  {
+    name: 'serve',
+    summary: 'serve library photos to the displays over HTTP and publish the address in etcd',
+    usage: `photoframe serve [--http-port N (${DEFAULT_HTTP_PORT})] [--host ADDRESS (0.0.0.0)] [--public-url URL]`,
+    options: { 'http-port': { type: 'string' }, host: { type: 'string' }, 'public-url': { type: 'string' } },
+    load: async () => (await import('./commands/serveCommand.ts')).runServe,
+  },
+  {
+    name: 'viewer',
+    summary: 'run a display: watch its keys in etcd and show the photos fullscreen',
+    usage: 'photoframe viewer [--id ID] [--windowed WxH]',
+    options: { id: { type: 'string' }, windowed: { type: 'string' } },
+    load: async () => (await import('./commands/viewerCommand.ts')).runViewerCommand,
+  },
+  {
+    name: 'console',
+    summary: 'the terminal console: displays and albums, live from etcd and the library',
+    usage: 'photoframe console',
+    options: {},
+    load: async () => (await import('./commands/consoleCommand.ts')).runConsole,
+  },
+  {
+    name: 'etcd',
+    summary: 'run a local etcd on loopback with its data under the home folder (Ctrl-C stops it)',
+    usage: 'photoframe etcd [--client-port N (2379)] [--peer-port N (2380)]',
+    options: { 'client-port': { type: 'string' }, 'peer-port': { type: 'string' } },
+    load: async () => (await import('./commands/etcdCommand.ts')).runEtcd,
+  },
+  {
+    name: 'demo',
+    summary: 'run everything locally: etcd, sample album, image server, a viewer, the console',
+    usage: 'photoframe demo [--home DIR]',
+    options: {},
+    load: async () => (await import('./commands/demoCommand.ts')).runDemoCommand,
+  },
+];
