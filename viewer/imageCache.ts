@@ -1,6 +1,7 @@
 import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { FileOnce } from '../common/fileOnce.ts';
+import { fetchFailureReason } from '../common/net/fetchFailure.ts';
 import type { ImageServerInfo } from '../common/protocol/codecs/imageServerCodec.ts';
 import { imageNameProblem } from '../common/protocol/codecs/imagesCodec.ts';
 import type { Size } from './layout.ts';
@@ -49,8 +50,7 @@ async function download(server: ImageServerInfo, name: string, size: Size): Prom
       signal: AbortSignal.timeout(DOWNLOAD_TIMEOUT_MS),
     });
   } catch (error) {
-    const cause = (error as { cause?: { code?: string } }).cause?.code ?? (error as Error).message;
-    throw new Error(`cannot fetch ${name} from ${server.url}: ${cause}`);
+    throw new Error(`cannot fetch ${name} from ${server.url}: ${fetchFailureReason(error, DOWNLOAD_TIMEOUT_MS)}`);
   }
   if (!response.ok) {
     throw new Error(`cannot fetch ${name} from ${server.url}: HTTP ${response.status} ${(await response.text()).trim()}`);

@@ -8,6 +8,12 @@ export function parseWindowSize(text: string, option: string): Size {
   return { width: Number(match[1]), height: Number(match[2]) };
 }
 
+/** A `--name N` port option: the default when absent, a specific error when it is not a port. */
+export function portOption(values: Record<string, unknown>, name: string, fallback: number): number {
+  const text = stringOption(values, name);
+  return text === undefined ? fallback : parsePort(text, `--${name}`);
+}
+
 export function parsePort(text: string, option: string): number {
   if (!/^[0-9]{1,5}$/.test(text) || Number(text) < 1 || Number(text) > 65535) {
     throw new UserError(`${option} "${text}" is not a port: use a whole number from 1 to 65535`);

@@ -1,6 +1,7 @@
 import type { Etcd3 } from 'etcd3';
 import { decodeImageServer, type ImageServerInfo } from '../../common/protocol/codecs/imageServerCodec.ts';
 import { IMAGE_SERVER_KEY } from '../../common/protocol/systemKeys.ts';
+import { fetchFailureReason } from '../../common/net/fetchFailure.ts';
 import { UserError } from '../../common/userError.ts';
 
 /**
@@ -21,9 +22,9 @@ export async function requireReachableImageServer(client: Etcd3, timeoutMs = 300
     const response = await fetch(`${info.url}/health`, { signal: AbortSignal.timeout(timeoutMs) });
     if (!response.ok) throw new Error(`HTTP ${response.status}`);
   } catch (error) {
-    const cause = (error as { cause?: { code?: string } }).cause?.code;
-    const reason = cause ?? ((error as Error).name === 'TimeoutError' ? `no answer in ${timeoutMs} ms` : (error as Error).message);
-    throw new UserError(`cannot reach the image server at ${info.url} (${reason}); start it with \`photoframe serve\``);
+    throw new UserError(
+      `cannot reach the image server at ${info.url} (${fetchFailureReason(error, timeoutMs)}); start it with \`photoframe serve\``,
+    );
   }
   return info;
 }

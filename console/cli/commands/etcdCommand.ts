@@ -1,14 +1,12 @@
 import { startLocalEtcd } from '../../../common/etcd/localEtcd.ts';
 import { homePaths } from '../../../common/homePaths.ts';
 import { UserError } from '../../../common/userError.ts';
-import { parsePort, stringOption } from '../argumentParsers.ts';
+import { portOption } from '../argumentParsers.ts';
 import type { CommandContext } from '../command.ts';
 
 export async function runEtcd({ config, values }: CommandContext): Promise<number | void> {
-  const clientText = stringOption(values, 'client-port');
-  const peerText = stringOption(values, 'peer-port');
-  const clientPort = clientText === undefined ? 2379 : parsePort(clientText, '--client-port');
-  const peerPort = peerText === undefined ? 2380 : parsePort(peerText, '--peer-port');
+  const clientPort = portOption(values, 'client-port', 2379);
+  const peerPort = portOption(values, 'peer-port', 2380);
   const dataDir = homePaths(config.home).etcdData;
   let etcd;
   try {

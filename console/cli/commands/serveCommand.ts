@@ -6,15 +6,14 @@ import { UserError } from '../../../common/userError.ts';
 import { createImageServer } from '../../imageServer/imageServer.ts';
 import { advertisedUrl, publishImageServer } from '../../imageServer/publishImageServer.ts';
 import { loadOrCreateServerToken } from '../../imageServer/serverToken.ts';
-import { parsePort, stringOption } from '../argumentParsers.ts';
+import { portOption, stringOption } from '../argumentParsers.ts';
 import type { CommandContext } from '../command.ts';
 import { DEFAULT_HTTP_PORT } from '../commandList.ts';
 
 const log = createLogger('serve');
 
 export async function runServe({ config, values }: CommandContext): Promise<number | void> {
-  const portText = stringOption(values, 'http-port');
-  const port = portText === undefined ? DEFAULT_HTTP_PORT : parsePort(portText, '--http-port');
+  const port = portOption(values, 'http-port', DEFAULT_HTTP_PORT);
   const host = stringOption(values, 'host') ?? '0.0.0.0';
   const publicUrl = stringOption(values, 'public-url');
   if (publicUrl !== undefined && !/^https?:\/\/[^/]+/.test(publicUrl)) {
