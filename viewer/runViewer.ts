@@ -7,7 +7,7 @@ import { retryWithBackoff } from '../common/retryWithBackoff.ts';
 import { announceDisplay, type Presence } from './announce.ts';
 import { openDisplayFeed, type DisplayFeed, type FeedHandlers } from './displayFeed.ts';
 import { prepareFrame } from './framePreparer.ts';
-import { ImageCache } from './imageCache.ts';
+import { chooseImageSource, ImageCache } from './imageCache.ts';
 import type { Size } from './layout.ts';
 import { loadOfflineState, saveOfflineState } from './offlineState.ts';
 import { SdlScreen } from './sdlScreen.ts';
@@ -21,6 +21,8 @@ export interface ViewerOptions {
   config: GlobalConfig;
   id?: string;
   windowed?: Size;
+  /** The original system's download folder, used while no photoframe image server is published. */
+  downloadUrl?: string;
 }
 
 /**
@@ -40,9 +42,9 @@ export async function runViewer(options: ViewerOptions): Promise<void> {
   let saving = Promise.resolve();
   const app = new ViewerApp(id, {
     screen,
-    fetchImage: (name, size, server) => cache.get(name, size, server),
+    fetchImage: (name, size, server) => cache.get(name, size, chooseImageSource(server, options.downloadUrl)),
     prefetchImage: (name, size, server) => {
-      cache.get(name, size, server).catch((error: Error) => log.debug('prefetch failed', { name, error: error.message }));
+      cache.get(name, size, chooseImageSource(server, options.downloadUrl)).catch((error: Error) => log.debug('prefetch failed', { name, error: error.message }));
     },
     prepareFrame,
     remember: (key, value) => {

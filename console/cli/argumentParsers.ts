@@ -34,3 +34,17 @@ export function stringOption(values: Record<string, unknown>, name: string): str
   const value = values[name];
   return typeof value === 'string' ? value : undefined;
 }
+
+/** An http(s) URL option such as `--download-url`, without a trailing slash. */
+export function parseHttpUrl(text: string, option: string): string {
+  let url: URL;
+  try {
+    url = new URL(text);
+  } catch {
+    throw new UserError(`${option} "${text}" is not a URL: use e.g. http://server:8000/static/images`);
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') {
+    throw new UserError(`${option} "${text}" must start with http:// or https://`);
+  }
+  return text.replace(/\/+$/, '');
+}
