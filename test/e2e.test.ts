@@ -1,6 +1,4 @@
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import sharp from 'sharp';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { homePaths } from '../common/homePaths.ts';
@@ -8,10 +6,10 @@ import { freePort } from '../common/net/freePort.ts';
 import { displayKey } from '../common/protocol/displayKeys.ts';
 import { LibraryStore } from '../data/library/libraryStore.ts';
 import { startXvfb, type XvfbDisplay } from '../viewer/xvfbDisplay.ts';
-import { colourNear, solidJpeg, tempDir, twoColourImage, type Rgb } from './helpers/fixtures.ts';
+import { solidJpeg, tempDir, twoColourImage, type Rgb } from './helpers/fixtures.ts';
 import { runCli, startCli, type LongRunning } from './helpers/runCli.ts';
-import { captureScreen, type ScreenImage } from './helpers/screenCapture.ts';
 import { startTestEtcd, type TestEtcd } from './helpers/testEtcd.ts';
+import { screenShows as screenShowsOn, startViewerProcess } from './helpers/viewerUnderTest.ts';
 
 /**
  * The whole path through real components: import → image server → display set
@@ -70,25 +68,11 @@ e2e.after(async (context) => {
 
 /** The display under test: its own home, as on a Pi, drawing on the Xvfb screen. */
 function startViewer(context: Context, etcdEndpoint: string): LongRunning {
-  return startCli(['--etcd', etcdEndpoint, '--home', context.viewerHome, 'viewer', '--id', 'e2e-display'], {
-    DISPLAY: context.xvfb.display,
-    PHOTOFRAME_LOG: 'info',
-  });
+  return startViewerProcess({ etcdEndpoint, home: context.viewerHome, id: 'e2e-display', display: context.xvfb.display });
 }
 
-/** Reads the screen until it matches (drawing is asynchronous to the log line) or the time is up. */
-async function screenShows(context: Context, expected: [number, number, Rgb][], timeoutMs = 15_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  let screen: ScreenImage;
-  do {
-    screen = await captureScreen(context.xvfb.display);
-    if (expected.every(([x, y, colour]) => colourNear(screen.pixel(x, y), colour))) return;
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  } while (Date.now() < deadline);
-  const found = expected.map(([x, y, colour]) => `(${x},${y}) wanted ${colour} got ${screen.pixel(x, y)}`);
-  const shot = join(tmpdir(), `photoframe-e2e-failure-${Date.now()}.png`);
-  await sharp(screen.rgb, { raw: { width: screen.width, height: screen.height, channels: 3 } }).png().toFile(shot);
-  assert.unreachable(`screen never showed the expected photo (screenshot: ${shot}):\n${found.join('\n')}\nviewer log:\n${context.viewer.lines.slice(-15).join('\n')}`);
+function screenShows(context: Context, expected: [number, number, Rgb][], timeoutMs = 15_000): Promise<void> {
+  return screenShowsOn(context.xvfb.display, expected, context.viewer, timeoutMs);
 }
 
 e2e('assigning an album puts its first photo on screen, fullscreen and the right way round', async (context) => {
