@@ -1,11 +1,20 @@
+import { once } from 'node:events';
+import { mkdir, readdir, writeFile } from 'node:fs/promises';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { join } from 'node:path';
+import sharp from 'sharp';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
+import { homePaths } from '../common/homePaths.ts';
+import { encodeImageServer } from '../common/protocol/codecs/imageServerCodec.ts';
 import { displayKey, type DisplayTopic } from '../common/protocol/displayKeys.ts';
+import { IMAGE_SERVER_KEY } from '../common/protocol/systemKeys.ts';
 import { startXvfb, type XvfbDisplay } from '../viewer/xvfbDisplay.ts';
-import { tempDir } from './helpers/fixtures.ts';
+import { tempDir, type Rgb } from './helpers/fixtures.ts';
 import type { LongRunning } from './helpers/runCli.ts';
 import { startTestEtcd, type TestEtcd } from './helpers/testEtcd.ts';
-import { startViewerProcess } from './helpers/viewerUnderTest.ts';
+import { screenShows, startViewerProcess } from './helpers/viewerUnderTest.ts';
 
 /**
  * A viewer under hostile or heavy input, as an attacker or a careless script
@@ -15,6 +24,62 @@ interface Context {
   etcd: TestEtcd;
   xvfb: XvfbDisplay;
   viewers: LongRunning[];
+  server: FlakyImageServer;
+}
+
+/**
+ * An image server that misbehaves on demand: a captive portal's HTML page with
+ * status 200, an endless body, or (restored) the photo. It ignores the token.
+ */
+interface FlakyImageServer {
+  url: string;
+  mode: 'html' | 'endless' | 'photo';
+  /** Bytes written for the last endless body before the client hung up. */
+  endlessBytesSent: number;
+  close(): Promise<void>;
+}
+
+const RED: Rgb = [220, 30, 30];
+const BLACK: Rgb = [0, 0, 0];
+const TOKEN = 'hardening-token-0123456789';
+
+async function startFlakyImageServer(): Promise<FlakyImageServer> {
+  // Red with grain, like a real photo rather than a flat colour.
+  const pixels = Buffer.alloc(320 * 240 * 3);
+  for (let i = 0, seed = 7; i < pixels.length; i++) {
+    seed = (seed * 1103515245 + 12345) & 0x7fffffff;
+    pixels[i] = Math.max(0, Math.min(255, RED[i % 3]! + ((seed >> 16) % 17) - 8));
+  }
+  const photo = await sharp(pixels, { raw: { width: 320, height: 240, channels: 3 } }).jpeg({ quality: 90 }).toBuffer();
+  const state: Omit<FlakyImageServer, 'url' | 'close'> = { mode: 'html', endlessBytesSent: 0 };
+  const server: Server = createServer((req, res) => {
+    if (state.mode === 'html') {
+      res.writeHead(200, { 'content-type': 'text/html' }).end('<html><body>Please log in to the hotel Wi-Fi</body></html>');
+    } else if (state.mode === 'photo') {
+      res.writeHead(200, { 'content-type': 'image/jpeg', 'content-length': photo.length }).end(photo);
+    } else {
+      res.writeHead(200, { 'content-type': 'image/jpeg' });
+      state.endlessBytesSent = 0;
+      const chunk = Buffer.alloc(1024 * 1024, 0xab);
+      const pump = () => {
+        while (!res.destroyed && state.endlessBytesSent < 4 * 1024 ** 3) {
+          state.endlessBytesSent += chunk.length;
+          if (!res.write(chunk)) return void res.once('drain', pump);
+        }
+        res.end();
+      };
+      pump();
+    }
+  });
+  server.listen(0, '127.0.0.1');
+  await once(server, 'listening');
+  return Object.assign(state, {
+    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    close: () => new Promise<void>((resolve) => {
+      server.closeAllConnections();
+      server.close(() => resolve());
+    }),
+  });
 }
 
 const hardening = suite<Context>('viewer hardening');
@@ -23,16 +88,19 @@ hardening.before(async (context) => {
   context.etcd = await startTestEtcd();
   context.xvfb = await startXvfb(320, 240);
   context.viewers = [];
+  context.server = await startFlakyImageServer();
+  await context.etcd.client.put(IMAGE_SERVER_KEY).value(encodeImageServer({ url: context.server.url, token: TOKEN }));
 });
 
 hardening.after(async (context) => {
   await Promise.all(context.viewers.map((viewer) => viewer.stop()));
+  await context.server?.close();
   await context.xvfb?.stop();
   await context.etcd?.stop();
 });
 
-async function startViewer(context: Context, id: string, args: string[] = []): Promise<LongRunning> {
-  const viewer = startViewerProcess({ etcdEndpoint: context.etcd.endpoint, home: await tempDir('photoframe-pi-'), id, display: context.xvfb.display, args });
+async function startViewer(context: Context, id: string, home?: string, env: NodeJS.ProcessEnv = {}): Promise<LongRunning> {
+  const viewer = startViewerProcess({ etcdEndpoint: context.etcd.endpoint, home: home ?? (await tempDir('photoframe-pi-')), id, display: context.xvfb.display, env });
   context.viewers.push(viewer);
   await viewer.waitFor(/watching etcd/);
   return viewer;
@@ -66,6 +134,63 @@ hardening('a flood of 10,000 malformed values leaves a small log of short, print
   const unprintable = lines.find((line) => /[\u0000-\u001f\u007f-\u009f\ufffd]/.test(line));
   assert.is(unprintable, undefined, 'no raw binary in the log');
   assert.is(viewer.child.exitCode, null, 'viewer still running');
+  await viewer.stop();
 });
+
+// A name without a content hash: renditions are checked by type and decoding.
+const PHOTO = 'hotel-lobby.jpg';
+
+hardening('an HTML page answered with 200 is never cached or shown; once the server is restored the photo shows', async (context) => {
+  context.server.mode = 'html';
+  const home = await tempDir('photoframe-pi-');
+  const viewer = await startViewer(context, 'portal', home);
+  await context.etcd.client.put(displayKey('portal', 'images')).value(JSON.stringify([PHOTO]));
+  const failure = await viewer.waitFor(/cannot show hotel-lobby\.jpg/);
+  await screenShows(context.xvfb.display, [[160, 120, BLACK]], viewer);
+  assert.equal(await cachedFiles(home), [], 'nothing entered the cache');
+  assert.match(failure, /served as text\/html, not an image/);
+  context.server.mode = 'photo';
+  // The server announcing itself again is when a viewer retries at once.
+  await context.etcd.client.put(IMAGE_SERVER_KEY).value(encodeImageServer({ url: context.server.url, token: TOKEN }));
+  await screenShows(context.xvfb.display, [[160, 120, RED], [10, 10, RED]], viewer);
+  await viewer.stop();
+});
+
+hardening('a poisoned entry already in the cache is detected and replaced', async (context) => {
+  context.server.mode = 'photo';
+  const home = await tempDir('photoframe-pi-');
+  // What an older viewer left behind after meeting a captive portal.
+  const poisoned = join(homePaths(home).viewerCache, '320x240', PHOTO);
+  await mkdir(join(poisoned, '..'), { recursive: true });
+  await writeFile(poisoned, '<html><body>Please log in</body></html>');
+  const viewer = await startViewer(context, 'poisoned', home);
+  await context.etcd.client.put(displayKey('poisoned', 'images')).value(JSON.stringify([PHOTO]));
+  await screenShows(context.xvfb.display, [[160, 120, RED]], viewer);
+  assert.ok(viewer.lines.some((line) => /refused cached hotel-lobby\.jpg: not a decodable image.*removing it/.test(line)), 'the replacement is logged');
+  await viewer.stop();
+});
+
+hardening('an endless body is cut off at the size cap, nothing lands in the cache, and the viewer stays small', async (context) => {
+  context.server.mode = 'endless';
+  const home = await tempDir('photoframe-pi-');
+  const viewer = await startViewer(context, 'endless', home, { PHOTOFRAME_MAX_DOWNLOAD_MB: '8' });
+  await context.etcd.client.put(displayKey('endless', 'images')).value(JSON.stringify([PHOTO]));
+  await viewer.waitFor(/refused hotel-lobby\.jpg .* larger than the 8 MiB limit/, 60_000);
+  // Socket buffers hold a few MB beyond what the viewer read before it hung up.
+  assert.ok(context.server.endlessBytesSent < 64 * 1024 * 1024, `the server sent ${context.server.endlessBytesSent} bytes`);
+  assert.equal(await cachedFiles(home), [], 'no file or temp file left in the cache');
+  await screenShows(context.xvfb.display, [[160, 120, BLACK]], viewer);
+  assert.is(viewer.child.exitCode, null, 'viewer still running');
+  await viewer.stop();
+});
+
+async function cachedFiles(home: string): Promise<string[]> {
+  const dir = homePaths(home).viewerCache;
+  const found: string[] = [];
+  for (const sub of await readdir(dir).catch(() => [] as string[])) {
+    for (const file of await readdir(join(dir, sub)).catch(() => [] as string[])) found.push(join(sub, file));
+  }
+  return found;
+}
 
 hardening.run();

@@ -1,12 +1,23 @@
-import { readdir } from 'node:fs/promises';
+import { readdir, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
-import { FileOnce } from '../common/fileOnce.ts';
-import { fetchFailureReason } from '../common/net/fetchFailure.ts';
+import { FileOnce, isFile } from '../common/fileOnce.ts';
+import { createLogger } from '../common/log.ts';
 import type { ImageServerInfo } from '../common/protocol/codecs/imageServerCodec.ts';
 import { imageNameProblem } from '../common/protocol/codecs/imagesCodec.ts';
+import {
+  checkImage,
+  DEFAULT_DOWNLOAD_LIMITS,
+  downloadImageInto,
+  hashPrefixOfName,
+  RejectedImage,
+  sha256OfFile,
+  type DownloadLimits,
+  type DownloadRequest,
+} from './imageDownload.ts';
 import type { Size } from './layout.ts';
 
-const DOWNLOAD_TIMEOUT_MS = 60_000;
+const log = createLogger('cache');
+const ORIGINALS = 'original';
 
 /**
  * Where photos come from: a photoframe image server (renditions sized for
@@ -23,28 +34,48 @@ export function chooseImageSource(server: ImageServerInfo | null, downloadBaseUr
   return null;
 }
 
+export interface ImageCacheOptions {
+  limits?: DownloadLimits;
+}
+
 /**
  * Photos as the image server sized them for this screen, kept on disk so the
- * display goes on showing them when the network or the server is away.
+ * display goes on showing them when the network or the server is away. Only
+ * verified images enter the cache (see imageDownload.ts), and an entry is
+ * checked again the first time this process uses it, so a bad file left by an
+ * older version or a damaged card is replaced instead of failing for good.
  */
 export class ImageCache {
   private readonly files = new FileOnce();
+  /** Entries checked since this process started; a set of paths, bounded by what the cache holds. */
+  private readonly verified = new Set<string>();
+  private readonly limits: DownloadLimits;
 
-  constructor(private readonly dir: string) {}
+  constructor(
+    private readonly dir: string,
+    options: ImageCacheOptions = {},
+  ) {
+    this.limits = options.limits ?? DEFAULT_DOWNLOAD_LIMITS;
+  }
 
   /** Renditions are kept per screen size; whole files from a download folder once, under `original/`. */
   pathFor(name: string, size: Size, source: ImageSource | null = null): string {
     const problem = imageNameProblem(name);
     if (problem) throw new Error(`image name ${JSON.stringify(name)} ${problem}`);
-    return join(this.dir, source?.kind === 'download' ? 'original' : `${size.width}x${size.height}`, name);
+    return join(this.dir, source?.kind === 'download' ? ORIGINALS : `${size.width}x${size.height}`, name);
   }
 
-  /** The local file for a photo, downloading it first if it is not cached yet. */
-  get(name: string, size: Size, source: ImageSource | null): Promise<string> {
-    return this.files.ensure(this.pathFor(name, size, source), async () => {
+  /** The local file for a photo, downloading it first if it is not cached yet (or what is cached is not a good image). */
+  async get(name: string, size: Size, source: ImageSource | null): Promise<string> {
+    const path = this.pathFor(name, size, source);
+    const wholeFile = source?.kind === 'download';
+    await this.dropIfPoisoned(path, name, wholeFile);
+    const file = await this.files.ensureFilled(path, (handle, tempPath) => {
       if (!source) throw new Error(`cannot fetch ${name}: no image server is known yet and it is not cached`);
-      return download(source, name, size);
+      return downloadImageInto(downloadRequest(source, name, size), handle, tempPath, this.limits);
     });
+    this.verified.add(path);
+    return file;
   }
 
   /** How many photos are cached for a size; used in logs to say what the display can show offline. */
@@ -55,25 +86,34 @@ export class ImageCache {
       return 0;
     }
   }
+
+  private async dropIfPoisoned(path: string, name: string, wholeFile: boolean): Promise<void> {
+    if (this.verified.has(path) || !(await isFile(path))) return;
+    try {
+      await checkImage(path, `cached ${name}`, this.limits);
+      const expected = wholeFile ? hashPrefixOfName(name) : null;
+      if (expected && !(await sha256OfFile(path)).startsWith(expected)) {
+        throw new RejectedImage('hash-mismatch', `refused cached ${name}: its content does not hash to its name`);
+      }
+      this.verified.add(path);
+    } catch (error) {
+      if (!(error instanceof RejectedImage)) throw error;
+      log.warn(`${error.message}; removing it and fetching it again`);
+      await unlink(path).catch(() => {});
+    }
+  }
 }
 
-async function download(source: ImageSource, name: string, size: Size): Promise<Buffer> {
-  const [origin, url, headers] =
-    source.kind === 'server'
-      ? [
-          source.server.url,
-          `${source.server.url}/images/${encodeURIComponent(name)}?w=${size.width}&h=${size.height}`,
-          { Authorization: `Bearer ${source.server.token}` },
-        ]
-      : [source.baseUrl, `${source.baseUrl}/${encodeURIComponent(name)}`, {}];
-  let response: Response;
-  try {
-    response = await fetch(url, { headers, signal: AbortSignal.timeout(DOWNLOAD_TIMEOUT_MS) });
-  } catch (error) {
-    throw new Error(`cannot fetch ${name} from ${origin}: ${fetchFailureReason(error, DOWNLOAD_TIMEOUT_MS)}`);
+function downloadRequest(source: ImageSource, name: string, size: Size): DownloadRequest {
+  if (source.kind === 'server') {
+    return {
+      url: `${source.server.url}/images/${encodeURIComponent(name)}?w=${size.width}&h=${size.height}`,
+      origin: source.server.url,
+      headers: { Authorization: `Bearer ${source.server.token}` },
+      name,
+      // A rendition is resized, so its bytes cannot match the original's hash.
+      expectedHashPrefix: null,
+    };
   }
-  if (!response.ok) {
-    throw new Error(`cannot fetch ${name} from ${origin}: HTTP ${response.status} ${(await response.text()).trim()}`);
-  }
-  return Buffer.from(await response.arrayBuffer());
+  return { url: `${source.baseUrl}/${encodeURIComponent(name)}`, origin: source.baseUrl, headers: {}, name, expectedHashPrefix: hashPrefixOfName(name) };
 }

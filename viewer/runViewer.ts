@@ -8,6 +8,7 @@ import { announceDisplay, type Presence } from './announce.ts';
 import { openDisplayFeed, type DisplayFeed, type FeedHandlers } from './displayFeed.ts';
 import { prepareFrame } from './framePreparer.ts';
 import { chooseImageSource, ImageCache } from './imageCache.ts';
+import { downloadLimitsFromEnv } from './imageDownload.ts';
 import type { Size } from './layout.ts';
 import { loadOfflineState, saveOfflineState } from './offlineState.ts';
 import { SdlScreen } from './sdlScreen.ts';
@@ -37,7 +38,7 @@ export async function runViewer(options: ViewerOptions): Promise<void> {
   const screen = await SdlScreen.open({ windowed: options.windowed, title: `photoframe ${id}` });
   log.info('viewer started', { id, width: screen.size.width, height: screen.size.height, accelerated: screen.accelerated });
 
-  const cache = new ImageCache(paths.viewerCache);
+  const cache = new ImageCache(paths.viewerCache, { limits: downloadLimitsFromEnv(process.env) });
   const remembered: Record<string, string> = { ...(offline?.values ?? {}) };
   let saving = Promise.resolve();
   const app = new ViewerApp(id, {
