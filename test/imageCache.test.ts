@@ -47,4 +47,27 @@ test('a whole file whose content does not hash to its name is refused and not ca
   }
 });
 
+test('the cache stays within its size budget, dropping least recently used photos but keeping the current list', async () => {
+  const photos = await Promise.all([1, 2, 3, 4, 5].map(grainyJpeg));
+  const files = Object.fromEntries(photos.map((photo) => [photoName(sha256Hex(photo), 'jpeg'), photo]));
+  const names = Object.keys(files);
+  const folder = await downloadFolder(files);
+  const dir = await tempDir();
+  // Room for about three of these photos.
+  const budget = { maxBytes: Math.max(...photos.map((p) => p.length)) * 3, minFreeBytes: 0 };
+  const cache = new ImageCache(dir, { budget });
+  const source = { kind: 'download' as const, baseUrl: folder.baseUrl };
+  try {
+    cache.setCurrentList([names[0]!]);
+    for (const name of names) await cache.get(name, SIZE, source);
+    const kept = await readdir(`${dir}/original`);
+    assert.ok(kept.length <= 3, `kept ${kept.length}`);
+    assert.ok(kept.includes(names[0]!), 'the current photo, although least recently used, is kept');
+    assert.ok(kept.includes(names[4]!), 'the photo just fetched is kept');
+    assert.not.ok(kept.includes(names[1]!), 'the least recently used other photo is gone');
+  } finally {
+    folder.close();
+  }
+});
+
 test.run();

@@ -1,4 +1,4 @@
-import { readdir, unlink } from 'node:fs/promises';
+import { readdir, stat, statfs, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import { FileOnce, isFile } from '../common/fileOnce.ts';
 import { createLogger } from '../common/log.ts';
@@ -14,6 +14,7 @@ import {
   type DownloadLimits,
   type DownloadRequest,
 } from './imageDownload.ts';
+import { chooseEvictions, type CacheBudget, type CachedEntry } from './cacheEviction.ts';
 import type { Size } from './layout.ts';
 
 const log = createLogger('cache');
@@ -36,7 +37,14 @@ export function chooseImageSource(server: ImageServerInfo | null, downloadBaseUr
 
 export interface ImageCacheOptions {
   limits?: DownloadLimits;
+  budget?: CacheBudget;
 }
+
+/** Room for thousands of 1080p renditions, and a card never filled by photos. */
+export const DEFAULT_CACHE_BUDGET: CacheBudget = { maxBytes: 2 * 1024 ** 3, minFreeBytes: 256 * 1024 ** 2 };
+
+// A temp file this old belongs to a download that died with its process.
+const STALE_TEMP_MS = 60 * 60 * 1000;
 
 /**
  * Photos as the image server sized them for this screen, kept on disk so the
@@ -50,12 +58,24 @@ export class ImageCache {
   /** Entries checked since this process started; a set of paths, bounded by what the cache holds. */
   private readonly verified = new Set<string>();
   private readonly limits: DownloadLimits;
+  private readonly budget: CacheBudget;
+  /** When this process last used each entry; entries it has not used count from their file time. */
+  private readonly lastUsed = new Map<string, number>();
+  private current: ReadonlySet<string> = new Set();
+  private trimming: Promise<void> | null = null;
+  private trimAgain = false;
 
   constructor(
     private readonly dir: string,
     options: ImageCacheOptions = {},
   ) {
     this.limits = options.limits ?? DEFAULT_DOWNLOAD_LIMITS;
+    this.budget = options.budget ?? DEFAULT_CACHE_BUDGET;
+  }
+
+  /** The photos the display is showing now; the cache evicts them last. */
+  setCurrentList(names: readonly string[]): void {
+    this.current = new Set(names);
   }
 
   /** Renditions are kept per screen size; whole files from a download folder once, under `original/`. */
@@ -70,12 +90,42 @@ export class ImageCache {
     const path = this.pathFor(name, size, source);
     const wholeFile = source?.kind === 'download';
     await this.dropIfPoisoned(path, name, wholeFile);
-    const file = await this.files.ensureFilled(path, (handle, tempPath) => {
+    let downloaded = false;
+    const file = await this.files.ensureFilled(path, async (handle, tempPath) => {
       if (!source) throw new Error(`cannot fetch ${name}: no image server is known yet and it is not cached`);
-      return downloadImageInto(downloadRequest(source, name, size), handle, tempPath, this.limits);
+      await downloadImageInto(downloadRequest(source, name, size), handle, tempPath, this.limits);
+      downloaded = true;
     });
     this.verified.add(path);
+    this.lastUsed.set(path, Date.now());
+    // The cache grows only by downloads, so that is when it is brought back within budget.
+    if (downloaded) await this.trim();
     return file;
+  }
+
+  /** Deletes least recently used photos until the cache fits its budget; one pass at a time. */
+  trim(): Promise<void> {
+    if (this.trimming) {
+      this.trimAgain = true;
+      return this.trimming;
+    }
+    this.trimming = (async () => {
+      do {
+        this.trimAgain = false;
+        const entries = await this.scan();
+        const free = await statfs(this.dir).then((fs) => fs.bavail * fs.bsize, () => Number.POSITIVE_INFINITY);
+        const evicted = chooseEvictions(entries, free, this.budget, this.current);
+        for (const entry of evicted) {
+          await unlink(entry.path).catch(() => {});
+          this.lastUsed.delete(entry.path);
+          this.verified.delete(entry.path);
+        }
+        if (evicted.length > 0) {
+          log.info('cache trimmed', { evicted: evicted.length, freedMiB: Math.round(evicted.reduce((sum, e) => sum + e.bytes, 0) / 1024 / 1024) });
+        }
+      } while (this.trimAgain);
+    })().finally(() => (this.trimming = null));
+    return this.trimming;
   }
 
   /** How many photos are cached for a size; used in logs to say what the display can show offline. */
@@ -85,6 +135,26 @@ export class ImageCache {
     } catch {
       return 0;
     }
+  }
+
+  /** Every cached photo with its size and last use; removes temp files left by a download that died. */
+  private async scan(): Promise<CachedEntry[]> {
+    const entries: CachedEntry[] = [];
+    const now = Date.now();
+    for (const folder of await readdir(this.dir).catch(() => [] as string[])) {
+      const folderPath = join(this.dir, folder);
+      for (const name of await readdir(folderPath).catch(() => [] as string[])) {
+        const path = join(folderPath, name);
+        const info = await stat(path).catch(() => null);
+        if (!info?.isFile()) continue;
+        if (name.startsWith('.')) {
+          if (name.endsWith('.tmp') && now - info.mtimeMs > STALE_TEMP_MS) await unlink(path).catch(() => {});
+          continue;
+        }
+        entries.push({ path, name, bytes: info.size, lastUsedMs: this.lastUsed.get(path) ?? info.mtimeMs });
+      }
+    }
+    return entries;
   }
 
   private async dropIfPoisoned(path: string, name: string, wholeFile: boolean): Promise<void> {

@@ -122,16 +122,3 @@ async function shortText(response: Response): Promise<string> {
   return Buffer.from(value ?? []).subarray(0, 200).toString('utf8').trim();
 }
 
-/**
- * The limits, with the size cap from PHOTOFRAME_MAX_DOWNLOAD_MB when set (the
- * systemd unit's environment file is where a Pi gets it).
- */
-export function downloadLimitsFromEnv(env: NodeJS.ProcessEnv): DownloadLimits {
-  const text = env.PHOTOFRAME_MAX_DOWNLOAD_MB;
-  if (text === undefined || text.trim() === '') return DEFAULT_DOWNLOAD_LIMITS;
-  const megabytes = Number(text);
-  if (!Number.isFinite(megabytes) || megabytes <= 0) {
-    throw new Error(`PHOTOFRAME_MAX_DOWNLOAD_MB must be a positive number of MiB, got "${text.slice(0, 40)}"`);
-  }
-  return { ...DEFAULT_DOWNLOAD_LIMITS, maxBytes: Math.round(megabytes * 1024 * 1024) };
-}

@@ -8,11 +8,12 @@ import { announceDisplay, type Presence } from './announce.ts';
 import { openDisplayFeed, type DisplayFeed, type FeedHandlers } from './displayFeed.ts';
 import { prepareFrame } from './framePreparer.ts';
 import { chooseImageSource, ImageCache } from './imageCache.ts';
-import { downloadLimitsFromEnv } from './imageDownload.ts';
+
 import type { Size } from './layout.ts';
 import { loadOfflineState, saveOfflineState } from './offlineState.ts';
 import { SdlScreen } from './sdlScreen.ts';
 import { ViewerApp } from './viewerApp.ts';
+import { viewerLimitsFromEnv } from './viewerEnvironment.ts';
 import { resolveViewerId } from './viewerIdentity.ts';
 
 const log = createLogger('viewer');
@@ -34,11 +35,12 @@ export async function runViewer(options: ViewerOptions): Promise<void> {
   const paths = homePaths(options.config.home);
   const id = await resolveViewerId(options.id, paths.viewerConfig);
   const offline = await loadOfflineState(paths.viewerState);
+  const limits = viewerLimitsFromEnv(process.env);
 
   const screen = await SdlScreen.open({ windowed: options.windowed, title: `photoframe ${id}` });
   log.info('viewer started', { id, width: screen.size.width, height: screen.size.height, accelerated: screen.accelerated });
 
-  const cache = new ImageCache(paths.viewerCache, { limits: downloadLimitsFromEnv(process.env) });
+  const cache = new ImageCache(paths.viewerCache, { limits: limits.download, budget: limits.cache });
   const remembered: Record<string, string> = { ...(offline?.values ?? {}) };
   let saving = Promise.resolve();
   const app = new ViewerApp(id, {
