@@ -13,6 +13,7 @@ import { IMAGE_SERVER_KEY } from '../common/protocol/systemKeys.ts';
 import { startXvfb, type XvfbDisplay } from '../viewer/xvfbDisplay.ts';
 import { tempDir, type Rgb } from './helpers/fixtures.ts';
 import type { LongRunning } from './helpers/runCli.ts';
+import { startFakeNotifySocket } from './helpers/fakeNotifySocket.ts';
 import { startTestEtcd, type TestEtcd } from './helpers/testEtcd.ts';
 import { screenShows, startViewerProcess } from './helpers/viewerUnderTest.ts';
 
@@ -182,6 +183,26 @@ hardening('an endless body is cut off at the size cap, nothing lands in the cach
   await screenShows(context.xvfb.display, [[160, 120, BLACK]], viewer);
   assert.is(viewer.child.exitCode, null, 'viewer still running');
   await viewer.stop();
+});
+
+hardening('the viewer notifies the systemd watchdog while it runs, and stops when it is stuck', async (context) => {
+  const socket = await startFakeNotifySocket();
+  const viewer = await startViewer(context, 'watched', undefined, { NOTIFY_SOCKET: socket.path, WATCHDOG_USEC: '400000' });
+  try {
+    await viewer.waitFor(/notifying the systemd watchdog/);
+    await new Promise((resolve) => setTimeout(resolve, 1500));
+    assert.ok(socket.messages.filter((m) => m.text === 'WATCHDOG=1').length >= 3, `${socket.messages.length} notifications`);
+    // Frozen as a hung process would be: nothing of it runs.
+    viewer.child.kill('SIGSTOP');
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    const stuckFrom = Date.now();
+    await new Promise((resolve) => setTimeout(resolve, 1500));
+    assert.is(socket.messages.filter((m) => m.at > stuckFrom).length, 0, 'no notification while stuck');
+    viewer.child.kill('SIGCONT');
+  } finally {
+    await viewer.stop();
+    await socket.stop();
+  }
 });
 
 async function cachedFiles(home: string): Promise<string[]> {

@@ -15,6 +15,8 @@ import { SdlScreen } from './sdlScreen.ts';
 import { ViewerApp } from './viewerApp.ts';
 import { viewerLimitsFromEnv } from './viewerEnvironment.ts';
 import { resolveViewerId } from './viewerIdentity.ts';
+import { RenderHealth } from './renderHealth.ts';
+import { startSystemdWatchdog } from './systemdWatchdog.ts';
 
 const log = createLogger('viewer');
 const VERSION = '0.1.0';
@@ -40,6 +42,9 @@ export async function runViewer(options: ViewerOptions): Promise<void> {
   const screen = await SdlScreen.open({ windowed: options.windowed, title: `photoframe ${id}` });
   log.info('viewer started', { id, width: screen.size.width, height: screen.size.height, accelerated: screen.accelerated });
 
+  const health = new RenderHealth();
+  const watchdog = startSystemdWatchdog({ env: process.env, renderProblem: () => health.problem(Date.now()), log });
+  if (watchdog.enabled) log.info('notifying the systemd watchdog');
   const cache = new ImageCache(paths.viewerCache, { limits: limits.download, budget: limits.cache });
   const remembered: Record<string, string> = { ...(offline?.values ?? {}) };
   let saving = Promise.resolve();
@@ -49,7 +54,7 @@ export async function runViewer(options: ViewerOptions): Promise<void> {
     prefetchImage: (name, size, server) => {
       cache.get(name, size, chooseImageSource(server, options.downloadUrl)).catch((error: Error) => log.debug('prefetch failed', { name, error: error.message }));
     },
-    prepareFrame,
+    prepareFrame: (file, size, settings) => health.track('preparing a frame', () => prepareFrame(file, size, settings)),
     remember: (key, value) => {
       if (value === null) delete remembered[key];
       else remembered[key] = value;
@@ -114,6 +119,7 @@ export async function runViewer(options: ViewerOptions): Promise<void> {
       stopping = true;
       log.info(`stopping: ${why}`);
       app.stop();
+      watchdog.stop();
       await closeSession();
       await saving;
       screen.close();
