@@ -31,9 +31,15 @@ export interface FeedHooks {
   afterRead?: () => Promise<void>;
   /** How long a watch may take to be established or resumed before the feed counts as broken. */
   attachTimeoutMs?: number;
+  /** How long etcd may stay unreachable before the feed counts as broken. */
+  disconnectGraceMs?: number;
 }
 
 const DEFAULT_ATTACH_TIMEOUT_MS = 15_000;
+// While etcd is down, the client's own retries (grpc reconnects, watch and lease
+// backoffs) cost a few percent of a core; past a short blip it is cheaper to
+// drop the client and probe with one request at a time, backing off.
+const DEFAULT_DISCONNECT_GRACE_MS = 5000;
 
 /**
  * Reads a display's keys and the image server key, then watches both from
@@ -75,6 +81,7 @@ export async function openDisplayFeed(client: Etcd3, displayId: string, handlers
     await Promise.all(watchers.map((w) => Promise.race([w.cancel().catch(() => {}), sleep(2000)])));
   };
   const attachTimeoutMs = hooks.attachTimeoutMs ?? DEFAULT_ATTACH_TIMEOUT_MS;
+  const disconnectGraceMs = hooks.disconnectGraceMs ?? DEFAULT_DISCONNECT_GRACE_MS;
   // Until the feed is live, any watcher's failure fails the opening (the caller retries);
   // after that it is reported as broken. Never both, or the caller would reconnect twice.
   let failSetup: (error: Error) => void = () => {};
@@ -96,8 +103,18 @@ export async function openDisplayFeed(client: Etcd3, displayId: string, handlers
       clearTimeout(resumeTimer);
       resumeTimer = setTimeout(() => breakFeed(new Error(`watch did not resume within ${attachTimeoutMs} ms (compacted revision?)`)), attachTimeoutMs);
     });
-    watcher.on('connected', () => clearTimeout(resumeTimer));
-    watcher.on('end', () => clearTimeout(resumeTimer));
+    // Counted from the first disconnect: while etcd is down they repeat with every retry.
+    let downTimer: NodeJS.Timeout | undefined;
+    watcher.on('disconnected', () => {
+      downTimer ??= setTimeout(() => breakFeed(new Error(`etcd unreachable for ${disconnectGraceMs} ms`)), disconnectGraceMs);
+    });
+    const clearTimers = () => {
+      clearTimeout(resumeTimer);
+      clearTimeout(downTimer);
+      downTimer = undefined;
+    };
+    watcher.on('connected', clearTimers);
+    watcher.on('end', clearTimers);
     watchers.push(watcher);
     return watcher;
   };
