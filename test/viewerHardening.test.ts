@@ -41,22 +41,28 @@ interface FlakyImageServer {
 }
 
 const RED: Rgb = [220, 30, 30];
+const GREEN: Rgb = [30, 200, 40];
+const BLUE: Rgb = [30, 40, 220];
 const BLACK: Rgb = [0, 0, 0];
 const TOKEN = 'hardening-token-0123456789';
 
 async function startFlakyImageServer(): Promise<FlakyImageServer> {
-  // Red with grain, like a real photo rather than a flat colour.
-  const pixels = Buffer.alloc(320 * 240 * 3);
-  for (let i = 0, seed = 7; i < pixels.length; i++) {
-    seed = (seed * 1103515245 + 12345) & 0x7fffffff;
-    pixels[i] = Math.max(0, Math.min(255, RED[i % 3]! + ((seed >> 16) % 17) - 8));
-  }
-  const photo = await sharp(pixels, { raw: { width: 320, height: 240, channels: 3 } }).jpeg({ quality: 90 }).toBuffer();
+  // Grainy, like a real photo rather than a flat colour; the colour is the first word of the name.
+  const grainy = (colour: Rgb) => {
+    const pixels = Buffer.alloc(320 * 240 * 3);
+    for (let i = 0, seed = 7; i < pixels.length; i++) {
+      seed = (seed * 1103515245 + 12345) & 0x7fffffff;
+      pixels[i] = Math.max(0, Math.min(255, colour[i % 3]! + ((seed >> 16) % 17) - 8));
+    }
+    return sharp(pixels, { raw: { width: 320, height: 240, channels: 3 } }).jpeg({ quality: 90 }).toBuffer();
+  };
+  const photos: Record<string, Buffer> = { red: await grainy(RED), green: await grainy(GREEN), blue: await grainy(BLUE) };
   const state: Omit<FlakyImageServer, 'url' | 'close'> = { mode: 'html', endlessBytesSent: 0 };
   const server: Server = createServer((req, res) => {
     if (state.mode === 'html') {
       res.writeHead(200, { 'content-type': 'text/html' }).end('<html><body>Please log in to the hotel Wi-Fi</body></html>');
     } else if (state.mode === 'photo') {
+      const photo = photos[/^\/images\/([a-z]+)-/.exec(req.url ?? '')?.[1] ?? 'red'] ?? photos.red!;
       res.writeHead(200, { 'content-type': 'image/jpeg', 'content-length': photo.length }).end(photo);
     } else {
       res.writeHead(200, { 'content-type': 'image/jpeg' });
@@ -203,6 +209,30 @@ hardening('the viewer notifies the systemd watchdog while it runs, and stops whe
     await viewer.stop();
     await socket.stop();
   }
+});
+
+hardening('a burst of 1,000 settings and change_photo writes ends on the final state, drawing almost none of the superseded ones', async (context) => {
+  context.server.mode = 'photo';
+  const viewer = await startViewer(context, 'burst');
+  const key = (topic: DisplayTopic) => displayKey('burst', topic);
+  await context.etcd.client.put(key('images')).value(JSON.stringify(['red-1.jpg', 'green-1.jpg']));
+  await screenShows(context.xvfb.display, [[160, 120, RED]], viewer);
+  const from = viewer.lines.length;
+  for (let i = 0; i < 1000; i++) {
+    const write = i % 2 === 0
+      ? context.etcd.client.put(key('settings')).value(JSON.stringify({ brightness: 0.5 + (i % 100) / 100, interval_time: 1, interval_units: 'days' }))
+      : context.etcd.client.put(key('change_photo')).value('"next"');
+    // Unawaited within a batch, so writes pile up as a script's would.
+    if (i % 50 === 49) await write;
+  }
+  await context.etcd.client.put(key('settings')).value(JSON.stringify({ interval_time: 1, interval_units: 'days' }));
+  await context.etcd.client.put(key('images')).value(JSON.stringify(['blue-1.jpg']));
+  await screenShows(context.xvfb.display, [[160, 120, BLUE], [10, 10, BLUE], [310, 230, BLUE]], viewer, 60_000);
+  const drawn = viewer.lines.slice(from).filter((line) => /showing image/.test(line)).length;
+  // Each write may start at most the frame already in flight; superseded ones are dropped before decoding.
+  assert.ok(drawn <= 20, `${drawn} frames drawn for 1,002 writes`);
+  assert.is(viewer.child.exitCode, null, 'viewer still running');
+  await viewer.stop();
 });
 
 async function cachedFiles(home: string): Promise<string[]> {

@@ -15,7 +15,9 @@ import { SdlScreen } from './sdlScreen.ts';
 import { ViewerApp } from './viewerApp.ts';
 import { viewerLimitsFromEnv } from './viewerEnvironment.ts';
 import { resolveViewerId } from './viewerIdentity.ts';
+import { LatestWins } from './latestWins.ts';
 import { RenderHealth } from './renderHealth.ts';
+import { configureSharpForDevice } from './sharpForDevice.ts';
 import { startSystemdWatchdog } from './systemdWatchdog.ts';
 
 const log = createLogger('viewer');
@@ -46,21 +48,35 @@ export async function runViewer(options: ViewerOptions): Promise<void> {
   const watchdog = startSystemdWatchdog({ env: process.env, renderProblem: () => health.problem(Date.now()), log });
   if (watchdog.enabled) log.info('notifying the systemd watchdog');
   const cache = new ImageCache(paths.viewerCache, { limits: limits.download, budget: limits.cache });
+  configureSharpForDevice();
+  // One frame in flight: a change arriving while one is prepared supersedes any still waiting.
+  const frames = new LatestWins();
   const remembered: Record<string, string> = { ...(offline?.values ?? {}) };
   let saving = Promise.resolve();
-  const app = new ViewerApp(id, {
+  let saveQueued = false;
+  const app: ViewerApp = new ViewerApp(id, {
     screen,
-    fetchImage: (name, size, server) => cache.get(name, size, chooseImageSource(server, options.downloadUrl)),
+    fetchImage: (name, size, server) => {
+      cache.setCurrentList(app.state.playlist.images);
+      return cache.get(name, size, chooseImageSource(server, options.downloadUrl));
+    },
     prefetchImage: (name, size, server) => {
       cache.get(name, size, chooseImageSource(server, options.downloadUrl)).catch((error: Error) => log.debug('prefetch failed', { name, error: error.message }));
     },
-    prepareFrame: (file, size, settings) => health.track('preparing a frame', () => prepareFrame(file, size, settings)),
+    prepareFrame: (file, size, settings) =>
+      frames.run(`frame of ${file}`, () => health.track('preparing a frame', () => prepareFrame(file, size, settings))),
     remember: (key, value) => {
       if (value === null) delete remembered[key];
       else remembered[key] = value;
-      // Writes are chained so an older state can never land after a newer one.
+      // A save not yet started will write the newest values, so a burst of writes costs one or two saves.
+      if (saveQueued) return;
+      saveQueued = true;
+      // Saves are chained so an older state can never land after a newer one.
       saving = saving
-        .then(() => saveOfflineState(paths.viewerState, remembered))
+        .then(() => {
+          saveQueued = false;
+          return saveOfflineState(paths.viewerState, remembered);
+        })
         .catch((error: Error) => log.warn('cannot save offline state', { error: error.message }));
     },
   });
