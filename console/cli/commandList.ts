@@ -35,8 +35,8 @@ export const COMMANDS: Command[] = [
   {
     name: 'serve',
     summary: 'serve library photos to the displays over HTTP and publish the address in etcd',
-    usage: `photoframe serve [--http-port N (${DEFAULT_HTTP_PORT})] [--host ADDRESS (0.0.0.0)] [--public-url URL]`,
-    options: { 'http-port': { type: 'string' }, host: { type: 'string' }, 'public-url': { type: 'string' } },
+    usage: `photoframe serve [--http-port N (${DEFAULT_HTTP_PORT})] [--host ADDRESS (0.0.0.0)] [--public-url URL] [--legacy-viewers (unauthenticated: original viewers register and download)]`,
+    options: { 'http-port': { type: 'string' }, host: { type: 'string' }, 'public-url': { type: 'string' }, 'legacy-viewers': { type: 'boolean' } },
     load: async () => (await import('./commands/serveCommand.ts')).runServe,
   },
   {
