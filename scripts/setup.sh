@@ -16,8 +16,9 @@ fi
 # time (not a dependency of libsdl2, so name them); xvfb and x11-apps (xwd): a
 # virtual screen and reading it back for the demo and tests; build-essential and
 # python3: node-gyp for the SDL addon (and the tests' stand-in for systemd's
-# notification socket); systemd: systemd-notify, the viewer's watchdog pings.
-packages=(etcd-server etcd-client libsdl2-dev libgl1-mesa-dri libegl1 xvfb x11-apps build-essential python3 systemd)
+# notification socket); python3-etcd3: tests play the original Python system
+# with it; systemd: systemd-notify, the viewer's watchdog pings.
+packages=(etcd-server etcd-client libsdl2-dev libgl1-mesa-dri libegl1 xvfb x11-apps build-essential python3 python3-etcd3 systemd)
 missing=()
 for package in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" || missing+=("$package")

@@ -8,8 +8,9 @@ import { LibraryStore } from '../data/library/libraryStore.ts';
 import { startXvfb, type XvfbDisplay } from '../viewer/xvfbDisplay.ts';
 import { solidJpeg, tempDir, twoColourImage, type Rgb } from './helpers/fixtures.ts';
 import { runCli, startCli, type LongRunning } from './helpers/runCli.ts';
+import { screenShows as showsOnScreen } from './helpers/screenShows.ts';
 import { startTestEtcd, type TestEtcd } from './helpers/testEtcd.ts';
-import { screenShows as screenShowsOn, startViewerProcess } from './helpers/viewerUnderTest.ts';
+import { startViewerProcess } from './helpers/viewerUnderTest.ts';
 
 /**
  * The whole path through real components: import → image server → display set
@@ -72,12 +73,11 @@ function startViewer(context: Context, etcdEndpoint: string): LongRunning {
 }
 
 function screenShows(context: Context, expected: [number, number, Rgb][], timeoutMs = 15_000): Promise<void> {
-  return screenShowsOn(context.xvfb.display, expected, context.viewer, timeoutMs);
+  return showsOnScreen(context.xvfb.display, expected, context.viewer.lines, timeoutMs);
 }
 
 e2e('assigning an album puts its first photo on screen, fullscreen and the right way round', async (context) => {
-  assert.is(context.xvfb.width, SCREEN.width);
-  const result = await runCli(['--etcd', context.etcd.endpoint, '--home', context.home, 'display', 'set', 'e2e-display', 'album=E2E', 'interval_time=1', 'interval_units=days']);
+  const result = await runCli(['--etcd', context.etcd.endpoint, '--home', context.home, 'display', 'set', 'e2e-display', 'album=E2E', 'interval_time=1', 'interval_units=days', 'order=sequence']);
   assert.is(result.code, 0, result.stderr);
   await context.viewer.waitFor(new RegExp(`showing image name="${context.photos.split}"`));
   // A 4:3 photo on a 4:3 screen fills it edge to edge.

@@ -15,7 +15,8 @@ import { tempDir, type Rgb } from './helpers/fixtures.ts';
 import type { LongRunning } from './helpers/runCli.ts';
 import { startFakeNotifySocket } from './helpers/fakeNotifySocket.ts';
 import { startTestEtcd, type TestEtcd } from './helpers/testEtcd.ts';
-import { screenShows, startViewerProcess } from './helpers/viewerUnderTest.ts';
+import { screenShows } from './helpers/screenShows.ts';
+import { startViewerProcess } from './helpers/viewerUnderTest.ts';
 
 /**
  * A viewer under hostile or heavy input, as an attacker or a careless script
@@ -153,13 +154,13 @@ hardening('an HTML page answered with 200 is never cached or shown; once the ser
   const viewer = await startViewer(context, 'portal', home);
   await context.etcd.client.put(displayKey('portal', 'images')).value(JSON.stringify([PHOTO]));
   const failure = await viewer.waitFor(/cannot show hotel-lobby\.jpg/);
-  await screenShows(context.xvfb.display, [[160, 120, BLACK]], viewer);
+  await screenShows(context.xvfb.display, [[160, 120, BLACK]], viewer.lines);
   assert.equal(await cachedFiles(home), [], 'nothing entered the cache');
   assert.match(failure, /served as text\/html, not an image/);
   context.server.mode = 'photo';
   // The server announcing itself again is when a viewer retries at once.
   await context.etcd.client.put(IMAGE_SERVER_KEY).value(encodeImageServer({ url: context.server.url, token: TOKEN }));
-  await screenShows(context.xvfb.display, [[160, 120, RED], [10, 10, RED]], viewer);
+  await screenShows(context.xvfb.display, [[160, 120, RED], [10, 10, RED]], viewer.lines);
   await viewer.stop();
 });
 
@@ -172,7 +173,7 @@ hardening('a poisoned entry already in the cache is detected and replaced', asyn
   await writeFile(poisoned, '<html><body>Please log in</body></html>');
   const viewer = await startViewer(context, 'poisoned', home);
   await context.etcd.client.put(displayKey('poisoned', 'images')).value(JSON.stringify([PHOTO]));
-  await screenShows(context.xvfb.display, [[160, 120, RED]], viewer);
+  await screenShows(context.xvfb.display, [[160, 120, RED]], viewer.lines);
   assert.ok(viewer.lines.some((line) => /refused cached hotel-lobby\.jpg: not a decodable image.*removing it/.test(line)), 'the replacement is logged');
   await viewer.stop();
 });
@@ -186,7 +187,7 @@ hardening('an endless body is cut off at the size cap, nothing lands in the cach
   // Socket buffers hold a few MB beyond what the viewer read before it hung up.
   assert.ok(context.server.endlessBytesSent < 64 * 1024 * 1024, `the server sent ${context.server.endlessBytesSent} bytes`);
   assert.equal(await cachedFiles(home), [], 'no file or temp file left in the cache');
-  await screenShows(context.xvfb.display, [[160, 120, BLACK]], viewer);
+  await screenShows(context.xvfb.display, [[160, 120, BLACK]], viewer.lines);
   assert.is(viewer.child.exitCode, null, 'viewer still running');
   await viewer.stop();
 });
@@ -216,7 +217,7 @@ hardening('a burst of 1,000 settings and change_photo writes ends on the final s
   const viewer = await startViewer(context, 'burst');
   const key = (topic: DisplayTopic) => displayKey('burst', topic);
   await context.etcd.client.put(key('images')).value(JSON.stringify(['red-1.jpg', 'green-1.jpg']));
-  await screenShows(context.xvfb.display, [[160, 120, RED]], viewer);
+  await screenShows(context.xvfb.display, [[160, 120, RED]], viewer.lines);
   const from = viewer.lines.length;
   for (let i = 0; i < 1000; i++) {
     const write = i % 2 === 0
@@ -227,7 +228,7 @@ hardening('a burst of 1,000 settings and change_photo writes ends on the final s
   }
   await context.etcd.client.put(key('settings')).value(JSON.stringify({ interval_time: 1, interval_units: 'days' }));
   await context.etcd.client.put(key('images')).value(JSON.stringify(['blue-1.jpg']));
-  await screenShows(context.xvfb.display, [[160, 120, BLUE], [10, 10, BLUE], [310, 230, BLUE]], viewer, 60_000);
+  await screenShows(context.xvfb.display, [[160, 120, BLUE], [10, 10, BLUE], [310, 230, BLUE]], viewer.lines, 60_000);
   const drawn = viewer.lines.slice(from).filter((line) => /showing image/.test(line)).length;
   // Each write may start at most the frame already in flight; superseded ones are dropped before decoding.
   assert.ok(drawn <= 20, `${drawn} frames drawn for 1,002 writes`);

@@ -3,6 +3,7 @@ import type { GlobalConfig } from '../common/config.ts';
 import { connectEtcd } from '../common/etcd/etcdClient.ts';
 import { homePaths } from '../common/homePaths.ts';
 import { createLogger } from '../common/log.ts';
+import { encodeNowShowing, nowShowingKey } from '../common/protocol/codecs/commandCodecs.ts';
 import { retryWithBackoff } from '../common/retryWithBackoff.ts';
 import { announceDisplay, type Presence } from './announce.ts';
 import { openDisplayFeed, type DisplayFeed, type FeedHandlers } from './displayFeed.ts';
@@ -12,6 +13,7 @@ import { chooseImageSource, ImageCache } from './imageCache.ts';
 import type { Size } from './layout.ts';
 import { loadOfflineState, saveOfflineState } from './offlineState.ts';
 import { SdlScreen } from './sdlScreen.ts';
+import { runRebootCommand } from './rebootCommand.ts';
 import { ViewerApp } from './viewerApp.ts';
 import { viewerLimitsFromEnv } from './viewerEnvironment.ts';
 import { resolveViewerId } from './viewerIdentity.ts';
@@ -29,7 +31,13 @@ export interface ViewerOptions {
   windowed?: Size;
   /** The original system's download folder, used while no photoframe image server is published. */
   downloadUrl?: string;
+  /** Run (by `sh -c`) when `/<id>:reboot` is written. */
+  rebootCommand?: string;
 }
+
+export const DEFAULT_REBOOT_COMMAND = 'systemctl reboot';
+// Long enough for the original server's 10 s poll; short enough that a stale answer clears itself.
+const NOW_SHOWING_TTL_SECONDS = 60;
 
 /**
  * A display's life: identity, screen, the offline copy, then etcd — announce,
@@ -41,7 +49,8 @@ export async function runViewer(options: ViewerOptions): Promise<void> {
   const offline = await loadOfflineState(paths.viewerState);
   const limits = viewerLimitsFromEnv(process.env);
 
-  const screen = await SdlScreen.open({ windowed: options.windowed, title: `photoframe ${id}` });
+  const screenOptions = { windowed: options.windowed, title: `photoframe ${id}` };
+  let screen = await SdlScreen.open(screenOptions);
   log.info('viewer started', { id, width: screen.size.width, height: screen.size.height, accelerated: screen.accelerated });
 
   const health = new RenderHealth();
@@ -53,9 +62,25 @@ export async function runViewer(options: ViewerOptions): Promise<void> {
   const frames = new LatestWins();
   const remembered: Record<string, string> = { ...(offline?.values ?? {}) };
   let saving = Promise.resolve();
+  // One connection to etcd at a time: the client, this display's presence and its feed.
+  let session: { client: Etcd3; presence: Presence; feed: DisplayFeed } | null = null;
+  let stopping = false;
+  let stop: (why: string) => Promise<void> = async () => {};
+  const watchScreen = (current: SdlScreen) => {
+    current.onResize(() => app.refresh());
+    current.onClose(() => void stop('window closed'));
+  };
+
   let saveQueued = false;
   const app: ViewerApp = new ViewerApp(id, {
-    screen,
+    // Through a getter: restart_screen replaces the window under the app.
+    screen: {
+      get size() {
+        return screen.size;
+      },
+      show: (frame) => screen.show(frame),
+      clear: () => screen.clear(),
+    },
     fetchImage: (name, size, server) => {
       cache.setCurrentList(app.state.playlist.images);
       return cache.get(name, size, chooseImageSource(server, options.downloadUrl));
@@ -79,16 +104,33 @@ export async function runViewer(options: ViewerOptions): Promise<void> {
         })
         .catch((error: Error) => log.warn('cannot save offline state', { error: error.message }));
     },
+    reboot: () => runRebootCommand(options.rebootCommand ?? DEFAULT_REBOOT_COMMAND),
+    restartScreen: async () => {
+      screen.close();
+      screen = await SdlScreen.open(screenOptions);
+      watchScreen(screen);
+      log.info('screen restarted', { width: screen.size.width, height: screen.size.height, accelerated: screen.accelerated });
+    },
+    answerNowShowing: (requestId, answer) => {
+      const client = session?.client;
+      if (!client) return log.warn(`cannot answer current_display ${requestId}: not connected to etcd`);
+      // A lease that is never kept alive: etcd removes the answer by itself.
+      const lease = client.lease(NOW_SHOWING_TTL_SECONDS, { autoKeepAlive: false });
+      lease
+        .put(nowShowingKey(requestId))
+        .value(encodeNowShowing(answer))
+        .then(
+          () => log.info('answered current_display', { request: requestId, image: answer.image ?? '' }),
+          (error: Error) => log.warn(`cannot answer current_display ${requestId}: ${error.message.split('\n')[0]}`),
+        )
+        .finally(() => lease.release());
+    },
   });
-  screen.onResize(() => app.refresh());
+  watchScreen(screen);
 
   if (offline) {
     for (const [key, value] of Object.entries(offline.values)) app.apply({ key, value }, false);
   }
-
-  // One connection to etcd at a time: the client, this display's presence and its feed.
-  let session: { client: Etcd3; presence: Presence; feed: DisplayFeed } | null = null;
-  let stopping = false;
 
   const closeSession = async () => {
     const current = session;
@@ -130,7 +172,7 @@ export async function runViewer(options: ViewerOptions): Promise<void> {
   };
 
   const done = new Promise<void>((resolve) => {
-    const stop = async (why: string) => {
+    stop = async (why: string) => {
       if (stopping) return;
       stopping = true;
       log.info(`stopping: ${why}`);
@@ -143,7 +185,6 @@ export async function runViewer(options: ViewerOptions): Promise<void> {
     };
     process.once('SIGTERM', () => void stop('SIGTERM'));
     process.once('SIGINT', () => void stop('SIGINT'));
-    screen.onClose(() => void stop('window closed'));
   });
 
   try {

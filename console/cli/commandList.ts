@@ -35,15 +35,15 @@ export const COMMANDS: Command[] = [
   {
     name: 'serve',
     summary: 'serve library photos to the displays over HTTP and publish the address in etcd',
-    usage: `photoframe serve [--http-port N (${DEFAULT_HTTP_PORT})] [--host ADDRESS (0.0.0.0)] [--public-url URL]`,
-    options: { 'http-port': { type: 'string' }, host: { type: 'string' }, 'public-url': { type: 'string' } },
+    usage: `photoframe serve [--http-port N (${DEFAULT_HTTP_PORT})] [--host ADDRESS (0.0.0.0)] [--public-url URL] [--legacy-viewers (unauthenticated: original viewers register and download)]`,
+    options: { 'http-port': { type: 'string' }, host: { type: 'string' }, 'public-url': { type: 'string' }, 'legacy-viewers': { type: 'boolean' } },
     load: async () => (await import('./commands/serveCommand.ts')).runServe,
   },
   {
     name: 'viewer',
     summary: 'run a display: watch its keys in etcd and show the photos fullscreen',
-    usage: 'photoframe viewer [--id ID] [--windowed WxH] [--download-url URL (the original server\'s image folder)]',
-    options: { id: { type: 'string' }, windowed: { type: 'string' }, 'download-url': { type: 'string' } },
+    usage: "photoframe viewer [--id ID] [--windowed WxH] [--download-url URL (the original server's image folder)] [--reboot-command CMD (systemctl reboot)]",
+    options: { id: { type: 'string' }, windowed: { type: 'string' }, 'download-url': { type: 'string' }, 'reboot-command': { type: 'string' } },
     load: async () => (await import('./commands/viewerCommand.ts')).runViewerCommand,
   },
   {
