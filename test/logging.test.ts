@@ -23,7 +23,8 @@ test('a line with a multi-megabyte message and fields stays one printable line o
 });
 
 test('undecodable bytes and lone surrogates are escaped, ordinary text is kept', () => {
-  assert.is(excerpt('Küche "A"', 80), 'Küche \\"A\\"');
+  assert.is(excerpt('Küche "A"', 80), 'Küche "A"');
+  assert.match(formatLine(new Date(0), 'info', 'x', 'm', { name: 'a" b="c' }), / name="a\\" b=\\"c"$/);
   assert.is(excerpt('a\ufffdb\ud800c', 80), 'a\\ufffdb\\ud800c');
 });
 

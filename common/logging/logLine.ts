@@ -24,7 +24,7 @@ function escapeChar(char: string): string {
  * no more than a short one.
  */
 export function excerpt(text: string, max: number): string {
-  const head = text.slice(0, max).replace(UNPRINTABLE, escapeChar).replace(/"/g, '\\"');
+  const head = text.slice(0, max).replace(UNPRINTABLE, escapeChar);
   const cut = head.length > max ? head.slice(0, max).replace(/\\[a-z0-9]{0,4}$/i, '') : head;
   const omitted = text.length - Math.min(text.length, max);
   return omitted > 0 || cut.length < head.length ? `${cut}…(${text.length} chars)` : cut;
@@ -32,8 +32,10 @@ export function excerpt(text: string, max: number): string {
 
 /** A field value in a line: strings quoted, errors by message, structures only by their shape (never walked). */
 export function describeValue(value: unknown): string {
-  if (typeof value === 'string') return `"${excerpt(value, MAX_FIELD_CHARS)}"`;
-  if (value instanceof Error) return `"${excerpt(value.message, MAX_FIELD_CHARS)}"`;
+  // Quoted, with inner quotes escaped, so a value cannot pass for another field.
+  const quoted = (text: string) => `"${excerpt(text, MAX_FIELD_CHARS).replace(/"/g, '\\"')}"`;
+  if (typeof value === 'string') return quoted(value);
+  if (value instanceof Error) return quoted(value.message);
   if (Array.isArray(value)) return `[array of ${value.length}]`;
   if (typeof value === 'object' && value !== null) return '[object]';
   return excerpt(String(value), MAX_FIELD_CHARS);
