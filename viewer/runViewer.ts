@@ -17,7 +17,6 @@ import { runRebootCommand } from './rebootCommand.ts';
 import { ViewerApp } from './viewerApp.ts';
 import { viewerLimitsFromEnv } from './viewerEnvironment.ts';
 import { resolveViewerId } from './viewerIdentity.ts';
-import { LatestWins } from './latestWins.ts';
 import { RenderHealth } from './renderHealth.ts';
 import { configureSharpForDevice } from './sharpForDevice.ts';
 import { startSystemdWatchdog } from './systemdWatchdog.ts';
@@ -58,8 +57,6 @@ export async function runViewer(options: ViewerOptions): Promise<void> {
   if (watchdog.enabled) log.info('notifying the systemd watchdog');
   const cache = new ImageCache(paths.viewerCache, { limits: limits.download, budget: limits.cache });
   configureSharpForDevice();
-  // One frame in flight: a change arriving while one is prepared supersedes any still waiting.
-  const frames = new LatestWins();
   const remembered: Record<string, string> = { ...(offline?.values ?? {}) };
   let saving = Promise.resolve();
   // One connection to etcd at a time: the client, this display's presence and its feed.
@@ -89,7 +86,7 @@ export async function runViewer(options: ViewerOptions): Promise<void> {
       cache.get(name, size, chooseImageSource(server, options.downloadUrl)).catch((error: Error) => log.debug('prefetch failed', { name, error: error.message }));
     },
     prepareFrame: (file, size, settings) =>
-      frames.run(`frame of ${file}`, () => health.track('preparing a frame', () => prepareFrame(file, size, settings))),
+      health.track('preparing a frame', () => prepareFrame(file, size, settings)),
     remember: (key, value) => {
       if (value === null) delete remembered[key];
       else remembered[key] = value;

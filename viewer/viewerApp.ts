@@ -7,6 +7,7 @@ import { IMAGE_SERVER_KEY } from '../common/protocol/systemKeys.ts';
 import { readDisplayChange, type DisplayChange } from '../common/protocol/topicRegistry.ts';
 import type { FeedChange } from './displayFeed.ts';
 import type { Frame } from './framePreparer.ts';
+import { LatestWins, Superseded } from './latestWins.ts';
 import type { Size } from './layout.ts';
 import { back, currentImage, EMPTY_PLAYLIST, forward, upcomingImage, withImages, withMode, type Playlist, type Random } from './playlist.ts';
 import { halfLifeChanges, MAX_TIMER_MS, planTimer, type TimerPlan } from './slideshowTiming.ts';
@@ -55,6 +56,8 @@ export class ViewerApp {
   /** The first change after start, or after interval_base changed, waits for the aligned clock time. */
   private alignNext = true;
   private generation = 0;
+  /** One frame decoded at a time; requests for superseded states are dropped (see latestWins.ts). */
+  private readonly renders = new LatestWins();
   private timer: NodeJS.Timeout | undefined;
   private stopped = false;
   private consecutiveFailures = 0;
@@ -201,11 +204,17 @@ export class ViewerApp {
     }
     const size = this.ports.screen.size;
     const settings = this.settings;
+    const superseded = () => generation !== this.generation || this.stopped;
     void (async () => {
       try {
+        // Fetches may overlap (a cached one answers at once); decoding is one frame at a time,
+        // and a state superseded by then is dropped before any of its pixels are made.
         const file = await this.ports.fetchImage(name, size, this.server);
-        const frame = await this.ports.prepareFrame(file, size, settings);
-        if (generation !== this.generation || this.stopped) return;
+        const frame = await this.renders.run(`frame of ${name}`, async () => {
+          if (superseded()) throw new Superseded(`frame of ${name}`);
+          return this.ports.prepareFrame(file, size, settings);
+        });
+        if (superseded()) return;
         this.ports.screen.show(frame);
         this.shownAt = this.now().toISOString();
         this.consecutiveFailures = 0;
@@ -214,7 +223,7 @@ export class ViewerApp {
         const upcoming = upcomingImage(this.playlist);
         if (upcoming) this.ports.prefetchImage(upcoming, size, this.server);
       } catch (error) {
-        if (generation !== this.generation || this.stopped) return;
+        if (superseded()) return;
         this.consecutiveFailures++;
         const retryMs = Math.min(FIRST_RETRY_MS * 2 ** (this.consecutiveFailures - 1), LONGEST_RETRY_MS);
         log.warn(`cannot show ${name}: ${(error as Error).message}; trying again in ${retryMs / 1000} s`);
