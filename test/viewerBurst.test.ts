@@ -31,7 +31,6 @@ test('a burst of 1,000 settings and change_photo writes decodes only the frame i
   const app = new ViewerApp('d1', {
     screen: { size: SCREEN, show: (frame) => (shown.push(frame), settle()), clear: () => {} },
     fetchImage: async (name) => join(dir, name),
-    prefetchImage: () => {},
     prepareFrame: async (file, size, settings) => {
       prepared++;
       mostInFlight = Math.max(mostInFlight, ++inFlight);
@@ -72,6 +71,45 @@ test('a burst of 1,000 settings and change_photo writes decodes only the frame i
   app.stop();
   assert.ok(prepared <= 3, `${prepared} frames decoded for 1,002 writes`);
   assert.is(mostInFlight, 1, 'one frame decoded at a time');
+});
+
+test('the photo expected next is decoded while the current one is on screen, and a change to it decodes nothing more', async () => {
+  const dir = await tempDir();
+  await grainyPhoto(dir, 'red.jpg', [220, 30, 30]);
+  await grainyPhoto(dir, 'green.jpg', [30, 200, 40]);
+  await grainyPhoto(dir, 'blue.jpg', [30, 40, 220]);
+  const decoded: string[] = [];
+  let settle: () => void = () => {};
+  const shown: Frame[] = [];
+  let aheadDone: () => void = () => {};
+  const app = new ViewerApp('d1', {
+    screen: { size: SCREEN, show: (frame) => (shown.push(frame), settle()), clear: () => {} },
+    fetchImage: async (name) => join(dir, name),
+    prepareFrame: async (file, size, settings) => {
+      const frame = await prepareFrame(file, size, settings);
+      decoded.push(file.slice(dir.length + 1));
+      if (decoded.length === 2) aheadDone();
+      return frame;
+    },
+    remember: () => {},
+    reboot: () => {},
+    restartScreen: async () => {},
+    answerNowShowing: () => {},
+  });
+  const ahead = new Promise<void>((resolve) => (aheadDone = resolve));
+  let frame = new Promise<void>((resolve) => (settle = resolve));
+  app.apply({ key: '/d1:settings', value: '{"order":"sequence","interval_time":1,"interval_units":"days"}' }, true);
+  app.apply({ key: '/d1:images', value: '["red.jpg","green.jpg","blue.jpg"]' }, true);
+  await frame;
+  await ahead;
+  assert.equal(decoded, ['red.jpg', 'green.jpg'], 'green decoded ahead while red is on screen');
+  frame = new Promise<void>((resolve) => (settle = resolve));
+  app.apply({ key: '/d1:change_photo', value: '"next"' }, true);
+  await frame;
+  const last = shown.at(-1)!;
+  assert.ok(colourNear([last.data[0]!, last.data[1]!, last.data[2]!], [30, 200, 40]), 'green on screen');
+  assert.is(decoded.filter((name) => name === 'green.jpg').length, 1, 'green was not decoded again');
+  app.stop();
 });
 
 test.run();

@@ -17,6 +17,7 @@ import { runRebootCommand } from './rebootCommand.ts';
 import { ViewerApp } from './viewerApp.ts';
 import { viewerLimitsFromEnv } from './viewerEnvironment.ts';
 import { resolveViewerId } from './viewerIdentity.ts';
+import { releaseDroppedFramesSoon } from './releaseFrames.ts';
 import { RenderHealth } from './renderHealth.ts';
 import { configureSharpForDevice } from './sharpForDevice.ts';
 import { startSystemdWatchdog } from './systemdWatchdog.ts';
@@ -75,15 +76,16 @@ export async function runViewer(options: ViewerOptions): Promise<void> {
       get size() {
         return screen.size;
       },
-      show: (frame) => screen.show(frame),
+      show: (frame) => {
+        screen.show(frame);
+        // The frame it replaced, and any dropped on the way, are garbage now: free their pixels.
+        releaseDroppedFramesSoon();
+      },
       clear: () => screen.clear(),
     },
     fetchImage: (name, size, server) => {
       cache.setCurrentList(app.state.playlist.images);
       return cache.get(name, size, chooseImageSource(server, options.downloadUrl));
-    },
-    prefetchImage: (name, size, server) => {
-      cache.get(name, size, chooseImageSource(server, options.downloadUrl)).catch((error: Error) => log.debug('prefetch failed', { name, error: error.message }));
     },
     prepareFrame: (file, size, settings) =>
       health.track('preparing a frame', () => prepareFrame(file, size, settings)),

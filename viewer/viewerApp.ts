@@ -7,6 +7,7 @@ import { IMAGE_SERVER_KEY } from '../common/protocol/systemKeys.ts';
 import { readDisplayChange, type DisplayChange } from '../common/protocol/topicRegistry.ts';
 import type { FeedChange } from './displayFeed.ts';
 import type { Frame } from './framePreparer.ts';
+import { FrameAhead } from './frameAhead.ts';
 import { LatestWins, Superseded } from './latestWins.ts';
 import type { Size } from './layout.ts';
 import { back, currentImage, EMPTY_PLAYLIST, forward, upcomingImage, withImages, withMode, type Playlist, type Random } from './playlist.ts';
@@ -26,7 +27,6 @@ const TIMING_SETTINGS = ['interval_time', 'interval_units', 'variance_pct', 'use
 export interface ViewerPorts {
   screen: { readonly size: Size; show(frame: Frame): void; clear(): void };
   fetchImage(name: string, size: Size, server: ImageServerInfo | null): Promise<string>;
-  prefetchImage(name: string, size: Size, server: ImageServerInfo | null): void;
   prepareFrame(file: string, size: Size, settings: DisplaySettings): Promise<Frame>;
   /** Called with every accepted raw value, to keep the offline copy. */
   remember(key: string, value: string | null): void;
@@ -58,6 +58,7 @@ export class ViewerApp {
   private generation = 0;
   /** One frame decoded at a time; requests for superseded states are dropped (see latestWins.ts). */
   private readonly renders = new LatestWins();
+  private readonly ahead = new FrameAhead();
   private timer: NodeJS.Timeout | undefined;
   private stopped = false;
   private consecutiveFailures = 0;
@@ -205,15 +206,21 @@ export class ViewerApp {
     const size = this.ports.screen.size;
     const settings = this.settings;
     const superseded = () => generation !== this.generation || this.stopped;
+    const ahead = this.ahead.take(FrameAhead.keyOf(name, size, settings));
     void (async () => {
       try {
         // Fetches may overlap (a cached one answers at once); decoding is one frame at a time,
         // and a state superseded by then is dropped before any of its pixels are made.
-        const file = await this.ports.fetchImage(name, size, this.server);
-        const frame = await this.renders.run(`frame of ${name}`, async () => {
-          if (superseded()) throw new Superseded(`frame of ${name}`);
-          return this.ports.prepareFrame(file, size, settings);
-        });
+        // A frame ahead that failed (a download that failed then) is no reason not to try afresh now.
+        const frame =
+          (await ahead?.catch(() => null)) ??
+          (await (async () => {
+            const file = await this.ports.fetchImage(name, size, this.server);
+            return this.renders.run(`frame of ${name}`, async () => {
+              if (superseded()) throw new Superseded(`frame of ${name}`);
+              return this.ports.prepareFrame(file, size, settings);
+            });
+          })());
         if (superseded()) return;
         this.ports.screen.show(frame);
         this.shownAt = this.now().toISOString();
@@ -221,7 +228,7 @@ export class ViewerApp {
         log.info('showing image', { name, of: this.playlist.images.length });
         this.restartTimer();
         const upcoming = upcomingImage(this.playlist);
-        if (upcoming) this.ports.prefetchImage(upcoming, size, this.server);
+        if (upcoming) this.prepareAhead(upcoming, size, settings);
       } catch (error) {
         if (superseded()) return;
         this.consecutiveFailures++;
@@ -231,6 +238,19 @@ export class ViewerApp {
         this.arm({ delayMs: retryMs, action: 'advance' });
       }
     })();
+  }
+
+  /**
+   * Fetches the photo expected next and decodes its frame while the current
+   * one is on screen. It queues behind any frame being decoded, and a newer
+   * request drops it if it has not started.
+   */
+  private prepareAhead(name: string, size: Size, settings: DisplaySettings): void {
+    const frame = (async () => {
+      const file = await this.ports.fetchImage(name, size, this.server);
+      return this.renders.run(`frame ahead of ${name}`, () => this.ports.prepareFrame(file, size, settings));
+    })();
+    this.ahead.offer(FrameAhead.keyOf(name, size, settings), frame);
   }
 
   private cancelTimer(): void {
