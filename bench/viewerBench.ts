@@ -86,6 +86,8 @@ async function runViewerProgramme(scratch: string, display: string, software: bo
   const viewer: LongRunning = startCli(['--etcd', etcd.endpoint, '--home', home, 'viewer', '--id', 'bench'], {
     DISPLAY: display,
     PHOTOFRAME_LOG: 'info',
+    // As the systemd unit runs it.
+    MALLOC_ARENA_MAX: '2',
     ...(software ? { SDL_RENDER_DRIVER: 'software' } : {}),
   });
   const pid = viewer.child.pid!;
