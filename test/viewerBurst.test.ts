@@ -1,51 +1,57 @@
 import { join } from 'node:path';
-import sharp from 'sharp';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { prepareFrame, type Frame } from '../viewer/framePreparer.ts';
 import { ViewerApp } from '../viewer/viewerApp.ts';
-import { colourNear, tempDir, type Rgb } from './helpers/fixtures.ts';
+import { colourNear, grainyJpeg, tempDir, type Rgb } from './helpers/fixtures.ts';
 
 const SCREEN = { width: 640, height: 480 };
 
-/** A grainy photo of one colour, decoded for real by sharp. */
-async function grainyPhoto(dir: string, name: string, colour: Rgb): Promise<void> {
-  const pixels = Buffer.alloc(640 * 480 * 3);
-  for (let i = 0, seed = 11; i < pixels.length; i++) {
-    seed = (seed * 1103515245 + 12345) & 0x7fffffff;
-    pixels[i] = Math.max(0, Math.min(255, colour[i % 3]! + ((seed >> 16) % 17) - 8));
-  }
-  await sharp(pixels, { raw: { width: 640, height: 480, channels: 3 } }).jpeg({ quality: 90 }).toFile(join(dir, name));
-}
+const RED: Rgb = [220, 30, 30];
+const GREEN: Rgb = [30, 200, 40];
+const BLUE: Rgb = [30, 40, 220];
 
-test('a burst of 1,000 settings and change_photo writes decodes only the frame in flight and the final state', async () => {
+/**
+ * A ViewerApp on red, green and blue photos decoded for real by sharp, with
+ * the frames it shows recorded; `prepare` wraps the real frame preparation.
+ */
+async function appOnPhotos(prepare: (file: string, next: () => Promise<Frame>) => Promise<Frame>) {
   const dir = await tempDir();
-  await grainyPhoto(dir, 'red.jpg', [220, 30, 30]);
-  await grainyPhoto(dir, 'green.jpg', [30, 200, 40]);
-  await grainyPhoto(dir, 'blue.jpg', [30, 40, 220]);
-  let prepared = 0;
-  let inFlight = 0;
-  let mostInFlight = 0;
+  for (const [name, colour] of [['red.jpg', RED], ['green.jpg', GREEN], ['blue.jpg', BLUE]] as const) {
+    await (await grainyJpeg(640, 480, colour)).toFile(join(dir, name));
+  }
   const shown: Frame[] = [];
   let settle: () => void = () => {};
   const app = new ViewerApp('d1', {
     screen: { size: SCREEN, show: (frame) => (shown.push(frame), settle()), clear: () => {} },
     fetchImage: async (name) => join(dir, name),
-    prepareFrame: async (file, size, settings) => {
-      prepared++;
-      mostInFlight = Math.max(mostInFlight, ++inFlight);
-      try {
-        return await prepareFrame(file, size, settings);
-      } finally {
-        inFlight--;
-      }
-    },
+    prepareFrame: (file, size, settings) => prepare(file.slice(dir.length + 1), () => prepareFrame(file, size, settings)),
     remember: () => {},
     reboot: () => {},
     restartScreen: async () => {},
     answerNowShowing: () => {},
   });
   const drawn = () => new Promise<void>((resolve) => (settle = resolve));
+  const lastShows = (colour: Rgb) => {
+    const last = shown.at(-1)!;
+    return colourNear([last.data[0]!, last.data[1]!, last.data[2]!], colour);
+  };
+  return { app, drawn, lastShows };
+}
+
+test('a burst of 1,000 settings and change_photo writes decodes only the frame in flight and the final state', async () => {
+  let prepared = 0;
+  let inFlight = 0;
+  let mostInFlight = 0;
+  const { app, drawn, lastShows } = await appOnPhotos(async (_name, next) => {
+    prepared++;
+    mostInFlight = Math.max(mostInFlight, ++inFlight);
+    try {
+      return await next();
+    } finally {
+      inFlight--;
+    }
+  });
   let frame = drawn();
   app.apply({ key: '/d1:settings', value: '{"order":"sequence","interval_time":1,"interval_units":"days"}' }, true);
   app.apply({ key: '/d1:images', value: '["red.jpg","green.jpg"]' }, true);
@@ -64,8 +70,7 @@ test('a burst of 1,000 settings and change_photo writes decodes only the frame i
   // Whatever was in flight may land first; the final state lands within the next frame.
   while (true) {
     await frame;
-    const last = shown.at(-1)!;
-    if (colourNear([last.data[0]!, last.data[1]!, last.data[2]!], [30, 40, 220])) break;
+    if (lastShows(BLUE)) break;
     frame = drawn();
   }
   app.stop();
@@ -74,40 +79,25 @@ test('a burst of 1,000 settings and change_photo writes decodes only the frame i
 });
 
 test('the photo expected next is decoded while the current one is on screen, and a change to it decodes nothing more', async () => {
-  const dir = await tempDir();
-  await grainyPhoto(dir, 'red.jpg', [220, 30, 30]);
-  await grainyPhoto(dir, 'green.jpg', [30, 200, 40]);
-  await grainyPhoto(dir, 'blue.jpg', [30, 40, 220]);
   const decoded: string[] = [];
-  let settle: () => void = () => {};
-  const shown: Frame[] = [];
   let aheadDone: () => void = () => {};
-  const app = new ViewerApp('d1', {
-    screen: { size: SCREEN, show: (frame) => (shown.push(frame), settle()), clear: () => {} },
-    fetchImage: async (name) => join(dir, name),
-    prepareFrame: async (file, size, settings) => {
-      const frame = await prepareFrame(file, size, settings);
-      decoded.push(file.slice(dir.length + 1));
-      if (decoded.length === 2) aheadDone();
-      return frame;
-    },
-    remember: () => {},
-    reboot: () => {},
-    restartScreen: async () => {},
-    answerNowShowing: () => {},
+  const { app, drawn, lastShows } = await appOnPhotos(async (name, next) => {
+    const frame = await next();
+    decoded.push(name);
+    if (decoded.length === 2) aheadDone();
+    return frame;
   });
   const ahead = new Promise<void>((resolve) => (aheadDone = resolve));
-  let frame = new Promise<void>((resolve) => (settle = resolve));
+  let frame = drawn();
   app.apply({ key: '/d1:settings', value: '{"order":"sequence","interval_time":1,"interval_units":"days"}' }, true);
   app.apply({ key: '/d1:images', value: '["red.jpg","green.jpg","blue.jpg"]' }, true);
   await frame;
   await ahead;
   assert.equal(decoded, ['red.jpg', 'green.jpg'], 'green decoded ahead while red is on screen');
-  frame = new Promise<void>((resolve) => (settle = resolve));
+  frame = drawn();
   app.apply({ key: '/d1:change_photo', value: '"next"' }, true);
   await frame;
-  const last = shown.at(-1)!;
-  assert.ok(colourNear([last.data[0]!, last.data[1]!, last.data[2]!], [30, 200, 40]), 'green on screen');
+  assert.ok(lastShows(GREEN), 'green on screen');
   assert.is(decoded.filter((name) => name === 'green.jpg').length, 1, 'green was not decoded again');
   app.stop();
 });

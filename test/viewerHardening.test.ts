@@ -11,7 +11,7 @@ import { encodeImageServer } from '../common/protocol/codecs/imageServerCodec.ts
 import { displayKey, type DisplayTopic } from '../common/protocol/displayKeys.ts';
 import { IMAGE_SERVER_KEY } from '../common/protocol/systemKeys.ts';
 import { startXvfb, type XvfbDisplay } from '../viewer/xvfbDisplay.ts';
-import { tempDir, type Rgb } from './helpers/fixtures.ts';
+import { grainyJpeg, tempDir, type Rgb } from './helpers/fixtures.ts';
 import type { LongRunning } from './helpers/runCli.ts';
 import { startFakeNotifySocket } from './helpers/fakeNotifySocket.ts';
 import { startTestEtcd, type TestEtcd } from './helpers/testEtcd.ts';
@@ -48,15 +48,8 @@ const BLACK: Rgb = [0, 0, 0];
 const TOKEN = 'hardening-token-0123456789';
 
 async function startFlakyImageServer(): Promise<FlakyImageServer> {
-  // Grainy, like a real photo rather than a flat colour; the colour is the first word of the name.
-  const grainy = (colour: Rgb) => {
-    const pixels = Buffer.alloc(320 * 240 * 3);
-    for (let i = 0, seed = 7; i < pixels.length; i++) {
-      seed = (seed * 1103515245 + 12345) & 0x7fffffff;
-      pixels[i] = Math.max(0, Math.min(255, colour[i % 3]! + ((seed >> 16) % 17) - 8));
-    }
-    return sharp(pixels, { raw: { width: 320, height: 240, channels: 3 } }).jpeg({ quality: 90 }).toBuffer();
-  };
+  // The colour is the first word of the name.
+  const grainy = async (colour: Rgb) => (await grainyJpeg(320, 240, colour)).toBuffer();
   const photos: Record<string, Buffer> = { red: await grainy(RED), green: await grainy(GREEN), blue: await grainy(BLUE) };
   const state: Omit<FlakyImageServer, 'url' | 'close'> = { mode: 'html', endlessBytesSent: 0 };
   const server: Server = createServer((req, res) => {
