@@ -10,6 +10,7 @@ import { isDisplayId } from '../../common/protocol/displayKeys.ts';
 import { reasonOf } from '../../common/userError.ts';
 import { findAlbum } from '../../data/library/albums.ts';
 import { rememberDisplay } from '../../data/library/displays.ts';
+import type { Library } from '../../data/library/librarySchema.ts';
 import type { LibraryStore } from '../../data/library/libraryStore.ts';
 import { contentTypeOfPhotoName, PHOTO_NAME_PATTERN } from '../../data/photos/photoNaming.ts';
 import { putSettings } from '../displays/displayWrites.ts';
@@ -18,6 +19,13 @@ const log = createLogger('legacy-viewers');
 
 export const LEGACY_DOWNLOAD_PREFIX = '/download/';
 const MAX_FORM_BYTES = 4096;
+/**
+ * Registration is unauthenticated, so it may add displays to the library only
+ * up to this many; a flood of made-up pkids stops here. Known displays always register.
+ */
+export const MAX_REGISTERED_DISPLAYS = 256;
+
+class RegistrationRefused extends Error {}
 
 export interface LegacyViewerOptions {
   paths: HomePaths;
@@ -54,20 +62,28 @@ async function register(options: LegacyViewerOptions, req: IncomingMessage, res:
   const type = (req.headers['content-type'] ?? '').split(';')[0]!.trim().toLowerCase();
   if (type !== 'application/x-www-form-urlencoded') return sendText(res, 415, 'send the form as application/x-www-form-urlencoded');
   const body = await readBody(req, MAX_FORM_BYTES);
-  if (body === null) return sendText(res, 413, `the form is larger than ${MAX_FORM_BYTES} bytes`);
+  // The rest of an oversized body is never read, so the connection cannot be reused.
+  if (body === null) return sendText(res, 413, `the form is larger than ${MAX_FORM_BYTES} bytes`, { Connection: 'close' });
   const form = new URLSearchParams(body);
   const pkid = form.get('pkid') ?? '';
   if (!isDisplayId(pkid)) return sendText(res, 400, 'pkid must be a display id: letters, digits, ".", "_" or "-" (at most 128)');
   const freeText = form.get('freespace');
   const freeBytes = freeText !== null && /^\d{1,20}$/.test(freeText.trim()) ? Number(freeText.trim()) : null;
 
-  const display = await options.store.update((library) => {
-    const record = rememberDisplay(library, { id: pkid, hostname: null });
-    record.freeBytes = freeBytes;
-    record.lastRegisteredAt = new Date().toISOString();
-    const album = record.albumId ? findAlbum(library, record.albumId) : undefined;
-    return { name: record.name, photos: album ? [...album.photos] : [] };
-  });
+  let display: { name: string; photos: string[] };
+  try {
+    display = await options.store.update((library) => {
+      const known = library.displays.some((d) => d.id === pkid);
+      if (!known && library.displays.filter((d) => d.lastRegisteredAt !== undefined).length >= MAX_REGISTERED_DISPLAYS) {
+        throw new RegistrationRefused();
+      }
+      return registerDisplay(library, pkid, freeBytes);
+    });
+  } catch (error) {
+    if (!(error instanceof RegistrationRefused)) throw error;
+    log.warn('registration refused: too many registered displays', { pkid });
+    return sendText(res, 403, `already ${MAX_REGISTERED_DISPLAYS} displays registered this way; forget unused ones with \`photoframe display forget\` first`);
+  }
   // The original server writes the settings on every registration. If etcd is away the
   // viewer still gets its list: any non-2xx answer would make an original viewer exit.
   try {
@@ -78,6 +94,14 @@ async function register(options: LegacyViewerOptions, req: IncomingMessage, res:
   log.info('original viewer registered', { pkid, photos: display.photos.length, free_bytes: freeBytes ?? 'unknown' });
   res.writeHead(200, { 'Content-Type': 'application/json', 'Cache-Control': 'no-store' });
   res.end(JSON.stringify([pkid, display.photos]));
+}
+
+function registerDisplay(library: Library, pkid: string, freeBytes: number | null): { name: string; photos: string[] } {
+  const record = rememberDisplay(library, { id: pkid, hostname: null });
+  record.freeBytes = freeBytes;
+  record.lastRegisteredAt = new Date().toISOString();
+  const album = record.albumId ? findAlbum(library, record.albumId) : undefined;
+  return { name: record.name, photos: album ? [...album.photos] : [] };
 }
 
 async function download(paths: HomePaths, encodedName: string, req: IncomingMessage, res: ServerResponse): Promise<void> {

@@ -11,6 +11,8 @@ import type { CommandContext } from '../command.ts';
 
 /** Exit code when the import finished but some files were skipped, so scripts can tell. */
 export const EXIT_SOME_SKIPPED = 2;
+/** Exit code when the photos were imported but the displays showing the album could not be updated. */
+export const EXIT_DISPLAYS_NOT_UPDATED = 3;
 
 export async function runImport({ config, values, positionals }: CommandContext): Promise<number | void> {
   if (positionals.length === 0) throw new UserError('import needs at least one folder or file: photoframe import DIR... [--album NAME]');
@@ -20,17 +22,31 @@ export async function runImport({ config, values, positionals }: CommandContext)
     sources: positionals,
     album: stringOption(values, 'album'),
   });
-  const published = report.album ? await publishImportedAlbum(config, store, report.album.name) : null;
+  // The report comes out whatever happens to the displays: what was imported must never be hidden.
+  let updated: string[] = [];
+  let publishError: unknown = null;
+  if (report.album) {
+    try {
+      updated = await publishImportedAlbum(config, store, report.album.name);
+    } catch (error) {
+      publishError = error;
+    }
+  }
   for (const skipped of report.skipped) process.stderr.write(`skipped ${skipped.path}: ${skipped.reason}\n`);
   if (values.json) {
-    process.stdout.write(`${JSON.stringify({ ...report, displaysUpdated: published ?? [] }, null, 2)}\n`);
+    process.stdout.write(`${JSON.stringify({ ...report, displaysUpdated: updated }, null, 2)}\n`);
   } else {
     const parts = [`imported ${report.imported.length} photo${report.imported.length === 1 ? '' : 's'}`];
     if (report.duplicates.length) parts.push(`${report.duplicates.length} already in the library`);
     if (report.skipped.length) parts.push(`${report.skipped.length} skipped`);
     const into = report.album ? ` into album "${report.album.name}" (+${report.album.added})` : '';
-    const shown = published?.length ? `; updated ${published.length} display${published.length === 1 ? '' : 's'} showing it` : '';
+    const shown = updated.length ? `; updated ${updated.length} display${updated.length === 1 ? '' : 's'} showing it` : '';
     process.stdout.write(`${parts.join(', ')}${into}${shown}\n`);
+  }
+  if (publishError !== null) {
+    if (!(publishError instanceof UserError)) throw publishError;
+    process.stderr.write(`photoframe: ${publishError.message}\n`);
+    return EXIT_DISPLAYS_NOT_UPDATED;
   }
   return report.skipped.length > 0 ? EXIT_SOME_SKIPPED : 0;
 }
@@ -51,7 +67,11 @@ async function publishImportedAlbum(config: GlobalConfig, store: LibraryStore, a
     throw new UserError(`imported, but cannot update the displays showing "${albumName}": ${reasonOf(error)}; run the import again once etcd is up`);
   }
   try {
-    return await publishAlbum(client, library, album);
+    // Under the library lock, so a `display set` running meanwhile cannot publish an older list after this one.
+    return await store.update(async (locked) => {
+      const current = findAlbum(locked, album.id);
+      return current ? publishAlbum(client, locked, current) : [];
+    });
   } finally {
     client.close();
   }
