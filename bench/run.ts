@@ -146,7 +146,7 @@ try {
   const big: Library = emptyLibrary();
   for (let i = 0; i < 5000; i++) {
     const name = `${i.toString(16).padStart(24, '0')}.jpg`;
-    big.photos[name] = { name, sha256: name, format: 'jpeg', width: 4000, height: 3000, orientation: 1, takenAt: null, bytes: 5e6, importedAt: new Date().toISOString(), sources: [`/photos/${name}`] };
+    big.photos[name] = { name, sha256: name, format: 'jpeg', width: 4000, height: 3000, orientation: 1, takenAt: null, takenAtOffset: null, takenAtSource: null, shape: 'H', camera: null, gps: null, title: null, keywords: [], bytes: 5e6, importedAt: new Date().toISOString(), sources: [`/photos/${name}`], sourceStamps: {}, storage: 'copy' };
   }
   const storePath = join(scratch, 'library.json');
   await writeFile(storePath, JSON.stringify(big));

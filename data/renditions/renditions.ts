@@ -21,8 +21,8 @@ export function renditionPath(renditionDir: string, photoName: string, width: nu
  * corrupt (sharp's default failOn 'warning' turns libjpeg's "premature end"
  * into an error).
  */
-export async function makeThumbnail(original: Buffer | string): Promise<Buffer> {
-  return sharp(original)
+export async function makeThumbnail(original: Buffer | string, maxPixels: number): Promise<Buffer> {
+  return sharp(original, { limitInputPixels: maxPixels })
     .rotate()
     .resize(THUMBNAIL_SIZE, THUMBNAIL_SIZE, { fit: 'inside', withoutEnlargement: true })
     .jpeg({ quality: 80 })
