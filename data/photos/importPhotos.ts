@@ -132,7 +132,13 @@ async function importLocked(store: LibraryStore, paths: HomePaths, request: Impo
   const commitPending = () => {
     const batch = pending;
     pending = [];
-    commits = commits.then(() => store.update((library) => applyOutcomes(library, batch))).catch((error: unknown) => void (commitError ??= error));
+    commits = commits
+      .then(async () => {
+        // A duplicate can finish before the file it duplicates is recorded: it waits for a later batch.
+        const waiting = await store.update((library) => applyOutcomes(library, batch));
+        pending.push(...waiting);
+      })
+      .catch((error: unknown) => void (commitError ??= error));
     return commits;
   };
   const outcomes = await mapWithConcurrency(files, request.concurrency ?? availableParallelism(), async (file) => {
@@ -168,6 +174,7 @@ async function importLocked(store: LibraryStore, paths: HomePaths, request: Impo
     }
   }
 
+  // The last batch holds every outcome not yet written; a duplicate still waiting after it duplicates a corrupt file.
   await commitPending();
   if (commitError) throw commitError;
   if (request.album !== undefined) {
@@ -182,18 +189,24 @@ async function importLocked(store: LibraryStore, paths: HomePaths, request: Impo
   return report;
 }
 
-function applyOutcomes(library: Library, batch: readonly FileOutcome[]): void {
+/** Records a batch; returns the duplicates whose photo is not recorded yet. */
+function applyOutcomes(library: Library, batch: readonly FileOutcome[]): FileOutcome[] {
+  const waiting: FileOutcome[] = [];
   for (const outcome of batch) {
     if (outcome.kind === 'new') {
       const existing = library.photos[outcome.record.name];
       // Another import may have added the same content meanwhile; keep its record and merge sources.
       if (existing) addSource(existing, outcome.path, outcome.record.sourceStamps[outcome.path]!);
       else library.photos[outcome.record.name] = outcome.record;
-    } else if (outcome.kind === 'duplicate') {
-      const photo = library.photos[outcome.name];
-      if (photo) addSource(photo, outcome.path, outcome.stamp);
     }
   }
+  for (const outcome of batch) {
+    if (outcome.kind !== 'duplicate') continue;
+    const photo = library.photos[outcome.name];
+    if (photo) addSource(photo, outcome.path, outcome.stamp);
+    else waiting.push(outcome);
+  }
+  return waiting;
 }
 
 function addSource(photo: PhotoRecord, path: string, stamp: string): void {

@@ -1,5 +1,6 @@
 import type { Dirent, Stats } from 'node:fs';
 import { lstat, readdir, realpath, stat } from 'node:fs/promises';
+import { resolve } from 'node:path';
 import { textOfPathBytes } from './pathText.ts';
 
 export interface ScannedFile {
@@ -93,7 +94,8 @@ export async function scanForFiles(roots: readonly string[], options: ScanOption
   };
 
   for (const root of roots) {
-    const path = Buffer.from(root);
+    // Absolute, so a rerun from another folder still recognises the files it has.
+    const path = Buffer.from(resolve(root));
     let info: Stats;
     try {
       info = await stat(path);
