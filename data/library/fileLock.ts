@@ -9,15 +9,15 @@ import lockfile from 'proper-lockfile';
  * mtime, not by a PID, so a crashed holder, a reused PID or two waiters
  * racing for a dead lock cannot let two processes in at once.
  */
-export async function withFileLock<T>(path: string, fn: () => Promise<T>): Promise<T> {
+export async function withFileLock<T>(path: string, fn: () => Promise<T>, staleMs = 10_000): Promise<T> {
   await mkdir(dirname(path), { recursive: true });
   let release: () => Promise<void>;
   try {
     release = await lockfile.lock(path, {
       realpath: false,
       lockfilePath: `${path}.lock`,
-      stale: 10_000,
-      update: 2_000,
+      stale: staleMs,
+      update: Math.max(1_000, staleMs / 5),
       // About 15 s of waiting in all: long imports hold the lock only for their final write.
       retries: { retries: 80, factor: 1.2, minTimeout: 10, maxTimeout: 250 },
     });

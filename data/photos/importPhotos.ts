@@ -50,6 +50,8 @@ type FileOutcome =
   | { kind: 'unchanged'; path: string; name: string }
   | { kind: 'skipped'; path: string; reason: string };
 
+const IMPORT_LOCK_STALE_MS = 5_000;
+
 /** Records are written in batches, so a killed import keeps most of its work and the store is not rewritten per photo. */
 const COMMIT_EVERY = 250;
 
@@ -64,7 +66,8 @@ export async function importPhotos(store: LibraryStore, paths: HomePaths, reques
     const problem = albumNameProblem(request.album);
     if (problem) throw new UserError(`cannot import into album "${request.album}": ${problem}`);
   }
-  return withFileLock(join(paths.home, 'import'), () => importLocked(store, paths, request));
+  // A short staleness: after a kill -9 the rerun waits only this long; the holder refreshes it every second.
+  return withFileLock(join(paths.home, 'import'), () => importLocked(store, paths, request), IMPORT_LOCK_STALE_MS);
 }
 
 async function importLocked(store: LibraryStore, paths: HomePaths, request: ImportRequest): Promise<ImportReport> {
