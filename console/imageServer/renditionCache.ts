@@ -50,7 +50,7 @@ export class RenditionCache {
       const { size } = await handle.stat();
       this.entries.set(path, size);
       this.total += size;
-      await this.evict(path);
+      await this.evict();
     }
     return handle;
   }
@@ -68,10 +68,13 @@ export class RenditionCache {
     this.entries.delete(path);
   }
 
-  private async evict(keep: string): Promise<void> {
+  /**
+   * Oldest first. The newest entry goes last, only when it alone is above the
+   * bound; its caller already holds it open, so the response still completes.
+   */
+  private async evict(): Promise<void> {
     for (const [path] of this.entries) {
       if (this.total <= this.maxBytes) break;
-      if (path === keep) continue;
       this.forget(path);
       await unlink(path).catch((error: NodeJS.ErrnoException) => {
         if (error.code !== 'ENOENT') log.warn('cannot evict rendition', { path, error: error.message });
@@ -95,6 +98,6 @@ export class RenditionCache {
       this.entries.set(path, size);
       this.total += size;
     }
-    await this.evict('');
+    await this.evict();
   }
 }
