@@ -8,7 +8,7 @@ import { homePaths } from '../common/homePaths.ts';
 import { LibraryStore } from '../data/library/libraryStore.ts';
 import { captionFromIptc } from '../data/photos/embeddedCaption.ts';
 import { importPhotos } from '../data/photos/importPhotos.ts';
-import { thumbnailPath } from '../data/renditions/renditions.ts';
+import { makeDisplayRendition, thumbnailPath } from '../data/renditions/renditions.ts';
 import { colourNear, photoLikeJpeg, tempDir, type Rgb } from './helpers/fixtures.ts';
 import { startCli } from './helpers/runCli.ts';
 
@@ -75,6 +75,9 @@ test('a real HEVC HEIC made by heif-enc round-trips: imported as .heic with EXIF
   assert.equal(photo.gps, { latitude: 48.856667, longitude: -2.35 });
   assert.ok(colourNear(await thumbnailColour(thumbnailPath(paths.thumbnails, photo.name)), [40, 120, 220]));
   assert.ok((await readFile(join(paths.photos, photo.name))).subarray(4, 12).toString('latin1').startsWith('ftyp'), 'the original HEIC is kept');
+  // The image server's renditions take the same route.
+  const rendition = await sharp(await makeDisplayRendition(join(paths.photos, photo.name), 640, 360)).metadata();
+  assert.equal([rendition.format, rendition.width, rendition.height], ['jpeg', 480, 360]);
 });
 
 test('title and keywords from XMP; IPTC as fallback; file time when there is no EXIF date', async () => {
