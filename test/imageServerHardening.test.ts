@@ -29,6 +29,26 @@ async function filesBelow(dir: string): Promise<{ count: number; bytes: number }
   return { count, bytes };
 }
 
+/** A fresh home with `count` photo-like photos imported. */
+async function libraryOf(count: number, width: number, height: number) {
+  const home = await tempDir('photoframe-home-');
+  const paths = homePaths(home);
+  const source = await tempDir();
+  for (let i = 0; i < count; i++) await photoLikeJpeg(join(source, `p${i}.jpg`), width, height, i);
+  const report = await importPhotos(new LibraryStore(paths.store), paths, { sources: [source] });
+  return { home, paths, photos: report.imported };
+}
+
+/** Runs `use` against a server process on `home`, and stops it whatever happens. */
+async function withServer(home: string, options: Record<string, number>, fileLimit: number, use: (url: string) => Promise<void>): Promise<void> {
+  const server = await startImageServerProcess(home, TOKEN, options, fileLimit);
+  try {
+    await use(server.url);
+  } finally {
+    await server.stop();
+  }
+}
+
 test('a bomb PNG never makes a rendition above the ladder, however large the size asked', async () => {
   const home = await tempDir('photoframe-home-');
   const paths = homePaths(home);
@@ -36,12 +56,11 @@ test('a bomb PNG never makes a rendition above the ladder, however large the siz
   const name = photoName(sha256Hex(bomb), 'png');
   await mkdir(paths.photos, { recursive: true });
   await writeFile(join(paths.photos, name), bomb);
-  const server = await startImageServerProcess(home, TOKEN);
-  try {
+  await withServer(home, {}, 1024, async (url) => {
     const sizes = ['8192x8192', '8000x6000', '7000x5000', '5000x4000', '4096x2160', '3000x3000'];
     const responses = await Promise.all(sizes.map((size) => {
       const [w, h] = size.split('x');
-      return fetch(`${server.url}/images/${name}?w=${w}&h=${h}`, { headers: auth });
+      return fetch(`${url}/images/${name}?w=${w}&h=${h}`, { headers: auth });
     }));
     for (const response of responses) {
       assert.is(response.status, 200);
@@ -49,24 +68,17 @@ test('a bomb PNG never makes a rendition above the ladder, however large the siz
       assert.equal([meta.width, meta.height], [2160, 2160], 'the square photo fitted into the 3840×2160 rung');
     }
     assert.is((await filesBelow(paths.renditions)).count, 1, 'every size asked snapped to one rendition');
-  } finally {
-    await server.stop();
-  }
+  });
 });
 
 test('the rendition cache stays within its bound, evicting the least recently served', async () => {
-  const home = await tempDir('photoframe-home-');
-  const paths = homePaths(home);
-  const source = await tempDir();
-  for (let i = 0; i < 6; i++) await photoLikeJpeg(join(source, `p${i}.jpg`), 1600, 1200, i);
-  const report = await importPhotos(new LibraryStore(paths.store), paths, { sources: [source] });
+  const { home, paths, photos } = await libraryOf(6, 1600, 1200);
   const bound = 1536 * 1024;
-  const server = await startImageServerProcess(home, TOKEN, { renditionCacheBytes: bound });
-  try {
+  await withServer(home, { renditionCacheBytes: bound }, 1024, async (url) => {
     let served = 0;
-    for (const photo of report.imported) {
+    for (const photo of photos) {
       for (const [w, h] of [[640, 360], [1280, 720], [1920, 1080], [300, 200], [1000, 700]]) {
-        const response = await fetch(`${server.url}/images/${photo.name}?w=${w}&h=${h}`, { headers: auth });
+        const response = await fetch(`${url}/images/${photo.name}?w=${w}&h=${h}`, { headers: auth });
         assert.is(response.status, 200);
         served += (await response.arrayBuffer()).byteLength;
         const held = await filesBelow(paths.renditions);
@@ -74,36 +86,28 @@ test('the rendition cache stays within its bound, evicting the least recently se
       }
     }
     assert.ok(served > 2 * bound, `the test served ${served} bytes, enough to need eviction`);
-  } finally {
-    await server.stop();
-  }
+  });
 });
 
 test('HEAD and Range on originals and renditions', async () => {
-  const home = await tempDir('photoframe-home-');
-  const paths = homePaths(home);
-  const source = await tempDir();
-  await photoLikeJpeg(join(source, 'p.jpg'), 800, 600, 3);
-  const [photo] = (await importPhotos(new LibraryStore(paths.store), paths, { sources: [source] })).imported;
-  const server = await startImageServerProcess(home, TOKEN);
-  try {
-    const original = await readFile(join(paths.photos, photo!.name));
-    const part = await fetch(`${server.url}/images/${photo!.name}`, { headers: { ...auth, Range: 'bytes=100-199' } });
+  const { home, paths, photos } = await libraryOf(1, 800, 600);
+  const name = photos[0]!.name;
+  await withServer(home, {}, 1024, async (url) => {
+    const original = await readFile(join(paths.photos, name));
+    const part = await fetch(`${url}/images/${name}`, { headers: { ...auth, Range: 'bytes=100-199' } });
     assert.is(part.status, 206);
     assert.is(part.headers.get('content-range'), `bytes 100-199/${original.length}`);
     assert.equal(Buffer.from(await part.arrayBuffer()), original.subarray(100, 200));
-    const tail = await fetch(`${server.url}/images/${photo!.name}?w=640&h=360`, { headers: { ...auth, Range: 'bytes=-50' } });
+    const tail = await fetch(`${url}/images/${name}?w=640&h=360`, { headers: { ...auth, Range: 'bytes=-50' } });
     assert.is(tail.status, 206);
     assert.is((await tail.arrayBuffer()).byteLength, 50);
-    const beyond = await fetch(`${server.url}/images/${photo!.name}`, { headers: { ...auth, Range: `bytes=${original.length}-` } });
+    const beyond = await fetch(`${url}/images/${name}`, { headers: { ...auth, Range: `bytes=${original.length}-` } });
     assert.is(beyond.status, 416);
-    const head = await fetch(`${server.url}/images/${photo!.name}?w=640&h=360`, { headers: auth, method: 'HEAD' });
+    const head = await fetch(`${url}/images/${name}?w=640&h=360`, { headers: auth, method: 'HEAD' });
     assert.is(head.status, 200);
     assert.is(head.headers.get('accept-ranges'), 'bytes');
     assert.ok(Number(head.headers.get('content-length')) > 0);
-  } finally {
-    await server.stop();
-  }
+  });
 });
 
 /** A slow-header connection from `localAddress`: a request line, then one header byte now and then. */
@@ -127,35 +131,31 @@ function getFrom(url: string, headers: Record<string, string>, giveUpMs: number)
 }
 
 test('a slowloris run from one address does not deny real clients', async () => {
-  const home = await tempDir('photoframe-home-');
-  const paths = homePaths(home);
-  const source = await tempDir();
-  await photoLikeJpeg(join(source, 'p.jpg'), 400, 300, 5);
-  const [photo] = (await importPhotos(new LibraryStore(paths.store), paths, { sources: [source] })).imported;
+  const { home, photos } = await libraryOf(1, 400, 300);
   // A stock service's file limit, and an attack that would exhaust it: bounded to 400 connections and about 8 s.
-  const server = await startImageServerProcess(home, TOKEN, {}, 256);
-  const url = new URL(server.url);
-  const attackers: Socket[] = [];
-  const trickle = setInterval(() => {
-    for (const socket of attackers) if (!socket.destroyed) socket.write('a');
-  }, 1000);
-  try {
-    for (let i = 0; i < 400; i++) attackers.push(slowConnection(url, '127.0.0.2'));
-    await new Promise((resolve) => setTimeout(resolve, 1000));
-    const statuses: number[] = [];
-    for (let round = 0; round < 4; round++) {
-      // Generous: a refused client waits for the attack to end, about a minute with no defence.
-      statuses.push(await getFrom(`${server.url}/images/${photo!.name}?w=640&h=360`, auth, 15_000));
+  await withServer(home, {}, 256, async (serverUrl) => {
+    const url = new URL(serverUrl);
+    const attackers: Socket[] = [];
+    const trickle = setInterval(() => {
+      for (const socket of attackers) if (!socket.destroyed) socket.write('a');
+    }, 1000);
+    try {
+      for (let i = 0; i < 400; i++) attackers.push(slowConnection(url, '127.0.0.2'));
       await new Promise((resolve) => setTimeout(resolve, 1000));
+      const statuses: number[] = [];
+      for (let round = 0; round < 4; round++) {
+        // Generous: a refused client waits for the attack to end, about a minute with no defence.
+        statuses.push(await getFrom(`${serverUrl}/images/${photos[0]!.name}?w=640&h=360`, auth, 15_000));
+        await new Promise((resolve) => setTimeout(resolve, 1000));
+      }
+      assert.equal(statuses, [200, 200, 200, 200]);
+      const stillOpen = attackers.filter((socket) => !socket.destroyed && socket.readyState === 'open').length;
+      assert.ok(stillOpen <= 32, `${stillOpen} slow connections still held after the header timeout`);
+    } finally {
+      clearInterval(trickle);
+      for (const socket of attackers) socket.destroy();
     }
-    assert.equal(statuses, [200, 200, 200, 200]);
-    const stillOpen = attackers.filter((socket) => !socket.destroyed && socket.readyState === 'open').length;
-    assert.ok(stillOpen <= 32, `${stillOpen} slow connections still held after the header timeout`);
-  } finally {
-    clearInterval(trickle);
-    for (const socket of attackers) socket.destroy();
-    await server.stop();
-  }
+  });
 });
 
 test.run();
