@@ -150,4 +150,16 @@ test('concurrent updates on one store are coalesced; one that throws loses only 
   assert.not.ok(names.includes('album-7'));
 });
 
+test('a read is parsed again only when the files changed, whoever changed them', async () => {
+  const path = join(await tempDir(), 'library.json');
+  const store = new LibraryStore(path);
+  await store.update((library) => void ensureAlbum(library, 'one'));
+  const first = await store.read();
+  assert.is(await store.read(), first, 'unchanged files: the same parse');
+  await new LibraryStore(path).update((library) => void ensureAlbum(library, 'two'));
+  const second = await store.read();
+  assert.is.not(second, first);
+  assert.equal(second.albums.map((a) => a.name), ['one', 'two']);
+});
+
 test.run();

@@ -1,4 +1,4 @@
-import { readFile } from 'node:fs/promises';
+import { readFile, stat } from 'node:fs/promises';
 import { Low, type Adapter } from 'lowdb';
 import { writeFileAtomic } from '../../common/atomicFile.ts';
 import { trackChanges } from './changeTracker.ts';
@@ -28,6 +28,18 @@ class SplitJsonAdapter implements Adapter<Library> {
   photosFileStale = false;
 
   constructor(private readonly path: string) {}
+
+  /**
+   * What identifies the files' current content: every write renames a new
+   * file into place, so the inode changes with each one.
+   */
+  async stamp(): Promise<string> {
+    const of = async (path: string) => {
+      const info = await stat(path).catch(() => null);
+      return info ? `${info.dev}:${info.ino}:${info.size}:${info.mtimeMs}` : '-';
+    };
+    return `${await of(this.path)}|${await of(photosFileOf(this.path))}`;
+  }
 
   async read(): Promise<Library | null> {
     const main = await readJson(this.path, 'library');
@@ -77,6 +89,7 @@ export class LibraryStore {
   private readonly adapter: SplitJsonAdapter;
   private readonly db: Low<Library>;
   private queue: QueuedChange[] = [];
+  private lastRead: { stamp: string; library: Library } | null = null;
   private draining = false;
 
   constructor(readonly path: string) {
@@ -84,9 +97,17 @@ export class LibraryStore {
     this.db = new Low(this.adapter, emptyLibrary());
   }
 
-  /** A fresh read from disk; other processes may have written since the last one. */
+  /**
+   * The library as on disk now; other processes may have written since the
+   * last read. Parsed again only when the files changed: at 100,000 photos a
+   * parse takes about a second, and the console reads on every refresh.
+   * Treat the result as read-only: a later read may hand out the same object.
+   */
   async read(): Promise<Library> {
+    const stamp = await this.adapter.stamp();
+    if (this.lastRead?.stamp === stamp) return this.lastRead.library;
     await this.db.read();
+    this.lastRead = { stamp, library: this.db.data };
     return this.db.data;
   }
 
