@@ -1,4 +1,6 @@
+import { once } from 'node:events';
 import { mkdir, readdir, symlink, writeFile } from 'node:fs/promises';
+import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
@@ -58,6 +60,12 @@ test('an `up -> ..` link: followed inside the imported folder, reported outside 
   assert.equal(again.skipped, []);
   const library = await store.read();
   for (const photo of Object.values(library.photos)) assert.is(photo.sources.length, 1, photo.sources.join());
+
+  // Asked to, the walk follows the link out, and still meets each real folder once.
+  const elsewhere = await freshHome();
+  const followed = await importPhotos(elsewhere.store, elsewhere.paths, { sources: [join(root, 'album')], followLinksOutside: true });
+  assert.is(followed.imported.length, 4);
+  assert.equal(followed.skipped, []);
 });
 
 test('files of a gigabyte named .jpg are rejected by header or size without being read', async () => {
@@ -99,14 +107,23 @@ test('a photo whose name is not UTF-8 is imported and reported with its bytes es
   assert.is(again.unchanged.length, 1, 'the escaped name is stable, so a rerun knows the file');
 });
 
-test('FIFOs are reported and skipped, never opened', async () => {
+test('FIFOs and sockets are reported and skipped, never opened', async () => {
   const { paths, store } = await freshHome();
   const source = await tempDir();
   await solidJpeg(join(source, 'photo.jpg'), 50, 50, [5, 5, 5]);
   makeFifo(join(source, 'pipe.jpg'));
-  const report = await importPhotos(store, paths, { sources: [source] });
-  assert.is(report.imported.length, 1);
-  assert.equal(report.skipped, [{ path: join(source, 'pipe.jpg'), reason: 'is a FIFO (named pipe), not a photo; skipped' }]);
+  const socketServer = createServer().listen(join(source, 'socket.jpg'));
+  await once(socketServer, 'listening');
+  try {
+    const report = await importPhotos(store, paths, { sources: [source] });
+    assert.is(report.imported.length, 1);
+    assert.equal(report.skipped, [
+      { path: join(source, 'pipe.jpg'), reason: 'is a FIFO (named pipe), not a photo; skipped' },
+      { path: join(source, 'socket.jpg'), reason: 'is a socket, not a photo; skipped' },
+    ]);
+  } finally {
+    socketServer.close();
+  }
 });
 
 test('a name containing a newline stays on one report line', async () => {

@@ -28,6 +28,8 @@ export interface ImageServerOptions {
   renditionCacheBytes?: number;
   /** Connections one client address may hold open. Default 32. */
   maxConnectionsPerAddress?: number;
+  /** Connections in all, kept below the usual 1,024 open-file limit. Default 512. */
+  maxConnections?: number;
   /** Time a client has to send its request headers. Default 5 s. */
   headersTimeoutMs?: number;
   /** An open connection with nothing happening is closed after this. Default 10 s. */
@@ -76,6 +78,8 @@ export function createImageServer(options: ImageServerOptions): Server {
   // Sockets with no traffic for this long are destroyed (no 'timeout' listener, so Node does it).
   server.setTimeout(options.idleTimeoutMs ?? 10_000);
   capConnectionsPerAddress(server, { maxPerAddress: options.maxConnectionsPerAddress ?? 32 });
+  // Beyond this Node closes new connections at once, leaving descriptors for files and renditions.
+  server.maxConnections = options.maxConnections ?? 512;
   return server;
 }
 
