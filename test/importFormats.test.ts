@@ -1,12 +1,14 @@
 import { execFileSync } from 'node:child_process';
 import { readdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { rejects } from 'node:assert/strict';
 import sharp from 'sharp';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { homePaths } from '../common/homePaths.ts';
 import { LibraryStore } from '../data/library/libraryStore.ts';
 import { captionFromIptc } from '../data/photos/embeddedCaption.ts';
+import { setPhotoCaption } from '../data/library/photoCaption.ts';
 import { importPhotos } from '../data/photos/importPhotos.ts';
 import { makeDisplayRendition, thumbnailPath } from '../data/renditions/renditions.ts';
 import { colourNear, photoLikeJpeg, tempDir, type Rgb } from './helpers/fixtures.ts';
@@ -96,6 +98,12 @@ test('title and keywords from XMP; IPTC as fallback; file time when there is no 
   assert.is(photo.shape, 'V');
   assert.is(photo.takenAtSource, 'file');
   assert.is(photo.takenAt!.length, 19);
+
+  // Editable afterwards, checked whole before anything changes.
+  await store.update((library) => setPhotoCaption(library, photo.name, { title: 'Harbour', keywords: [' sea ', 'boats', 'sea'] }));
+  await rejects(store.update((library) => setPhotoCaption(library, photo.name, { title: 'two\nlines', keywords: [] })), /title must be one line/);
+  const edited = (await store.read()).photos[photo.name]!;
+  assert.equal([edited.title, edited.keywords], ['Harbour', ['sea', 'boats']]);
 
   const dataset = (n: number, text: string) => Buffer.concat([Buffer.from([0x1c, 0x02, n, 0, Buffer.byteLength(text)]), Buffer.from(text)]);
   assert.equal(captionFromIptc(Buffer.concat([Buffer.from('8BIM\u0004\u0004'), dataset(5, 'Old title'), dataset(25, 'family'), dataset(25, 'xmas')])), {
