@@ -125,10 +125,12 @@ test('kill -9 in the middle of an import: the rerun leaves no temporary file and
   // What a writer killed between write and rename leaves, made certain rather than left to timing.
   await writeFile(join(paths.photos, `.0123456789abcdef01234567.jpg.${first.child.pid}.deadbeef.tmp`), 'half a photo');
   await writeFile(join(paths.photos, '00000000000000000000dead.jpg'), 'a copy whose record was never written');
+  await writeFile(join(home, `.library.photos.json.${first.child.pid}.0badf00d.tmp`), '{"half":');
 
   const rerun = await importPhotos(store, paths, { sources: [source] });
   assert.is(rerun.skipped.length, 0);
-  assert.ok(rerun.cleanup.temporaryFiles >= 1);
+  assert.ok(rerun.cleanup.temporaryFiles >= 2);
+  assert.equal((await readdir(home)).filter((name) => name.endsWith('.tmp')), []);
   assert.ok(rerun.cleanup.orphanPhotos >= 1);
   const library = await store.read();
   assert.is(Object.keys(library.photos).length, count);

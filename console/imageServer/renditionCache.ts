@@ -1,6 +1,7 @@
 import { open, readdir, stat, unlink, utimes, type FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
 import { FileOnce } from '../../common/fileOnce.ts';
+import { removeStaleTempFiles } from '../../common/staleTempFiles.ts';
 import { createLogger } from '../../common/log.ts';
 
 const log = createLogger('rendition-cache');
@@ -86,6 +87,8 @@ export class RenditionCache {
   private async indexExisting(): Promise<void> {
     const found: { path: string; size: number; time: number }[] = [];
     for (const sizeDir of await readdir(this.dir).catch(() => [] as string[])) {
+      // A server killed mid-write left these; nobody else writes renditions.
+      await removeStaleTempFiles(join(this.dir, sizeDir));
       for (const name of await readdir(join(this.dir, sizeDir)).catch(() => [] as string[])) {
         if (name.startsWith('.')) continue;
         const path = join(this.dir, sizeDir, name);

@@ -3,6 +3,7 @@ import { availableParallelism } from 'node:os';
 import { basename, dirname, join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { writeFileAtomic } from '../../common/atomicFile.ts';
+import { removeStaleTempFiles } from '../../common/staleTempFiles.ts';
 import { isFile } from '../../common/fileOnce.ts';
 import type { HomePaths } from '../../common/homePaths.ts';
 import { UserError } from '../../common/userError.ts';
@@ -74,7 +75,9 @@ async function importLocked(store: LibraryStore, paths: HomePaths, request: Impo
   const started = Date.now();
   const maxFileBytes = request.maxFileBytes ?? DEFAULT_MAX_FILE_BYTES;
   const maxPixels = request.maxPixels ?? DEFAULT_MAX_PIXELS;
-  const temporaryFiles = (await removeTemporaryFiles(paths.photos)) + (await removeTemporaryFiles(paths.thumbnails));
+  // The library's own files too: a kill -9 during a store write leaves its temp file in the home folder.
+  let temporaryFiles = 0;
+  for (const dir of [paths.photos, paths.thumbnails, paths.home]) temporaryFiles += await removeStaleTempFiles(dir);
   const { files, problems } = await scanForFiles(request.sources, { followLinksOutside: request.followLinksOutside });
 
   const library = await store.read();
@@ -249,18 +252,6 @@ async function linkAtomic(target: Buffer, path: string): Promise<void> {
     await unlink(temp).catch(() => {});
     throw error;
   }
-}
-
-/** Temp files (`.name.pid.xxxx.tmp`) can only be left by a killed writer: imports hold the import lock. */
-async function removeTemporaryFiles(dir: string): Promise<number> {
-  let removed = 0;
-  for (const name of await readdir(dir).catch(() => [] as string[])) {
-    if (name.startsWith('.') && name.endsWith('.tmp')) {
-      await unlink(join(dir, name)).catch(() => {});
-      removed++;
-    }
-  }
-  return removed;
 }
 
 /** Photos on disk with no record (written by a killed import and not met again): removed with their thumbnails. */
