@@ -42,7 +42,11 @@ async function peakRssMb(command: string, args: string[]): Promise<{ mb: number;
 async function interleavedMedians(rounds: number, measurements: (() => Promise<number>)[]): Promise<number[]> {
   const times = measurements.map(() => [] as number[]);
   for (let round = 0; round < rounds; round++) {
-    for (const [i, measure] of measurements.entries()) times[i]!.push(await measure());
+    // Each round starts with a different one, so garbage one leaves behind is not always collected during the same other.
+    for (let k = 0; k < measurements.length; k++) {
+      const i = (round + k) % measurements.length;
+      times[i]!.push(await measurements[i]!());
+    }
   }
   return times.map((list) => percentile(list, 50));
 }
