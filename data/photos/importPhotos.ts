@@ -8,7 +8,7 @@ import { isFile } from '../../common/fileOnce.ts';
 import type { HomePaths } from '../../common/homePaths.ts';
 import { UserError } from '../../common/userError.ts';
 import { addPhotosToAlbum, albumNameProblem, ensureAlbum } from '../library/albums.ts';
-import { withFileLock } from '../library/fileLock.ts';
+import { LockBusyError, withFileLock } from '../library/fileLock.ts';
 import type { Library, PhotoRecord } from '../library/librarySchema.ts';
 import type { LibraryStore } from '../library/libraryStore.ts';
 import { thumbnailPath } from '../renditions/renditions.ts';
@@ -68,7 +68,21 @@ export async function importPhotos(store: LibraryStore, paths: HomePaths, reques
     if (problem) throw new UserError(`cannot import into album "${request.album}": ${problem}`);
   }
   // A short staleness: after a kill -9 the rerun waits only this long; the holder refreshes it every second.
-  return withFileLock(join(paths.home, 'import'), () => importLocked(store, paths, request), IMPORT_LOCK_STALE_MS);
+  let locked = false;
+  try {
+    return await withFileLock(
+      join(paths.home, 'import'),
+      () => {
+        locked = true;
+        return importLocked(store, paths, request);
+      },
+      IMPORT_LOCK_STALE_MS,
+    );
+  } catch (error) {
+    // Busy before we got in: another import. Busy after: the library file's own lock, reported as it is.
+    if (error instanceof LockBusyError && !locked) throw new UserError(`cannot import into ${paths.home}: another import into this library is running; wait for it to finish`);
+    throw error;
+  }
 }
 
 async function importLocked(store: LibraryStore, paths: HomePaths, request: ImportRequest): Promise<ImportReport> {
