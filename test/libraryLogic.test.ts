@@ -4,7 +4,7 @@ import { resolveRange } from '../console/imageServer/byteRange.ts';
 import { WorkQueue, QueueFullError } from '../console/imageServer/workQueue.ts';
 import { formatOfHeader } from '../data/photos/fileHeader.ts';
 import { commitDue } from '../data/photos/importPhotos.ts';
-import { progressAt, progressBar } from '../data/photos/importProgress.ts';
+import { progressAt, progressBar, scanningProgress } from '../data/photos/importProgress.ts';
 import { oneLine, textOfPathBytes } from '../data/photos/pathText.ts';
 import { SIZE_LADDER, snapToLadder } from '../data/renditions/sizeLadder.ts';
 
@@ -64,6 +64,7 @@ test('progress: rate, ETA and a bar from counts and elapsed time', () => {
   assert.is(progress.etaMs, 30_000);
   assert.is(progressBar(progress, 10), '[###.......] 250/1000  25%  25.0/s  ETA 0:30');
   assert.is(progressAt({ ...counts, done: 0 }, 0).etaMs, null);
+  assert.is(progressBar(scanningProgress(12_345, 800)), 'scanning: 12345 files found');
 });
 
 test('import commits wait for a batch and keep writing under a tenth of the time', () => {

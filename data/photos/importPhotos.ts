@@ -13,7 +13,7 @@ import type { Library, PhotoRecord } from '../library/librarySchema.ts';
 import type { LibraryStore } from '../library/libraryStore.ts';
 import { thumbnailPath } from '../renditions/renditions.ts';
 import { checkHeader, DEFAULT_MAX_FILE_BYTES } from './fileHeader.ts';
-import { progressAt, type ImportProgress, type ProgressCounts } from './importProgress.ts';
+import { progressAt, scanningProgress, type ImportProgress, type ProgressCounts } from './importProgress.ts';
 import { analysePhoto, DEFAULT_MAX_PIXELS, firstLine, PhotoRejectedError } from './photoAnalysis.ts';
 import { photoName, sha256Hex } from './photoNaming.ts';
 import { scanForFiles, type ScannedFile } from './photoScan.ts';
@@ -92,7 +92,10 @@ async function importLocked(store: LibraryStore, paths: HomePaths, request: Impo
   // The library's own files too: a kill -9 during a store write leaves its temp file in the home folder.
   let temporaryFiles = 0;
   for (const dir of [paths.photos, paths.thumbnails, paths.home]) temporaryFiles += await removeStaleTempFiles(dir);
-  const { files, problems } = await scanForFiles(request.sources, { followLinksOutside: request.followLinksOutside });
+  const { files, problems } = await scanForFiles(request.sources, {
+    followLinksOutside: request.followLinksOutside,
+    onFound: request.onProgress && ((found) => request.onProgress!(scanningProgress(found, Date.now() - started))),
+  });
 
   const library = await store.read();
   const known = new Set(Object.keys(library.photos));

@@ -20,6 +20,8 @@ export interface ScanProblem {
 export interface ScanOptions {
   /** Follow symbolic links whose target lies outside the given roots (off by default). */
   followLinksOutside?: boolean;
+  /** Called as files are found, with the count so far: a walk of 100,000 files takes a while. */
+  onFound?: (files: number) => void;
 }
 
 const SLASH = Buffer.from('/');
@@ -54,6 +56,7 @@ export async function scanForFiles(roots: readonly string[], options: ScanOption
       if (seen.has(identity)) return;
       seen.add(identity);
       files.push({ fsPath: path, path: textOfPathBytes(path), size: info.size, mtimeMs: info.mtimeMs });
+      options.onFound?.(files.length);
       return;
     }
     if (!info.isDirectory()) {

@@ -30,7 +30,8 @@ export async function runImport({ config, values, positionals }: CommandContext)
     onProgress: showProgress
       ? (progress) => {
           const now = Date.now();
-          if (progress.done < progress.total && now - lastShown < PROGRESS_INTERVAL_MS) return;
+          const last = progress.phase === 'importing' && progress.done === progress.total;
+          if (!last && now - lastShown < PROGRESS_INTERVAL_MS) return;
           lastShown = now;
           showProgress(progress);
         }
@@ -57,7 +58,8 @@ export async function runImport({ config, values, positionals }: CommandContext)
 }
 
 function terminalProgress(progress: ImportProgress): void {
-  process.stderr.write(`\r${progressBar(progress)}`);
+  // Clear to the end of the line: the scanning line is longer than the bar that follows it.
+  process.stderr.write(`\r${progressBar(progress)}\x1b[K`);
 }
 
 function jsonProgress(progress: ImportProgress): void {
