@@ -119,7 +119,8 @@ test('kill -9 in the middle of an import: the rerun leaves no temporary file and
   for (let i = 0; i < count; i++) await photoLikeJpeg(join(source, `p${String(i).padStart(2, '0')}.jpg`), 900, 600, i);
 
   const first = startCli(['import', source, '--home', home, '--json']);
-  await first.waitFor(/"type":"progress"/);
+  // Killed once photos are being written, not while the walk is still finding them.
+  await first.waitFor(/"phase":"importing"/);
   first.child.kill('SIGKILL');
   await new Promise((resolve) => first.child.once('exit', resolve));
   // What a writer killed between write and rename leaves, made certain rather than left to timing.
