@@ -138,7 +138,8 @@ reverse('import prints its report even when the displays showing the album canno
   await solidJpeg(join(context.source, 'offline', 'd.jpg'), 120, 80, [90, 90, 90]);
   const result = await runCli(['--etcd', 'http://127.0.0.1:1', '--home', context.home, 'import', join(context.source, 'offline'), '--album', 'Family', '--json']);
   assert.is(result.code, 3, result.stderr);
-  const report = JSON.parse(result.stdout) as { imported: unknown[]; displaysUpdated: string[] };
+  const lines = result.stdout.trim().split('\n').map((line) => JSON.parse(line) as { type: string; imported: unknown[]; displaysUpdated: string[] });
+  const report = lines.find((line) => line.type === 'report')!;
   assert.is(report.imported.length, 1);
   assert.equal(report.displaysUpdated, []);
   assert.match(result.stderr, /^photoframe: imported, but cannot update the displays showing "Family": cannot reach etcd/);

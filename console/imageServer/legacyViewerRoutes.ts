@@ -1,9 +1,7 @@
 import type { Etcd3 } from 'etcd3';
-import { createReadStream } from 'node:fs';
-import { stat } from 'node:fs/promises';
+import { open } from 'node:fs/promises';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { join } from 'node:path';
-import { isFile } from '../../common/fileOnce.ts';
 import type { HomePaths } from '../../common/homePaths.ts';
 import { createLogger } from '../../common/log.ts';
 import { isDisplayId } from '../../common/protocol/displayKeys.ts';
@@ -14,6 +12,8 @@ import type { Library } from '../../data/library/librarySchema.ts';
 import type { LibraryStore } from '../../data/library/libraryStore.ts';
 import { contentTypeOfPhotoName, PHOTO_NAME_PATTERN } from '../../data/photos/photoNaming.ts';
 import { putSettings } from '../displays/displayWrites.ts';
+import { sendFile, sendText } from './httpResponses.ts';
+import type { ImageRoute } from './imageServer.ts';
 
 const log = createLogger('legacy-viewers');
 
@@ -33,28 +33,25 @@ export interface LegacyViewerOptions {
   client: Etcd3;
 }
 
-/** Handles a request if it is one of the original viewer's, and says whether it did. */
-export type RouteHandler = (req: IncomingMessage, res: ServerResponse) => Promise<boolean>;
-
 /**
  * What the original viewer needs from a server, for `serve --legacy-viewers`:
  * registration (`POST /register` with form fields pkid and freespace, answered
  * with `[pkid, [names]]`) and downloads by plain name without credentials.
  * Unauthenticated by design of the original: off unless asked for.
  */
-export function legacyViewerRoutes(options: LegacyViewerOptions): RouteHandler {
-  return async (req, res) => {
-    const path = new URL(req.url ?? '/', 'http://legacy').pathname;
-    if (path === '/register') {
+export function legacyViewerRoutes(options: LegacyViewerOptions): ImageRoute[] {
+  return [
+    async (req, res, url) => {
+      if (url.pathname !== '/register') return false;
       await register(options, req, res);
       return true;
-    }
-    if (path.startsWith(LEGACY_DOWNLOAD_PREFIX)) {
-      await download(options.paths, path.slice(LEGACY_DOWNLOAD_PREFIX.length), req, res);
+    },
+    async (req, res, url) => {
+      if (!url.pathname.startsWith(LEGACY_DOWNLOAD_PREFIX)) return false;
+      await download(options.paths, url.pathname.slice(LEGACY_DOWNLOAD_PREFIX.length), req, res);
       return true;
-    }
-    return false;
-  };
+    },
+  ];
 }
 
 async function register(options: LegacyViewerOptions, req: IncomingMessage, res: ServerResponse): Promise<void> {
@@ -114,14 +111,14 @@ async function download(paths: HomePaths, encodedName: string, req: IncomingMess
   }
   // Only content-addressed names exist in the store; nothing else can name a file, so no path escapes it.
   if (!PHOTO_NAME_PATTERN.test(name)) return sendText(res, 404, 'unknown image');
-  const file = join(paths.photos, name);
-  if (!(await isFile(file))) return sendText(res, 404, 'unknown image');
-  const { size } = await stat(file);
-  res.writeHead(200, { 'Content-Type': contentTypeOfPhotoName(name), 'Content-Length': size, 'Cache-Control': 'public, max-age=31536000, immutable' });
-  if (req.method === 'HEAD') return void res.end();
-  createReadStream(file)
-    .on('error', (error) => res.destroy(error))
-    .pipe(res);
+  let file;
+  try {
+    file = await open(join(paths.photos, name), 'r');
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+    return sendText(res, 404, 'unknown image');
+  }
+  await sendFile(req, res, file, { 'Content-Type': contentTypeOfPhotoName(name), ETag: `"${name}"`, 'Cache-Control': 'public, max-age=31536000, immutable' });
 }
 
 /** The body as text, or null when it is larger than `limit` bytes. */
@@ -134,9 +131,4 @@ async function readBody(req: IncomingMessage, limit: number): Promise<string | n
     chunks.push(chunk as Buffer);
   }
   return Buffer.concat(chunks).toString('utf8');
-}
-
-function sendText(res: ServerResponse, status: number, text: string, headers: Record<string, string> = {}): void {
-  res.writeHead(status, { 'Content-Type': 'text/plain; charset=utf-8', 'Cache-Control': 'no-store', ...headers });
-  res.end(`${text}\n`);
 }
