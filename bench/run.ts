@@ -23,6 +23,7 @@ import { openDisplayFeed } from '../viewer/displayFeed.ts';
 import { prepareFrame } from '../viewer/framePreparer.ts';
 import { DEFAULT_SETTINGS } from '../common/protocol/codecs/settingsCodec.ts';
 import { medianMs, percentile, printTable, timeMs, type Sample } from './benchHarness.ts';
+import { libraryBenchmarks } from './libraryBench.ts';
 import { viewerSamples } from './viewerBench.ts';
 
 process.env.PHOTOFRAME_LOG ??= 'error';
@@ -147,7 +148,7 @@ try {
   const big: Library = emptyLibrary();
   for (let i = 0; i < 5000; i++) {
     const name = `${i.toString(16).padStart(24, '0')}.jpg`;
-    big.photos[name] = { name, sha256: name, format: 'jpeg', width: 4000, height: 3000, orientation: 1, takenAt: null, bytes: 5e6, importedAt: new Date().toISOString(), sources: [`/photos/${name}`] };
+    big.photos[name] = { name, sha256: name, format: 'jpeg', width: 4000, height: 3000, orientation: 1, takenAt: null, takenAtOffset: null, takenAtSource: null, shape: 'H', camera: null, gps: null, title: null, keywords: [], bytes: 5e6, importedAt: new Date().toISOString(), sources: [`/photos/${name}`], sourceStamps: {}, storage: 'copy' };
   }
   const storePath = join(scratch, 'library.json');
   await writeFile(storePath, JSON.stringify(big));
@@ -162,6 +163,9 @@ try {
     referenceName: "lowdb JSONFile write (no lock, no fsync)",
     lowerIsBetter: true,
   });
+
+  // Library at scale: import, 24 MP rendition, store at 100,000 photos, import memory.
+  samples.push(...(await libraryBenchmarks(scratch)));
 
   // The viewer in its own process on a 1080p Xvfb screen (bench/viewerBench.ts also runs alone).
   samples.push(...(await viewerSamples(scratch)));
