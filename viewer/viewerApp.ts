@@ -228,8 +228,11 @@ export class ViewerApp {
     const size = this.ports.screen.size;
     const settings = this.settings;
     const superseded = () => generation !== this.generation || this.stopped;
-    const ahead = this.ahead.take(FrameAhead.keyOf(name, size, settings));
     void (async () => {
+      // etcd delivers a burst as one batch of events, applied in one go: only the last state of the batch goes on.
+      await Promise.resolve();
+      if (superseded()) return;
+      const ahead = this.ahead.take(FrameAhead.keyOf(name, size, settings));
       try {
         // Fetches may overlap (a cached one answers at once); decoding is one frame at a time,
         // and a state superseded by then is dropped before any of its pixels are made.
