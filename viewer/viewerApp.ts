@@ -20,6 +20,8 @@ const log = createLogger('viewer');
 // backing off while the failures go on (a server that is down stays down a while).
 const FIRST_RETRY_MS = 5000;
 const LONGEST_RETRY_MS = 120_000;
+// How long the display must have been still before the next photo is decoded ahead.
+const AHEAD_AFTER_STILL_MS = 50;
 
 const VISUAL_SETTINGS = ['orientation', 'brightness', 'contrast', 'saturation'] as const;
 const TIMING_SETTINGS = ['interval_time', 'interval_units', 'variance_pct', 'use_halflife', 'interval_base'] as const;
@@ -253,7 +255,12 @@ export class ViewerApp {
         log.info('showing image', { name, of: this.playlist.images.length });
         this.restartTimer();
         const upcoming = upcomingImage(this.playlist);
-        if (upcoming) this.prepareAhead(upcoming, size, settings);
+        // Only once the display has been still a moment: in a burst, a decode ahead would only delay the final state.
+        if (upcoming) {
+          setTimeout(() => {
+            if (!superseded()) this.prepareAhead(upcoming, size, settings);
+          }, AHEAD_AFTER_STILL_MS);
+        }
       } catch (error) {
         if (superseded()) return;
         this.consecutiveFailures++;
