@@ -1,3 +1,4 @@
+import { UserError } from '../../common/userError.ts';
 import type { DisplayRecord, Library } from './librarySchema.ts';
 
 /** Looks a display up by id first, then by name, so a name that looks like an id cannot shadow one. */
@@ -27,5 +28,27 @@ export function rememberDisplay(library: Library, sighting: DisplaySighting, now
   }
   if (sighting.hostname) display.hostname = sighting.hostname;
   if (sighting.name) display.name = sighting.name;
+  return display;
+}
+
+/** A display the library knows, by id or name, or a UserError listing the known ones. */
+export function requireDisplay(library: Library, idOrName: string): DisplayRecord {
+  const display = findDisplay(library, idOrName);
+  if (display) return display;
+  const names = library.displays.map((d) => d.name);
+  throw new UserError(`unknown display "${idOrName}"; ${names.length ? `known displays: ${names.join(', ')}` : 'the library knows no displays yet'}`);
+}
+
+export function renameDisplay(library: Library, idOrName: string, newName: string): DisplayRecord {
+  const display = requireDisplay(library, idOrName);
+  if (newName.trim() === '' || newName.length > 200) throw new UserError(`cannot name a display "${newName}": use 1 to 200 characters`);
+  display.name = newName;
+  return display;
+}
+
+/** Removes a display from the library; it reappears (unassigned) if it announces itself again. */
+export function forgetDisplay(library: Library, idOrName: string): DisplayRecord {
+  const display = requireDisplay(library, idOrName);
+  library.displays.splice(library.displays.indexOf(display), 1);
   return display;
 }

@@ -2,6 +2,8 @@
  * The shape of the library file. `version` lets a later release migrate old
  * files forward; a file from a newer release is refused rather than damaged.
  */
+import type { SmartRule } from './smartRules.ts';
+
 export const SCHEMA_VERSION = 1;
 
 export interface PhotoRecord {
@@ -25,9 +27,11 @@ export interface PhotoRecord {
 export interface AlbumRecord {
   id: string;
   name: string;
-  /** Photo names in showing order. */
+  /** Photo names in showing order; for a smart album, unused (its rule decides). */
   photos: string[];
   createdAt: string;
+  /** Present on smart albums: the conditions a photo must meet (see smartRules.ts). */
+  rule?: SmartRule;
 }
 
 export interface DisplayRecord {

@@ -1,0 +1,142 @@
+import { watch, type FSWatcher } from 'node:fs';
+import { mkdir, stat } from 'node:fs/promises';
+import { basename, dirname } from 'node:path';
+import type { Library } from '../../data/library/librarySchema.ts';
+import { LibraryStore } from '../../data/library/libraryStore.ts';
+
+/** Who made a library change and what it was, for the events pane. */
+export interface LibraryChange {
+  library: Library;
+  /** Increases by one for every change this hub has seen. */
+  version: number;
+  by: string;
+  what: string;
+}
+
+type Listener = (change: LibraryChange) => void;
+
+const EXTERNAL_SETTLE_MS = 40;
+
+/**
+ * The library as every console session of one process sees it. Sessions
+ * change it through `update` (the store's cross-process lock, so nothing is
+ * lost between processes) and hear each other's changes at once, without a
+ * re-read: the hub keeps the very object the store wrote. Only a change by
+ * another process (the CLI, an import) makes it read the file again, told by
+ * a folder watch, never by an etcd event.
+ */
+export class LibraryHub {
+  private static readonly open = new Map<string, Promise<LibraryHub>>();
+
+  /** One hub per library file per process, shared by all its sessions. */
+  static async forStore(path: string): Promise<LibraryHub> {
+    let hub = LibraryHub.open.get(path);
+    if (!hub) {
+      hub = (async () => {
+        const created = new LibraryHub(new LibraryStore(path));
+        await created.start();
+        return created;
+      })();
+      LibraryHub.open.set(path, hub);
+      hub.catch(() => LibraryHub.open.delete(path));
+    }
+    return hub;
+  }
+
+  library: Library = { version: 1, photos: {}, albums: [], displays: [] };
+  version = 0;
+  private readonly listeners = new Set<Listener>();
+  private watcher: FSWatcher | null = null;
+  private lastWritten = '';
+  private settleTimer: NodeJS.Timeout | undefined;
+  private users = 0;
+
+  private constructor(readonly store: LibraryStore) {}
+
+  private async start(): Promise<void> {
+    this.library = await this.store.read();
+    this.lastWritten = await this.fileStamp();
+    await mkdir(dirname(this.store.path), { recursive: true });
+    const file = basename(this.store.path);
+    // Watch the folder, not the file: atomic writes replace the file, which ends a file watch.
+    this.watcher = watch(dirname(this.store.path), (_event, name) => {
+      if (name !== file) return;
+      clearTimeout(this.settleTimer);
+      this.settleTimer = setTimeout(() => void this.rereadIfExternal(), EXTERNAL_SETTLE_MS);
+    });
+    this.watcher.on('error', () => this.watcher?.close());
+  }
+
+  /** Counts users so the last one to leave stops the folder watch. */
+  retain(): () => void {
+    this.users++;
+    let released = false;
+    return () => {
+      if (released) return;
+      released = true;
+      if (--this.users === 0) this.close();
+    };
+  }
+
+  onChange(listener: Listener): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  /**
+   * Changes the library under the cross-process lock (the change sees the
+   * latest file, so another process's edit is never overwritten) and tells
+   * every session. If `change` throws, nothing is written or announced.
+   */
+  async update<T>(by: string, what: string | ((result: T) => string), change: (library: Library) => T | Promise<T>): Promise<T> {
+    let written: Library | null = null;
+    const result = await this.store.update(async (library) => {
+      const value = await change(library);
+      written = library;
+      return value;
+    });
+    this.lastWritten = await this.fileStamp();
+    this.publish(written!, by, typeof what === 'function' ? what(result) : what);
+    return result;
+  }
+
+  close(): void {
+    clearTimeout(this.settleTimer);
+    this.watcher?.close();
+    this.watcher = null;
+    LibraryHub.open.delete(this.store.path);
+  }
+
+  private publish(library: Library, by: string, what: string): void {
+    this.library = library;
+    this.version++;
+    const change = { library, version: this.version, by, what };
+    for (const listener of [...this.listeners]) {
+      try {
+        listener(change);
+      } catch {
+        // A listener is a session's screen; its failure is its own, never another session's.
+      }
+    }
+  }
+
+  private async rereadIfExternal(): Promise<void> {
+    const stamp = await this.fileStamp();
+    if (stamp === this.lastWritten) return;
+    this.lastWritten = stamp;
+    try {
+      this.publish(await this.store.read(), 'another process', 'library file changed');
+    } catch {
+      // A half-written or corrupt file from elsewhere: keep what we have; the next change retries.
+    }
+  }
+
+  private async fileStamp(): Promise<string> {
+    try {
+      const s = await stat(this.store.path);
+      return `${s.ino}:${s.size}:${s.mtimeMs}`;
+    } catch {
+      return 'missing';
+    }
+  }
+}

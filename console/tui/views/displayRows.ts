@@ -1,0 +1,70 @@
+import type { Library } from '../../../data/library/librarySchema.ts';
+import { listDisplays, type DisplayListing } from '../../displays/displayDirectory.ts';
+import type { DisplayKeys, EtcdDisplays } from '../../state/etcdDisplays.ts';
+import type { Cell } from '../widgets/columns.ts';
+
+/** A display row: the directory's listing plus what its own keys say. */
+export interface DisplayRow extends DisplayListing {
+  keys: DisplayKeys | undefined;
+  version: string | null;
+}
+
+export function displayRows(library: Library, etcd: EtcdDisplays): DisplayRow[] {
+  return listDisplays(library, etcd.view).map((listing) => ({
+    ...listing,
+    keys: etcd.keys.get(listing.id),
+    version: etcd.view.announcements.get(listing.id)?.version || null,
+  }));
+}
+
+const BLANK = { text: '—', tone: 'muted' } as const;
+
+export function shortTime(date: Date, now = new Date()): string {
+  const seconds = Math.round((now.getTime() - date.getTime()) / 1000);
+  if (seconds < 60) return `${Math.max(0, seconds)}s ago`;
+  if (seconds < 3600) return `${Math.floor(seconds / 60)}m ago`;
+  if (seconds < 86400) return `${Math.floor(seconds / 3600)}h ago`;
+  return date.toISOString().slice(0, 10);
+}
+
+export function intervalText(settings: Record<string, unknown> | null | undefined): string | null {
+  if (!settings || settings.interval_time === undefined) return null;
+  const units = typeof settings.interval_units === 'string' ? settings.interval_units.slice(0, 1).toLowerCase() : 'm';
+  return `${String(settings.interval_time)}${units}`;
+}
+
+/**
+ * The cells of the displays table. Columns the protocol cannot fill yet (the
+ * photo on screen, applied revision, free disk) stay visibly blank.
+ */
+export function displayCells(row: DisplayRow, now = new Date()): Cell[] {
+  const interval = intervalText(row.keys?.settings);
+  const lastSeen = row.online ? { text: 'now', tone: 'good' as const } : row.keys?.lastSeen ? shortTime(row.keys.lastSeen, now) : BLANK;
+  return [
+    row.name,
+    row.online ? { text: 'online', tone: 'good' } : { text: 'offline', tone: 'muted' },
+    row.album ?? BLANK,
+    interval ?? BLANK,
+    row.keys?.images === null || row.keys?.images === undefined ? BLANK : String(row.keys.images),
+    BLANK,
+    BLANK,
+    lastSeen,
+    row.version ?? BLANK,
+    BLANK,
+    row.id,
+  ];
+}
+
+export const DISPLAY_COLUMNS = [
+  { title: 'NAME', width: 'flex' as const },
+  { title: 'STATE', width: 7 },
+  { title: 'ALBUM/GROUP', width: 14 },
+  { title: 'INTERVAL', width: 8 },
+  { title: 'IMAGES', width: 6, optional: true },
+  { title: 'PHOTO · SINCE', width: 13, optional: true },
+  { title: 'DRIFT', width: 5, optional: true },
+  { title: 'LAST SEEN', width: 9 },
+  { title: 'VERSION', width: 8, optional: true },
+  { title: 'DISK', width: 5, optional: true },
+  { title: 'ID', width: 12, optional: true },
+];
