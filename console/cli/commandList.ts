@@ -34,9 +34,15 @@ export const COMMANDS: Command[] = [
   },
   {
     name: 'serve',
-    summary: 'serve library photos to the displays over HTTP and publish the address in etcd',
-    usage: `photoframe serve [--http-port N (${DEFAULT_HTTP_PORT})] [--host ADDRESS (0.0.0.0)] [--public-url URL]`,
-    options: { 'http-port': { type: 'string' }, host: { type: 'string' }, 'public-url': { type: 'string' } },
+    summary: 'serve library photos to the displays over HTTP (and with --ssh-port the console over SSH)',
+    usage: `photoframe serve [--http-port N (${DEFAULT_HTTP_PORT})] [--host ADDRESS (0.0.0.0)] [--public-url URL] [--ssh-port N [--authorized-keys FILE (<home>/authorized_keys)]]`,
+    options: {
+      'http-port': { type: 'string' },
+      host: { type: 'string' },
+      'public-url': { type: 'string' },
+      'ssh-port': { type: 'string' },
+      'authorized-keys': { type: 'string' },
+    },
     load: async () => (await import('./commands/serveCommand.ts')).runServe,
   },
   {
@@ -48,7 +54,7 @@ export const COMMANDS: Command[] = [
   },
   {
     name: 'console',
-    summary: 'the terminal console: displays and albums, live from etcd and the library',
+    summary: 'the terminal console: displays, albums, photos and events, live from etcd and the library',
     usage: 'photoframe console',
     options: {},
     load: async () => (await import('./commands/consoleCommand.ts')).runConsole,
