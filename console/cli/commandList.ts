@@ -2,6 +2,18 @@ import type { Command } from './command.ts';
 
 export const DEFAULT_HTTP_PORT = 8470;
 
+export const ALBUM_USAGE = [
+  'photoframe album create NAME',
+  'photoframe album rename NAME NEW_NAME',
+  'photoframe album delete NAME',
+  'photoframe album add NAME PHOTO... | --filter TEXT',
+  'photoframe album remove NAME PHOTO...',
+  'photoframe album show NAME',
+  'photoframe album smart NAME --rule RULE [--rule RULE...]   (rules: keyword:W -keyword:W name:T orientation:portrait taken:2023-01-01..2023-12-31 year:2023 album:NAME)',
+  'each takes --json',
+].join('\n       ');
+
+
 /** Every command, in the order `photoframe --help` lists them. */
 export const COMMANDS: Command[] = [
   {
@@ -19,6 +31,20 @@ export const COMMANDS: Command[] = [
     load: async () => (await import('./commands/albumsCommand.ts')).runAlbums,
   },
   {
+    name: 'album',
+    summary: 'create, rename, delete, fill and show albums; smart albums by rule',
+    usage: ALBUM_USAGE,
+    options: { json: { type: 'boolean' }, rule: { type: 'string', multiple: true }, filter: { type: 'string' } },
+    load: async () => (await import('./commands/albumCommand.ts')).runAlbum,
+  },
+  {
+    name: 'photos',
+    summary: 'list the photos of the library or of an album, filtered by text',
+    usage: 'photoframe photos [--album NAME] [--filter TEXT] [--json]',
+    options: { json: { type: 'boolean' }, album: { type: 'string' }, filter: { type: 'string' } },
+    load: async () => (await import('./commands/photosCommand.ts')).runPhotos,
+  },
+  {
     name: 'displays',
     summary: 'list the known displays and their ids',
     usage: 'photoframe displays [--json]',
@@ -27,9 +53,13 @@ export const COMMANDS: Command[] = [
   },
   {
     name: 'display',
-    summary: 'change one display: display set <display> album=<album> [setting=value...]',
-    usage: 'photoframe display set <display id or name> [album=<album>] [name=...] [interval_time=30] [interval_units=seconds] ...',
-    options: {},
+    summary: 'change one display: set album and settings, rename, forget',
+    usage: [
+      'photoframe display set <display id or name> [album=<album>] [name=...] [interval_time=30] [interval_units=seconds] ...',
+      'photoframe display rename <display> NEW_NAME [--json]',
+      'photoframe display forget <display> [--json]',
+    ].join('\n       '),
+    options: { json: { type: 'boolean' } },
     load: async () => (await import('./commands/displayCommand.ts')).runDisplay,
   },
   {

@@ -1,7 +1,7 @@
 import blessed from 'blessed';
 import { UserError } from '../../../common/userError.ts';
-import { forgetDisplay, renameDisplay } from '../../../data/library/displays.ts';
-import { rememberDisplay } from '../../../data/library/displays.ts';
+import type { Library } from '../../../data/library/librarySchema.ts';
+import { forgetDisplayRecord, renameDisplayRecord } from '../../displays/displayRecords.ts';
 import type { SessionContext } from '../app/consoleApp.ts';
 import type { View } from '../app/view.ts';
 import { ListWidget } from '../widgets/listWidget.ts';
@@ -25,6 +25,10 @@ export function displaysView(context: SessionContext): View {
     if (!row) throw new UserError('no display selected');
     return row;
   };
+  const updateAs =
+    (what: string) =>
+    <T,>(change: (library: Library) => T) =>
+      context.services.hub.update(context.who, what, change);
   const refresh = () => {
     const rows = displayRows(context.services.hub.library, context.services.etcd);
     const needle = filterText.toLowerCase();
@@ -35,25 +39,18 @@ export function displaysView(context: SessionContext): View {
     const row = selected();
     const name = await context.prompt(`rename display "${row.name}" to: `, row.name);
     if (name === null || name === row.name) return;
-    await context.run(() =>
-      context.services.hub.update(context.who, `renamed display ${row.name} to ${name}`, (library) => {
-        // A display only announced so far joins the library when it is first named.
-        if (!row.managed) rememberDisplay(library, { id: row.id, hostname: row.hostname });
-        renameDisplay(library, row.id, name);
-        return `display renamed to "${name}"`;
-      }),
-    );
+    await context.run(async () => {
+      await renameDisplayRecord(updateAs(`renamed display ${row.name} to ${name}`), context.services.etcd.view, row.id, name);
+      return `display renamed to "${name}"`;
+    });
   };
   const forget = async () => {
     const row = selected();
-    if (!row.managed) throw new UserError(`display "${row.name}" is not in the library; there is nothing to forget`);
     if (!(await context.confirm(`Forget display "${row.name}" (${row.id})? It reappears if it announces itself again.`, 'Forget'))) return;
-    await context.run(() =>
-      context.services.hub.update(context.who, `forgot display ${row.name}`, (library) => {
-        forgetDisplay(library, row.id);
-        return `display "${row.name}" forgotten`;
-      }),
-    );
+    await context.run(async () => {
+      await forgetDisplayRecord(updateAs(`forgot display ${row.name}`), context.services.client, context.services.etcd.view, row.id);
+      return `display "${row.name}" forgotten`;
+    });
   };
   return {
     title: 'Displays',

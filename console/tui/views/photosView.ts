@@ -2,8 +2,9 @@ import blessed from 'blessed';
 import { UserError } from '../../../common/userError.ts';
 import { addLibraryPhotos, findAlbum, removeAlbumPhotos } from '../../../data/library/albums.ts';
 import type { Library, PhotoRecord } from '../../../data/library/librarySchema.ts';
+import { basePhotos, filterPhotos, photoFileName } from '../../library/photoList.ts';
 import { LibraryStore } from '../../../data/library/libraryStore.ts';
-import { albumPhotos, photoSearchText, photoShape } from '../../../data/library/smartRules.ts';
+import { photoShape } from '../../../data/library/smartRules.ts';
 import { thumbnailPath } from '../../../data/renditions/renditions.ts';
 import { importWithProgress, progressBar } from '../../library/importWithProgress.ts';
 import type { SessionContext } from '../app/consoleApp.ts';
@@ -13,33 +14,6 @@ import { thumbnailPixels } from '../preview/thumbnailPixels.ts';
 import { ListWidget } from '../widgets/listWidget.ts';
 
 const PREVIEW_DELAY_MS = 60;
-
-export function photoFileName(photo: PhotoRecord): string {
-  const source = photo.sources[0] ?? photo.name;
-  return source.slice(source.lastIndexOf('/') + 1);
-}
-
-/** The photos of an album (or of the library), looked up once per library object. */
-const baseCache = new WeakMap<Library, Map<string, PhotoRecord[]>>();
-export function basePhotos(library: Library, albumId: string | null): PhotoRecord[] {
-  let perAlbum = baseCache.get(library);
-  if (!perAlbum) baseCache.set(library, (perAlbum = new Map()));
-  const key = albumId ?? '';
-  let rows = perAlbum.get(key);
-  if (!rows) {
-    const album = albumId === null ? undefined : library.albums.find((a) => a.id === albumId);
-    rows = album
-      ? albumPhotos(library, album).flatMap((name) => library.photos[name] ?? [])
-      : Object.values(library.photos);
-    perAlbum.set(key, rows);
-  }
-  return rows;
-}
-
-export function filterPhotos(rows: readonly PhotoRecord[], text: string): readonly PhotoRecord[] {
-  const needle = text.trim().toLowerCase();
-  return needle === '' ? rows : rows.filter((photo) => photoSearchText(photo).includes(needle));
-}
 
 /**
  * A filterable list of photos, of the library or of one album, with the

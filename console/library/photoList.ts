@@ -1,0 +1,29 @@
+import type { Library, PhotoRecord } from '../../data/library/librarySchema.ts';
+import { albumPhotos, photoSearchText } from '../../data/library/smartRules.ts';
+
+/** The file name a photo was imported as: what a person recognises. */
+export function photoFileName(photo: PhotoRecord): string {
+  const source = photo.sources[0] ?? photo.name;
+  return source.slice(source.lastIndexOf('/') + 1);
+}
+
+/** The photos of an album (or of the library), looked up once per library object. */
+const baseCache = new WeakMap<Library, Map<string, PhotoRecord[]>>();
+export function basePhotos(library: Library, albumId: string | null): PhotoRecord[] {
+  let perAlbum = baseCache.get(library);
+  if (!perAlbum) baseCache.set(library, (perAlbum = new Map()));
+  const key = albumId ?? '';
+  let rows = perAlbum.get(key);
+  if (!rows) {
+    const album = albumId === null ? undefined : library.albums.find((a) => a.id === albumId);
+    rows = album ? albumPhotos(library, album).flatMap((name) => library.photos[name] ?? []) : Object.values(library.photos);
+    perAlbum.set(key, rows);
+  }
+  return rows;
+}
+
+/** Photos whose name or source paths contain the text, case-insensitively. */
+export function filterPhotos(rows: readonly PhotoRecord[], text: string): readonly PhotoRecord[] {
+  const needle = text.trim().toLowerCase();
+  return needle === '' ? rows : rows.filter((photo) => photoSearchText(photo).includes(needle));
+}
