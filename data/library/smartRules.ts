@@ -97,8 +97,11 @@ export function formatCondition(condition: RuleCondition, albumNameOf: (id: stri
       return `taken:${condition.from ?? ''}..${condition.to ?? ''}`;
     case 'year':
       return `year:${condition.year}`;
-    case 'album':
-      return `album:${albumNameOf(condition.albumId)}`;
+    case 'album': {
+      // Quoted when it has spaces, so the text splits back into the same conditions.
+      const name = albumNameOf(condition.albumId);
+      return /\s/.test(name) ? `album:"${name}"` : `album:${name}`;
+    }
   }
 }
 

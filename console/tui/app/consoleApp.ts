@@ -280,7 +280,7 @@ export class ConsoleApp implements SessionContext {
   private registerGlobalKeys(): void {
     const list = () => this.top()?.list;
     const k = this.keys;
-    k.addGlobal({ keys: ['?'], hint: 'help', description: 'this help', run: () => this.showHelp() });
+    k.addGlobal({ keys: ['?'], hint: 'help', essential: true, description: 'this help', run: () => this.showHelp() });
     k.addGlobal({ keys: ['/'], hint: 'filter', description: 'filter the list (esc clears)', run: () => this.startFilter() });
     k.addGlobal({ keys: [':'], hint: 'command', description: 'command line, e.g. :album Vacation', run: () => this.startCommand() });
     k.addGlobal({ keys: ['tab'], hint: 'next view', description: 'displays → albums → photos → events', run: () => this.cycleRoot(1) });
@@ -294,7 +294,7 @@ export class ConsoleApp implements SessionContext {
     k.addGlobal({ keys: ['G', 'end'], description: 'last', run: () => list()?.select(Number.MAX_SAFE_INTEGER) });
     k.addGlobal({ keys: ['C-d', 'pagedown'], description: 'page down', run: () => list()?.page(1) });
     k.addGlobal({ keys: ['C-u', 'pageup'], description: 'page up', run: () => list()?.page(-1) });
-    k.addGlobal({ keys: ['q', 'escape'], hint: 'back', description: 'back; clears the filter; quits from the first view', run: () => this.goBack() });
+    k.addGlobal({ keys: ['q', 'escape'], hint: 'back', essential: true, description: 'back; clears the filter; quits from the first view', run: () => this.goBack() });
     k.addGlobal({ keys: ['C-c'], description: 'quit', run: () => this.close() });
   }
 

@@ -7,6 +7,8 @@ export interface KeyBinding {
   keys: string[];
   /** Short word for the hints bar; bindings without one appear only in the help. */
   hint?: string;
+  /** Always in the hints bar, first, however narrow the terminal (help, back). */
+  essential?: boolean;
   description: string;
   run(): void | Promise<void>;
 }
@@ -29,11 +31,13 @@ export class KeyRegistry {
     return view.bindings.find((b) => b.keys.includes(key)) ?? this.global.bindings.find((b) => b.keys.includes(key));
   }
 
-  /** `key word` pairs that fit the width, the view's first. */
+  /** `key word` pairs that fit the width: the essential ones, then the view's, then the rest. */
   hints(view: KeyScope, width: number): string {
     const parts: string[] = [];
     let used = 0;
-    for (const binding of [...view.bindings, ...this.global.bindings]) {
+    const essential = this.global.bindings.filter((b) => b.essential);
+    const rest = this.global.bindings.filter((b) => !b.essential);
+    for (const binding of [...essential, ...view.bindings, ...rest]) {
       if (!binding.hint) continue;
       const part = `${binding.keys[0]} ${binding.hint}`;
       if (used + part.length + 2 > width) break;

@@ -1,0 +1,223 @@
+import { join } from 'node:path';
+import { suite } from 'uvu';
+import * as assert from 'uvu/assert';
+import { homePaths } from '../common/homePaths.ts';
+import { encodeAnnouncement } from '../common/protocol/codecs/announcementCodec.ts';
+import { displayKey } from '../common/protocol/displayKeys.ts';
+import { announceKey, onlineKey } from '../common/protocol/systemKeys.ts';
+import type { ConsoleServices } from '../console/tui/app/consoleServices.ts';
+import { LibraryStore } from '../data/library/libraryStore.ts';
+import { importPhotos } from '../data/photos/importPhotos.ts';
+import { KEY, openServices, openSession, type TestSession } from './helpers/consoleHarness.ts';
+import { solidJpeg, tempDir } from './helpers/fixtures.ts';
+import { startTestEtcd, type TestEtcd } from './helpers/testEtcd.ts';
+
+interface Context {
+  etcd: TestEtcd;
+  home: string;
+  services: ConsoleServices;
+  session: TestSession;
+}
+
+const tui = suite<Context>('console app');
+const DISPLAY = 'd1500000-0000-4000-8000-00000000c0de';
+
+tui.before(async (context) => {
+  context.etcd = await startTestEtcd();
+  context.home = await tempDir('photoframe-tui-home-');
+  const source = await tempDir();
+  await solidJpeg(join(source, 'beach', 'sunset.jpg'), 120, 80, [250, 120, 10], { dateTaken: '2023:07:01 19:00:00' });
+  await solidJpeg(join(source, 'beach', 'dunes.jpg'), 80, 120, [230, 200, 120], { dateTaken: '2023:07:02 10:00:00' });
+  await solidJpeg(join(source, 'home', 'kitchen.jpg'), 100, 100, [20, 40, 200], { dateTaken: '2021:01:05 08:00:00' });
+  const paths = homePaths(context.home);
+  await importPhotos(new LibraryStore(paths.store), paths, { sources: [join(source, 'beach')], album: 'Family' });
+  await importPhotos(new LibraryStore(paths.store), paths, { sources: [join(source, 'home')] });
+  await context.etcd.client.put(announceKey(DISPLAY)).value(
+    encodeAnnouncement({ id: DISPLAY, hostname: 'kitchen-pi', version: '0.1.0', screen: { width: 1920, height: 1080 }, started_at: new Date().toISOString() }),
+  );
+  await context.etcd.client.put(onlineKey(DISPLAY)).value('{}');
+  context.services = await openServices(context.etcd.client, context.home);
+});
+
+tui.after(async (context) => {
+  await context.services?.close();
+  await context.etcd?.stop();
+});
+
+tui.before.each((context) => {
+  context.session = openSession(context.services);
+});
+tui.after.each((context) => {
+  context.session.app.close();
+});
+
+tui('displays are live: online, version, interval and going offline appear without a key', async ({ etcd, session }) => {
+  let screen = await session.waitFor('kitchen-pi');
+  assert.match(screen, /kitchen-pi\s+online/);
+  assert.match(screen, /0\.1\.0/);
+  await etcd.client.put(displayKey(DISPLAY, 'settings')).value(JSON.stringify({ interval_time: 45, interval_units: 'seconds' }));
+  await session.waitFor(/kitchen-pi\s+online\s+—\s+45s/);
+  await etcd.client.delete().key(onlineKey(DISPLAY));
+  screen = await session.waitFor(/kitchen-pi\s+offline/);
+  assert.match(screen, /offline.*\ds ago/);
+  await etcd.client.put(onlineKey(DISPLAY)).value('{}');
+  await session.waitFor(/kitchen-pi\s+online/);
+});
+
+tui('albums: create, rename, and delete asks first with Cancel focused', async ({ services, session }) => {
+  session.keys('2');
+  await session.waitFor('Family');
+  session.keys('n');
+  await session.waitFor('new album name:');
+  session.type('Trips');
+  session.keys(KEY.enter);
+  await session.waitFor('album "Trips" created');
+  assert.ok(services.hub.library.albums.some((a) => a.name === 'Trips'));
+  session.keys('G', 'r');
+  await session.waitFor('rename album "Trips" to: Trips');
+  session.keys(...Array(5).fill(KEY.backspace));
+  session.type('Voyages');
+  session.keys(KEY.enter);
+  await session.waitFor('album renamed to "Voyages"');
+  session.keys('G', 'd');
+  let screen = await session.waitFor('Delete album "Voyages"?');
+  assert.match(screen, /Cancel/);
+  session.keys(KEY.enter);
+  await session.waitFor('nothing deleted');
+  assert.ok(services.hub.library.albums.some((a) => a.name === 'Voyages'), 'enter on the focused Cancel keeps the album');
+  session.keys('d');
+  await session.waitFor('Delete album "Voyages"?');
+  session.keys(KEY.tab, KEY.enter);
+  screen = await session.waitFor('album "Voyages" deleted');
+  assert.not.ok(services.hub.library.albums.some((a) => a.name === 'Voyages'));
+  assert.not.match(screen, /Voyages\s+manual/);
+});
+
+tui('a smart album shows its live match count while the rule is typed', async ({ services, session }) => {
+  session.keys('2', 's');
+  await session.waitFor('smart album name:');
+  session.type('Summer 2023');
+  session.keys(KEY.enter);
+  await session.waitFor('rule (e.g. keyword:beach year:2023):');
+  session.type('year:2023');
+  await session.waitFor('rule · 2 matches: year:2023');
+  session.type(' orientation:portrait');
+  await session.waitFor('rule · 1 match: year:2023 orientation:portrait');
+  session.type(' bogus:1');
+  await session.waitFor('unknown field "bogus"');
+  session.keys(...Array(8).fill(KEY.backspace), KEY.enter);
+  const screen = await session.waitFor(/Summer 2023\s+smart\s+1\s/);
+  assert.match(screen, /year:2023 orientation:portrait/);
+  const album = services.hub.library.albums.find((a) => a.name === 'Summer 2023');
+  assert.equal(album?.rule?.all.map((c) => c.kind), ['year', 'orientation']);
+});
+
+tui('photos: / filters as you type, esc restores; the preview is drawn in 256 colours', async ({ session }) => {
+  session.keys('3');
+  await session.waitFor('Photos (3)');
+  session.keys('/');
+  session.type('beach');
+  let screen = await session.waitFor('Photos (2 of 3) /beach');
+  assert.match(screen, /sunset\.jpg/);
+  assert.not.match(screen, /kitchen\.jpg/);
+  session.keys(KEY.enter);
+  session.keys('q');
+  screen = await session.waitFor('Photos (3)');
+  assert.match(screen, /kitchen\.jpg/);
+  // The first photo's thumbnail is drawn with 256-colour half blocks over the preview box.
+  const deadline = Date.now() + 5000;
+  while (!/\x1b\[38;5;\d+;48;5;\d+m▀/.test(session.written()) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+  assert.match(session.written(), /\x1b\[38;5;\d+;48;5;\d+m▀/);
+});
+
+tui('a truecolor terminal gets 24-bit half blocks', async ({ services }) => {
+  const session = openSession(services, 'truecolor', { columns: 100, rows: 30 }, 'truecolor');
+  try {
+    session.keys('3');
+    await session.waitFor('Photos (3)');
+    const deadline = Date.now() + 5000;
+    while (!/\x1b\[38;2;\d+;\d+;\d+;48;2;\d+;\d+;\d+m▀/.test(session.written()) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+    assert.match(session.written(), /\x1b\[38;2;\d+;\d+;\d+;48;2;\d+;\d+;\d+m▀/);
+  } finally {
+    session.app.close();
+  }
+});
+
+tui(':album opens an album; marked photos are added to one and removed from it', async ({ services, session }) => {
+  session.keys('2', 'n');
+  session.type('Picks');
+  session.keys(KEY.enter);
+  await session.waitFor('album "Picks" created');
+  session.keys('3');
+  await session.waitFor('Photos (3)');
+  session.keys(' ', ' ');
+  await session.waitFor('2 marked');
+  session.keys('a');
+  session.type('Picks');
+  session.keys(KEY.enter);
+  await session.waitFor('added 2 photos to album "Picks"');
+  session.keys(':');
+  session.type('album Picks');
+  session.keys(KEY.enter);
+  await session.waitFor('Album Picks (2)');
+  session.keys('x');
+  await session.waitFor('Album Picks (1)');
+  assert.is(services.hub.library.albums.find((a) => a.name === 'Picks')?.photos.length, 1);
+  session.keys('q');
+  await session.waitFor('Photos (3)');
+});
+
+tui('? help comes from the key registry; errors show on the status line and the console keeps running', async ({ session }) => {
+  session.keys('2', '?');
+  let screen = await session.waitFor('photoframe console · Albums');
+  assert.match(screen, /n\s+create an album/);
+  assert.match(screen, /d delete\s+delete the album \(asks first\)/);
+  session.keys('x');
+  session.keys(':');
+  session.type('frobnicate');
+  session.keys(KEY.enter);
+  await session.waitFor('unknown command ":frobnicate"');
+  session.app.keys.addGlobal({ keys: ['F'], description: 'a handler that fails', run: () => { throw new Error('boom in a handler'); } });
+  session.keys('F');
+  await session.waitFor('error: boom in a handler');
+  session.keys('1');
+  screen = await session.waitFor('Displays (1)');
+  assert.match(screen, /kitchen-pi/);
+});
+
+tui('resizes down to 80×24 keep the view; below that the console says so', async ({ session }) => {
+  session.keys('2');
+  await session.waitFor('Albums');
+  session.app.resize(80, 24);
+  let screen = await session.waitFor('Family');
+  assert.is(screen.split('\n')[0]!.length <= 80, true);
+  assert.match(screen, /q back/);
+  session.app.resize(79, 24);
+  screen = await session.waitFor('The terminal is 79×24; the console needs at least 80×24');
+  session.app.resize(80, 23);
+  await session.waitFor('The terminal is 80×23');
+  session.app.resize(80, 24);
+  screen = await session.waitFor('Family');
+  assert.not.match(screen, /needs at least/);
+});
+
+tui('a change in one session appears in another', async ({ services, session }) => {
+  const other = openSession(services, 'other');
+  try {
+    other.keys('2');
+    await other.waitFor('Family');
+    session.keys('2', 'n');
+    session.type('Shared');
+    session.keys(KEY.enter);
+    await other.waitFor(/Shared\s+manual\s+0/);
+    const events = openSession(services, 'events');
+    events.keys('4');
+    const screen = await events.waitFor('created album Shared');
+    assert.match(screen, /test\s+created album Shared/);
+    events.app.close();
+  } finally {
+    other.app.close();
+  }
+});
+
+tui.run();
