@@ -8,7 +8,7 @@ import { homePaths } from '../common/homePaths.ts';
 import { freePort } from '../common/net/freePort.ts';
 import { tempDir } from './helpers/fixtures.ts';
 import { startPty } from './helpers/ptyProcess.ts';
-import { startCli, type LongRunning } from './helpers/runCli.ts';
+import { runCli, startCli, type LongRunning } from './helpers/runCli.ts';
 import { startTestEtcd, type TestEtcd } from './helpers/testEtcd.ts';
 
 const run = promisify(execFile);
@@ -97,6 +97,33 @@ ssh('a listed key logs in to the console; keys work; window-change redraws', asy
     assert.is(await term.exited, 0);
   } finally {
     await term.close();
+  }
+});
+
+ssh('two SSH sessions and a CLI editing at once: nothing lost, both screens up to date', async (context) => {
+  const login = () => startPty(sshArgs(context, ['-tt', '-i', join(context.keys, 'good'), '-o', 'IdentitiesOnly=yes']), 100, 30);
+  const [a, b] = [login(), login()];
+  try {
+    for (const term of [a, b]) {
+      await term.waitFor('Displays');
+      term.keys('2');
+      await term.waitFor('Albums');
+    }
+    const [fromA, fromB] = [a.raw().length, b.raw().length];
+    a.keys('n');
+    b.keys('n');
+    await Promise.all([a.waitFor('new album name:', 15_000, fromA), b.waitFor('new album name:', 15_000, fromB)]);
+    a.keys('Alpha\r');
+    b.keys('Beta\r');
+    const cli = await runCli(['--etcd', context.etcd.endpoint, '--home', context.home, 'album', 'create', 'Gamma']);
+    assert.is(cli.code, 0, cli.stderr);
+    for (const [term, from] of [[a, fromA], [b, fromB]] as const) {
+      for (const name of ['Alpha', 'Beta', 'Gamma']) await term.waitFor(new RegExp(`${name}\\s+manual`), 15_000, from);
+    }
+    const library = JSON.parse(await readFile(homePaths(context.home).store, 'utf8'));
+    for (const name of ['Alpha', 'Beta', 'Gamma']) assert.ok(library.albums.some((x: { name: string }) => x.name === name), `${name} kept`);
+  } finally {
+    await Promise.all([a.close(), b.close()]);
   }
 });
 
