@@ -4,7 +4,7 @@ STATE ?= $(CURDIR)/.state
 NODE_TSX := node --import tsx
 PHOTOFRAME := node bin/photoframe.mjs
 
-.PHONY: setup demo test typecheck unit bench etcd console deploy clean help
+.PHONY: setup demo test typecheck unit bench etcd console deploy docs clean help
 
 help:
 	@echo "make demo    set up, then run etcd + sample album + image server + viewer + console"
@@ -33,6 +33,9 @@ etcd: setup
 
 console: setup
 	@$(PHOTOFRAME) console --home $(STATE)
+
+docs: setup
+	@$(NODE_TSX) scripts/render-protocol-doc.ts
 
 deploy:
 	@deploy/deploy-pi.sh "$(PI)" "$(ID)" "$(ETCD)"

@@ -119,7 +119,23 @@ cli('display set writes the album as /<id>:images and merges settings', async (c
     const images = await context.etcd.client.get(displayKey(context.displayId, 'images')).string();
     assert.equal(JSON.parse(images!), album.photos);
     const settings = await context.etcd.client.get(displayKey(context.displayId, 'settings')).string();
-    assert.equal(JSON.parse(settings!), { brightness: 0.9, future_field: true, name: 'Kitchen', interval_time: 30 });
+    // Merged, complete, and in the original viewer's types: every original field, unit always written.
+    assert.equal(JSON.parse(settings!), {
+      future_field: true,
+      name: 'Kitchen',
+      description: '',
+      orientation: 'H',
+      interval_time: 30,
+      interval_units: 'minutes',
+      variance_pct: 0,
+      use_halflife: false,
+      brightness: 0.9,
+      contrast: 1,
+      saturation: 1,
+      log_level: 'INFO',
+      order: 'shuffle',
+      interval_base: '*:*',
+    });
 
     const byName = await runCli(withEtcd(context, 'display', 'set', 'Kitchen', 'interval_units=minutes'));
     assert.is(byName.code, 0, byName.stderr);

@@ -1,5 +1,6 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
+import { TOPICS } from '../common/protocol/topicRegistry.ts';
 import { decodeChangePhoto, encodeChangePhoto } from '../common/protocol/codecs/changePhotoCodec.ts';
 import { decodeImageServer } from '../common/protocol/codecs/imageServerCodec.ts';
 import { decodeImages, encodeImages } from '../common/protocol/codecs/imagesCodec.ts';
@@ -8,7 +9,6 @@ import {
   DEFAULT_SETTINGS,
   decodeSettings,
   effectiveSettings,
-  encodeSettings,
   intervalMs,
   settingFromText,
 } from '../common/protocol/codecs/settingsCodec.ts';
@@ -67,17 +67,16 @@ test('images: malformed values are refused with a reason', () => {
   assert.throws(() => encodeImages(['a/b.jpg']), /path separator/);
 });
 
-test('change_photo: "next", and anything starting with "back", as the original viewer read them', () => {
-  assert.equal(decodeChangePhoto('"next"'), { ok: true, value: 'next' });
+test('change_photo: "back…" steps back, any other string forward, as the original viewer reads it', () => {
   assert.equal(decodeChangePhoto('"back"'), { ok: true, value: 'back' });
   assert.equal(decodeChangePhoto('"back 1700000000"'), { ok: true, value: 'back' });
-  assert.is(encodeChangePhoto('next'), '"next"');
-  assert.is(decodeChangePhoto('next').ok, false, 'bare words are not JSON');
-  assert.is(decodeChangePhoto('"sideways"').ok, false);
+  for (const raw of ['"forward"', '"next"', '"anything"', 'next', '"Back"']) assert.equal(decodeChangePhoto(raw), { ok: true, value: 'forward' }, raw);
+  assert.is(encodeChangePhoto('forward'), '"forward"');
   assert.is(decodeChangePhoto('1').ok, false);
+  assert.is(decodeChangePhoto('{"a":1}').ok, false);
 });
 
-test('settings: every original field is validated; missing ones take defaults', () => {
+test('settings: every original field is read; missing ones take the original defaults', () => {
   const raw = JSON.stringify({
     name: 'Kitchen',
     description: 'by the window',
@@ -101,17 +100,20 @@ test('settings: every original field is validated; missing ones take defaults', 
   const partial = decodeSettings('{"name":"Hall"}');
   assert.ok(partial.ok);
   if (partial.ok) assert.equal(effectiveSettings(partial.value), { ...DEFAULT_SETTINGS, name: 'Hall' });
+  assert.is(DEFAULT_SETTINGS.interval_time, 10);
+  assert.is(DEFAULT_SETTINGS.interval_units, 'minutes', 'a missing unit means minutes, as in the original');
 });
 
-test('settings: wrong types and ranges are refused, naming the field', () => {
+test('settings: values that mean nothing are refused, naming the field', () => {
   const cases: [object | string, RegExp][] = [
-    [{ orientation: 'X' }, /settings\.orientation must be one of H, V, S/],
+    [{ orientation: 'X' }, /settings\.orientation must be H, V or S/],
     [{ interval_time: 0 }, /settings\.interval_time must be a number above 0/],
-    [{ interval_time: '10' }, /settings\.interval_time/],
+    [{ interval_time: 'ten' }, /settings\.interval_time .*got "ten"/],
     [{ interval_units: 'weeks' }, /settings\.interval_units/],
     [{ variance_pct: 150 }, /settings\.variance_pct/],
-    [{ use_halflife: 'yes' }, /settings\.use_halflife must be true or false/],
+    [{ use_halflife: 'maybe' }, /settings\.use_halflife must be true or false/],
     [{ log_level: 'loud' }, /settings\.log_level/],
+    [{ brightness: { a: 1 } }, /settings\.brightness .*got an object/],
     [[1, 2], /JSON object/],
     ['{', /not valid JSON/],
   ];
@@ -122,18 +124,33 @@ test('settings: wrong types and ranges are refused, naming the field', () => {
   }
 });
 
-test('settings: unknown fields from a newer console survive a round trip', () => {
+test('settings: a value nested 10,000 deep or megabytes long is refused with a short reason, without crashing', () => {
+  const deep = `{"brightness":${'{"a":'.repeat(10_000)}1${'}'.repeat(10_000)}}`;
+  const decoded = decodeSettings(deep);
+  assert.equal(decoded, { ok: false, error: 'settings.brightness must be a number from 0 to 10, got an object' });
+  const long = decodeSettings(JSON.stringify({ log_level: 'x'.repeat(2_000_000) }));
+  assert.is(long.ok, false);
+  if (!long.ok) assert.ok(long.error.length < 200, long.error);
+});
+
+test('settings: unknown fields from a newer console survive a merge', () => {
   const decoded = decodeSettings('{"name":"Hall","night_mode":{"from":"22:00"}}');
   assert.ok(decoded.ok);
-  if (decoded.ok) assert.equal(JSON.parse(encodeSettings(decoded.value)), { name: 'Hall', night_mode: { from: '22:00' } });
+  if (!decoded.ok) return;
+  const wire = JSON.parse(TOPICS.settings.encode(decoded.value));
+  assert.equal(wire.night_mode, { from: '22:00' });
+  assert.is(wire.name, 'Hall');
 });
 
 test('settings from command-line words', () => {
   assert.equal(settingFromText('interval_time', '30'), { ok: true, value: ['interval_time', 30] });
   assert.equal(settingFromText('use_halflife', 'true'), { ok: true, value: ['use_halflife', true] });
+  assert.equal(settingFromText('interval_units', 'M'), { ok: true, value: ['interval_units', 'minutes'] });
+  assert.equal(settingFromText('log_level', 'warning'), { ok: true, value: ['log_level', 'warn'] });
   assert.equal(settingFromText('name', 'Front door'), { ok: true, value: ['name', 'Front door'] });
   const bad = settingFromText('interval_time', 'soon');
   assert.equal(bad, { ok: false, error: 'settings.interval_time must be a number above 0 and at most 1000000000, got "soon"' });
+  assert.is(settingFromText('variance_pct', '12.5').ok, false, 'the original reads variance with int()');
   const unknown = settingFromText('colour', 'red');
   assert.is(unknown.ok, false);
   if (!unknown.ok) assert.match(unknown.error, /unknown setting "colour"; settings are: name, description/);
@@ -141,6 +158,9 @@ test('settings from command-line words', () => {
 
 test('power_state and image_server values', () => {
   assert.equal(decodePowerState('"off"'), { ok: true, value: 'off' });
+  assert.equal(decodePowerState('"STOP"'), { ok: true, value: 'off' });
+  assert.equal(decodePowerState('"On"'), { ok: true, value: 'on' });
+  assert.equal(decodePowerState('off'), { ok: true, value: 'off' }, 'a bare word typed with etcdctl');
   assert.is(decodePowerState('"dim"').ok, false);
   assert.equal(decodeImageServer('{"url":"http://10.0.0.2:8470/","token":"0123456789abcdef0123"}'), {
     ok: true,

@@ -10,6 +10,7 @@ import { ViewerApp, type ViewerPorts } from '../viewer/viewerApp.ts';
 function harness() {
   const shown: string[] = [];
   const remembered: [string, string | null][] = [];
+  const commands: string[] = [];
   let settle: () => void = () => {};
   const ports: ViewerPorts = {
     screen: {
@@ -27,10 +28,19 @@ function harness() {
     prefetchImage: () => {},
     prepareFrame: async (file) => ({ width: 1, height: 1, data: Buffer.from(file), rect: { x: 0, y: 0, width: 1, height: 1 } }),
     remember: (key, value) => remembered.push([key, value]),
+    reboot: () => commands.push('reboot'),
+    restartScreen: async () => {
+      commands.push('restart_screen');
+    },
+    answerNowShowing: (request, answer) => commands.push(`${request}=${JSON.stringify(answer)}`),
+    now: () => new Date('2026-11-22T10:00:00.000Z'),
   };
   const app = new ViewerApp('d1', ports);
+  // These tests follow the list's order; shuffling has its own tests.
+  app.apply({ key: '/d1:settings', value: '{"order":"sequence"}' }, false);
+  remembered.length = 0;
   const drawn = () => new Promise<void>((resolve) => (settle = resolve));
-  return { app, shown, remembered, drawn };
+  return { app, shown, remembered, commands, drawn };
 }
 
 test('a new list shows its first photo; next and back move through it', async () => {
@@ -59,7 +69,7 @@ test('malformed values are ignored and not remembered; the screen keeps its phot
   app.apply({ key: '/d1:images', value: '["a.jpg", 42' }, true);
   app.apply({ key: '/d1:images', value: '["../../etc/passwd"]' }, true);
   app.apply({ key: '/d1:settings', value: '{"interval_time": -1}' }, true);
-  app.apply({ key: '/d1:change_photo', value: 'next' }, true);
+  app.apply({ key: '/d1:change_photo', value: '{"step":1}' }, true);
   await new Promise((resolve) => setTimeout(resolve, 50));
   assert.equal(shown, ['a.jpg']);
   assert.equal(app.state.playlist.images, ['a.jpg', 'b.jpg']);
@@ -110,6 +120,84 @@ test('a one-photo display whose fetch failed shows it once the image server is r
   app.apply({ key: '/photoframe/image_server', value: '{"url":"http://127.0.0.1:8470","token":"0123456789abcdef"}' }, true);
   await frame;
   assert.equal(shown, ['only.jpg']);
+  app.stop();
+});
+
+test('the original server\'s "forward", a heartbeat-style settings object, and "stop"', async () => {
+  const { app, shown, drawn } = harness();
+  let frame = drawn();
+  app.apply({ key: '/d1:images', value: '["a.jpg", "b.jpg"]' }, true);
+  await frame;
+  frame = drawn();
+  app.apply({ key: '/d1:change_photo', value: '"forward"' }, true);
+  await frame;
+  frame = drawn();
+  app.apply(
+    {
+      key: '/d1:settings',
+      value: '{"name": "Hall", "description": "", "orientation": "H", "interval_time": 30, "interval_units": "S", "variance_pct": 0, "use_halflife": 0, "brightness": "0.750", "contrast": "1.000", "saturation": "1.000", "log_level": "INFO", "order": "sequence"}',
+    },
+    true,
+  );
+  await frame;
+  assert.is(app.state.settings.interval_time, 30);
+  assert.is(app.state.settings.interval_units, 'seconds');
+  assert.is(app.state.settings.brightness, 0.75);
+  assert.is(app.state.settings.use_halflife, false);
+  frame = drawn();
+  app.apply({ key: '/d1:power_state', value: '"STOP"' }, true);
+  await frame;
+  assert.is(app.state.power, 'off');
+  assert.equal(shown, ['a.jpg', 'b.jpg', 'b.jpg', '<black>'], 'the brightness change redraws, stop blanks');
+  app.stop();
+});
+
+test('commands act once per live write: reboot, restart_screen, current_display; read at start they are history', async () => {
+  const { app, commands, drawn } = harness();
+  const frame = drawn();
+  app.apply({ key: '/d1:album', value: '{"id":"al1","name":"Summer"}' }, false);
+  app.apply({ key: '/d1:images', value: '["a.jpg"]' }, false);
+  app.apply({ key: '/d1:reboot', value: '"now"' }, false);
+  app.apply({ key: '/d1:current_display', value: '"old-request"' }, false);
+  await frame;
+  assert.equal(commands, []);
+  app.apply({ key: '/d1:reboot', value: '"now"' }, true);
+  app.apply({ key: '/d1:restart_screen', value: '"now"' }, true);
+  app.apply({ key: '/d1:current_display', value: '"req-1"' }, true);
+  app.apply({ key: '/d1:current_display', value: '"../escape"' }, true);
+  assert.equal(commands, [
+    'reboot',
+    'restart_screen',
+    'req-1={"display":"d1","image":"a.jpg","album":"Summer","shown_at":"2026-11-22T10:00:00.000Z","power":"on","paused":false}',
+  ]);
+  app.stop();
+});
+
+test('paused stops the slideshow timer and keeps the photo; resume plans the next change', async () => {
+  const { app, shown, drawn } = harness();
+  app.apply({ key: '/d1:settings', value: '{"order":"sequence","interval_time":1,"interval_units":"seconds"}' }, true);
+  const frame = drawn();
+  app.apply({ key: '/d1:images', value: '["a.jpg", "b.jpg"]' }, true);
+  await frame;
+  app.apply({ key: '/d1:paused', value: 'true' }, true);
+  await new Promise((resolve) => setTimeout(resolve, 1300));
+  assert.equal(shown, ['a.jpg'], 'nothing changes while paused');
+  const next = drawn();
+  app.apply({ key: '/d1:paused', value: 'false' }, true);
+  await next;
+  assert.equal(shown, ['a.jpg', 'b.jpg']);
+  app.stop();
+});
+
+test('adding photos to the list keeps the photo on screen without a redraw', async () => {
+  const { app, shown, drawn } = harness();
+  const frame = drawn();
+  app.apply({ key: '/d1:images', value: '["a.jpg", "b.jpg"]' }, true);
+  await frame;
+  app.apply({ key: '/d1:images', value: '["a.jpg", "b.jpg", "c.jpg"]' }, true);
+  await new Promise((resolve) => setTimeout(resolve, 30));
+  assert.equal(shown, ['a.jpg']);
+  assert.equal(app.state.playlist.images, ['a.jpg', 'b.jpg', 'c.jpg']);
   app.stop();
 });
 

@@ -3,6 +3,7 @@ import type { GlobalConfig } from '../common/config.ts';
 import { connectEtcd } from '../common/etcd/etcdClient.ts';
 import { homePaths } from '../common/homePaths.ts';
 import { createLogger } from '../common/log.ts';
+import { encodeNowShowing, nowShowingKey } from '../common/protocol/codecs/commandCodecs.ts';
 import { retryWithBackoff } from '../common/retryWithBackoff.ts';
 import { announceDisplay, type Presence } from './announce.ts';
 import { openDisplayFeed, type DisplayFeed, type FeedHandlers } from './displayFeed.ts';
@@ -11,6 +12,7 @@ import { chooseImageSource, ImageCache } from './imageCache.ts';
 import type { Size } from './layout.ts';
 import { loadOfflineState, saveOfflineState } from './offlineState.ts';
 import { SdlScreen } from './sdlScreen.ts';
+import { runRebootCommand } from './rebootCommand.ts';
 import { ViewerApp } from './viewerApp.ts';
 import { resolveViewerId } from './viewerIdentity.ts';
 
@@ -23,7 +25,13 @@ export interface ViewerOptions {
   windowed?: Size;
   /** The original system's download folder, used while no photoframe image server is published. */
   downloadUrl?: string;
+  /** Run (by `sh -c`) when `/<id>:reboot` is written. */
+  rebootCommand?: string;
 }
+
+export const DEFAULT_REBOOT_COMMAND = 'systemctl reboot';
+// Long enough for the original server's 10 s poll; short enough that a stale answer clears itself.
+const NOW_SHOWING_TTL_SECONDS = 60;
 
 /**
  * A display's life: identity, screen, the offline copy, then etcd — announce,
@@ -34,14 +42,31 @@ export async function runViewer(options: ViewerOptions): Promise<void> {
   const id = await resolveViewerId(options.id, paths.viewerConfig);
   const offline = await loadOfflineState(paths.viewerState);
 
-  const screen = await SdlScreen.open({ windowed: options.windowed, title: `photoframe ${id}` });
+  const screenOptions = { windowed: options.windowed, title: `photoframe ${id}` };
+  let screen = await SdlScreen.open(screenOptions);
   log.info('viewer started', { id, width: screen.size.width, height: screen.size.height, accelerated: screen.accelerated });
 
   const cache = new ImageCache(paths.viewerCache);
   const remembered: Record<string, string> = { ...(offline?.values ?? {}) };
   let saving = Promise.resolve();
+  // One connection to etcd at a time: the client, this display's presence and its feed.
+  let session: { client: Etcd3; presence: Presence; feed: DisplayFeed } | null = null;
+  let stopping = false;
+  let stop: (why: string) => Promise<void> = async () => {};
+  const watchScreen = (current: SdlScreen) => {
+    current.onResize(() => app.refresh());
+    current.onClose(() => void stop('window closed'));
+  };
+
   const app = new ViewerApp(id, {
-    screen,
+    // Through a getter: restart_screen replaces the window under the app.
+    screen: {
+      get size() {
+        return screen.size;
+      },
+      show: (frame) => screen.show(frame),
+      clear: () => screen.clear(),
+    },
     fetchImage: (name, size, server) => cache.get(name, size, chooseImageSource(server, options.downloadUrl)),
     prefetchImage: (name, size, server) => {
       cache.get(name, size, chooseImageSource(server, options.downloadUrl)).catch((error: Error) => log.debug('prefetch failed', { name, error: error.message }));
@@ -55,16 +80,33 @@ export async function runViewer(options: ViewerOptions): Promise<void> {
         .then(() => saveOfflineState(paths.viewerState, remembered))
         .catch((error: Error) => log.warn('cannot save offline state', { error: error.message }));
     },
+    reboot: () => runRebootCommand(options.rebootCommand ?? DEFAULT_REBOOT_COMMAND),
+    restartScreen: async () => {
+      screen.close();
+      screen = await SdlScreen.open(screenOptions);
+      watchScreen(screen);
+      log.info('screen restarted', { width: screen.size.width, height: screen.size.height, accelerated: screen.accelerated });
+    },
+    answerNowShowing: (requestId, answer) => {
+      const client = session?.client;
+      if (!client) return log.warn(`cannot answer current_display ${requestId}: not connected to etcd`);
+      // A lease that is never kept alive: etcd removes the answer by itself.
+      const lease = client.lease(NOW_SHOWING_TTL_SECONDS, { autoKeepAlive: false });
+      lease
+        .put(nowShowingKey(requestId))
+        .value(encodeNowShowing(answer))
+        .then(
+          () => log.info('answered current_display', { request: requestId, image: answer.image ?? '' }),
+          (error: Error) => log.warn(`cannot answer current_display ${requestId}: ${error.message.split('\n')[0]}`),
+        )
+        .finally(() => lease.release());
+    },
   });
-  screen.onResize(() => app.refresh());
+  watchScreen(screen);
 
   if (offline) {
     for (const [key, value] of Object.entries(offline.values)) app.apply({ key, value }, false);
   }
-
-  // One connection to etcd at a time: the client, this display's presence and its feed.
-  let session: { client: Etcd3; presence: Presence; feed: DisplayFeed } | null = null;
-  let stopping = false;
 
   const closeSession = async () => {
     const current = session;
@@ -106,7 +148,7 @@ export async function runViewer(options: ViewerOptions): Promise<void> {
   };
 
   const done = new Promise<void>((resolve) => {
-    const stop = async (why: string) => {
+    stop = async (why: string) => {
       if (stopping) return;
       stopping = true;
       log.info(`stopping: ${why}`);
@@ -118,7 +160,6 @@ export async function runViewer(options: ViewerOptions): Promise<void> {
     };
     process.once('SIGTERM', () => void stop('SIGTERM'));
     process.once('SIGINT', () => void stop('SIGINT'));
-    screen.onClose(() => void stop('window closed'));
   });
 
   try {

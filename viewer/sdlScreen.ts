@@ -20,6 +20,8 @@ export interface ScreenOptions {
  */
 export class SdlScreen {
   private last: Frame | null = null;
+  /** Set by close(): destroying a window emits 'close', which must not read as the user closing it. */
+  private closing = false;
 
   private constructor(private readonly window: SdlWindow) {}
 
@@ -88,10 +90,13 @@ export class SdlScreen {
   }
 
   onClose(listener: () => void): void {
-    this.window.on('close', listener);
+    this.window.on('close', () => {
+      if (!this.closing) listener();
+    });
   }
 
   close(): void {
+    this.closing = true;
     if (!this.window.destroyed) this.window.destroy();
   }
 

@@ -1,17 +1,15 @@
 import { createLogger, setLogLevel } from '../common/log.ts';
-import { decodeChangePhoto } from '../common/protocol/codecs/changePhotoCodec.ts';
+import type { AlbumRef, NowShowing } from '../common/protocol/codecs/commandCodecs.ts';
 import { decodeImageServer, type ImageServerInfo } from '../common/protocol/codecs/imageServerCodec.ts';
-import { decodeImages } from '../common/protocol/codecs/imagesCodec.ts';
-import { decodePowerState, type PowerState } from '../common/protocol/codecs/powerStateCodec.ts';
-import { DEFAULT_SETTINGS, decodeSettings, effectiveSettings, type DisplaySettings } from '../common/protocol/codecs/settingsCodec.ts';
-import type { Decoded } from '../common/protocol/decoded.ts';
-import { parseDisplayKey } from '../common/protocol/displayKeys.ts';
+import type { PowerState } from '../common/protocol/codecs/powerStateCodec.ts';
+import { DEFAULT_SETTINGS, effectiveSettings, type DisplaySettings, type SettingsValue } from '../common/protocol/codecs/settingsCodec.ts';
 import { IMAGE_SERVER_KEY } from '../common/protocol/systemKeys.ts';
+import { readDisplayChange, type DisplayChange } from '../common/protocol/topicRegistry.ts';
 import type { FeedChange } from './displayFeed.ts';
 import type { Frame } from './framePreparer.ts';
 import type { Size } from './layout.ts';
-import { currentImage, EMPTY_PLAYLIST, step, upcomingImage, withImages, type Playlist } from './playlist.ts';
-import { MAX_TIMER_MS, nextDelayMs } from './slideshowTiming.ts';
+import { back, currentImage, EMPTY_PLAYLIST, forward, upcomingImage, withImages, withMode, type Playlist, type Random } from './playlist.ts';
+import { halfLifeChanges, MAX_TIMER_MS, planTimer, type TimerPlan } from './slideshowTiming.ts';
 
 const log = createLogger('viewer');
 
@@ -19,6 +17,9 @@ const log = createLogger('viewer');
 // backing off while the failures go on (a server that is down stays down a while).
 const FIRST_RETRY_MS = 5000;
 const LONGEST_RETRY_MS = 120_000;
+
+const VISUAL_SETTINGS = ['orientation', 'brightness', 'contrast', 'saturation'] as const;
+const TIMING_SETTINGS = ['interval_time', 'interval_units', 'variance_pct', 'use_halflife', 'interval_base'] as const;
 
 /** What the app needs from the outside world; injected so the app itself holds only decisions. */
 export interface ViewerPorts {
@@ -28,60 +29,90 @@ export interface ViewerPorts {
   prepareFrame(file: string, size: Size, settings: DisplaySettings): Promise<Frame>;
   /** Called with every accepted raw value, to keep the offline copy. */
   remember(key: string, value: string | null): void;
+  /** The `reboot` command: runs the configured reboot command. */
+  reboot(): void;
+  /** The `restart_screen` command: closes and reopens the window; the app draws again afterwards. */
+  restartScreen(): Promise<void>;
+  /** The `current_display` command: puts the answer where the asker watches. */
+  answerNowShowing(requestId: string, answer: NowShowing): void;
+  now?: () => Date;
+  random?: Random;
 }
 
 /**
- * Turns changes from etcd into what the screen shows. Malformed values are
- * logged and ignored: the display keeps showing what it showed.
+ * Turns changes from etcd into what the screen shows. Each key is read
+ * through the topic registry; a value it refuses is logged and ignored, and
+ * the display keeps showing what it showed.
  */
 export class ViewerApp {
   private playlist: Playlist = EMPTY_PLAYLIST;
   private settings: DisplaySettings = { ...DEFAULT_SETTINGS };
   private server: ImageServerInfo | null = null;
   private power: PowerState = 'on';
+  private paused = false;
+  private album: AlbumRef | null = null;
+  private shownAt: string | null = null;
+  /** The first change after start, or after interval_base changed, waits for the aligned clock time. */
+  private alignNext = true;
   private generation = 0;
   private timer: NodeJS.Timeout | undefined;
   private stopped = false;
   private consecutiveFailures = 0;
+  private readonly now: () => Date;
+  private readonly random: Random;
 
   constructor(
     readonly displayId: string,
     private readonly ports: ViewerPorts,
-  ) {}
+  ) {
+    this.now = ports.now ?? (() => new Date());
+    this.random = ports.random ?? Math.random;
+  }
 
-  /** Applies a change. Commands (change_photo) act only when `live`: an old "next" read at start is history. */
+  /** Applies a change from etcd. Commands act only when `live`: one read at start is history. */
   apply(change: FeedChange, live: boolean): void {
     if (change.key === IMAGE_SERVER_KEY) return this.applyImageServer(change);
-    const parsed = parseDisplayKey(change.key);
-    if (!parsed || parsed.displayId !== this.displayId) return;
-    switch (parsed.topic) {
+    const outcome = readDisplayChange(this.displayId, change.key, change.value, live);
+    if (outcome.kind === 'skip') return log.debug(`ignoring ${change.key}: ${outcome.why}`);
+    if (outcome.kind === 'refuse') return log.warn(`ignoring malformed ${change.key}: ${outcome.error}`, { value: change.value });
+    if (outcome.change.kind === 'state') this.ports.remember(change.key, change.value);
+    this.act(outcome.change);
+  }
+
+  private act(change: DisplayChange): void {
+    switch (change.topic) {
       case 'images':
-        return this.applyDecoded(change, change.value === null ? { ok: true, value: [] } : decodeImages(change.value), (images) => {
-          this.playlist = withImages(this.playlist, images);
-          this.showCurrent();
-        });
+        return this.applyImages(change.value);
       case 'settings':
-        return this.applyDecoded(change, change.value === null ? { ok: true, value: {} } : decodeSettings(change.value), (raw) => {
-          this.settings = effectiveSettings(raw);
-          setLogLevel(this.settings.log_level);
-          this.showCurrent();
-        });
+        return this.applySettings(change.value);
       case 'power_state':
-        return this.applyDecoded(change, change.value === null ? { ok: true, value: 'on' as const } : decodePowerState(change.value), (state) => {
-          this.power = state;
-          this.showCurrent();
-        });
-      case 'change_photo': {
-        if (!live || change.value === null) return;
-        const command = decodeChangePhoto(change.value);
-        if (!command.ok) return log.warn(`ignoring malformed ${change.key}: ${command.error}`, { value: change.value });
-        this.playlist = step(this.playlist, command.value);
-        log.info(`change_photo ${command.value}`);
-        this.showCurrent();
+        this.power = change.value;
+        log.info(`power ${change.value}`);
+        return this.showCurrent();
+      case 'paused':
+        if (this.paused === change.value) return;
+        this.paused = change.value;
+        log.info(change.value ? 'slideshow paused' : 'slideshow resumed');
+        return change.value ? this.cancelTimer() : this.restartTimer();
+      case 'album':
+        this.album = change.value;
         return;
-      }
-      default:
-        log.debug(`ignoring topic this viewer does not handle`, { key: change.key });
+      case 'change_photo':
+        this.playlist = change.value === 'back' ? back(this.playlist) : forward(this.playlist, this.random);
+        log.info(`change_photo ${change.value}`);
+        return this.showCurrent();
+      case 'reboot':
+        log.warn('reboot requested');
+        return this.ports.reboot();
+      case 'restart_screen':
+        log.info('restart_screen requested');
+        void this.ports.restartScreen().then(
+          () => this.showCurrent(),
+          (error: Error) => log.error(`cannot restart the screen: ${error.message}`),
+        );
+        return;
+      case 'current_display':
+        return this.ports.answerNowShowing(change.value, this.nowShowing());
     }
   }
 
@@ -92,11 +123,54 @@ export class ViewerApp {
 
   stop(): void {
     this.stopped = true;
-    clearTimeout(this.timer);
+    this.cancelTimer();
   }
 
   get state() {
-    return { playlist: this.playlist, settings: this.settings, server: this.server, power: this.power };
+    return { playlist: this.playlist, settings: this.settings, server: this.server, power: this.power, paused: this.paused };
+  }
+
+  nowShowing(): NowShowing {
+    const image = this.power === 'on' ? currentImage(this.playlist) : null;
+    return {
+      display: this.displayId,
+      image,
+      album: this.album?.name ?? null,
+      shown_at: image === null ? null : this.shownAt,
+      power: this.power,
+      paused: this.paused,
+    };
+  }
+
+  private applyImages(images: readonly string[]): void {
+    const before = currentImage(this.playlist);
+    this.playlist = withImages(this.playlist, images, this.random);
+    // The photo on screen stays when it is still in the list: nothing to redraw, and its timer runs on.
+    if (before !== null && currentImage(this.playlist) === before) return;
+    this.showCurrent();
+  }
+
+  private applySettings(value: SettingsValue): void {
+    const before = this.settings;
+    this.settings = effectiveSettings(value);
+    setLogLevel(this.settings.log_level);
+    this.playlist = withMode(this.playlist, this.settings.order, this.random);
+    const changed = (names: readonly (keyof DisplaySettings)[]) => names.some((name) => before[name] !== this.settings[name]);
+    if (before.interval_base !== this.settings.interval_base) this.alignNext = true;
+    log.info('settings applied', {
+      interval: `${this.settings.interval_time} ${this.settings.interval_units}`,
+      variance_pct: this.settings.variance_pct,
+      half_life: this.settings.use_halflife,
+      interval_base: this.settings.interval_base,
+      order: this.settings.order,
+      brightness: this.settings.brightness,
+      contrast: this.settings.contrast,
+      saturation: this.settings.saturation,
+      orientation: this.settings.orientation,
+      log_level: this.settings.log_level,
+    });
+    if (changed(VISUAL_SETTINGS)) this.showCurrent();
+    else if (changed(TIMING_SETTINGS)) this.restartTimer();
   }
 
   private applyImageServer(change: FeedChange): void {
@@ -105,26 +179,18 @@ export class ViewerApp {
       log.warn('image server key deleted; keeping the last known server');
       return;
     }
-    this.applyDecoded(change, decodeImageServer(change.value), (info) => {
-      this.server = info;
-      // A (re)started server is the moment to retry a photo that could not be fetched.
-      if (this.consecutiveFailures > 0) this.showCurrent();
-    });
-  }
-
-  private applyDecoded<T>(change: FeedChange, decoded: Decoded<T>, accept: (value: T) => void): void {
-    if (!decoded.ok) {
-      log.warn(`ignoring malformed ${change.key}: ${decoded.error}`, { value: change.value });
-      return;
-    }
+    const decoded = decodeImageServer(change.value);
+    if (!decoded.ok) return log.warn(`ignoring malformed ${change.key}: ${decoded.error}`, { value: change.value });
     this.ports.remember(change.key, change.value);
-    accept(decoded.value);
+    this.server = decoded.value;
+    // A (re)started server is the moment to retry a photo that could not be fetched.
+    if (this.consecutiveFailures > 0) this.showCurrent();
   }
 
   private showCurrent(): void {
     if (this.stopped) return;
     const generation = ++this.generation;
-    clearTimeout(this.timer);
+    this.cancelTimer();
     const name = currentImage(this.playlist);
     if (this.power === 'off' || name === null) {
       this.ports.screen.clear();
@@ -139,9 +205,10 @@ export class ViewerApp {
         const frame = await this.ports.prepareFrame(file, size, settings);
         if (generation !== this.generation || this.stopped) return;
         this.ports.screen.show(frame);
+        this.shownAt = this.now().toISOString();
         this.consecutiveFailures = 0;
-        log.info('showing image', { name, index: this.playlist.index, of: this.playlist.images.length });
-        this.schedule(nextDelayMs(settings));
+        log.info('showing image', { name, of: this.playlist.images.length });
+        this.restartTimer();
         const upcoming = upcomingImage(this.playlist);
         if (upcoming) this.ports.prefetchImage(upcoming, size, this.server);
       } catch (error) {
@@ -150,19 +217,35 @@ export class ViewerApp {
         const retryMs = Math.min(FIRST_RETRY_MS * 2 ** (this.consecutiveFailures - 1), LONGEST_RETRY_MS);
         log.warn(`cannot show ${name}: ${(error as Error).message}; trying again in ${retryMs / 1000} s`);
         // With several photos the retry moves on to the next; with one it tries the same again.
-        this.schedule(retryMs);
+        this.arm({ delayMs: retryMs, action: 'advance' });
       }
     })();
   }
 
-  private schedule(delayMs: number): void {
+  private cancelTimer(): void {
     clearTimeout(this.timer);
+    this.timer = undefined;
+  }
+
+  /** Plans the next change from now, unless the slideshow is paused, off, or has nothing to change to. */
+  private restartTimer(): void {
+    this.cancelTimer();
+    if (this.stopped || this.paused || this.power === 'off' || this.playlist.images.length < 2) return;
+    const plan = planTimer(this.settings, this.now(), this.random, this.alignNext);
+    this.arm(plan);
+  }
+
+  private arm(plan: TimerPlan): void {
+    this.cancelTimer();
+    if (this.paused) return;
     const generation = this.generation;
-    const wait = Math.min(delayMs, MAX_TIMER_MS);
+    const wait = Math.min(plan.delayMs, MAX_TIMER_MS);
     this.timer = setTimeout(() => {
-      if (generation !== this.generation) return;
-      if (delayMs > MAX_TIMER_MS) return this.schedule(delayMs - MAX_TIMER_MS);
-      this.playlist = step(this.playlist, 'next');
+      if (generation !== this.generation || this.stopped) return;
+      if (plan.delayMs > MAX_TIMER_MS) return this.arm({ ...plan, delayMs: plan.delayMs - MAX_TIMER_MS });
+      if (plan.action === 'half-life check' && !halfLifeChanges(this.settings, this.random)) return this.arm(plan);
+      this.alignNext = false;
+      this.playlist = forward(this.playlist, this.random);
       this.showCurrent();
     }, wait);
   }

@@ -1,5 +1,6 @@
 import { Etcd3 } from 'etcd3';
 import { UserError, reasonOf } from '../userError.ts';
+import { guardWatchStream } from './watchStreamGuard.ts';
 
 /**
  * The one place an etcd client is made, so every process gets the same
@@ -12,6 +13,7 @@ export interface EtcdClientOptions {
 
 export function createEtcdClient(endpoints: string[], options: EtcdClientOptions = {}): Etcd3 {
   const callTimeoutMs = options.callTimeoutMs ?? 5000;
+  guardWatchStream();
   return new Etcd3({
     hosts: endpoints,
     dialTimeout: Math.min(callTimeoutMs, 3000),

@@ -3,8 +3,22 @@
  * system. A viewer watches the prefix `/<displayId>:`.
  */
 
-/** The topics of the original system; new topics are added alongside, never renamed. */
-export const DISPLAY_TOPICS = ['images', 'settings', 'change_photo', 'power_state', 'reboot'] as const;
+/**
+ * Every topic a display has. The first seven are the original system's; new
+ * topics are added alongside, never renamed. What each means is in
+ * topicRegistry.ts.
+ */
+export const DISPLAY_TOPICS = [
+  'images',
+  'settings',
+  'change_photo',
+  'power_state',
+  'reboot',
+  'restart_screen',
+  'current_display',
+  'paused',
+  'album',
+] as const;
 export type DisplayTopic = (typeof DISPLAY_TOPICS)[number];
 
 // Ids are UUIDs in practice; the pattern keeps `:` and `/` out so keys parse unambiguously.

@@ -78,8 +78,8 @@ export const COMMANDS: Command[] = [
   {
     name: 'viewer',
     summary: 'run a display: watch its keys in etcd and show the photos fullscreen',
-    usage: 'photoframe viewer [--id ID] [--windowed WxH] [--download-url URL (the original server\'s image folder)]',
-    options: { id: { type: 'string' }, windowed: { type: 'string' }, 'download-url': { type: 'string' } },
+    usage: "photoframe viewer [--id ID] [--windowed WxH] [--download-url URL (the original server's image folder)] [--reboot-command CMD (systemctl reboot)]",
+    options: { id: { type: 'string' }, windowed: { type: 'string' }, 'download-url': { type: 'string' }, 'reboot-command': { type: 'string' } },
     load: async () => (await import('./commands/viewerCommand.ts')).runViewerCommand,
   },
   {

@@ -1,18 +1,17 @@
 import type { Etcd3 } from 'etcd3';
-import { encodeImages } from '../../common/protocol/codecs/imagesCodec.ts';
-import { decodeSettings, encodeSettings, settingFromText, type SettingName } from '../../common/protocol/codecs/settingsCodec.ts';
-import { displayKey } from '../../common/protocol/displayKeys.ts';
+import { settingFromText, type DisplaySettings } from '../../common/protocol/codecs/settingsCodec.ts';
 import { UserError } from '../../common/userError.ts';
 import { findAlbum } from '../../data/library/albums.ts';
 import { findDisplay, rememberDisplay } from '../../data/library/displays.ts';
 import type { AlbumRecord, Library } from '../../data/library/librarySchema.ts';
 import type { LibraryStore } from '../../data/library/libraryStore.ts';
 import { readEtcdDisplays } from './displayDirectory.ts';
+import { putAlbum, putSettings } from './displayWrites.ts';
 import { requireReachableImageServer } from './imageServerCheck.ts';
 
 export interface DisplayChange {
   album?: string;
-  settings: Partial<Record<SettingName, unknown>>;
+  settings: Partial<DisplaySettings>;
 }
 
 /** Turns `album=Family interval_time=30` into a checked change, or a UserError naming the bad word. */
@@ -29,7 +28,7 @@ export function parseDisplayChange(assignments: readonly [string, string][]): Di
     }
     const parsed = settingFromText(key, value);
     if (!parsed.ok) throw new UserError(parsed.error);
-    change.settings[parsed.value[0]] = parsed.value[1];
+    (change.settings as Record<string, unknown>)[parsed.value[0]] = parsed.value[1];
   }
   return change;
 }
@@ -38,15 +37,14 @@ export interface AssignmentResult {
   displayId: string;
   displayName: string;
   album: AlbumRecord | null;
-  settings: Record<string, unknown> | null;
+  settings: DisplaySettings | null;
 }
 
 
 /**
  * Points a display at an album and/or changes its settings. Everything is
- * checked first; then images and settings go to etcd in one transaction (the
- * settings merged with what etcd holds, guarded by its revision so a
- * concurrent edit is not lost); then the library records the assignment.
+ * checked first; then settings, album and images go to etcd (see
+ * writeDisplayKeys); then the library records the assignment.
  */
 export async function assignDisplay(client: Etcd3, store: LibraryStore, displayRef: string, change: DisplayChange): Promise<AssignmentResult> {
   const library = await store.read();
@@ -68,7 +66,7 @@ export async function assignDisplay(client: Etcd3, store: LibraryStore, displayR
   // The etcd write happens under the library lock, inside the library update: if the
   // library cannot be written (no folder, no space) etcd is not touched either, and
   // if etcd refuses, the library is left as it was.
-  let writtenSettings: Record<string, unknown> | null = null;
+  let writtenSettings: DisplaySettings | null = null;
   const stored = await store.update(async (lib) => {
     writtenSettings = await writeDisplayKeys(client, display, album, change);
     const record = rememberDisplay(lib, { id: display.id, hostname: display.hostname, name: newName ?? display.name });
@@ -78,35 +76,15 @@ export async function assignDisplay(client: Etcd3, store: LibraryStore, displayR
   return { displayId: stored.id, displayName: stored.name, album, settings: writtenSettings };
 }
 
-const MAX_TXN_ATTEMPTS = 5;
-
 /**
- * Images and settings in one transaction; the settings merged with what etcd
- * holds and guarded by its revision, so a concurrent edit is not lost.
+ * Settings first (merged under the revision guard), then the album and its
+ * images last, each in its own put: an original viewer that only hears the
+ * first key of a transaction still gets every change.
  */
-async function writeDisplayKeys(client: Etcd3, display: ResolvedDisplay, album: AlbumRecord | null, change: DisplayChange): Promise<Record<string, unknown> | null> {
-  const settingsKey = displayKey(display.id, 'settings');
-  const imagesKey = displayKey(display.id, 'images');
-  const wantsSettings = Object.keys(change.settings).length > 0;
-  for (let attempt = 1; ; attempt++) {
-    const current = await client.get(settingsKey).exec();
-    const kv = current.kvs[0];
-    let merged: Record<string, unknown> = {};
-    if (kv) {
-      const decoded = decodeSettings(kv.value.toString());
-      // A malformed stored value is replaced rather than merged: a viewer ignores it anyway.
-      if (decoded.ok) merged = decoded.value;
-    }
-    merged = { ...merged, ...change.settings };
-    const puts = [];
-    if (album) puts.push(client.put(imagesKey).value(encodeImages(album.photos)));
-    if (wantsSettings) puts.push(client.put(settingsKey).value(encodeSettings(merged)));
-    const result = await client.if(settingsKey, 'Mod', '==', kv ? kv.mod_revision : '0').then(...puts).commit();
-    if (result.succeeded) return wantsSettings ? merged : null;
-    if (attempt >= MAX_TXN_ATTEMPTS) {
-      throw new UserError(`cannot update display ${display.name}: its settings kept changing under us; try again`);
-    }
-  }
+async function writeDisplayKeys(client: Etcd3, display: ResolvedDisplay, album: AlbumRecord | null, change: DisplayChange): Promise<DisplaySettings | null> {
+  const settings = Object.keys(change.settings).length > 0 ? await putSettings(client, display.id, display.name, change.settings) : null;
+  if (album) await putAlbum(client, display.id, album);
+  return settings;
 }
 
 interface ResolvedDisplay {

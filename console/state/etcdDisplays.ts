@@ -1,9 +1,10 @@
 import type { Etcd3 } from 'etcd3';
 import { openEtcdFeed, type EtcdFeed, type FeedChange } from '../../common/etcd/etcdFeed.ts';
 import { decodeAnnouncement } from '../../common/protocol/codecs/announcementCodec.ts';
-import { decodeImages } from '../../common/protocol/codecs/imagesCodec.ts';
-import { decodeSettings } from '../../common/protocol/codecs/settingsCodec.ts';
+import type { AlbumRef } from '../../common/protocol/codecs/commandCodecs.ts';
+import type { SettingsValue } from '../../common/protocol/codecs/settingsCodec.ts';
 import { parseDisplayKey } from '../../common/protocol/displayKeys.ts';
+import { readDisplayChange } from '../../common/protocol/topicRegistry.ts';
 import { displayIdFromAnnounceKey, displayIdFromOnlineKey } from '../../common/protocol/systemKeys.ts';
 import { retryWithBackoff } from '../../common/retryWithBackoff.ts';
 import { createLogger } from '../../common/log.ts';
@@ -13,9 +14,12 @@ import type { EtcdDisplayView } from '../displays/displayDirectory.ts';
 export interface DisplayKeys {
   /** How many images its `images` key lists; null when the key is absent or malformed. */
   images: number | null;
-  /** The raw settings object, null when absent or malformed. */
-  settings: Record<string, unknown> | null;
+  /** The decoded settings, null when absent or malformed. */
+  settings: SettingsValue | null;
   powerState: string | null;
+  paused: boolean;
+  /** The album the console last gave it, by its own `album` key. */
+  album: AlbumRef | null;
   /** When this console last saw the display go offline (presence keys carry no time of their own). */
   lastSeen: Date | null;
   /** Every topic key and its raw value, for the detail view. */
@@ -73,7 +77,7 @@ export class EtcdDisplays {
   keysOf(id: string): DisplayKeys {
     let keys = this.keys.get(id);
     if (!keys) {
-      keys = { images: null, settings: null, powerState: null, lastSeen: null, topics: new Map() };
+      keys = { images: null, settings: null, powerState: null, paused: false, album: null, lastSeen: null, topics: new Map() };
       this.keys.set(id, keys);
     }
     return keys;
@@ -111,16 +115,21 @@ export class EtcdDisplays {
     const keys = this.keysOf(parsed.displayId);
     if (change.value === null) keys.topics.delete(parsed.topic);
     else keys.topics.set(parsed.topic, change.value);
-    if (parsed.topic === 'images') {
-      const decoded = change.value === null ? null : decodeImages(change.value);
-      keys.images = decoded?.ok ? decoded.value.length : null;
-    } else if (parsed.topic === 'settings') {
-      const decoded = change.value === null ? null : decodeSettings(change.value);
-      keys.settings = decoded?.ok ? decoded.value : null;
-    } else if (parsed.topic === 'power_state') {
-      keys.powerState = change.value;
-    }
     touched.add(parsed.displayId);
+    // The registry's lenient decoders read the key exactly as a viewer would, originals' values included.
+    const outcome = readDisplayChange(parsed.displayId, change.key, change.value, false);
+    if (outcome.kind === 'refuse') {
+      if (parsed.topic === 'images') keys.images = null;
+      if (parsed.topic === 'settings') keys.settings = null;
+      return;
+    }
+    if (outcome.kind !== 'apply') return;
+    const applied = outcome.change;
+    if (applied.topic === 'images') keys.images = change.value === null ? null : applied.value.length;
+    else if (applied.topic === 'settings') keys.settings = change.value === null ? null : applied.value;
+    else if (applied.topic === 'power_state') keys.powerState = applied.value;
+    else if (applied.topic === 'paused') keys.paused = applied.value;
+    else if (applied.topic === 'album') keys.album = applied.value;
   }
 
   private emit(touched: ReadonlySet<string>): void {

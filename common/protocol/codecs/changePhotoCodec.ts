@@ -1,19 +1,21 @@
-import { accept, parseJson, refuse, type Decoded } from '../decoded.ts';
+import { accept, describeValue, parseJson, refuse, type Decoded } from '../decoded.ts';
 
 /** `/<id>:change_photo` — a command, acted on per write (every put is one step). */
-export type ChangePhoto = 'next' | 'back';
+export type ChangePhoto = 'forward' | 'back';
 
+/**
+ * As the original viewer reads it: a string whose first four characters are
+ * `back` goes back, any other string goes forward ("forward", "next", …).
+ * A bare word that is not JSON is read the same way; a person typed it.
+ */
 export function decodeChangePhoto(raw: string): Decoded<ChangePhoto> {
   const parsed = parseJson(raw);
-  if (!parsed.ok) return parsed;
-  const value = parsed.value;
-  if (typeof value !== 'string') return refuse('change_photo must be a JSON string: "next" or "back"');
-  if (value === 'next') return accept('next');
-  // The original viewer treated any value starting with "back" as previous.
-  if (value.startsWith('back')) return accept('back');
-  return refuse(`change_photo "${value}" is neither "next" nor "back"`);
+  const value = parsed.ok ? parsed.value : raw.trim();
+  if (typeof value !== 'string') return refuse(`change_photo must be a string such as "forward" or "back", got ${describeValue(value)}`);
+  return accept(value.startsWith('back') ? 'back' : 'forward');
 }
 
+/** The original server's words, which every viewer reads. */
 export function encodeChangePhoto(command: ChangePhoto): string {
   return JSON.stringify(command);
 }

@@ -7,6 +7,7 @@ export async function runViewerCommand({ config, values }: CommandContext): Prom
   const windowed = windowedText === undefined ? undefined : parseWindowSize(windowedText, '--windowed');
   const downloadText = stringOption(values, 'download-url');
   await runViewer({
+    rebootCommand: stringOption(values, 'reboot-command'),
     downloadUrl: downloadText === undefined ? undefined : parseHttpUrl(downloadText, '--download-url'),
     config,
     id: stringOption(values, 'id'),

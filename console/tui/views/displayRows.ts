@@ -1,6 +1,7 @@
 import type { Library } from '../../../data/library/librarySchema.ts';
 import { listDisplays, type DisplayListing } from '../../displays/displayDirectory.ts';
 import type { DisplayKeys, EtcdDisplays } from '../../state/etcdDisplays.ts';
+import { effectiveSettings, type SettingsValue } from '../../../common/protocol/codecs/settingsCodec.ts';
 import type { Cell } from '../widgets/columns.ts';
 
 /** A display row: the directory's listing plus what its own keys say. */
@@ -27,10 +28,10 @@ export function shortTime(date: Date, now = new Date()): string {
   return date.toISOString().slice(0, 10);
 }
 
-export function intervalText(settings: Record<string, unknown> | null | undefined): string | null {
-  if (!settings || settings.interval_time === undefined) return null;
-  const units = typeof settings.interval_units === 'string' ? settings.interval_units.slice(0, 1).toLowerCase() : 'm';
-  return `${String(settings.interval_time)}${units}`;
+export function intervalText(settings: SettingsValue | null | undefined): string | null {
+  if (!settings || settings.fields.interval_time === undefined) return null;
+  const { interval_time, interval_units } = effectiveSettings(settings);
+  return `${interval_time}${interval_units.slice(0, 1)}`;
 }
 
 /**

@@ -1,0 +1,275 @@
+/**
+ * The protocol in one table: for every topic, its key, its codec (a strict
+ * encoder and a lenient decoder), what its absence means, and who writes and
+ * watches it. The viewer dispatches through it, the console encodes through
+ * it, and docs/protocol.md's key table is rendered from it (a test keeps the
+ * two equal).
+ */
+import { decodeAlbumRef, decodeNowCommand, decodePaused, decodeRequestId, encodeAlbumRef, encodeNowCommand, encodePaused, encodeRequestId, type AlbumRef, type NowCommand } from './codecs/commandCodecs.ts';
+import { decodeChangePhoto, encodeChangePhoto, type ChangePhoto } from './codecs/changePhotoCodec.ts';
+import { decodeImages, encodeImages, type ImageList } from './codecs/imagesCodec.ts';
+import { decodePowerState, encodePowerState, type PowerState } from './codecs/powerStateCodec.ts';
+import { DEFAULT_SETTINGS, decodeSettings, encodeSettings, type SettingsValue } from './codecs/settingsCodec.ts';
+import type { Decoded } from './decoded.ts';
+import { displayKey, isDisplayTopic, parseDisplayKey, type DisplayTopic } from './displayKeys.ts';
+
+/** What each topic's value decodes to. */
+export interface TopicValues {
+  images: ImageList;
+  settings: SettingsValue;
+  change_photo: ChangePhoto;
+  power_state: PowerState;
+  reboot: NowCommand;
+  restart_screen: NowCommand;
+  current_display: string;
+  paused: boolean;
+  album: AlbumRef | null;
+}
+
+export interface TopicSpec<T> {
+  topic: DisplayTopic;
+  /** A state is applied whenever read; a command acts once per live write and is history when read at start. */
+  kind: 'state' | 'command';
+  origin: 'original' | 'photoframe';
+  summary: string;
+  decode(raw: string): Decoded<T>;
+  encode(value: T): string;
+  /** For a state: what the viewer assumes while the key is absent, and when it is deleted. */
+  absent: { value: T; means: string } | null;
+  writers: string;
+  watchers: string;
+  /** A value as written on the wire, for the docs and for tests. */
+  example: string;
+}
+
+type Registry = { [K in DisplayTopic]: TopicSpec<TopicValues[K]> };
+
+export const TOPICS: Registry = {
+  images: {
+    topic: 'images',
+    kind: 'state',
+    origin: 'original',
+    summary: 'the photos to show: a JSON list of image names',
+    decode: decodeImages,
+    encode: encodeImages,
+    absent: { value: [], means: 'no photos: a black screen' },
+    writers: 'console (display set, album changes), original server',
+    watchers: 'viewer, original viewer',
+    example: '["3f2a9c0d41e5b6a7.jpg", "IMG_1234.jpg"]',
+  },
+  settings: {
+    topic: 'settings',
+    kind: 'state',
+    origin: 'original',
+    summary: 'interval, variance, colours, orientation, order, log level (see Settings)',
+    decode: decodeSettings,
+    encode: (value) => encodeSettings({ ...DEFAULT_SETTINGS, ...value.fields }, value.unknown),
+    absent: { value: { fields: {}, unknown: {} }, means: "every field takes the original's default" },
+    writers: 'console (display set), serve --legacy-viewers, original server',
+    watchers: 'viewer, original viewer',
+    example:
+      '{"name": "Kitchen", "description": "", "orientation": "H", "interval_time": 10, "interval_units": "minutes", "variance_pct": 0, "use_halflife": false, "brightness": 1, "contrast": 1, "saturation": 1, "log_level": "INFO", "order": "shuffle", "interval_base": "*:*"}',
+  },
+  change_photo: {
+    topic: 'change_photo',
+    kind: 'command',
+    origin: 'original',
+    summary: 'one step: a string starting with "back" goes back, any other goes forward',
+    decode: decodeChangePhoto,
+    encode: encodeChangePhoto,
+    absent: null,
+    writers: 'console (display next/back), original server',
+    watchers: 'viewer, original viewer',
+    example: '"forward"',
+  },
+  power_state: {
+    topic: 'power_state',
+    kind: 'state',
+    origin: 'original',
+    summary: '"off" or "stop" blanks the screen and stops the slideshow; "on" restores it',
+    decode: decodePowerState,
+    encode: encodePowerState,
+    absent: { value: 'on', means: 'on' },
+    writers: 'console (display off/on), people',
+    watchers: 'viewer, original viewer (exits on off/stop)',
+    example: '"off"',
+  },
+  reboot: {
+    topic: 'reboot',
+    kind: 'command',
+    origin: 'original',
+    summary: 'runs the viewer\'s reboot command (default `systemctl reboot`)',
+    decode: decodeNowCommand,
+    encode: encodeNowCommand,
+    absent: null,
+    writers: 'console (display reboot), original server',
+    watchers: 'viewer, original viewer',
+    example: '"now"',
+  },
+  restart_screen: {
+    topic: 'restart_screen',
+    kind: 'command',
+    origin: 'original',
+    summary: 'closes and reopens the window, then shows the current photo again',
+    decode: decodeNowCommand,
+    encode: encodeNowCommand,
+    absent: null,
+    writers: 'console (display restart-screen), original server',
+    watchers: 'viewer (the original viewer ignores it)',
+    example: '"now"',
+  },
+  current_display: {
+    topic: 'current_display',
+    kind: 'command',
+    origin: 'original',
+    summary: 'a request id R: the viewer puts what it shows at `/R:` on a 60 s lease',
+    decode: decodeRequestId,
+    encode: encodeRequestId,
+    absent: null,
+    writers: 'console (display now), original server',
+    watchers: 'viewer (the original viewer ignores it)',
+    example: '"6c1f7d0e-2b7a-4c55-9a43-0d6f3e1b2a90"',
+  },
+  paused: {
+    topic: 'paused',
+    kind: 'state',
+    origin: 'photoframe',
+    summary: 'true stops the slideshow timer and keeps the photo; false resumes',
+    decode: decodePaused,
+    encode: encodePaused,
+    absent: { value: false, means: 'not paused' },
+    writers: 'console (display pause/resume)',
+    watchers: 'viewer',
+    example: 'true',
+  },
+  album: {
+    topic: 'album',
+    kind: 'state',
+    origin: 'photoframe',
+    summary: 'the album the display was given, named in "what is on screen" answers',
+    decode: decodeAlbumRef,
+    encode: (value) => (value === null ? 'null' : encodeAlbumRef(value)),
+    absent: { value: null, means: 'no album known' },
+    writers: 'console (display set album=…)',
+    watchers: 'viewer',
+    example: '{"id": "0b5e7c0a-53a4-4f0e-8a8c-5d1e2f3a4b5c", "name": "Summer 2024"}',
+  },
+};
+
+export function topicSpec<K extends DisplayTopic>(topic: K): TopicSpec<TopicValues[K]> {
+  return TOPICS[topic];
+}
+
+/** A key with its value put through the topic's strict encoder: what the console writes. */
+export function encodeTopic<K extends DisplayTopic>(displayId: string, topic: K, value: TopicValues[K]): { key: string; value: string } {
+  return { key: displayKey(displayId, topic), value: TOPICS[topic].encode(value) };
+}
+
+/** A change on a display's key, decoded by its topic: what the viewer acts on. */
+export type DisplayChange = {
+  [K in DisplayTopic]: { topic: K; kind: 'state' | 'command'; value: TopicValues[K] };
+}[DisplayTopic];
+
+export type ReadOutcome =
+  | { kind: 'apply'; change: DisplayChange }
+  /** Not for this display, an unknown topic, a deleted command, or a command read at start. */
+  | { kind: 'skip'; why: string }
+  | { kind: 'refuse'; error: string };
+
+/**
+ * Decides what a change on a display key means, per the registry: the
+ * topic's lenient decoder for a value, its absent value for a delete.
+ * Commands act only when live: an old "forward" read at start is history.
+ */
+export function readDisplayChange(displayId: string, key: string, raw: string | null, live: boolean): ReadOutcome {
+  const parsed = parseDisplayKey(key);
+  if (!parsed || parsed.displayId !== displayId) return { kind: 'skip', why: 'not this display' };
+  if (!isDisplayTopic(parsed.topic)) return { kind: 'skip', why: 'a topic this viewer does not know' };
+  const spec = TOPICS[parsed.topic] as TopicSpec<unknown>;
+  if (spec.kind === 'command' && (!live || raw === null)) return { kind: 'skip', why: 'a command that is not a live write' };
+  if (raw === null) return { kind: 'apply', change: { topic: parsed.topic, kind: spec.kind, value: spec.absent!.value } as DisplayChange };
+  const decoded = spec.decode(raw);
+  if (!decoded.ok) return { kind: 'refuse', error: decoded.error };
+  return { kind: 'apply', change: { topic: parsed.topic, kind: spec.kind, value: decoded.value } as DisplayChange };
+}
+
+/** Keys outside the display prefixes, in the same table for the docs. */
+export interface SystemKeySpec {
+  key: string;
+  summary: string;
+  writers: string;
+  watchers: string;
+  example: string;
+}
+
+export const SYSTEM_KEYS: readonly SystemKeySpec[] = [
+  {
+    key: '/photoframe/image_server',
+    summary: 'where viewers fetch images, and the bearer token they send',
+    writers: 'photoframe serve, at each start',
+    watchers: 'every viewer',
+    example: '{"url": "http://192.168.1.10:8470", "token": "<secret>"}',
+  },
+  {
+    key: '/photoframe/displays/<id>',
+    summary: 'a viewer introducing itself: hostname, version, screen size, start time',
+    writers: 'viewer, at each start',
+    watchers: 'console',
+    example: '{"id": "kitchen", "hostname": "pi-kitchen", "version": "0.1.0", "screen": {"width": 1920, "height": 1080}, "started_at": "2026-11-22T08:00:00.000Z"}',
+  },
+  {
+    key: '/photoframe/online/<id>',
+    summary: 'present while the viewer runs (a 15 s lease it keeps alive)',
+    writers: 'viewer',
+    watchers: 'console',
+    example: '{"since": "2026-11-22T08:00:00.000Z"}',
+  },
+  {
+    key: '/<R>:',
+    summary: 'the answer to a current_display request R, on a 60 s lease',
+    writers: 'viewer',
+    watchers: 'console (display now), original server (polls it for 10 s)',
+    example: '{"display": "kitchen", "image": "3f2a9c0d41e5b6a7.jpg", "album": "Summer 2024", "shown_at": "2026-11-22T08:00:00.000Z", "power": "on", "paused": false}',
+  },
+];
+
+const cell = (text: string) => text.replace(/\|/g, '\\|');
+
+/** The key table of docs/protocol.md, rendered from this registry (`make docs` writes it; a test compares). */
+export function renderProtocolTables(): string {
+  const topicRows = Object.values(TOPICS).map((spec: TopicSpec<unknown>) =>
+    [
+      `\`/<id>:${spec.topic}\``,
+      spec.kind,
+      spec.origin,
+      cell(spec.summary),
+      spec.absent ? cell(spec.absent.means) : 'ignored',
+      cell(spec.writers),
+      cell(spec.watchers),
+      `\`${cell(spec.example)}\``,
+    ].join(' | '),
+  );
+  const systemRows = SYSTEM_KEYS.map((spec) =>
+    [`\`${spec.key}\``, cell(spec.summary), cell(spec.writers), cell(spec.watchers), `\`${cell(spec.example)}\``].join(' | '),
+  );
+  return [
+    '| key | kind | from | meaning | absent or deleted | written by | watched by | example |',
+    '|---|---|---|---|---|---|---|---|',
+    ...topicRows.map((row) => `| ${row} |`),
+    '',
+    '| key | meaning | written by | watched by | example |',
+    '|---|---|---|---|---|',
+    ...systemRows.map((row) => `| ${row} |`),
+  ].join('\n');
+}
+
+export const DOC_TABLE_BEGIN = '<!-- protocol-table:begin (rendered from common/protocol/topicRegistry.ts by `make docs`) -->';
+export const DOC_TABLE_END = '<!-- protocol-table:end -->';
+
+/** The doc with its generated section replaced; throws if the markers are missing. */
+export function withRenderedTables(doc: string): string {
+  const begin = doc.indexOf(DOC_TABLE_BEGIN);
+  const end = doc.indexOf(DOC_TABLE_END);
+  if (begin < 0 || end < begin) throw new Error('docs/protocol.md has lost its protocol-table markers');
+  return `${doc.slice(0, begin + DOC_TABLE_BEGIN.length)}\n${renderProtocolTables()}\n${doc.slice(end)}`;
+}

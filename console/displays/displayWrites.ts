@@ -1,0 +1,57 @@
+import type { Etcd3 } from 'etcd3';
+import { decodeSettings, mergeSettings, type DisplaySettings, type SettingsValue } from '../../common/protocol/codecs/settingsCodec.ts';
+import { displayKey } from '../../common/protocol/displayKeys.ts';
+import { encodeTopic, type TopicValues } from '../../common/protocol/topicRegistry.ts';
+import type { DisplayTopic } from '../../common/protocol/displayKeys.ts';
+import { UserError } from '../../common/userError.ts';
+import type { AlbumRecord } from '../../data/library/librarySchema.ts';
+
+/**
+ * Every write the console makes to a display's keys. Each key goes in its own
+ * put: an original viewer sees only the first key of a transaction, so a
+ * transaction of several keys would lose the rest on it.
+ */
+export async function putTopic<K extends DisplayTopic>(client: Etcd3, displayId: string, topic: K, value: TopicValues[K]): Promise<void> {
+  const { key, value: wire } = encodeTopic(displayId, topic, value);
+  await client.put(key).value(wire);
+}
+
+/** The album a display shows: the album key first, the image list last, as the original server's order wants. */
+export async function putAlbum(client: Etcd3, displayId: string, album: AlbumRecord, images: readonly string[] = album.photos): Promise<void> {
+  await putTopic(client, displayId, 'album', { id: album.id, name: album.name });
+  await putTopic(client, displayId, 'images', [...images]);
+}
+
+const MAX_SETTINGS_ATTEMPTS = 5;
+
+export class SettingsConflictError extends UserError {
+  constructor(displayName: string) {
+    super(`cannot update display ${displayName}: its settings kept changing under us; try again`);
+    this.name = 'SettingsConflictError';
+  }
+}
+
+/**
+ * Merges a change into the settings etcd holds and writes the whole object,
+ * guarded by the key's revision so a concurrent edit is merged, not lost.
+ * What is written is complete and in the original viewer's types.
+ */
+export async function putSettings(client: Etcd3, displayId: string, displayName: string, change: Partial<DisplaySettings>): Promise<DisplaySettings> {
+  const key = displayKey(displayId, 'settings');
+  for (let attempt = 1; attempt <= MAX_SETTINGS_ATTEMPTS; attempt++) {
+    const current = await client.get(key).exec();
+    const kv = current.kvs[0];
+    let stored: SettingsValue = { fields: {}, unknown: {} };
+    if (kv) {
+      const decoded = decodeSettings(kv.value.toString());
+      // A value no viewer can read is replaced rather than merged: viewers ignore it anyway.
+      if (decoded.ok) stored = decoded.value;
+    }
+    const merged = mergeSettings(stored, change);
+    if (!merged.ok) throw new UserError(`cannot update display ${displayName}: ${merged.error}`);
+    const { value } = encodeTopic(displayId, 'settings', { fields: merged.value, unknown: stored.unknown });
+    const result = await client.if(key, 'Mod', '==', kv ? kv.mod_revision : '0').then(client.put(key).value(value)).commit();
+    if (result.succeeded) return merged.value;
+  }
+  throw new SettingsConflictError(displayName);
+}
