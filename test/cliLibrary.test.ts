@@ -31,6 +31,9 @@ cli.before(async (context) => {
   await solidJpeg(join(context.source, 'beach', 'dunes.jpg'), 80, 120, [230, 200, 120], { dateTaken: '2022:07:02 10:00:00' });
 });
 
+const announce = (context: Context, id: string, hostname: string) =>
+  context.etcd.client.put(announceKey(id)).value(encodeAnnouncement({ id, hostname, version: '0.1.0', screen: null, started_at: new Date().toISOString() }));
+
 cli.after(async (context) => {
   await context.etcd?.stop();
 });
@@ -40,10 +43,10 @@ cli('import, then album create, add by file name, show, remove, rename and delet
   assert.is(imported.code, 0, imported.stderr);
   assert.match(imported.stderr, /imported 2\/2/, 'plain progress lines when stderr is not a terminal');
   assert.equal(await json(context, 'album', 'create', 'Trips'), { id: (await new LibraryStore(homePaths(context.home).store).read()).albums[0]!.id, name: 'Trips' });
-  assert.equal(await json(context, 'album', 'add', 'Trips', 'sunset.jpg', 'dunes.jpg'), { album: 'Trips', added: 2, photos: 2 });
+  assert.equal(await json(context, 'album', 'add', 'Trips', 'sunset.jpg', 'dunes.jpg'), { album: 'Trips', added: 2, photos: 2, displaysUpdated: [] });
   const shown = await json(context, 'album', 'show', 'Trips');
   assert.equal(shown.photos.map((p: { file: string }) => p.file), ['sunset.jpg', 'dunes.jpg']);
-  assert.equal(await json(context, 'album', 'remove', 'Trips', 'dunes.jpg'), { album: 'Trips', removed: 1, photos: 1 });
+  assert.equal(await json(context, 'album', 'remove', 'Trips', 'dunes.jpg'), { album: 'Trips', removed: 1, photos: 1, displaysUpdated: [] });
   assert.is((await json(context, 'album', 'rename', 'Trips', 'Voyages')).name, 'Voyages');
   const photos = await json(context, 'photos', '--album', 'Voyages');
   assert.equal(photos.map((p: { file: string }) => p.file), ['sunset.jpg']);
@@ -80,6 +83,64 @@ cli('display rename names an announced display; forget removes it from the libra
   assert.is(await context.etcd.client.get(announceKey(id)).string(), null);
   const unknown = await runCli(args(context, 'display', 'forget', 'Hall'));
   assert.match(unknown.stderr, /unknown display "Hall"/);
+});
+
+cli('groups split their album across members, again when it changes; display actions reach every member', async (context) => {
+  const source = await tempDir();
+  for (let i = 0; i < 5; i++) await solidJpeg(join(source, `wall-${i}.jpg`), 60 + i, 40, [i * 40, 100, 200 - i * 30]);
+  assert.is((await runCli(args(context, 'import', source, '--album', 'Wall art'))).code, 0);
+  const [left, right] = ['9a000000-0000-4000-8000-00000000000a', '9a000000-0000-4000-8000-00000000000b'];
+  await announce(context, left, 'left-pi');
+  await announce(context, right, 'right-pi');
+  await json(context, 'group', 'create', 'Wall');
+  await json(context, 'group', 'add', 'Wall', 'left-pi', 'right-pi');
+  const set = await json(context, 'group', 'set', 'Wall', 'album=Wall art');
+  assert.equal(set.displays, ['left-pi', 'right-pi']);
+  const parts = async () => {
+    const get = async (id: string) => JSON.parse((await context.etcd.client.get(`/${id}:images`).string()) ?? '[]') as string[];
+    return [await get(left), await get(right)];
+  };
+  const albumPhotos = async () => (await json(context, 'album', 'show', 'Wall art')).photos.map((p: { name: string }) => p.name).sort();
+  let [a, b] = await parts();
+  assert.is(Math.abs(a.length - b.length) <= 1, true, `${a.length} and ${b.length}`);
+  assert.equal(a.filter((x) => b.includes(x)), [], 'no photo on two displays');
+  assert.equal([...a, ...b].sort(), await albumPhotos());
+  assert.match((await context.etcd.client.get(`/${left}:album`).string())!, /Wall art/);
+
+  // Removing a photo from the album splits it again, without that photo.
+  const gone = a[0]!;
+  const removed = await json(context, 'album', 'remove', 'Wall art', gone);
+  assert.equal(removed.displaysUpdated.sort(), [left, right].sort());
+  [a, b] = await parts();
+  assert.not.ok([...a, ...b].includes(gone));
+  assert.equal([...a, ...b].sort(), await albumPhotos());
+
+  // An action on a group reaches every member, through the registry's encoders.
+  assert.equal((await json(context, 'display', 'next', 'Wall')).map((r: { name: string }) => r.name), ['left-pi', 'right-pi']);
+  for (const id of [left, right]) assert.is(await context.etcd.client.get(`/${id}:change_photo`).string(), '"forward"');
+  await json(context, 'display', 'pause', 'left-pi');
+  assert.is(await context.etcd.client.get(`/${left}:paused`).string(), 'true');
+  await json(context, 'display', 'off', 'right-pi');
+  assert.is(await context.etcd.client.get(`/${right}:power_state`).string(), '"off"');
+  await json(context, 'display', 'restart-screen', 'right-pi');
+  assert.is(await context.etcd.client.get(`/${right}:restart_screen`).string(), '"now"');
+
+  // "What is on screen now": the display answers at /R: (here, as a viewer does, by hand).
+  const watcher = await context.etcd.client.watch().key(`/${left}:current_display`).create();
+  watcher.on('put', (kv) => {
+    const request = JSON.parse(kv.value.toString());
+    const answer = JSON.stringify({ display: left, image: a[0], album: 'Wall art', shown_at: '2026-11-22T08:00:00.000Z', power: 'on', paused: true });
+    context.etcd.client.put(`/${request}:`).value(answer).then(
+      () => process.env.DEBUG_NOW && console.log('answered', request),
+      (error) => console.log('cannot answer', error),
+    );
+  });
+  const now = await runCli(args(context, 'display', 'now', 'left-pi'));
+  await watcher.cancel();
+  assert.is(now.code, 0, now.stderr);
+  assert.match(now.stdout, new RegExp(`left-pi: ${a[0]} from "Wall art" since 2026-11-22T08:00:00.000Z \\(paused\\)`));
+  const unknown = await runCli(args(context, 'display', 'next', 'Nowhere'));
+  assert.match(unknown.stderr, /no display or group "Nowhere"/);
 });
 
 cli.run();

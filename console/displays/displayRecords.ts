@@ -22,12 +22,18 @@ function unknown(library: Library, etcd: EtcdDisplayView, ref: string): UserErro
   return new UserError(`unknown display "${ref}"; ${names.length ? `known displays: ${names.join(', ')}` : 'no display has announced itself yet'}`);
 }
 
+/** Brings a display that has only announced itself into the library, so it can be named or grouped. */
+export function rememberAnnounced(library: Library, etcd: EtcdDisplayView, ref: string): void {
+  const id = knownId(library, etcd, ref);
+  if (id !== null && !findDisplay(library, id)) rememberDisplay(library, { id, hostname: etcd.announcements.get(id)?.hostname ?? null });
+}
+
 /** Names a display; one only announced so far joins the library with that name. */
 export async function renameDisplayRecord(update: LibraryUpdate, etcd: EtcdDisplayView, ref: string, newName: string): Promise<DisplayRecord> {
   return update((library) => {
     const id = knownId(library, etcd, ref);
     if (id === null) throw unknown(library, etcd, ref);
-    if (!findDisplay(library, id)) rememberDisplay(library, { id, hostname: etcd.announcements.get(id)?.hostname ?? null });
+    rememberAnnounced(library, etcd, id);
     return { ...renameDisplay(library, id, newName) };
   });
 }

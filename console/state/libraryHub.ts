@@ -1,7 +1,7 @@
 import { watch, type FSWatcher } from 'node:fs';
 import { mkdir, stat } from 'node:fs/promises';
 import { basename, dirname } from 'node:path';
-import type { Library } from '../../data/library/librarySchema.ts';
+import { emptyLibrary, type Library } from '../../data/library/librarySchema.ts';
 import { LibraryStore } from '../../data/library/libraryStore.ts';
 
 /** Who made a library change and what it was, for the events pane. */
@@ -43,7 +43,7 @@ export class LibraryHub {
     return hub;
   }
 
-  library: Library = { version: 1, photos: {}, albums: [], displays: [] };
+  library: Library = emptyLibrary();
   version = 0;
   private readonly listeners = new Set<Listener>();
   private watcher: FSWatcher | null = null;

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { UserError } from '../../common/userError.ts';
-import type { AlbumRecord, Library } from './librarySchema.ts';
+import { groupsOf, type AlbumRecord, type Library } from './librarySchema.ts';
 import type { SmartRule } from './smartRules.ts';
 
 export function findAlbum(library: Library, nameOrId: string): AlbumRecord | undefined {
@@ -70,6 +70,7 @@ export function deleteAlbum(library: Library, nameOrId: string): AlbumRecord {
   const album = requireAlbum(library, nameOrId);
   library.albums.splice(library.albums.indexOf(album), 1);
   for (const display of library.displays) if (display.albumId === album.id) display.albumId = null;
+  for (const group of groupsOf(library)) if (group.albumId === album.id) group.albumId = null;
   return album;
 }
 

@@ -1,5 +1,5 @@
 import { UserError } from '../../common/userError.ts';
-import type { DisplayRecord, Library } from './librarySchema.ts';
+import { groupsOf, type DisplayRecord, type Library } from './librarySchema.ts';
 
 /** Looks a display up by id first, then by name, so a name that looks like an id cannot shadow one. */
 export function findDisplay(library: Library, idOrName: string): DisplayRecord | undefined {
@@ -50,5 +50,6 @@ export function renameDisplay(library: Library, idOrName: string, newName: strin
 export function forgetDisplay(library: Library, idOrName: string): DisplayRecord {
   const display = requireDisplay(library, idOrName);
   library.displays.splice(library.displays.indexOf(display), 1);
+  for (const group of groupsOf(library)) group.displayIds = group.displayIds.filter((id) => id !== display.id);
   return display;
 }

@@ -42,11 +42,30 @@ export interface DisplayRecord {
   addedAt: string;
 }
 
+/**
+ * A display group (the original's "frameset"): displays sharing one album,
+ * which is split among them so no photo shows on two at once. A member's own
+ * `albumId` stays null: the group decides what it shows.
+ */
+export interface GroupRecord {
+  id: string;
+  name: string;
+  albumId: string | null;
+  displayIds: string[];
+  createdAt: string;
+}
+
 export interface Library {
   version: number;
   photos: Record<string, PhotoRecord>;
   albums: AlbumRecord[];
   displays: DisplayRecord[];
+  /** Absent in files that never had a group; `groupsOf` reads it either way. */
+  groups?: GroupRecord[];
+}
+
+export function groupsOf(library: Library): GroupRecord[] {
+  return library.groups ?? [];
 }
 
 export function emptyLibrary(): Library {
@@ -69,5 +88,6 @@ export function migrateLibrary(raw: unknown, path: string): Library {
     photos: data.photos ?? {},
     albums: data.albums ?? [],
     displays: data.displays ?? [],
+    ...(data.groups ? { groups: data.groups } : {}),
   };
 }

@@ -4,7 +4,9 @@ import { addLibraryPhotos, createAlbum, deleteAlbum, removeAlbumPhotos, renameAl
 import type { Library } from '../../../data/library/librarySchema.ts';
 import { LibraryStore } from '../../../data/library/libraryStore.ts';
 import { albumPhotos, evaluateRule, formatRule, parseRule, RuleError } from '../../../data/library/smartRules.ts';
+import { albumIsShown, republishAlbum } from '../../displays/displayControl.ts';
 import { resolvePhotoRefs } from '../../library/photoRefs.ts';
+import { withEtcdAfterSave } from '../etcdWhenNeeded.ts';
 import { filterPhotos, photoFileName } from '../../library/photoList.ts';
 import { stringOption } from '../argumentParsers.ts';
 import type { CommandContext } from '../command.ts';
@@ -21,6 +23,14 @@ export async function runAlbum({ config, values, positionals }: CommandContext):
     if (value === undefined || value === '') throw new UserError(`album ${action} needs ${what}; usage: photoframe album ${action} ${what}`);
     return value;
   };
+  // Album membership is live: displays and groups showing the album get its new photos at once.
+  const republish = async (albumId: string): Promise<string[]> => {
+    const library = await store.read();
+    const album = library.albums.find((a) => a.id === albumId);
+    if (!album || !albumIsShown(library, albumId)) return [];
+    return withEtcdAfterSave(config, `album "${album.name}"`, (client) => republishAlbum(client, library, album));
+  };
+  const updated = (displays: string[]) => (displays.length ? `; updated ${displays.length} display${displays.length === 1 ? '' : 's'} showing it` : '');
   switch (action) {
     case 'create': {
       const album = await store.update((library) => createAlbum(library, need(name, 'NAME')));
@@ -42,19 +52,23 @@ export async function runAlbum({ config, values, positionals }: CommandContext):
         const names = filter === undefined ? resolvePhotoRefs(library, rest) : filterPhotos(Object.values(library.photos), filter).map((p) => p.name);
         return addLibraryPhotos(library, need(name, 'NAME PHOTO...'), names);
       });
-      return say(`added ${result.added} photos to album "${result.album.name}" (${result.album.photos.length} now)`, {
+      const displays = await republish(result.album.id);
+      return say(`added ${result.added} photos to album "${result.album.name}" (${result.album.photos.length} now)${updated(displays)}`, {
         album: result.album.name,
         added: result.added,
         photos: result.album.photos.length,
+        displaysUpdated: displays,
       });
     }
     case 'remove': {
       if (rest.length === 0) throw new UserError('album remove needs photos; usage: photoframe album remove NAME PHOTO...');
       const result = await store.update((library) => removeAlbumPhotos(library, need(name, 'NAME PHOTO...'), resolvePhotoRefs(library, rest)));
-      return say(`removed ${result.removed} photos from album "${result.album.name}" (${result.album.photos.length} left)`, {
+      const displays = await republish(result.album.id);
+      return say(`removed ${result.removed} photos from album "${result.album.name}" (${result.album.photos.length} left)${updated(displays)}`, {
         album: result.album.name,
         removed: result.removed,
         photos: result.album.photos.length,
+        displaysUpdated: displays,
       });
     }
     case 'show': {
@@ -87,7 +101,9 @@ export async function runAlbum({ config, values, positionals }: CommandContext):
         const outcome = setAlbumRule(library, need(name, 'NAME --rule RULE'), rule);
         return { ...outcome, matches: evaluateRule(rule, library).length, text: formatRule(rule, library) };
       });
-      return say(`${result.created ? 'created' : 'updated'} smart album "${result.album.name}" (${result.text}): ${result.matches} photos match`, {
+      const displays = await republish(result.album.id);
+      return say(`${result.created ? 'created' : 'updated'} smart album "${result.album.name}" (${result.text}): ${result.matches} photos match${updated(displays)}`, {
+        displaysUpdated: displays,
         id: result.album.id,
         name: result.album.name,
         rule: result.text,

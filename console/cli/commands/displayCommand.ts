@@ -5,12 +5,14 @@ import { LibraryStore } from '../../../data/library/libraryStore.ts';
 import { assignDisplay, parseDisplayChange } from '../../displays/assignDisplay.ts';
 import { readEtcdDisplays } from '../../displays/displayDirectory.ts';
 import { forgetDisplayRecord, renameDisplayRecord, type LibraryUpdate } from '../../displays/displayRecords.ts';
+import { DISPLAY_ACTIONS as DISPLAY_ACTION_WORDS, describeNowShowing, isDisplayAction, resolveTargets, runDisplayAction, type DisplayAction } from '../../displays/displayControl.ts';
 import { parseAssignments } from '../argumentParsers.ts';
 import type { CommandContext } from '../command.ts';
 
 export async function runDisplay(context: CommandContext): Promise<number | void> {
   const [action] = context.positionals;
   if (action === 'rename' || action === 'forget') return runDisplayRecordAction(context);
+  if (action !== undefined && isDisplayAction(action)) return runDisplayActionCommand(context, action);
   return runDisplaySet(context);
 }
 
@@ -34,7 +36,29 @@ async function runDisplaySet({ config, positionals }: CommandContext): Promise<n
   }
 }
 
-const DISPLAY_ACTIONS = '`photoframe display set|rename|forget <display> ...` (see photoframe display --help)';
+const DISPLAY_ACTIONS = `\`photoframe display set|rename|forget|${DISPLAY_ACTION_WORDS.join('|')} <display> ...\` (see photoframe display --help)`;
+
+/** `display next kitchen`, `display off Hallway` (a group: every member), `display now kitchen`. */
+async function runDisplayActionCommand({ config, values, positionals }: CommandContext, action: DisplayAction): Promise<number | void> {
+  const ref = positionals[1];
+  if (!ref) throw new UserError(`display ${action} needs a display or group: photoframe display ${action} <display or group>`);
+  const library = await new LibraryStore(homePaths(config.home).store).read();
+  const client = await connectEtcd(config.etcdEndpoints);
+  try {
+    const { label, targets } = resolveTargets(library, await readEtcdDisplays(client), ref);
+    const outcomes = await runDisplayAction(client, action, targets);
+    if (values.json) {
+      const rows = outcomes.map((o) => ({ id: o.target.id, name: o.target.name, action, ...(o.answer ? { answer: o.answer } : {}) }));
+      process.stdout.write(`${JSON.stringify(rows, null, 2)}\n`);
+    } else if (action === 'now') {
+      for (const o of outcomes) process.stdout.write(`${describeNowShowing(o.target.name, o.answer!)}\n`);
+    } else {
+      process.stdout.write(`${action}: sent to ${label}${targets.length > 1 ? ` (${targets.length} displays)` : ''}\n`);
+    }
+  } finally {
+    client.close();
+  }
+}
 
 async function runDisplayRecordAction({ config, values, positionals }: CommandContext): Promise<number | void> {
   const [action, displayRef, newName] = positionals;
