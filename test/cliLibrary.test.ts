@@ -98,7 +98,7 @@ cli('groups split their album across members, again when it changes; display act
   assert.equal(set.displays, ['left-pi', 'right-pi']);
   const parts = async () => {
     const get = async (id: string) => JSON.parse((await context.etcd.client.get(`/${id}:images`).string()) ?? '[]') as string[];
-    return [await get(left), await get(right)];
+    return [await get(left), await get(right)] as const;
   };
   const albumPhotos = async () => (await json(context, 'album', 'show', 'Wall art')).photos.map((p: { name: string }) => p.name).sort();
   let [a, b] = await parts();
