@@ -211,13 +211,73 @@ tui('a change in one session appears in another', async ({ services, session }) 
     session.keys(KEY.enter);
     await other.waitFor(/Shared\s+manual\s+0/);
     const events = openSession(services, 'events');
-    events.keys('4');
+    events.keys('5');
     const screen = await events.waitFor('created album Shared');
     assert.match(screen, /test\s+created album Shared/);
     events.app.close();
   } finally {
     other.app.close();
   }
+});
+
+tui('display actions write through the registry; reboot asks first; the settings editor checks in place', async ({ etcd, session }) => {
+  await session.waitFor('kitchen-pi');
+  session.keys('>');
+  await session.waitFor('next: sent to display "kitchen-pi"');
+  assert.is(await etcd.client.get(displayKey(DISPLAY, 'change_photo')).string(), '"forward"');
+  session.keys('p');
+  await session.waitFor(/pause: sent to/);
+  assert.is(await etcd.client.get(displayKey(DISPLAY, 'paused')).string(), 'true');
+  session.keys('R');
+  await session.waitFor('Reboot: display "kitchen-pi"?');
+  session.keys(KEY.enter);
+  await session.waitFor('nothing sent');
+  assert.is(await etcd.client.get(displayKey(DISPLAY, 'reboot')).string(), null);
+  session.keys('a');
+  session.type('Family');
+  session.keys(KEY.enter);
+  await session.waitFor('no image server is published in etcd');
+
+  session.keys(KEY.enter);
+  let screen = await session.waitFor('Settings');
+  assert.match(screen, /interval_time\s+45/);
+  assert.match(screen, /brightness\s+1 \(default\)/);
+  session.keys('j', 'j', 'j', KEY.enter);
+  await session.waitFor('interval_time (');
+  session.keys(KEY.backspace, KEY.backspace);
+  session.type('soon');
+  session.keys(KEY.enter);
+  screen = await session.waitFor(/interval_time\s+45.*settings\.interval_time must be/);
+  assert.match(await etcd.client.get(displayKey(DISPLAY, 'settings')).string() ?? '', /"interval_time":\s*45/);
+  session.keys(KEY.enter, ...Array(4).fill(KEY.backspace));
+  session.type('90');
+  session.keys(KEY.enter);
+  await session.waitFor(/interval_time\s+90\s/);
+  const stored = JSON.parse((await etcd.client.get(displayKey(DISPLAY, 'settings')).string())!);
+  assert.is(stored.interval_time, 90);
+  assert.is(stored.log_level, 'INFO', 'written complete, in the original viewer\'s types');
+  session.keys('q');
+  await session.waitFor('Displays (1)');
+});
+
+tui('groups: create, add a display, set an album; the album is dealt to the members', async ({ etcd, services, session }) => {
+  session.keys('4', 'c');
+  session.type('Wall');
+  session.keys(KEY.enter);
+  await session.waitFor('group "Wall" created');
+  session.keys('+');
+  session.type('kitchen-pi');
+  session.keys(KEY.enter);
+  await session.waitFor(/Wall\s+—\s+—\s+kitchen-pi/);
+  session.keys('s');
+  session.type('Family');
+  session.keys(KEY.enter);
+  await session.waitFor('album split across 1 display');
+  const images = JSON.parse((await etcd.client.get(displayKey(DISPLAY, 'images')).string())!);
+  const family = services.hub.library.albums.find((a) => a.name === 'Family')!;
+  assert.equal([...images].sort(), [...family.photos].sort());
+  session.keys('1');
+  await session.waitFor(/kitchen-pi\s+online\s+group Wall/);
 });
 
 tui.run();

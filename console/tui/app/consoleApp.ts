@@ -283,9 +283,9 @@ export class ConsoleApp implements SessionContext {
     k.addGlobal({ keys: ['?'], hint: 'help', essential: true, description: 'this help', run: () => this.showHelp() });
     k.addGlobal({ keys: ['/'], hint: 'filter', description: 'filter the list (esc clears)', run: () => this.startFilter() });
     k.addGlobal({ keys: [':'], hint: 'command', description: 'command line, e.g. :album Vacation', run: () => this.startCommand() });
-    k.addGlobal({ keys: ['tab'], hint: 'next view', description: 'displays → albums → photos → events', run: () => this.cycleRoot(1) });
+    k.addGlobal({ keys: ['tab'], hint: 'next view', description: 'displays → albums → photos → groups → events', run: () => this.cycleRoot(1) });
     k.addGlobal({ keys: ['S-tab'], description: 'previous view', run: () => this.cycleRoot(-1) });
-    for (const [index, name] of ['displays', 'albums', 'photos', 'events'].entries()) {
+    for (const [index, name] of ['displays', 'albums', 'photos', 'groups', 'events'].entries()) {
       k.addGlobal({ keys: [String(index + 1)], description: name, run: () => this.roots[index] && this.switchRoot(this.roots[index]!) });
     }
     k.addGlobal({ keys: ['j', 'down'], description: 'down', run: () => list()?.move(1) });

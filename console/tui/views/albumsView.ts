@@ -7,6 +7,7 @@ import { splitWords } from '../app/commandLine.ts';
 import type { SessionContext } from '../app/consoleApp.ts';
 import type { View } from '../app/view.ts';
 import { ListWidget } from '../widgets/listWidget.ts';
+import { republishAfterChange } from './displayActionKeys.ts';
 import { albumRows, type AlbumRow } from './albumRows.ts';
 
 export interface AlbumsViewOptions {
@@ -72,12 +73,13 @@ export function albumsView(context: SessionContext, options: AlbumsViewOptions):
     if (!name) return;
     const rule = await context.promptLive(initialRule, (text) => ruleLiveLabel(hub.library, text));
     if (rule === null) return;
-    await context.run(() =>
-      hub.update(context.who, `set smart album ${name}: ${rule}`, (library) => {
+    await context.run(async () => {
+      const { text, albumId } = await hub.update(context.who, `set smart album ${name}: ${rule}`, (library) => {
         const { album, created } = setAlbumRule(library, name, parseRule(splitWords(rule), library));
-        return `smart album "${album.name}" ${created ? 'created' : 'updated'}`;
-      }),
-    );
+        return { text: `smart album "${album.name}" ${created ? 'created' : 'updated'}`, albumId: album.id };
+      });
+      return text + (await republishAfterChange(context, albumId));
+    });
   };
   const rename = async () => {
     const album = selected();

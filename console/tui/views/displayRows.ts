@@ -1,3 +1,4 @@
+import { groupOfDisplay } from '../../../data/library/groups.ts';
 import type { Library } from '../../../data/library/librarySchema.ts';
 import { listDisplays, type DisplayListing } from '../../displays/displayDirectory.ts';
 import type { DisplayKeys, EtcdDisplays } from '../../state/etcdDisplays.ts';
@@ -8,6 +9,8 @@ import type { Cell } from '../widgets/columns.ts';
 export interface DisplayRow extends DisplayListing {
   keys: DisplayKeys | undefined;
   version: string | null;
+  /** The group it belongs to, whose album it shows a share of. */
+  group: string | null;
 }
 
 export function displayRows(library: Library, etcd: EtcdDisplays): DisplayRow[] {
@@ -15,6 +18,7 @@ export function displayRows(library: Library, etcd: EtcdDisplays): DisplayRow[] 
     ...listing,
     keys: etcd.keys.get(listing.id),
     version: etcd.view.announcements.get(listing.id)?.version || null,
+    group: groupOfDisplay(library, listing.id)?.name ?? null,
   }));
 }
 
@@ -44,7 +48,7 @@ export function displayCells(row: DisplayRow, now = new Date()): Cell[] {
   return [
     row.name,
     row.online ? { text: 'online', tone: 'good' } : { text: 'offline', tone: 'muted' },
-    row.album ?? BLANK,
+    row.group ? { text: `group ${row.group}`, tone: 'accent' } : (row.album ?? BLANK),
     interval ?? BLANK,
     row.keys?.images === null || row.keys?.images === undefined ? BLANK : String(row.keys.images),
     BLANK,

@@ -5,6 +5,10 @@ import { forgetDisplayRecord, renameDisplayRecord } from '../../displays/display
 import type { SessionContext } from '../app/consoleApp.ts';
 import type { View } from '../app/view.ts';
 import { ListWidget } from '../widgets/listWidget.ts';
+import { LibraryStore } from '../../../data/library/libraryStore.ts';
+import { assignDisplay } from '../../displays/assignDisplay.ts';
+import { actionBindings } from './displayActionKeys.ts';
+import { displayDetailView } from './displayDetailView.ts';
 import { DISPLAY_COLUMNS, displayCells, displayRows, type DisplayRow } from './displayRows.ts';
 
 /** Every display, live from etcd: no refresh key, the shared feed redraws it. */
@@ -19,6 +23,7 @@ export function displaysView(context: SessionContext): View {
     position: { top: 0, left: 0, width: '100%', height: '100%' },
   });
   list.setFocused(true);
+  list.onActivate = (row) => context.push(displayDetailView(context, row.id));
   let filterText = '';
   const selected = () => {
     const row = list.selected();
@@ -44,6 +49,17 @@ export function displaysView(context: SessionContext): View {
       return `display renamed to "${name}"`;
     });
   };
+  const assign = async () => {
+    const row = selected();
+    const album = await context.prompt(`album for "${row.name}": `, row.album ?? '');
+    if (!album) return;
+    await context.run(async () => {
+      // The same assignment as `photoframe display set <display> album=…`, writes in the original's order.
+      const result = await assignDisplay(context.services.client, new LibraryStore(context.services.hub.store.path), row.id, { album, settings: {} });
+      context.services.events.add(context.who, `gave ${result.displayName} album ${album}`);
+      return `display "${result.displayName}" shows album "${album}"`;
+    });
+  };
   const forget = async () => {
     const row = selected();
     if (!(await context.confirm(`Forget display "${row.name}" (${row.id})? It reappears if it announces itself again.`, 'Forget'))) return;
@@ -59,6 +75,9 @@ export function displaysView(context: SessionContext): View {
     keys: {
       title: 'displays',
       bindings: [
+        { keys: ['enter', 'l', 'right'], hint: 'settings', description: 'the display\'s detail and settings editor', run: () => context.push(displayDetailView(context, selected().id)) },
+        { keys: ['a'], hint: 'album', description: 'give the display an album', run: assign },
+        ...actionBindings(context, () => selected().id),
         { keys: ['r'], hint: 'rename', description: 'rename the display', run: rename },
         { keys: ['x', 'delete'], hint: 'forget', description: 'forget the display (asks first)', run: forget },
       ],

@@ -12,6 +12,7 @@ import type { View } from '../app/view.ts';
 import { halfBlockLines } from '../preview/halfBlocks.ts';
 import { thumbnailPixels } from '../preview/thumbnailPixels.ts';
 import { ListWidget } from '../widgets/listWidget.ts';
+import { republishAfterChange } from './displayActionKeys.ts';
 
 const PREVIEW_DELAY_MS = 60;
 
@@ -108,23 +109,24 @@ export function photosView(context: SessionContext, albumName: string | null): V
     const names = chosen();
     const target = await context.prompt(`add ${names.length} photo${names.length === 1 ? '' : 's'} to album: `);
     if (!target) return;
-    await context.run(() =>
-      hub.update(
+    await context.run(async () => {
+      const { text, albumId: changed } = await hub.update(
         context.who,
-        (r: string) => r,
+        (r: { text: string }) => r.text,
         (library) => {
           const { album, added } = addLibraryPhotos(library, target, names);
           marked.clear();
-          return `added ${added} photo${added === 1 ? '' : 's'} to album "${album.name}"`;
+          return { text: `added ${added} photo${added === 1 ? '' : 's'} to album "${album.name}"`, albumId: album.id };
         },
-      ),
-    );
+      );
+      return text + (await republishAfterChange(context, changed));
+    });
   };
   const removeFromAlbum = async () => {
     if (albumId === null) throw new UserError('open an album (Albums view, enter) to remove photos from it');
     const names = chosen();
-    await context.run(() =>
-      hub.update(
+    await context.run(async () => {
+      const text = await hub.update(
         context.who,
         (r: string) => r,
         (library) => {
@@ -132,8 +134,9 @@ export function photosView(context: SessionContext, albumName: string | null): V
           marked.clear();
           return `removed ${removed} photo${removed === 1 ? '' : 's'} from album "${album.name}"`;
         },
-      ),
-    );
+      );
+      return text + (await republishAfterChange(context, albumId));
+    });
   };
   const importFolder = async () => {
     const folder = await context.prompt(`import folder${albumName ? ` into "${albumName}"` : ''}: `);

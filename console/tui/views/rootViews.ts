@@ -4,7 +4,9 @@ import type { CommandSpec } from '../app/commandLine.ts';
 import type { RootViews, SessionContext } from '../app/consoleApp.ts';
 import { albumsView } from './albumsView.ts';
 import { displaysView } from './displaysView.ts';
+import { actionCommands } from './displayActionKeys.ts';
 import { eventsView } from './eventsView.ts';
+import { groupsView } from './groupsView.ts';
 import { photosView } from './photosView.ts';
 
 /** The four views tab cycles through, and the `:` commands that work everywhere. */
@@ -17,6 +19,7 @@ export const consoleViews: RootViews = (context: SessionContext) => {
   const displays = displaysView(context);
   const albums = albumsView(context, { openAlbum });
   const photos = photosView(context, null);
+  const groups = groupsView(context);
   const events = eventsView(context);
   const commands: CommandSpec[] = [
     { verb: 'album', usage: ':album NAME', description: 'open an album\'s photos', run: (name) => openAlbum(required(name, 'album NAME')) },
@@ -31,10 +34,12 @@ export const consoleViews: RootViews = (context: SessionContext) => {
         photos.filter!.apply(text);
       },
     },
+    { verb: 'groups', usage: ':groups', description: 'the display groups view', run: () => context.switchTo(groups) },
     { verb: 'events', usage: ':events', description: 'what changed, who changed it, errors', run: () => context.switchTo(events) },
+    ...actionCommands(context),
     { verb: 'quit', aliases: ['q'], usage: ':quit', description: 'end this session', run: () => context.quit() },
   ];
-  return { views: [displays, albums, photos, events], commands };
+  return { views: [displays, albums, photos, groups, events], commands };
 };
 
 function required(argument: string, usage: string): string {
