@@ -15,9 +15,10 @@ fi
 # libgl1-mesa-dri/libegl1: the GL drivers SDL's accelerated renderer loads at run
 # time (not a dependency of libsdl2, so name them); xvfb and x11-apps (xwd): a
 # virtual screen and reading it back for the demo and tests; build-essential and
-# python3: node-gyp for the SDL addon; openssh-client (ssh, ssh-keygen): the
-# tests log in to the console's SSH server with the real OpenSSH client.
-packages=(etcd-server etcd-client libsdl2-dev libgl1-mesa-dri libegl1 xvfb x11-apps build-essential python3 openssh-client)
+# python3: node-gyp for the SDL addon; python3-etcd3: tests play the original
+# Python system with it; openssh-client (ssh, ssh-keygen): the tests log in to
+# the console's SSH server with the real OpenSSH client.
+packages=(etcd-server etcd-client libsdl2-dev libgl1-mesa-dri libegl1 xvfb x11-apps build-essential python3 python3-etcd3 openssh-client)
 missing=()
 for package in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" || missing+=("$package")

@@ -1,6 +1,4 @@
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import sharp from 'sharp';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { homePaths } from '../common/homePaths.ts';
@@ -8,9 +6,9 @@ import { freePort } from '../common/net/freePort.ts';
 import { displayKey } from '../common/protocol/displayKeys.ts';
 import { LibraryStore } from '../data/library/libraryStore.ts';
 import { startXvfb, type XvfbDisplay } from '../viewer/xvfbDisplay.ts';
-import { colourNear, solidJpeg, tempDir, twoColourImage, type Rgb } from './helpers/fixtures.ts';
+import { solidJpeg, tempDir, twoColourImage, type Rgb } from './helpers/fixtures.ts';
 import { runCli, startCli, type LongRunning } from './helpers/runCli.ts';
-import { captureScreen, type ScreenImage } from './helpers/screenCapture.ts';
+import { screenShows as showsOnScreen } from './helpers/screenShows.ts';
 import { startTestEtcd, type TestEtcd } from './helpers/testEtcd.ts';
 
 /**
@@ -76,19 +74,8 @@ function startViewer(context: Context, etcdEndpoint: string): LongRunning {
   });
 }
 
-/** Reads the screen until it matches (drawing is asynchronous to the log line) or the time is up. */
-async function screenShows(context: Context, expected: [number, number, Rgb][], timeoutMs = 15_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  let screen: ScreenImage;
-  do {
-    screen = await captureScreen(context.xvfb.display);
-    if (expected.every(([x, y, colour]) => colourNear(screen.pixel(x, y), colour))) return;
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  } while (Date.now() < deadline);
-  const found = expected.map(([x, y, colour]) => `(${x},${y}) wanted ${colour} got ${screen.pixel(x, y)}`);
-  const shot = join(tmpdir(), `photoframe-e2e-failure-${Date.now()}.png`);
-  await sharp(screen.rgb, { raw: { width: screen.width, height: screen.height, channels: 3 } }).png().toFile(shot);
-  assert.unreachable(`screen never showed the expected photo (screenshot: ${shot}):\n${found.join('\n')}\nviewer log:\n${context.viewer.lines.slice(-15).join('\n')}`);
+function screenShows(context: Context, expected: [number, number, Rgb][], timeoutMs = 15_000): Promise<void> {
+  return showsOnScreen(context.xvfb.display, expected, context.viewer.lines, timeoutMs);
 }
 
 e2e('assigning an album puts its first photo on screen, fullscreen and the right way round', async (context) => {

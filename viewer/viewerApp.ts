@@ -146,7 +146,9 @@ export class ViewerApp {
     const before = currentImage(this.playlist);
     this.playlist = withImages(this.playlist, images, this.random);
     // The photo on screen stays when it is still in the list: nothing to redraw, and its timer runs on.
-    if (before !== null && currentImage(this.playlist) === before) return;
+    const kept = before !== null && currentImage(this.playlist) === before;
+    log.info('image list', { photos: this.playlist.images.length, kept: kept ? before : '' });
+    if (kept) return;
     this.showCurrent();
   }
 

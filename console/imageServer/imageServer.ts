@@ -8,6 +8,7 @@ import { createLogger } from '../../common/log.ts';
 import { contentTypeOfPhotoName } from '../../data/photos/photoNaming.ts';
 import { makeDisplayRendition, renditionPath } from '../../data/renditions/renditions.ts';
 import { parseImageRequest } from './imageRequest.ts';
+import type { RouteHandler } from './legacyViewerRoutes.ts';
 import { tokenMatches } from './serverToken.ts';
 
 const log = createLogger('image-server');
@@ -18,6 +19,8 @@ const IMMUTABLE = 'public, max-age=31536000, immutable';
 export interface ImageServerOptions {
   paths: HomePaths;
   token: string;
+  /** Tried before the image routes, e.g. the original viewer's routes with --legacy-viewers. */
+  extraRoutes?: RouteHandler;
 }
 
 /**
@@ -31,6 +34,7 @@ export function createImageServer(options: ImageServerOptions): Server {
     renditions.ensure(renditionPath(options.paths.renditions, name, width, height), () => makeDisplayRendition(original, width, height));
 
   const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
+    if (options.extraRoutes && (await options.extraRoutes(req, res))) return;
     if (req.method !== 'GET' && req.method !== 'HEAD') {
       return sendText(res, 405, 'only GET and HEAD', { Allow: 'GET, HEAD' });
     }

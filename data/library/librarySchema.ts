@@ -40,6 +40,9 @@ export interface DisplayRecord {
   albumId: string | null;
   hostname: string | null;
   addedAt: string;
+  /** Free disk space an original viewer reported when it last registered (serve --legacy-viewers). */
+  freeBytes?: number | null;
+  lastRegisteredAt?: string;
 }
 
 /**

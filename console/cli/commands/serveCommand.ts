@@ -3,7 +3,9 @@ import { connectEtcd } from '../../../common/etcd/etcdClient.ts';
 import { homePaths } from '../../../common/homePaths.ts';
 import { createLogger } from '../../../common/log.ts';
 import { UserError } from '../../../common/userError.ts';
+import { LibraryStore } from '../../../data/library/libraryStore.ts';
 import { createImageServer } from '../../imageServer/imageServer.ts';
+import { LEGACY_DOWNLOAD_PREFIX, legacyViewerRoutes } from '../../imageServer/legacyViewerRoutes.ts';
 import { advertisedUrl, publishImageServer } from '../../imageServer/publishImageServer.ts';
 import { loadOrCreateServerToken } from '../../imageServer/serverToken.ts';
 import { serveSshConsole } from '../../ssh/serveSshConsole.ts';
@@ -24,7 +26,14 @@ export async function runServe({ config, values }: CommandContext): Promise<numb
   const paths = homePaths(config.home);
   const client = await connectEtcd(config.etcdEndpoints);
   const token = await loadOrCreateServerToken(paths.serverToken);
-  const server = createImageServer({ paths, token });
+  const legacy = values['legacy-viewers'] === true;
+  if (legacy) {
+    process.stderr.write(
+      `warning: --legacy-viewers is on: anyone who can reach this port can register as a display and download photos by name without a token (POST /register, GET ${LEGACY_DOWNLOAD_PREFIX}<name>)\n`,
+    );
+  }
+  const extraRoutes = legacy ? legacyViewerRoutes({ paths, store: new LibraryStore(paths.store), client }) : undefined;
+  const server = createImageServer({ paths, token, extraRoutes });
   try {
     server.listen(port, host);
     await once(server, 'listening');
