@@ -23,6 +23,7 @@ import { openDisplayFeed } from '../viewer/displayFeed.ts';
 import { prepareFrame } from '../viewer/framePreparer.ts';
 import { DEFAULT_SETTINGS } from '../common/protocol/codecs/settingsCodec.ts';
 import { medianMs, percentile, printTable, timeMs, type Sample } from './benchHarness.ts';
+import { benchConsole } from './consoleBench.ts';
 
 process.env.PHOTOFRAME_LOG ??= 'error';
 const samples: Sample[] = [];
@@ -161,6 +162,9 @@ try {
     referenceName: "lowdb JSONFile write (no lock, no fsync)",
     lowerIsBetter: true,
   });
+
+  // The console on a generated 100,000-photo library (bench/consoleBench.ts runs it alone too).
+  samples.push(...(await benchConsole(scratch)));
 
   console.log(`photoframe benchmarks — ${cpus()[0]?.model ?? 'cpu'} × ${availableParallelism()}, Node ${process.version}, sharp ${sharp.versions.sharp}`);
   printTable(samples);

@@ -22,8 +22,16 @@ export function basePhotos(library: Library, albumId: string | null): PhotoRecor
   return rows;
 }
 
+const textsOf = new WeakMap<readonly PhotoRecord[], string[]>();
+
 /** Photos whose name or source paths contain the text, case-insensitively. */
 export function filterPhotos(rows: readonly PhotoRecord[], text: string): readonly PhotoRecord[] {
   const needle = text.trim().toLowerCase();
-  return needle === '' ? rows : rows.filter((photo) => photoSearchText(photo).includes(needle));
+  if (needle === '') return rows;
+  // A list filtered again and again (each keystroke) keeps its search texts side by side with it.
+  let texts = textsOf.get(rows);
+  if (!texts) textsOf.set(rows, (texts = rows.map(photoSearchText)));
+  const result: PhotoRecord[] = [];
+  for (let i = 0; i < rows.length; i++) if (texts[i]!.includes(needle)) result.push(rows[i]!);
+  return result;
 }

@@ -1,11 +1,20 @@
 import blessed from 'blessed';
 import { PassThrough, type Readable, type Writable } from 'node:stream';
 import { reasonOf, UserError } from '../../../common/userError.ts';
+import type { Library } from '../../../data/library/librarySchema.ts';
 import { LineInput } from '../widgets/lineInput.ts';
 import { findCommand, parseCommandLine, type CommandSpec } from './commandLine.ts';
 import type { ConsoleServices } from './consoleServices.ts';
 import { KeyRegistry, type KeyScope } from './keyRegistry.ts';
 import type { View } from './view.ts';
+
+const photoCounts = new WeakMap<Library, number>();
+/** Counting 100,000 keys on every render would cost more than the render; once per library object. */
+function photoCount(library: Library): number {
+  let count = photoCounts.get(library);
+  if (count === undefined) photoCounts.set(library, (count = Object.keys(library.photos).length));
+  return count;
+}
 
 export const MIN_COLUMNS = 80;
 export const MIN_ROWS = 24;
@@ -113,11 +122,12 @@ export class ConsoleApp implements SessionContext {
       title: 'photoframe',
     } as unknown as blessed.Widgets.IScreenOptions);
     this.screen.enableMouse();
-    this.titleBar = blessed.box({ parent: this.screen, top: 0, left: 0, width: '100%', height: 1, tags: true, style: { bg: 'blue', fg: 'white' } });
-    this.body = blessed.box({ parent: this.screen, top: 1, left: 0, width: '100%', height: '100%-3' });
-    this.statusLine = blessed.box({ parent: this.screen, bottom: 1, left: 0, width: '100%', height: 1, tags: true });
-    this.hintsBar = blessed.box({ parent: this.screen, bottom: 0, left: 0, width: '100%', height: 1, tags: true, style: { bg: 'black', fg: 'grey' } });
+    this.titleBar = blessed.box({ screen: this.screen, parent: this.screen, top: 0, left: 0, width: '100%', height: 1, tags: true, style: { bg: 'blue', fg: 'white' } });
+    this.body = blessed.box({ screen: this.screen, parent: this.screen, top: 1, left: 0, width: '100%', height: '100%-3' });
+    this.statusLine = blessed.box({ screen: this.screen, parent: this.screen, bottom: 1, left: 0, width: '100%', height: 1, tags: true });
+    this.hintsBar = blessed.box({ screen: this.screen, parent: this.screen, bottom: 0, left: 0, width: '100%', height: 1, tags: true, style: { bg: 'black', fg: 'grey' } });
     this.overlay = blessed.box({
+      screen: this.screen,
       parent: this.screen,
       top: 'center',
       left: 'center',
@@ -129,7 +139,7 @@ export class ConsoleApp implements SessionContext {
       scrollable: true,
       style: { border: { fg: 'yellow' } },
     });
-    this.tooSmall = blessed.box({ parent: this.screen, top: 0, left: 0, width: '100%', height: '100%', tags: true, hidden: true });
+    this.tooSmall = blessed.box({ screen: this.screen, parent: this.screen, top: 0, left: 0, width: '100%', height: '100%', tags: true, hidden: true });
 
     this.screen.on('keypress', (ch: string | undefined, key: { name?: string; full?: string; ctrl?: boolean; meta?: boolean }) =>
       this.guard(() => this.onKey(ch, key)),
@@ -496,7 +506,7 @@ export class ConsoleApp implements SessionContext {
     const view = this.top();
     const trail = this.stack.map((v) => blessed.escape(v.title)).join(' › ');
     const library = this.services.hub.library;
-    const right = `${this.services.etcd.view.online.size} online · ${library.albums.length} albums · ${Object.keys(library.photos).length} photos`;
+    const right = `${this.services.etcd.view.online.size} online · ${library.albums.length} albums · ${photoCount(library)} photos`;
     this.titleBar.setContent(` {bold}photoframe{/bold} · ${trail}{|}${blessed.escape(right)} `);
     if (view) this.hintsBar.setContent(` ${blessed.escape(this.keys.hints(view.keys, width - 2))}`);
     this.screen.render();

@@ -28,8 +28,9 @@ export function ruleLiveLabel(library: Library, text: string): string {
 
 export function albumsView(context: SessionContext, options: AlbumsViewOptions): View {
   const hub = context.services.hub;
-  const element = blessed.box({ parent: context.body, top: 0, left: 0, width: '100%', height: '100%' });
+  const element = blessed.box({ screen: context.screen, parent: context.body, top: 0, left: 0, width: '100%', height: '100%' });
   const list = new ListWidget<AlbumRow>({
+    screen: context.screen,
     parent: element,
     label: 'Albums',
     columns: [

@@ -16,10 +16,11 @@ import { settingRows, type SettingRow } from './settingsRows.ts';
  */
 export function displayDetailView(context: SessionContext, displayId: string): View {
   const { etcd, client } = context.services;
-  const element = blessed.box({ parent: context.body, top: 0, left: 0, width: '100%', height: '100%' });
-  const summary = blessed.box({ parent: element, top: 0, left: 0, width: '100%', height: 5, border: { type: 'line' }, tags: true, label: ' Display ' });
+  const element = blessed.box({ screen: context.screen, parent: context.body, top: 0, left: 0, width: '100%', height: '100%' });
+  const summary = blessed.box({ screen: context.screen, parent: element, top: 0, left: 0, width: '100%', height: 5, border: { type: 'line' }, tags: true, label: ' Display ' });
   const problems = new Map<string, string>();
   const list = new ListWidget<SettingRow>({
+    screen: context.screen,
     parent: element,
     label: 'Settings',
     columns: [

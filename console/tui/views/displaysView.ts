@@ -13,8 +13,9 @@ import { DISPLAY_COLUMNS, displayCells, displayRows, type DisplayRow } from './d
 
 /** Every display, live from etcd: no refresh key, the shared feed redraws it. */
 export function displaysView(context: SessionContext): View {
-  const element = blessed.box({ parent: context.body, top: 0, left: 0, width: '100%', height: '100%' });
+  const element = blessed.box({ screen: context.screen, parent: context.body, top: 0, left: 0, width: '100%', height: '100%' });
   const list = new ListWidget<DisplayRow>({
+    screen: context.screen,
     parent: element,
     label: 'Displays',
     columns: DISPLAY_COLUMNS,

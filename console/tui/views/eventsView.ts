@@ -12,8 +12,9 @@ export function eventLine(event: ConsoleEvent): string {
 
 /** What changed, who changed it, and the errors, newest last: blessed-contrib's log. */
 export function eventsView(context: SessionContext): View {
-  const element = blessed.box({ parent: context.body, top: 0, left: 0, width: '100%', height: '100%' });
+  const element = blessed.box({ screen: context.screen, parent: context.body, top: 0, left: 0, width: '100%', height: '100%' });
   const log = new Log({
+    screen: context.screen,
     parent: element,
     top: 0,
     left: 0,

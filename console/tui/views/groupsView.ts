@@ -13,9 +13,10 @@ import { actionBindings } from './displayActionKeys.ts';
 /** Display groups (the original's framesets): an album split across displays, no photo on two at once. */
 export function groupsView(context: SessionContext): View {
   const { hub, etcd, client } = context.services;
-  const element = blessed.box({ parent: context.body, top: 0, left: 0, width: '100%', height: '100%' });
+  const element = blessed.box({ screen: context.screen, parent: context.body, top: 0, left: 0, width: '100%', height: '100%' });
   const memberNames = (library: Library, group: GroupRecord) => group.displayIds.map((id) => library.displays.find((d) => d.id === id)?.name ?? id);
   const list = new ListWidget<GroupRecord>({
+    screen: context.screen,
     parent: element,
     label: 'Groups',
     columns: [

@@ -22,11 +22,12 @@ const PREVIEW_DELAY_MS = 60;
  */
 export function photosView(context: SessionContext, albumName: string | null): View {
   const hub = context.services.hub;
-  const element = blessed.box({ parent: context.body, top: 0, left: 0, width: '100%', height: '100%' });
+  const element = blessed.box({ screen: context.screen, parent: context.body, top: 0, left: 0, width: '100%', height: '100%' });
   const albumId = albumName === null ? null : (findAlbum(hub.library, albumName)?.id ?? null);
   if (albumName !== null && albumId === null) throw new UserError(`unknown album "${albumName}"`);
   const marked = new Set<string>();
   const list = new ListWidget<PhotoRecord>({
+    screen: context.screen,
     parent: element,
     label: 'Photos',
     columns: [
@@ -47,7 +48,7 @@ export function photosView(context: SessionContext, albumName: string | null): V
     position: { top: 0, left: 0, width: '60%', height: '100%' },
   });
   list.setFocused(true);
-  const preview = blessed.box({ parent: element, top: 0, left: '60%', width: '40%', height: '100%', border: { type: 'line' }, label: ' Preview ', tags: true, style: { border: { fg: 'grey' } } });
+  const preview = blessed.box({ screen: context.screen, parent: element, top: 0, left: '60%', width: '40%', height: '100%', border: { type: 'line' }, label: ' Preview ', tags: true, style: { border: { fg: 'grey' } } });
   let filterText = '';
   let shownLibrary: Library | null = null;
   let rows: readonly PhotoRecord[] = [];
@@ -56,11 +57,22 @@ export function photosView(context: SessionContext, albumName: string | null): V
   let previewTimer: NodeJS.Timeout | undefined;
 
   const title = () => (albumName === null ? 'Photos' : `Album ${hub.library.albums.find((a) => a.id === albumId)?.name ?? albumName}`);
+  // Typing extends the filter a letter at a time; each narrower filter only searches what the last one kept.
+  let filteredFrom: { base: readonly PhotoRecord[]; text: string; rows: readonly PhotoRecord[] } | null = null;
+  const filtered = (base: readonly PhotoRecord[]) => {
+    const text = filterText.trim().toLowerCase();
+    const start = filteredFrom && filteredFrom.base === base && text.startsWith(filteredFrom.text) ? filteredFrom.rows : base;
+    const result = filterPhotos(start, text);
+    filteredFrom = { base, text, rows: result };
+    return result;
+  };
+  const relabel = (total: number) =>
+    list.setLabel(`${title()} (${rows.length === total ? total : `${rows.length} of ${total}`})${filterText ? ` /${filterText}` : ''}${marked.size ? ` · ${marked.size} marked` : ''}`);
   const rebuild = () => {
     const base = basePhotos(hub.library, albumId);
-    rows = filterPhotos(base, filterText);
+    rows = filtered(base);
     list.setRows(rows, (p) => p.name);
-    list.setLabel(`${title()} (${rows.length === base.length ? base.length : `${rows.length} of ${base.length}`})${filterText ? ` /${filterText}` : ''}${marked.size ? ` · ${marked.size} marked` : ''}`);
+    relabel(base.length);
     schedulePreview();
   };
   const refresh = () => {
@@ -169,7 +181,7 @@ export function photosView(context: SessionContext, albumName: string | null): V
             if (!photo) return;
             if (!marked.delete(photo.name)) marked.add(photo.name);
             list.move(1);
-            rebuild();
+            relabel(basePhotos(hub.library, albumId).length);
           },
         },
         { keys: ['a'], hint: 'add to album', description: 'add the marked (or selected) photos to an album', run: addToAlbum },

@@ -4,6 +4,8 @@ import { cellText, fit, layoutColumns, type Cell, type CellTone, type Column } f
 const TONE_TAG: Record<CellTone, string> = { good: 'green-fg', muted: 'grey-fg', bad: 'red-fg', warn: 'yellow-fg', accent: 'cyan-fg' };
 
 export interface ListOptions<T> {
+  /** Given explicitly: blessed otherwise picks its "global" screen whenever only one exists. */
+  screen: blessed.Widgets.Screen;
   parent: blessed.Widgets.Node;
   label: string;
   columns: Column[];
@@ -27,6 +29,7 @@ export class ListWidget<T> {
 
   constructor(private readonly options: ListOptions<T>) {
     this.box = blessed.box({
+      screen: options.screen,
       parent: options.parent,
       ...options.position,
       label: ` ${options.label} `,
