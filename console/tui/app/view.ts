@@ -1,4 +1,5 @@
-import type blessed from 'blessed';
+import blessed from 'blessed';
+import type { SessionContext } from './consoleApp.ts';
 import type { CommandSpec } from './commandLine.ts';
 import type { KeyScope } from './keyRegistry.ts';
 
@@ -18,4 +19,21 @@ export interface View {
   /** Draws anything blessed cannot (the truecolor preview) after each render. */
   afterRender?(): void;
   dispose?(): void;
+}
+
+/** The `/` filter of a list view: its text, and applying a new one redraws through `onChange`. */
+export function textFilter(onChange: () => void): { text: string; apply(text: string): void } {
+  const filter = {
+    text: '',
+    apply(text: string) {
+      filter.text = text;
+      onChange();
+    },
+  };
+  return filter;
+}
+
+/** A view's own box, filling the console's body. */
+export function viewElement(context: SessionContext): blessed.Widgets.BoxElement {
+  return blessed.box({ screen: context.screen, parent: context.body, top: 0, left: 0, width: '100%', height: '100%' });
 }

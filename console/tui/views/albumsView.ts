@@ -5,7 +5,7 @@ import type { Library } from '../../../data/library/librarySchema.ts';
 import { evaluateRule, formatRule, parseRule, RuleError } from '../../../data/library/smartRules.ts';
 import { splitWords } from '../app/commandLine.ts';
 import type { SessionContext } from '../app/consoleApp.ts';
-import type { View } from '../app/view.ts';
+import { textFilter, viewElement, type View } from '../app/view.ts';
 import { ListWidget } from '../widgets/listWidget.ts';
 import { republishAfterChange } from './displayActionKeys.ts';
 import { albumRows, type AlbumRow } from './albumRows.ts';
@@ -28,7 +28,7 @@ export function ruleLiveLabel(library: Library, text: string): string {
 
 export function albumsView(context: SessionContext, options: AlbumsViewOptions): View {
   const hub = context.services.hub;
-  const element = blessed.box({ screen: context.screen, parent: context.body, top: 0, left: 0, width: '100%', height: '100%' });
+  const element = viewElement(context);
   const list = new ListWidget<AlbumRow>({
     screen: context.screen,
     parent: element,
@@ -52,7 +52,7 @@ export function albumsView(context: SessionContext, options: AlbumsViewOptions):
   });
   list.setFocused(true);
   list.onActivate = (row) => options.openAlbum(row.album.name);
-  let filterText = '';
+  const filter = textFilter(() => refresh());
   const selected = () => {
     const row = list.selected();
     if (!row) throw new UserError('no album selected');
@@ -60,9 +60,9 @@ export function albumsView(context: SessionContext, options: AlbumsViewOptions):
   };
   const refresh = () => {
     const rows = albumRows(hub.library);
-    const needle = filterText.toLowerCase();
+    const needle = filter.text.toLowerCase();
     list.setRows(needle ? rows.filter((r) => r.album.name.toLowerCase().includes(needle)) : rows, (r) => r.album.id);
-    list.setLabel(`Albums (${rows.length})${filterText ? ` /${filterText}` : ''}`);
+    list.setLabel(`Albums (${rows.length})${filter.text ? ` /${filter.text}` : ''}`);
   };
   const create = async () => {
     const name = await context.prompt('new album name: ');
@@ -120,15 +120,7 @@ export function albumsView(context: SessionContext, options: AlbumsViewOptions):
         { keys: ['d', 'delete'], hint: 'delete', description: 'delete the album (asks first)', run: remove },
       ],
     },
-    filter: {
-      get text() {
-        return filterText;
-      },
-      apply(text) {
-        filterText = text;
-        refresh();
-      },
-    },
+    filter,
     commands: [],
     refresh,
   };

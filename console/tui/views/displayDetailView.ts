@@ -3,7 +3,7 @@ import { settingFromText, type DisplaySettings } from '../../../common/protocol/
 import { UserError } from '../../../common/userError.ts';
 import { putSettings } from '../../displays/displayWrites.ts';
 import type { SessionContext } from '../app/consoleApp.ts';
-import type { View } from '../app/view.ts';
+import { viewElement, type View } from '../app/view.ts';
 import { ListWidget } from '../widgets/listWidget.ts';
 import { actionBindings } from './displayActionKeys.ts';
 import { displayRows, intervalText } from './displayRows.ts';
@@ -16,7 +16,7 @@ import { settingRows, type SettingRow } from './settingsRows.ts';
  */
 export function displayDetailView(context: SessionContext, displayId: string): View {
   const { etcd, client } = context.services;
-  const element = blessed.box({ screen: context.screen, parent: context.body, top: 0, left: 0, width: '100%', height: '100%' });
+  const element = viewElement(context);
   const summary = blessed.box({ screen: context.screen, parent: element, top: 0, left: 0, width: '100%', height: 5, border: { type: 'line' }, tags: true, label: ' Display ' });
   const problems = new Map<string, string>();
   const list = new ListWidget<SettingRow>({

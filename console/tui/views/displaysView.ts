@@ -3,7 +3,7 @@ import { UserError } from '../../../common/userError.ts';
 import type { Library } from '../../../data/library/librarySchema.ts';
 import { forgetDisplayRecord, renameDisplayRecord } from '../../displays/displayRecords.ts';
 import type { SessionContext } from '../app/consoleApp.ts';
-import type { View } from '../app/view.ts';
+import { textFilter, viewElement, type View } from '../app/view.ts';
 import { ListWidget } from '../widgets/listWidget.ts';
 import { LibraryStore } from '../../../data/library/libraryStore.ts';
 import { assignDisplay } from '../../displays/assignDisplay.ts';
@@ -13,7 +13,7 @@ import { DISPLAY_COLUMNS, displayCells, displayRows, type DisplayRow } from './d
 
 /** Every display, live from etcd: no refresh key, the shared feed redraws it. */
 export function displaysView(context: SessionContext): View {
-  const element = blessed.box({ screen: context.screen, parent: context.body, top: 0, left: 0, width: '100%', height: '100%' });
+  const element = viewElement(context);
   const list = new ListWidget<DisplayRow>({
     screen: context.screen,
     parent: element,
@@ -25,7 +25,7 @@ export function displaysView(context: SessionContext): View {
   });
   list.setFocused(true);
   list.onActivate = (row) => context.push(displayDetailView(context, row.id));
-  let filterText = '';
+  const filter = textFilter(() => refresh());
   const selected = () => {
     const row = list.selected();
     if (!row) throw new UserError('no display selected');
@@ -37,9 +37,9 @@ export function displaysView(context: SessionContext): View {
       context.services.hub.update(context.who, what, change);
   const refresh = () => {
     const rows = displayRows(context.services.hub.library, context.services.etcd);
-    const needle = filterText.toLowerCase();
+    const needle = filter.text.toLowerCase();
     list.setRows(needle ? rows.filter((r) => `${r.name} ${r.id} ${r.album ?? ''}`.toLowerCase().includes(needle)) : rows, (r) => r.id);
-    list.setLabel(`Displays (${rows.length})${filterText ? ` /${filterText}` : ''}`);
+    list.setLabel(`Displays (${rows.length})${filter.text ? ` /${filter.text}` : ''}`);
   };
   const rename = async () => {
     const row = selected();
@@ -83,15 +83,7 @@ export function displaysView(context: SessionContext): View {
         { keys: ['x', 'delete'], hint: 'forget', description: 'forget the display (asks first)', run: forget },
       ],
     },
-    filter: {
-      get text() {
-        return filterText;
-      },
-      apply(text) {
-        filterText = text;
-        refresh();
-      },
-    },
+    filter,
     refresh,
   };
 }

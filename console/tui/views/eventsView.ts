@@ -2,7 +2,7 @@ import blessed from 'blessed';
 import Log from 'blessed-contrib/lib/widget/log.js';
 import type { ConsoleEvent } from '../app/eventLog.ts';
 import type { SessionContext } from '../app/consoleApp.ts';
-import type { View } from '../app/view.ts';
+import { viewElement, type View } from '../app/view.ts';
 
 export function eventLine(event: ConsoleEvent): string {
   const time = event.at.toISOString().slice(11, 19);
@@ -12,7 +12,7 @@ export function eventLine(event: ConsoleEvent): string {
 
 /** What changed, who changed it, and the errors, newest last: blessed-contrib's log. */
 export function eventsView(context: SessionContext): View {
-  const element = blessed.box({ screen: context.screen, parent: context.body, top: 0, left: 0, width: '100%', height: '100%' });
+  const element = viewElement(context);
   const log = new Log({
     screen: context.screen,
     parent: element,

@@ -6,14 +6,14 @@ import { albumPhotos } from '../../../data/library/smartRules.ts';
 import { publishGroup } from '../../displays/displayControl.ts';
 import { rememberAnnounced } from '../../displays/displayRecords.ts';
 import type { SessionContext } from '../app/consoleApp.ts';
-import type { View } from '../app/view.ts';
+import { viewElement, type View } from '../app/view.ts';
 import { ListWidget } from '../widgets/listWidget.ts';
 import { actionBindings } from './displayActionKeys.ts';
 
 /** Display groups (the original's framesets): an album split across displays, no photo on two at once. */
 export function groupsView(context: SessionContext): View {
   const { hub, etcd, client } = context.services;
-  const element = blessed.box({ screen: context.screen, parent: context.body, top: 0, left: 0, width: '100%', height: '100%' });
+  const element = viewElement(context);
   const memberNames = (library: Library, group: GroupRecord) => group.displayIds.map((id) => library.displays.find((d) => d.id === id)?.name ?? id);
   const list = new ListWidget<GroupRecord>({
     screen: context.screen,

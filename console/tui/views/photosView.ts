@@ -8,7 +8,7 @@ import { photoShape } from '../../../data/library/smartRules.ts';
 import { thumbnailPath } from '../../../data/renditions/renditions.ts';
 import { importWithProgress, progressBar } from '../../library/importWithProgress.ts';
 import type { SessionContext } from '../app/consoleApp.ts';
-import type { View } from '../app/view.ts';
+import { textFilter, viewElement, type View } from '../app/view.ts';
 import { halfBlockLines } from '../preview/halfBlocks.ts';
 import { thumbnailPixels } from '../preview/thumbnailPixels.ts';
 import { ListWidget } from '../widgets/listWidget.ts';
@@ -22,7 +22,7 @@ const PREVIEW_DELAY_MS = 60;
  */
 export function photosView(context: SessionContext, albumName: string | null): View {
   const hub = context.services.hub;
-  const element = blessed.box({ screen: context.screen, parent: context.body, top: 0, left: 0, width: '100%', height: '100%' });
+  const element = viewElement(context);
   const albumId = albumName === null ? null : (findAlbum(hub.library, albumName)?.id ?? null);
   if (albumName !== null && albumId === null) throw new UserError(`unknown album "${albumName}"`);
   const marked = new Set<string>();
@@ -49,7 +49,7 @@ export function photosView(context: SessionContext, albumName: string | null): V
   });
   list.setFocused(true);
   const preview = blessed.box({ screen: context.screen, parent: element, top: 0, left: '60%', width: '40%', height: '100%', border: { type: 'line' }, label: ' Preview ', tags: true, style: { border: { fg: 'grey' } } });
-  let filterText = '';
+  const filter = textFilter(() => rebuild());
   let shownLibrary: Library | null = null;
   let rows: readonly PhotoRecord[] = [];
   let previewLines: string[] = [];
@@ -60,14 +60,14 @@ export function photosView(context: SessionContext, albumName: string | null): V
   // Typing extends the filter a letter at a time; each narrower filter only searches what the last one kept.
   let filteredFrom: { base: readonly PhotoRecord[]; text: string; rows: readonly PhotoRecord[] } | null = null;
   const filtered = (base: readonly PhotoRecord[]) => {
-    const text = filterText.trim().toLowerCase();
+    const text = filter.text.trim().toLowerCase();
     const start = filteredFrom && filteredFrom.base === base && text.startsWith(filteredFrom.text) ? filteredFrom.rows : base;
     const result = filterPhotos(start, text);
     filteredFrom = { base, text, rows: result };
     return result;
   };
   const relabel = (total: number) =>
-    list.setLabel(`${title()} (${rows.length === total ? total : `${rows.length} of ${total}`})${filterText ? ` /${filterText}` : ''}${marked.size ? ` · ${marked.size} marked` : ''}`);
+    list.setLabel(`${title()} (${rows.length === total ? total : `${rows.length} of ${total}`})${filter.text ? ` /${filter.text}` : ''}${marked.size ? ` · ${marked.size} marked` : ''}`);
   const rebuild = () => {
     const base = basePhotos(hub.library, albumId);
     rows = filtered(base);
@@ -191,15 +191,7 @@ export function photosView(context: SessionContext, albumName: string | null): V
         { keys: ['i'], hint: 'import', description: 'import a folder (progress and ETA on the status line)', run: importFolder },
       ],
     },
-    filter: {
-      get text() {
-        return filterText;
-      },
-      apply(text) {
-        filterText = text;
-        rebuild();
-      },
-    },
+    filter,
     refresh,
     afterRender() {
       if (previewLines.length === 0 || !element.visible) return;
