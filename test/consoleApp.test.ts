@@ -280,4 +280,31 @@ tui('groups: create, add a display, set an album; the album is dealt to the memb
   await session.waitFor(/kitchen-pi\s+online\s+group Wall/);
 });
 
+tui('import a folder from the photos view: progress on the status line, then the new photos', async ({ services, session }) => {
+  const folder = await tempDir();
+  for (let i = 0; i < 6; i++) await solidJpeg(join(folder, `new-${i}.jpg`), 50 + i, 40, [i * 30, 90, 140]);
+  session.keys('3');
+  await session.waitFor('Photos (3)');
+  session.keys('i');
+  await session.waitFor('import folder:');
+  session.type(folder);
+  session.keys(KEY.enter);
+  await session.waitFor(`imported 6, 0 already there, 0 skipped from ${folder}`);
+  await session.waitFor('Photos (9)');
+  assert.is(Object.keys(services.hub.library.photos).length, 9);
+});
+
+tui(':next and friends act on a display by name', async ({ etcd, session }) => {
+  await etcd.client.delete().key(displayKey(DISPLAY, 'change_photo'));
+  session.keys(':');
+  session.type('back kitchen-pi');
+  session.keys(KEY.enter);
+  await session.waitFor('back: sent to display "kitchen-pi"');
+  assert.is(await etcd.client.get(displayKey(DISPLAY, 'change_photo')).string(), '"back"');
+  session.keys(':');
+  session.type('next nowhere');
+  session.keys(KEY.enter);
+  await session.waitFor('no display or group "nowhere"');
+});
+
 tui.run();
