@@ -37,9 +37,18 @@ export function generatedLibrary(count = PHOTOS): Library {
       height: i % 3 === 0 ? 4000 : 3000,
       orientation: 1,
       takenAt: `${year}-${String((i % 12) + 1).padStart(2, '0')}-${String((i % 28) + 1).padStart(2, '0')}T12:00:00`,
+      takenAtOffset: null,
+      takenAtSource: 'exif',
+      shape: i % 3 === 0 ? 'V' : 'H',
+      camera: 'Camera X100',
+      gps: null,
+      title: null,
+      keywords: [word],
       bytes: 4_000_000 + i,
       importedAt: '2024-01-01T00:00:00.000Z',
       sources: [`/home/me/Pictures/${year}/${word}/IMG_${String(i).padStart(6, '0')}.jpg`],
+      sourceStamps: {},
+      storage: 'copy',
     };
   }
   const names = Object.keys(library.photos);
@@ -78,7 +87,11 @@ export async function benchConsole(scratch: string): Promise<Sample[]> {
   await mkdir(home, { recursive: true });
   const paths = homePaths(home);
   const library = generatedLibrary();
-  await writeFile(paths.store, JSON.stringify(library, null, 2));
+  // Through the store, so the file layout (photos in their own file) is the real one.
+  await new LibraryStore(paths.store).update((draft) => {
+    draft.photos = library.photos;
+    draft.albums = library.albums;
+  });
   const etcd = await startLocalEtcd({ dataDir: join(scratch, 'console-etcd') });
   const client = await connectEtcd([etcd.endpoint]);
   try {

@@ -24,6 +24,7 @@ import { prepareFrame } from '../viewer/framePreparer.ts';
 import { DEFAULT_SETTINGS } from '../common/protocol/codecs/settingsCodec.ts';
 import { medianMs, percentile, printTable, timeMs, type Sample } from './benchHarness.ts';
 import { benchConsole } from './consoleBench.ts';
+import { libraryBenchmarks } from './libraryBench.ts';
 
 process.env.PHOTOFRAME_LOG ??= 'error';
 const samples: Sample[] = [];
@@ -147,7 +148,7 @@ try {
   const big: Library = emptyLibrary();
   for (let i = 0; i < 5000; i++) {
     const name = `${i.toString(16).padStart(24, '0')}.jpg`;
-    big.photos[name] = { name, sha256: name, format: 'jpeg', width: 4000, height: 3000, orientation: 1, takenAt: null, bytes: 5e6, importedAt: new Date().toISOString(), sources: [`/photos/${name}`] };
+    big.photos[name] = { name, sha256: name, format: 'jpeg', width: 4000, height: 3000, orientation: 1, takenAt: null, takenAtOffset: null, takenAtSource: null, shape: 'H', camera: null, gps: null, title: null, keywords: [], bytes: 5e6, importedAt: new Date().toISOString(), sources: [`/photos/${name}`], sourceStamps: {}, storage: 'copy' };
   }
   const storePath = join(scratch, 'library.json');
   await writeFile(storePath, JSON.stringify(big));
@@ -165,6 +166,8 @@ try {
 
   // The console on a generated 100,000-photo library (bench/consoleBench.ts runs it alone too).
   samples.push(...(await benchConsole(scratch)));
+  // Library at scale: import, 24 MP rendition, store at 100,000 photos, import memory.
+  samples.push(...(await libraryBenchmarks(scratch)));
 
   console.log(`photoframe benchmarks — ${cpus()[0]?.model ?? 'cpu'} × ${availableParallelism()}, Node ${process.version}, sharp ${sharp.versions.sharp}`);
   printTable(samples);

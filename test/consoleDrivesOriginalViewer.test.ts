@@ -8,7 +8,7 @@ import { displayKey } from '../common/protocol/displayKeys.ts';
 import { announceKey } from '../common/protocol/systemKeys.ts';
 import { LibraryStore } from '../data/library/libraryStore.ts';
 import { solidJpeg, tempDir } from './helpers/fixtures.ts';
-import { originalViewer } from './helpers/originalSystem.ts';
+import { originalViewer, originalViewerListening } from './helpers/originalSystem.ts';
 import { runCli, startCli, type LongRunning } from './helpers/runCli.ts';
 import { startTestEtcd, type TestEtcd } from './helpers/testEtcd.ts';
 
@@ -92,11 +92,16 @@ reverse('an interval original viewers cannot follow is refused and nothing is wr
   assert.match(fractional.stderr, /variance_pct must be a whole number/);
 });
 
-reverse('importing into an album updates the displays that show it', async (context) => {
+reverse('importing into an album updates the displays that show it, in one write an original viewer hears', async (context) => {
   await solidJpeg(join(context.source, 'more', 'c.jpg'), 120, 80, [30, 30, 200]);
+  const listener = await originalViewerListening(context.etcd.endpoint, ID, 1, 15);
   const result = await runCli(withHome(context, 'import', join(context.source, 'more'), '--album', 'Family'));
   assert.is(result.code, 0, result.stderr);
   assert.match(result.stdout, /updated 1 display showing it/);
+  assert.equal(await listener.heard, [`/${ID}:images`], 'the first and only key it hears is the new list');
+  const again = await runCli(withHome(context, 'import', join(context.source, 'more'), '--album', 'Family'));
+  assert.is(again.code, 0, again.stderr);
+  assert.not.match(again.stdout, /updated/, 'an unchanged list is not written again');
   const library = await new LibraryStore(homePaths(context.home).store).read();
   const photos = library.albums.find((a) => a.name === 'Family')!.photos;
   assert.is(photos.length, 3);
@@ -127,6 +132,20 @@ reverse('an original viewer registers, gets its album, writes its settings, and 
   assert.equal(names, library.albums.find((a) => a.name === 'Family')!.photos);
   const downloaded = (await originalViewer('download', `${context.serverUrl}/download/${names[0]}`, join(await tempDir(), 'x.jpg'))) as { status: number; type: string };
   assert.equal(downloaded, { status: 200, type: 'image/jpeg' });
+});
+
+reverse('import prints its report even when the displays showing the album cannot be updated', async (context) => {
+  await solidJpeg(join(context.source, 'offline', 'd.jpg'), 120, 80, [90, 90, 90]);
+  const result = await runCli(['--etcd', 'http://127.0.0.1:1', '--home', context.home, 'import', join(context.source, 'offline'), '--album', 'Family', '--json']);
+  assert.is(result.code, 3, result.stderr);
+  const lines = result.stdout.trim().split('\n').map((line) => JSON.parse(line) as { type: string; imported: unknown[]; displaysUpdated: string[] });
+  const report = lines.find((line) => line.type === 'report')!;
+  assert.is(report.imported.length, 1);
+  assert.equal(report.displaysUpdated, []);
+  assert.match(result.stderr, /^photoframe: imported, but cannot update the displays showing "Family": cannot reach etcd/);
+  // Once etcd answers, the same import publishes what was missed.
+  const rerun = await runCli(withHome(context, 'import', join(context.source, 'offline'), '--album', 'Family'));
+  assert.match(rerun.stdout, /updated 2 displays showing it/, rerun.stdout + rerun.stderr);
 });
 
 reverse('legacy routes still refuse what is not a library photo, and the token routes keep their token', async (context) => {

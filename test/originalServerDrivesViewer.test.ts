@@ -1,4 +1,5 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import { promisify } from 'node:util';
 import { access } from 'node:fs/promises';
 import { createInterface } from 'node:readline';
 import { join } from 'node:path';
@@ -28,6 +29,7 @@ interface Context {
 }
 
 const ID = 'original-driven';
+const run = promisify(execFile);
 const RED: Rgb = [230, 20, 20];
 const DARK_RED: Rgb = [115, 10, 10];
 const BLUE: Rgb = [20, 40, 230];
@@ -94,10 +96,11 @@ original('"forward" and "back" step through the photos', async (context) => {
 });
 
 original('a heartbeat-style settings object applies: 0/1, decimal strings, "INFO", unit "M"', async (context) => {
-  const from = await write(context, 'settings', 'heartbeat', 'interval_time=5', 'brightness=0.5', 'use_halflife=0');
+  const from = await write(context, 'settings', 'heartbeat', 'interval_time=5', 'brightness=0.5', 'use_halflife=1', 'variance_pct=20');
   const line = await context.viewer.waitFor(/settings applied/, 10_000, from);
   assert.match(line, /interval="5 minutes"/);
-  assert.match(line, /half_life=false/);
+  assert.match(line, /variance_pct=20 /);
+  assert.match(line, /half_life=true/);
   assert.match(line, /brightness=0\.5 /);
   assert.match(line, /log_level="info"/);
   await shows(context, DARK_RED);
@@ -135,6 +138,17 @@ original('restart_screen reopens the window and shows the photo again', async (c
   await shows(context, RED);
 });
 
+original('two restart_screen writes in a row leave one window', async (context) => {
+  const from = context.viewer.lines.length;
+  await Promise.all([write(context, 'restart_screen'), write(context, 'restart_screen')]);
+  await context.viewer.waitFor(/screen restarted/, 10_000, from);
+  const restarts = () => context.viewer.lines.slice(from).filter((line) => /screen restarted/.test(line)).length;
+  while (restarts() < 2) await context.viewer.waitFor(/screen restarted/, 10_000, context.viewer.lines.length);
+  const { stdout } = await run('xwininfo', ['-root', '-tree', '-display', context.xvfb.display]);
+  assert.is(stdout.split('\n').filter((line) => line.includes(`"photoframe ${ID}"`)).length, 1, stdout);
+  await shows(context, RED);
+});
+
 original('reboot runs the configured reboot command', async (context) => {
   const from = await write(context, 'reboot');
   await context.viewer.waitFor(/rebooting: running/, 10_000, from);
@@ -147,9 +161,24 @@ original('reboot runs the configured reboot command', async (context) => {
   }
 });
 
-original('a value that means nothing is logged with its key and reason; the photo stays', async (context) => {
-  const from = await write(context, 'raw', 'settings', '{"interval_time": "soon"}');
-  await context.viewer.waitFor(/ignoring malformed \/original-driven:settings: settings\.interval_time .*"soon"/, 10_000, from);
+original('a settings object without a unit means minutes, as in the original', async (context) => {
+  const from = await write(context, 'raw', 'settings', '{"interval_time": 3}');
+  const line = await context.viewer.waitFor(/settings applied/, 10_000, from);
+  assert.match(line, /interval="3 minutes"/);
+});
+
+original('a field that means nothing is logged with its key and reason and keeps its default; the rest applies', async (context) => {
+  const from = await write(context, 'raw', 'settings', '{"interval_time": "soon", "interval_units": "s"}');
+  await context.viewer.waitFor(/\/original-driven:settings: settings\.interval_time .*"soon"; left at its default/, 10_000, from);
+  const line = await context.viewer.waitFor(/settings applied/, 10_000, from);
+  assert.match(line, /interval="10 seconds"/);
+});
+
+original('a value that is not JSON is logged and ignored; the photo stays', async (context) => {
+  const from = await write(context, 'raw', 'settings', '{"interval_time": ');
+  await context.viewer.waitFor(/ignoring malformed \/original-driven:settings: not valid JSON/, 10_000, from);
+  await write(context, 'raw', 'reboot', '{"when": "lat');
+  await context.viewer.waitFor(/ignoring malformed \/original-driven:reboot: not valid JSON/, 10_000, from);
   await shows(context, RED);
   assert.is(context.viewer.child.exitCode, null);
 });

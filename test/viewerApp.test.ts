@@ -1,7 +1,28 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import type { Frame } from '../viewer/framePreparer.ts';
-import { ViewerApp, type ViewerPorts } from '../viewer/viewerApp.ts';
+import { ViewerApp, type Timers, type ViewerPorts } from '../viewer/viewerApp.ts';
+
+/** Timers a test fires by hand: the slideshow's decisions without waiting for a clock. */
+function manualTimers() {
+  const armed = new Map<number, { callback: () => void; delayMs: number }>();
+  let next = 1;
+  const timers: Timers = {
+    set: (callback, delayMs) => {
+      armed.set(next, { callback, delayMs });
+      return next++;
+    },
+    clear: (handle) => armed.delete(handle as number),
+  };
+  const fire = () => {
+    const first = [...armed][0];
+    if (!first) return assert.unreachable('no timer is armed');
+    const [handle, timer] = first;
+    armed.delete(handle);
+    timer.callback();
+  };
+  return { timers, armed, fire };
+}
 
 /**
  * ViewerApp's decisions with its outside world recorded: which photo is on
@@ -11,6 +32,7 @@ function harness() {
   const shown: string[] = [];
   const remembered: [string, string | null][] = [];
   const commands: string[] = [];
+  const clock = manualTimers();
   let settle: () => void = () => {};
   const ports: ViewerPorts = {
     screen: {
@@ -34,13 +56,14 @@ function harness() {
     },
     answerNowShowing: (request, answer) => commands.push(`${request}=${JSON.stringify(answer)}`),
     now: () => new Date('2026-11-22T10:00:00.000Z'),
+    timers: clock.timers,
   };
   const app = new ViewerApp('d1', ports);
   // These tests follow the list's order; shuffling has its own tests.
   app.apply({ key: '/d1:settings', value: '{"order":"sequence"}' }, false);
   remembered.length = 0;
   const drawn = () => new Promise<void>((resolve) => (settle = resolve));
-  return { app, shown, remembered, commands, drawn };
+  return { app, ports, shown, remembered, commands, drawn, clock };
 }
 
 test('a new list shows its first photo; next and back move through it', async () => {
@@ -68,7 +91,8 @@ test('malformed values are ignored and not remembered; the screen keeps its phot
   await frame;
   app.apply({ key: '/d1:images', value: '["a.jpg", 42' }, true);
   app.apply({ key: '/d1:images', value: '["../../etc/passwd"]' }, true);
-  app.apply({ key: '/d1:settings', value: '{"interval_time": -1}' }, true);
+  app.apply({ key: '/d1:settings', value: '[1]' }, true);
+  app.apply({ key: '/d1:reboot', value: '{"when": "lat' }, true);
   app.apply({ key: '/d1:change_photo', value: '{"step":1}' }, true);
   await new Promise((resolve) => setTimeout(resolve, 50));
   assert.equal(shown, ['a.jpg']);
@@ -174,18 +198,76 @@ test('commands act once per live write: reboot, restart_screen, current_display;
 });
 
 test('paused stops the slideshow timer and keeps the photo; resume plans the next change', async () => {
-  const { app, shown, drawn } = harness();
+  const { app, shown, drawn, clock } = harness();
   app.apply({ key: '/d1:settings', value: '{"order":"sequence","interval_time":1,"interval_units":"seconds"}' }, true);
+  let frame = drawn();
+  app.apply({ key: '/d1:images', value: '["a.jpg", "b.jpg"]' }, true);
+  await frame;
+  assert.is(clock.armed.size, 1);
+  app.apply({ key: '/d1:paused', value: 'true' }, true);
+  assert.is(clock.armed.size, 0, 'no timer while paused');
+  frame = drawn();
+  app.apply({ key: '/d1:change_photo', value: '"forward"' }, true);
+  await frame;
+  assert.is(clock.armed.size, 0, 'a step while paused does not restart the slideshow');
+  app.apply({ key: '/d1:paused', value: 'false' }, true);
+  assert.equal([...clock.armed.values()].map((t) => t.delayMs), [1000]);
+  frame = drawn();
+  clock.fire();
+  await frame;
+  assert.equal(shown, ['a.jpg', 'b.jpg', 'a.jpg']);
+  app.stop();
+});
+
+test('a one-photo list that grows and keeps its photo starts the slideshow', async () => {
+  const { app, shown, drawn, clock } = harness();
+  let frame = drawn();
+  app.apply({ key: '/d1:images', value: '["a.jpg"]' }, true);
+  await frame;
+  assert.is(clock.armed.size, 0, 'nothing to change to');
+  app.apply({ key: '/d1:images', value: '["a.jpg", "b.jpg"]' }, true);
+  assert.is(clock.armed.size, 1);
+  frame = drawn();
+  clock.fire();
+  await frame;
+  assert.equal(shown, ['a.jpg', 'b.jpg']);
+  app.apply({ key: '/d1:images', value: '["b.jpg"]' }, true);
+  assert.is(clock.armed.size, 0, 'down to one photo: the timer goes');
+  app.stop();
+});
+
+test('"what is on screen" names the photo drawn, not one still being fetched', async () => {
+  const { app, ports, commands, drawn } = harness();
   const frame = drawn();
   app.apply({ key: '/d1:images', value: '["a.jpg", "b.jpg"]' }, true);
   await frame;
-  app.apply({ key: '/d1:paused', value: 'true' }, true);
-  await new Promise((resolve) => setTimeout(resolve, 1300));
-  assert.equal(shown, ['a.jpg'], 'nothing changes while paused');
-  const next = drawn();
-  app.apply({ key: '/d1:paused', value: 'false' }, true);
-  await next;
-  assert.equal(shown, ['a.jpg', 'b.jpg']);
+  let release: () => void = () => {};
+  ports.fetchImage = (name) => new Promise((resolve) => (release = () => resolve(name)));
+  app.apply({ key: '/d1:change_photo', value: '"forward"' }, true);
+  app.apply({ key: '/d1:current_display', value: '"req-2"' }, true);
+  assert.match(commands[0]!, /^req-2=\{"display":"d1","image":"a.jpg"/);
+  release();
+  app.stop();
+});
+
+test('a photo that could not be shown is not where back returns to', async () => {
+  const { app, ports, shown, drawn, clock } = harness();
+  ports.fetchImage = async (name) => {
+    if (name === 'b.jpg') throw new Error('HTTP 404');
+    return name;
+  };
+  let frame = drawn();
+  app.apply({ key: '/d1:images', value: '["a.jpg", "b.jpg", "c.jpg"]' }, true);
+  await frame;
+  app.apply({ key: '/d1:change_photo', value: '"forward"' }, true);
+  await new Promise((resolve) => setTimeout(resolve, 20));
+  frame = drawn();
+  clock.fire();
+  await frame;
+  frame = drawn();
+  app.apply({ key: '/d1:change_photo', value: '"back"' }, true);
+  await frame;
+  assert.equal(shown, ['a.jpg', 'c.jpg', 'a.jpg']);
   app.stop();
 });
 

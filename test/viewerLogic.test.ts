@@ -2,7 +2,7 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { DEFAULT_SETTINGS } from '../common/protocol/codecs/settingsCodec.ts';
 import { fitRect, logicalCanvas, toScreenRect } from '../viewer/layout.ts';
-import { back, currentImage, EMPTY_PLAYLIST, forward, upcomingImage, withImages, type Playlist } from '../viewer/playlist.ts';
+import { back, currentImage, dropCurrent, EMPTY_PLAYLIST, forward, upcomingImage, withImages, type Playlist } from '../viewer/playlist.ts';
 import { alignedTime, HALF_LIFE_TICK_MS, halfLifeChanges, nextDelayMs, planTimer } from '../viewer/slideshowTiming.ts';
 
 test('a wide photo on a 16:9 screen is letterboxed, centred', () => {
@@ -110,6 +110,27 @@ test('playlist: a changed list keeps the photo on screen if it is still there, a
   const removed = withImages(grown, ['a', 'b', 'c', 'd', 'e', 'f'].filter((n) => n !== onScreen), random);
   assert.is.not(currentImage(removed), onScreen, 'a removed photo leaves the screen');
   assert.ok(removed.images.includes(currentImage(removed)!));
+});
+
+test('playlist: after the photo on screen is removed, back still moves', () => {
+  const random = seeded(5);
+  let playlist = withImages(seq(EMPTY_PLAYLIST), ['a', 'b', 'c'], random);
+  playlist = forward(playlist, random);
+  playlist = withImages(playlist, ['a', 'c'], random);
+  assert.is(currentImage(playlist), 'a');
+  assert.equal(playlist.trail, ['a'], 'the same photo is never twice in a row in the trail');
+  assert.is.not(currentImage(back(playlist)), 'a');
+});
+
+test('playlist: a photo that failed leaves the trail but forward still moves past it', () => {
+  const random = seeded(5);
+  let playlist = withImages(seq(EMPTY_PLAYLIST), ['a', 'b', 'c'], random);
+  playlist = dropCurrent(forward(playlist, random));
+  assert.is(currentImage(playlist), 'a');
+  assert.is(currentImage(forward(playlist, random)), 'c');
+  const lone = dropCurrent(withImages(EMPTY_PLAYLIST, ['only'], random));
+  assert.is(currentImage(lone), null);
+  assert.is(currentImage(forward(lone, random)), 'only', 'a single photo is tried again');
 });
 
 test('slideshow timing: the interval in its units, spread by variance_pct, in whole seconds', () => {

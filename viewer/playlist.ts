@@ -13,16 +13,18 @@ export interface Playlist {
   /** The list as assigned. */
   images: readonly string[];
   mode: SlideshowOrder;
-  /** This pass through the list: shuffled or as assigned. The photo on screen is somewhere in it. */
+  /** This pass through the list: shuffled or as assigned. */
   order: readonly string[];
-  /** Photos shown, oldest first; `cursor` is the one on screen. */
+  /** The photo last drawn from `order`: a forward step takes the one after it. */
+  drawn: string | null;
+  /** Photos shown, oldest first; `cursor` is the current one (being shown, or on screen). */
   trail: readonly string[];
   cursor: number;
 }
 
 const TRAIL_LIMIT = 200;
 
-export const EMPTY_PLAYLIST: Playlist = { images: [], mode: 'shuffle', order: [], trail: [], cursor: -1 };
+export const EMPTY_PLAYLIST: Playlist = { images: [], mode: 'shuffle', order: [], drawn: null, trail: [], cursor: -1 };
 
 export function currentImage(playlist: Playlist): string | null {
   return playlist.trail[playlist.cursor] ?? null;
@@ -49,9 +51,22 @@ function newPass(images: readonly string[], mode: SlideshowOrder, random: Random
   return order;
 }
 
-function show(playlist: Playlist, name: string, rest: Partial<Playlist>): Playlist {
-  const trail = [...playlist.trail.slice(0, playlist.cursor + 1), name].slice(-TRAIL_LIMIT);
-  return { ...playlist, ...rest, trail, cursor: trail.length - 1 };
+/** Draws `name` from the order: it becomes current, after what was current (never twice in a row in the trail). */
+function draw(playlist: Playlist, name: string, rest: Partial<Playlist>): Playlist {
+  const kept = playlist.trail.slice(0, playlist.cursor + 1);
+  const trail = (kept[kept.length - 1] === name ? kept : [...kept, name]).slice(-TRAIL_LIMIT);
+  return { ...playlist, ...rest, drawn: name, trail, cursor: trail.length - 1 };
+}
+
+/**
+ * The current photo could not be shown: it leaves the trail, so `back` and
+ * "what is on screen" never name it, while the next forward step still moves
+ * past it.
+ */
+export function dropCurrent(playlist: Playlist): Playlist {
+  if (playlist.cursor < 0) return playlist;
+  const trail = [...playlist.trail.slice(0, playlist.cursor), ...playlist.trail.slice(playlist.cursor + 1)];
+  return { ...playlist, trail, cursor: Math.min(playlist.cursor, trail.length) - 1 };
 }
 
 /**
@@ -69,7 +84,7 @@ export function withImages(playlist: Playlist, images: readonly string[], random
   const trail = playlist.trail.slice(0, playlist.cursor + 1).filter((name) => inList.has(name));
   if (current === null || !inList.has(current)) {
     const order = newPass(list, playlist.mode, random, current);
-    return show({ ...playlist, trail, cursor: trail.length - 1 }, order[0]!, { images: list, order });
+    return draw({ ...playlist, trail, cursor: trail.length - 1 }, order[0]!, { images: list, order });
   }
   let order: string[];
   if (playlist.mode === 'sequence') {
@@ -85,7 +100,7 @@ export function withImages(playlist: Playlist, images: readonly string[], random
     }
     order = [...done, current, ...ahead];
   }
-  return { ...playlist, images: list, order, trail, cursor: trail.length - 1 };
+  return { ...playlist, images: list, order, drawn: current, trail, cursor: trail.length - 1 };
 }
 
 /** The order setting changed: the photo on screen stays; what follows is re-derived. */
@@ -94,17 +109,17 @@ export function withMode(playlist: Playlist, mode: SlideshowOrder, random: Rando
   const current = currentImage(playlist);
   if (current === null) return { ...playlist, mode };
   const order = mode === 'sequence' ? [...playlist.images] : [current, ...shuffled(playlist.images.filter((n) => n !== current), random)];
-  return { ...playlist, mode, order };
+  return { ...playlist, mode, order, drawn: current };
 }
 
 export function forward(playlist: Playlist, random: Random): Playlist {
   if (playlist.images.length === 0) return playlist;
   // After going back, forward retraces what was shown.
   if (playlist.cursor < playlist.trail.length - 1) return { ...playlist, cursor: playlist.cursor + 1 };
-  const next = playlist.order.indexOf(currentImage(playlist)!) + 1;
-  if (next > 0 && next < playlist.order.length) return show(playlist, playlist.order[next]!, {});
-  const order = newPass(playlist.images, playlist.mode, random, currentImage(playlist));
-  return show(playlist, order[0]!, { order });
+  const next = playlist.drawn === null ? -1 : playlist.order.indexOf(playlist.drawn) + 1;
+  if (next > 0 && next < playlist.order.length) return draw(playlist, playlist.order[next]!, {});
+  const order = newPass(playlist.images, playlist.mode, random, currentImage(playlist) ?? playlist.drawn);
+  return draw(playlist, order[0]!, { order });
 }
 
 /** What was really shown before; with nothing shown before, the photo before this one in the pass. */
@@ -112,16 +127,19 @@ export function back(playlist: Playlist): Playlist {
   if (playlist.images.length === 0) return playlist;
   if (playlist.cursor > 0) return { ...playlist, cursor: playlist.cursor - 1 };
   const count = playlist.order.length;
-  const name = playlist.order[(playlist.order.indexOf(currentImage(playlist)!) - 1 + count) % count]!;
+  const anchor = currentImage(playlist) ?? playlist.drawn;
+  const name = playlist.order[(playlist.order.indexOf(anchor!) - 1 + count) % count]!;
+  if (name === anchor) return playlist;
   // Put it before the current one in the trail, so forward comes back here.
-  return { ...playlist, trail: [name, ...playlist.trail].slice(0, TRAIL_LIMIT), cursor: 0 };
+  return { ...playlist, trail: [name, ...playlist.trail.slice(Math.max(0, playlist.cursor))].slice(0, TRAIL_LIMIT), cursor: 0 };
 }
 
 /** The photo a plain forward step would show next, to fetch ahead; null if it cannot be known (a reshuffle). */
 export function upcomingImage(playlist: Playlist): string | null {
   if (playlist.images.length < 2) return null;
   if (playlist.cursor < playlist.trail.length - 1) return playlist.trail[playlist.cursor + 1]!;
-  return playlist.order[playlist.order.indexOf(currentImage(playlist)!) + 1] ?? (playlist.mode === 'sequence' ? playlist.order[0]! : null);
+  const next = playlist.drawn === null ? undefined : playlist.order[playlist.order.indexOf(playlist.drawn) + 1];
+  return next ?? (playlist.mode === 'sequence' ? (playlist.order[0] ?? null) : null);
 }
 
 function sameList(a: readonly string[], b: readonly string[]): boolean {

@@ -53,6 +53,7 @@ export async function runViewer(options: ViewerOptions): Promise<void> {
   let session: { client: Etcd3; presence: Presence; feed: DisplayFeed } | null = null;
   let stopping = false;
   let stop: (why: string) => Promise<void> = async () => {};
+  let restarting: Promise<void> = Promise.resolve();
   const watchScreen = (current: SdlScreen) => {
     current.onResize(() => app.refresh());
     current.onClose(() => void stop('window closed'));
@@ -81,11 +82,16 @@ export async function runViewer(options: ViewerOptions): Promise<void> {
         .catch((error: Error) => log.warn('cannot save offline state', { error: error.message }));
     },
     reboot: () => runRebootCommand(options.rebootCommand ?? DEFAULT_REBOOT_COMMAND),
-    restartScreen: async () => {
-      screen.close();
-      screen = await SdlScreen.open(screenOptions);
-      watchScreen(screen);
-      log.info('screen restarted', { width: screen.size.width, height: screen.size.height, accelerated: screen.accelerated });
+    // One restart at a time: two close-and-open sequences interleaved would leave a window behind.
+    restartScreen: () => {
+      restarting = restarting.catch(() => {}).then(async () => {
+        if (stopping) return;
+        screen.close();
+        screen = await SdlScreen.open(screenOptions);
+        watchScreen(screen);
+        log.info('screen restarted', { width: screen.size.width, height: screen.size.height, accelerated: screen.accelerated });
+      });
+      return restarting;
     },
     answerNowShowing: (requestId, answer) => {
       const client = session?.client;

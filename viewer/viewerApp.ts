@@ -3,12 +3,13 @@ import type { AlbumRef, NowShowing } from '../common/protocol/codecs/commandCode
 import { decodeImageServer, type ImageServerInfo } from '../common/protocol/codecs/imageServerCodec.ts';
 import type { PowerState } from '../common/protocol/codecs/powerStateCodec.ts';
 import { DEFAULT_SETTINGS, effectiveSettings, type DisplaySettings, type SettingsValue } from '../common/protocol/codecs/settingsCodec.ts';
+import { describeValue } from '../common/protocol/decoded.ts';
 import { IMAGE_SERVER_KEY } from '../common/protocol/systemKeys.ts';
 import { readDisplayChange, type DisplayChange } from '../common/protocol/topicRegistry.ts';
 import type { FeedChange } from './displayFeed.ts';
 import type { Frame } from './framePreparer.ts';
 import type { Size } from './layout.ts';
-import { back, currentImage, EMPTY_PLAYLIST, forward, upcomingImage, withImages, withMode, type Playlist, type Random } from './playlist.ts';
+import { back, currentImage, dropCurrent, EMPTY_PLAYLIST, forward, upcomingImage, withImages, withMode, type Playlist, type Random } from './playlist.ts';
 import { halfLifeChanges, MAX_TIMER_MS, planTimer, type TimerPlan } from './slideshowTiming.ts';
 
 const log = createLogger('viewer');
@@ -37,7 +38,19 @@ export interface ViewerPorts {
   answerNowShowing(requestId: string, answer: NowShowing): void;
   now?: () => Date;
   random?: Random;
+  /** The slideshow's timers; a test passes its own to fire them without waiting. */
+  timers?: Timers;
 }
+
+export interface Timers {
+  set(callback: () => void, delayMs: number): unknown;
+  clear(handle: unknown): void;
+}
+
+const REAL_TIMERS: Timers = {
+  set: (callback, delayMs) => setTimeout(callback, delayMs),
+  clear: (handle) => clearTimeout(handle as NodeJS.Timeout),
+};
 
 /**
  * Turns changes from etcd into what the screen shows. Each key is read
@@ -51,15 +64,17 @@ export class ViewerApp {
   private power: PowerState = 'on';
   private paused = false;
   private album: AlbumRef | null = null;
-  private shownAt: string | null = null;
+  /** What is really on screen, and since when: set only when a frame was drawn. */
+  private onScreen: { name: string; since: string } | null = null;
   /** The first change after start, or after interval_base changed, waits for the aligned clock time. */
   private alignNext = true;
   private generation = 0;
-  private timer: NodeJS.Timeout | undefined;
+  private timer: unknown;
   private stopped = false;
   private consecutiveFailures = 0;
   private readonly now: () => Date;
   private readonly random: Random;
+  private readonly timers: Timers;
 
   constructor(
     readonly displayId: string,
@@ -67,6 +82,7 @@ export class ViewerApp {
   ) {
     this.now = ports.now ?? (() => new Date());
     this.random = ports.random ?? Math.random;
+    this.timers = ports.timers ?? REAL_TIMERS;
   }
 
   /** Applies a change from etcd. Commands act only when `live`: one read at start is history. */
@@ -74,7 +90,8 @@ export class ViewerApp {
     if (change.key === IMAGE_SERVER_KEY) return this.applyImageServer(change);
     const outcome = readDisplayChange(this.displayId, change.key, change.value, live);
     if (outcome.kind === 'skip') return log.debug(`ignoring ${change.key}: ${outcome.why}`);
-    if (outcome.kind === 'refuse') return log.warn(`ignoring malformed ${change.key}: ${outcome.error}`, { value: change.value });
+    if (outcome.kind === 'refuse') return log.warn(`ignoring malformed ${change.key}: ${outcome.error}`, { value: describeValue(change.value) });
+    for (const note of outcome.notes) log.warn(`${change.key}: ${note}`);
     if (outcome.change.kind === 'state') this.ports.remember(change.key, change.value);
     this.act(outcome.change);
   }
@@ -127,16 +144,16 @@ export class ViewerApp {
   }
 
   get state() {
-    return { playlist: this.playlist, settings: this.settings, server: this.server, power: this.power, paused: this.paused };
+    return { playlist: this.playlist, settings: this.settings, server: this.server, power: this.power, paused: this.paused, onScreen: this.onScreen };
   }
 
+  /** The answer to "what is on screen now": the photo really drawn, not one still being fetched. */
   nowShowing(): NowShowing {
-    const image = this.power === 'on' ? currentImage(this.playlist) : null;
     return {
       display: this.displayId,
-      image,
+      image: this.onScreen?.name ?? null,
       album: this.album?.name ?? null,
-      shown_at: image === null ? null : this.shownAt,
+      shown_at: this.onScreen?.since ?? null,
       power: this.power,
       paused: this.paused,
     };
@@ -148,8 +165,10 @@ export class ViewerApp {
     // The photo on screen stays when it is still in the list: nothing to redraw, and its timer runs on.
     const kept = before !== null && currentImage(this.playlist) === before;
     log.info('image list', { photos: this.playlist.images.length, kept: kept ? before : '' });
-    if (kept) return;
-    this.showCurrent();
+    if (!kept) return this.showCurrent();
+    // A one-photo list had no timer; once it grows, the slideshow must move on.
+    if (this.playlist.images.length < 2) this.cancelTimer();
+    else if (this.timer === undefined) this.restartTimer();
   }
 
   private applySettings(value: SettingsValue): void {
@@ -193,9 +212,12 @@ export class ViewerApp {
     if (this.stopped) return;
     const generation = ++this.generation;
     this.cancelTimer();
+    // The current photo may have been dropped after it failed: the next one takes its place.
+    if (currentImage(this.playlist) === null && this.playlist.images.length > 0) this.playlist = forward(this.playlist, this.random);
     const name = currentImage(this.playlist);
     if (this.power === 'off' || name === null) {
       this.ports.screen.clear();
+      this.onScreen = null;
       if (name === null) log.info('no images assigned; screen is black');
       return;
     }
@@ -207,7 +229,7 @@ export class ViewerApp {
         const frame = await this.ports.prepareFrame(file, size, settings);
         if (generation !== this.generation || this.stopped) return;
         this.ports.screen.show(frame);
-        this.shownAt = this.now().toISOString();
+        this.onScreen = { name, since: this.now().toISOString() };
         this.consecutiveFailures = 0;
         log.info('showing image', { name, of: this.playlist.images.length });
         this.restartTimer();
@@ -218,6 +240,8 @@ export class ViewerApp {
         this.consecutiveFailures++;
         const retryMs = Math.min(FIRST_RETRY_MS * 2 ** (this.consecutiveFailures - 1), LONGEST_RETRY_MS);
         log.warn(`cannot show ${name}: ${(error as Error).message}; trying again in ${retryMs / 1000} s`);
+        // It never reached the screen: back must not return to it.
+        this.playlist = dropCurrent(this.playlist);
         // With several photos the retry moves on to the next; with one it tries the same again.
         this.arm({ delayMs: retryMs, action: 'advance' });
       }
@@ -225,7 +249,7 @@ export class ViewerApp {
   }
 
   private cancelTimer(): void {
-    clearTimeout(this.timer);
+    if (this.timer !== undefined) this.timers.clear(this.timer);
     this.timer = undefined;
   }
 
@@ -242,7 +266,8 @@ export class ViewerApp {
     if (this.paused) return;
     const generation = this.generation;
     const wait = Math.min(plan.delayMs, MAX_TIMER_MS);
-    this.timer = setTimeout(() => {
+    this.timer = this.timers.set(() => {
+      this.timer = undefined;
       if (generation !== this.generation || this.stopped) return;
       if (plan.delayMs > MAX_TIMER_MS) return this.arm({ ...plan, delayMs: plan.delayMs - MAX_TIMER_MS });
       if (plan.action === 'half-life check' && !halfLifeChanges(this.settings, this.random)) return this.arm(plan);

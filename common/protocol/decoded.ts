@@ -1,7 +1,11 @@
-/** The outcome of decoding a value from the wire: a value, or why it was refused. */
-export type Decoded<T> = { ok: true; value: T } | { ok: false; error: string };
+/**
+ * The outcome of decoding a value from the wire: a value, or why it was
+ * refused. An accepted value may carry notes on parts that were left out
+ * (a settings field that meant nothing, an unusable image name), for the log.
+ */
+export type Decoded<T> = { ok: true; value: T; notes?: string[] } | { ok: false; error: string };
 
-export const accept = <T>(value: T): Decoded<T> => ({ ok: true, value });
+export const accept = <T>(value: T, notes?: string[]): Decoded<T> => (notes && notes.length > 0 ? { ok: true, value, notes } : { ok: true, value });
 export const refuse = <T = never>(error: string): Decoded<T> => ({ ok: false, error });
 
 /** JSON.parse that reports instead of throwing, so codecs can refuse malformed values uniformly. */
@@ -11,6 +15,17 @@ export function parseJson(raw: string): Decoded<unknown> {
   } catch (error) {
     return refuse(`not valid JSON (${(error as Error).message.slice(0, 80)})`);
   }
+}
+
+/**
+ * JSON, or a single plain word typed without quotes (`etcdctl put /id:power_state off`),
+ * read as that string. Anything else that is not JSON (a truncated value, an
+ * empty one) is refused, as the original viewer drops it.
+ */
+export function parseJsonOrWord(raw: string): Decoded<unknown> {
+  const parsed = parseJson(raw);
+  if (parsed.ok || !/^\s*[A-Za-z]+\s*$/.test(raw)) return parsed;
+  return accept(raw.trim());
 }
 
 export function isPlainObject(value: unknown): value is Record<string, unknown> {

@@ -9,7 +9,7 @@ import { decodeAlbumRef, decodeNowCommand, decodePaused, decodeRequestId, encode
 import { decodeChangePhoto, encodeChangePhoto, type ChangePhoto } from './codecs/changePhotoCodec.ts';
 import { decodeImages, encodeImages, type ImageList } from './codecs/imagesCodec.ts';
 import { decodePowerState, encodePowerState, type PowerState } from './codecs/powerStateCodec.ts';
-import { DEFAULT_SETTINGS, decodeSettings, encodeSettings, type SettingsValue } from './codecs/settingsCodec.ts';
+import { DEFAULT_SETTINGS, decodeSettings, encodeSettings, renderSettingsTable, type SettingsValue } from './codecs/settingsCodec.ts';
 import type { Decoded } from './decoded.ts';
 import { displayKey, isDisplayTopic, parseDisplayKey, type DisplayTopic } from './displayKeys.ts';
 
@@ -55,7 +55,7 @@ export const TOPICS: Registry = {
     absent: { value: [], means: 'no photos: a black screen' },
     writers: 'console (display set, album changes), original server',
     watchers: 'viewer, original viewer',
-    example: '["3f2a9c0d41e5b6a7.jpg", "IMG_1234.jpg"]',
+    example: '["3f2a9c0d41e5b6a7c8d9e0f1.jpg", "IMG_1234.jpg"]',
   },
   settings: {
     topic: 'settings',
@@ -148,7 +148,7 @@ export const TOPICS: Registry = {
     origin: 'photoframe',
     summary: 'the album the display was given, named in "what is on screen" answers',
     decode: decodeAlbumRef,
-    encode: (value) => (value === null ? 'null' : encodeAlbumRef(value)),
+    encode: encodeAlbumRef,
     absent: { value: null, means: 'no album known' },
     writers: 'console (display set album=…)',
     watchers: 'viewer',
@@ -171,7 +171,8 @@ export type DisplayChange = {
 }[DisplayTopic];
 
 export type ReadOutcome =
-  | { kind: 'apply'; change: DisplayChange }
+  /** `notes`: parts of the value left out (a meaningless field, an unusable name), for the log. */
+  | { kind: 'apply'; change: DisplayChange; notes: string[] }
   /** Not for this display, an unknown topic, a deleted command, or a command read at start. */
   | { kind: 'skip'; why: string }
   | { kind: 'refuse'; error: string };
@@ -187,10 +188,10 @@ export function readDisplayChange(displayId: string, key: string, raw: string | 
   if (!isDisplayTopic(parsed.topic)) return { kind: 'skip', why: 'a topic this viewer does not know' };
   const spec = TOPICS[parsed.topic] as TopicSpec<unknown>;
   if (spec.kind === 'command' && (!live || raw === null)) return { kind: 'skip', why: 'a command that is not a live write' };
-  if (raw === null) return { kind: 'apply', change: { topic: parsed.topic, kind: spec.kind, value: spec.absent!.value } as DisplayChange };
+  if (raw === null) return { kind: 'apply', change: { topic: parsed.topic, kind: spec.kind, value: spec.absent!.value } as DisplayChange, notes: [] };
   const decoded = spec.decode(raw);
   if (!decoded.ok) return { kind: 'refuse', error: decoded.error };
-  return { kind: 'apply', change: { topic: parsed.topic, kind: spec.kind, value: decoded.value } as DisplayChange };
+  return { kind: 'apply', change: { topic: parsed.topic, kind: spec.kind, value: decoded.value } as DisplayChange, notes: decoded.notes ?? [] };
 }
 
 /** Keys outside the display prefixes, in the same table for the docs. */
@@ -229,7 +230,7 @@ export const SYSTEM_KEYS: readonly SystemKeySpec[] = [
     summary: 'the answer to a current_display request R, on a 60 s lease',
     writers: 'viewer',
     watchers: 'console (display now), original server (polls it for 10 s)',
-    example: '{"display": "kitchen", "image": "3f2a9c0d41e5b6a7.jpg", "album": "Summer 2024", "shown_at": "2026-11-22T08:00:00.000Z", "power": "on", "paused": false}',
+    example: '{"display": "kitchen", "image": "3f2a9c0d41e5b6a7c8d9e0f1.jpg", "album": "Summer 2024", "shown_at": "2026-11-22T08:00:00.000Z", "power": "on", "paused": false}',
   },
 ];
 
@@ -263,13 +264,21 @@ export function renderProtocolTables(): string {
   ].join('\n');
 }
 
-export const DOC_TABLE_BEGIN = '<!-- protocol-table:begin (rendered from common/protocol/topicRegistry.ts by `make docs`) -->';
-export const DOC_TABLE_END = '<!-- protocol-table:end -->';
+/** The generated sections of docs/protocol.md, each between its markers. */
+const GENERATED_SECTIONS: [name: string, render: () => string][] = [
+  ['protocol-table', renderProtocolTables],
+  ['settings-table', renderSettingsTable],
+];
 
-/** The doc with its generated section replaced; throws if the markers are missing. */
+/** The doc with its generated sections replaced; throws if a section's markers are missing. */
 export function withRenderedTables(doc: string): string {
-  const begin = doc.indexOf(DOC_TABLE_BEGIN);
-  const end = doc.indexOf(DOC_TABLE_END);
-  if (begin < 0 || end < begin) throw new Error('docs/protocol.md has lost its protocol-table markers');
-  return `${doc.slice(0, begin + DOC_TABLE_BEGIN.length)}\n${renderProtocolTables()}\n${doc.slice(end)}`;
+  let out = doc;
+  for (const [name, render] of GENERATED_SECTIONS) {
+    const begin = out.indexOf(`<!-- ${name}:begin`);
+    const beginEnd = out.indexOf('-->', begin);
+    const end = out.indexOf(`<!-- ${name}:end -->`);
+    if (begin < 0 || end < beginEnd) throw new Error(`docs/protocol.md has lost its ${name} markers`);
+    out = `${out.slice(0, beginEnd + 3)}\n${render()}\n${out.slice(end)}`;
+  }
+  return out;
 }

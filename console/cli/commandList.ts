@@ -19,8 +19,15 @@ export const COMMANDS: Command[] = [
   {
     name: 'import',
     summary: 'import photos from folders or files (recursively) into the library',
-    usage: 'photoframe import DIR... [--album NAME] [--json]',
-    options: { album: { type: 'string' }, json: { type: 'boolean' } },
+    usage: 'photoframe import DIR... [--album NAME] [--in-place] [--max-file-size 512M] [--max-pixels 200] [--follow-links-outside] [--json]',
+    options: {
+      album: { type: 'string' },
+      json: { type: 'boolean' },
+      'in-place': { type: 'boolean' },
+      'max-file-size': { type: 'string' },
+      'max-pixels': { type: 'string' },
+      'follow-links-outside': { type: 'boolean' },
+    },
     load: async () => (await import('./commands/importCommand.ts')).runImport,
   },
   {

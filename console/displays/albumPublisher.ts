@@ -10,10 +10,13 @@ export function displaysShowing(library: Library, albumId: string): string[] {
 /**
  * Album membership is live, as in the original: when an album's photos
  * change, every display showing it gets the new list (a viewer keeps its
- * current photo when that photo is still in it). Returns the displays written.
+ * current photo when that photo is still in it). A display whose list is
+ * already the album's is not written. Returns the displays whose list changed.
  */
 export async function publishAlbum(client: Etcd3, library: Library, album: AlbumRecord): Promise<string[]> {
-  const displayIds = displaysShowing(library, album.id);
-  for (const displayId of displayIds) await putAlbum(client, displayId, album);
-  return displayIds;
+  const updated: string[] = [];
+  for (const displayId of displaysShowing(library, album.id)) {
+    if (await putAlbum(client, displayId, album)) updated.push(displayId);
+  }
+  return updated;
 }

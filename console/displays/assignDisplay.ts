@@ -68,6 +68,8 @@ export async function assignDisplay(client: Etcd3, store: LibraryStore, displayR
   // if etcd refuses, the library is left as it was.
   let writtenSettings: DisplaySettings | null = null;
   const stored = await store.update(async (lib) => {
+    // The album as it is now, under the lock: an import that finished meanwhile must not be undone.
+    if (album) album = findAlbum(lib, album.id) ?? album;
     writtenSettings = await writeDisplayKeys(client, display, album, change);
     const record = rememberDisplay(lib, { id: display.id, hostname: display.hostname, name: newName ?? display.name });
     if (album) record.albumId = album.id;

@@ -84,7 +84,8 @@ export async function publishGroup(client: Etcd3, library: Library, group: Group
   const album = group.albumId === null ? undefined : library.albums.find((a) => a.id === group.albumId);
   if (!album) return [];
   const parts = splitAmong(albumPhotos(library, album), group.displayIds, random);
-  for (const [displayId, part] of parts) await putAlbum(client, displayId, album, part);
+  // putAlbum writes the album's own list; each member is given the album with its share as the list.
+  for (const [displayId, part] of parts) await putAlbum(client, displayId, { ...album, photos: part });
   return [...parts.keys()];
 }
 
@@ -98,7 +99,7 @@ export async function republishAlbum(client: Etcd3, library: Library, album: Alb
   const photos = albumPhotos(library, album);
   for (const display of library.displays) {
     if (display.albumId !== album.id) continue;
-    await putAlbum(client, display.id, album, photos);
+    await putAlbum(client, display.id, { ...album, photos });
     written.push(display.id);
   }
   for (const group of groupsOf(library)) if (group.albumId === album.id) written.push(...(await publishGroup(client, library, group)));

@@ -16,10 +16,21 @@ export async function putTopic<K extends DisplayTopic>(client: Etcd3, displayId:
   await client.put(key).value(wire);
 }
 
-/** The album a display shows: the album key first, the image list last, as the original server's order wants. */
-export async function putAlbum(client: Etcd3, displayId: string, album: AlbumRecord, images: readonly string[] = album.photos): Promise<void> {
-  await putTopic(client, displayId, 'album', { id: album.id, name: album.name });
-  await putTopic(client, displayId, 'images', [...images]);
+/**
+ * The album a display shows: the album key, then the image list last, as the
+ * original server's order wants. A key that already holds the value is not
+ * written again: an original viewer's one-event watch that hears a needless
+ * write may miss the next one, and a repeated list makes it skip a photo.
+ * Returns whether the image list changed.
+ */
+export async function putAlbum(client: Etcd3, displayId: string, album: AlbumRecord): Promise<boolean> {
+  const albumRef = encodeTopic(displayId, 'album', { id: album.id, name: album.name });
+  const images = encodeTopic(displayId, 'images', [...album.photos]);
+  const [currentAlbum, currentImages] = await Promise.all([client.get(albumRef.key).string(), client.get(images.key).string()]);
+  if (currentAlbum !== albumRef.value) await client.put(albumRef.key).value(albumRef.value);
+  if (currentImages === images.value) return false;
+  await client.put(images.key).value(images.value);
+  return true;
 }
 
 const MAX_SETTINGS_ATTEMPTS = 5;

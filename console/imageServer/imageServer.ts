@@ -1,15 +1,20 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import { createReadStream } from 'node:fs';
-import { stat } from 'node:fs/promises';
+import { open, type FileHandle } from 'node:fs/promises';
+import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
-import { FileOnce, isFile } from '../../common/fileOnce.ts';
+import sharp from 'sharp';
+import { isFile } from '../../common/fileOnce.ts';
 import type { HomePaths } from '../../common/homePaths.ts';
 import { createLogger } from '../../common/log.ts';
 import { contentTypeOfPhotoName } from '../../data/photos/photoNaming.ts';
 import { makeDisplayRendition, renditionPath } from '../../data/renditions/renditions.ts';
+import { snapToLadder, type Size } from '../../data/renditions/sizeLadder.ts';
+import { capConnectionsPerAddress } from './connectionGuard.ts';
+import { sendFile, sendText } from './httpResponses.ts';
 import { parseImageRequest } from './imageRequest.ts';
-import type { RouteHandler } from './legacyViewerRoutes.ts';
+import { RenditionCache } from './renditionCache.ts';
 import { tokenMatches } from './serverToken.ts';
+import { QueueFullError, WorkQueue } from './workQueue.ts';
 
 const log = createLogger('image-server');
 
@@ -19,67 +24,143 @@ const IMMUTABLE = 'public, max-age=31536000, immutable';
 export interface ImageServerOptions {
   paths: HomePaths;
   token: string;
-  /** Tried before the image routes, e.g. the original viewer's routes with --legacy-viewers. */
-  extraRoutes?: RouteHandler;
+  /** Total bytes of renditions kept on disk; least recently served go first. Default 1 GiB. */
+  renditionCacheBytes?: number;
+  /** Connections one client address may hold open. Default 32. */
+  maxConnectionsPerAddress?: number;
+  /** Connections in all, kept below the usual 1,024 open-file limit. Default 512. */
+  maxConnections?: number;
+  /** Time a client has to send its request headers. Default 5 s. */
+  headersTimeoutMs?: number;
+  /** An open connection with nothing happening is closed after this. Default 10 s. */
+  idleTimeoutMs?: number;
+  /** Routes tried first, with any method: the original viewer's with --legacy-viewers. */
+  extraRoutes?: ImageRoute[];
 }
 
 /**
+ * One route: answers the request and returns true, or returns false to let
+ * the next route try. The image route comes last and answers everything.
+ */
+export type ImageRoute = (req: IncomingMessage, res: ServerResponse, url: URL) => Promise<boolean>;
+
+/**
  * Serves library photos to displays: the original, or a rendition sized for
- * the display (`?w=&h=`), cached on disk after the first request.
+ * the display (`?w=&h=`, snapped to the size ladder), cached on disk.
  */
 export function createImageServer(options: ImageServerOptions): Server {
-  // Concurrent requests for the same rendition (a wall of displays waking up) share one resize.
-  const renditions = new FileOnce();
-  const ensureRendition = (original: string, name: string, width: number, height: number): Promise<string> =>
-    renditions.ensure(renditionPath(options.paths.renditions, name, width, height), () => makeDisplayRendition(original, width, height));
+  const headersTimeout = options.headersTimeoutMs ?? 5_000;
+  const routes: ImageRoute[] = [healthRoute, imageRoute(options)];
 
   const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
-    if (options.extraRoutes && (await options.extraRoutes(req, res))) return;
+    const url = new URL(req.url ?? '/', 'http://image-server');
+    for (const route of options.extraRoutes ?? []) if (await route(req, res, url)) return;
     if (req.method !== 'GET' && req.method !== 'HEAD') {
       return sendText(res, 405, 'only GET and HEAD', { Allow: 'GET, HEAD' });
     }
-    const request = parseImageRequest(new URL(req.url ?? '/', 'http://image-server'), req.headers.authorization);
-    if (request.kind === 'health') return sendText(res, 200, 'ok');
-    if (request.kind === 'error') return sendText(res, request.status, request.message);
+    for (const route of routes) if (await route(req, res, url)) return;
+  };
+
+  const server = createServer(
+    {
+      headersTimeout,
+      requestTimeout: headersTimeout * 6,
+      keepAliveTimeout: Math.min(5_000, options.idleTimeoutMs ?? 10_000),
+      // Node checks the two timeouts above only this often (30 s by default).
+      connectionsCheckingInterval: Math.max(250, Math.floor(headersTimeout / 4)),
+    },
+    (req, res) => {
+      handle(req, res).catch((error: Error) => {
+        // The path only: a query string may carry the token.
+        log.error('request failed', { path: (req.url ?? '').split('?')[0], error: error.message });
+        if (!res.headersSent) sendText(res, 500, 'cannot prepare this image; see the image server log');
+        else res.destroy(error);
+      });
+    },
+  );
+  // Sockets with no traffic for this long are destroyed (no 'timeout' listener, so Node does it).
+  server.setTimeout(options.idleTimeoutMs ?? 10_000);
+  capConnectionsPerAddress(server, { maxPerAddress: options.maxConnectionsPerAddress ?? 32 });
+  // Beyond this Node closes new connections at once, leaving descriptors for files and renditions.
+  server.maxConnections = options.maxConnections ?? 512;
+  return server;
+}
+
+const healthRoute: ImageRoute = async (_req, res, url) => {
+  if (url.pathname !== '/health') return false;
+  sendText(res, 200, 'ok');
+  return true;
+};
+
+function imageRoute(options: ImageServerOptions): ImageRoute {
+  const cores = availableParallelism();
+  const cache = new RenditionCache(options.paths.renditions, options.renditionCacheBytes ?? 1024 ** 3);
+  // One decode per core; a short backlog beyond that, then 503 rather than unbounded memory.
+  const queue = new WorkQueue(cores, cores * 8);
+  const sizes = new OriginalSizes();
+
+  return async (req, res, url) => {
+    const request = parseImageRequest(url, req.headers.authorization);
+    if (request.kind === 'health') return false;
+    if (request.kind === 'error') {
+      sendText(res, request.status, request.message);
+      return true;
+    }
     if (!tokenMatches(request.token, options.token)) {
-      return sendText(res, 401, 'missing or wrong token', { 'WWW-Authenticate': 'Bearer realm="photoframe"' });
+      sendText(res, 401, 'missing or wrong token', { 'WWW-Authenticate': 'Bearer realm="photoframe"' });
+      return true;
     }
     const original = join(options.paths.photos, request.name);
-    if (!(await isFile(original))) return sendText(res, 404, `unknown image ${request.name}`);
-
-    const etag = request.size ? `"${request.name}@${request.size.width}x${request.size.height}"` : `"${request.name}"`;
+    const originalSize = request.size ? await sizes.of(original) : null;
+    if (request.size ? originalSize === null : !(await isFile(original))) {
+      sendText(res, 404, `unknown image ${request.name}`);
+      return true;
+    }
+    const rung = request.size && originalSize ? snapToLadder(request.size, originalSize) : null;
+    const etag = rung ? `"${request.name}@${rung.width}x${rung.height}"` : `"${request.name}"`;
     if (req.headers['if-none-match'] === etag) {
       res.writeHead(304, { ETag: etag, 'Cache-Control': IMMUTABLE });
       res.end();
-      return;
+      return true;
     }
-    const file = request.size ? await ensureRendition(original, request.name, request.size.width, request.size.height) : original;
-    const contentType = request.size ? 'image/jpeg' : contentTypeOfPhotoName(request.name);
-    const { size } = await stat(file);
-    res.writeHead(200, { 'Content-Type': contentType, 'Content-Length': size, ETag: etag, 'Cache-Control': IMMUTABLE });
-    if (req.method === 'HEAD') {
-      res.end();
-      return;
+    let file: FileHandle;
+    try {
+      file = rung
+        ? await cache.open(renditionPath(options.paths.renditions, request.name, rung.width, rung.height), () =>
+            queue.run(() => makeDisplayRendition(original, rung.width, rung.height)),
+          )
+        : await open(original, 'r');
+    } catch (error) {
+      if (!(error instanceof QueueFullError)) throw error;
+      sendText(res, 503, 'busy preparing other images; try again shortly', { 'Retry-After': '2' });
+      return true;
     }
-    createReadStream(file)
-      .on('error', (error) => {
-        log.error('cannot stream image', { file, error: error.message });
-        res.destroy(error);
-      })
-      .pipe(res);
-  };
-
-  return createServer((req, res) => {
-    handle(req, res).catch((error: Error) => {
-      // The path only: a query string may carry the token.
-      log.error('request failed', { path: (req.url ?? '').split('?')[0], error: error.message });
-      if (!res.headersSent) sendText(res, 500, 'cannot prepare this image; see the image server log');
-      else res.destroy(error);
+    await sendFile(req, res, file, {
+      'Content-Type': rung ? 'image/jpeg' : contentTypeOfPhotoName(request.name),
+      ETag: etag,
+      'Cache-Control': IMMUTABLE,
     });
-  });
+    return true;
+  };
 }
 
-function sendText(res: ServerResponse, status: number, text: string, headers: Record<string, string> = {}): void {
-  res.writeHead(status, { 'Content-Type': 'text/plain; charset=utf-8', 'Cache-Control': 'no-store', ...headers });
-  res.end(`${text}\n`);
+/** Upright dimensions of originals by path, from their headers; a bounded memo, since names never change content. */
+class OriginalSizes {
+  private readonly known = new Map<string, Size>();
+
+  async of(path: string): Promise<Size | null> {
+    const known = this.known.get(path);
+    if (known) return known;
+    let meta;
+    try {
+      meta = await sharp(path).metadata();
+    } catch {
+      return (await isFile(path)) ? { width: Number.MAX_SAFE_INTEGER, height: Number.MAX_SAFE_INTEGER } : null;
+    }
+    const quarterTurn = (meta.orientation ?? 1) >= 5;
+    const size = { width: (quarterTurn ? meta.height : meta.width) ?? 0, height: (quarterTurn ? meta.width : meta.height) ?? 0 };
+    if (this.known.size >= 10_000) this.known.delete(this.known.keys().next().value!);
+    this.known.set(path, size);
+    return size;
+  }
 }

@@ -2,7 +2,7 @@ import { watch, type FSWatcher } from 'node:fs';
 import { mkdir, stat } from 'node:fs/promises';
 import { basename, dirname } from 'node:path';
 import { emptyLibrary, type Library } from '../../data/library/librarySchema.ts';
-import { LibraryStore } from '../../data/library/libraryStore.ts';
+import { LibraryStore, photosFileOf } from '../../data/library/libraryStore.ts';
 
 /** Who made a library change and what it was, for the events pane. */
 export interface LibraryChange {
@@ -53,14 +53,24 @@ export class LibraryHub {
 
   private constructor(readonly store: LibraryStore) {}
 
+  /** The photos file as it was when `library.photos` was read: whether those photos are still current. */
+  private photosStamp = '';
+
+  private async readAll(): Promise<Library> {
+    const photosStamp = await stamp(photosFileOf(this.store.path));
+    const library = await this.store.read();
+    this.photosStamp = photosStamp;
+    return library;
+  }
+
   private async start(): Promise<void> {
-    this.library = await this.store.read();
+    this.library = await this.readAll();
     this.lastWritten = await this.fileStamp();
     await mkdir(dirname(this.store.path), { recursive: true });
-    const file = basename(this.store.path);
-    // Watch the folder, not the file: atomic writes replace the file, which ends a file watch.
+    const files = [basename(this.store.path), basename(photosFileOf(this.store.path))];
+    // Watch the folder, not the files: atomic writes replace a file, which ends a file watch.
     this.watcher = watch(dirname(this.store.path), (_event, name) => {
-      if (name !== file) return;
+      if (name === null || !files.includes(name)) return;
       clearTimeout(this.settleTimer);
       this.settleTimer = setTimeout(() => void this.rereadIfExternal(), EXTERNAL_SETTLE_MS);
     });
@@ -96,7 +106,11 @@ export class LibraryHub {
       return value;
     });
     this.lastWritten = await this.fileStamp();
-    this.publish(written!, by, typeof what === 'function' ? what(result) : what);
+    // The store hands changes a draft whose photos are watched through proxies; sessions keep the
+    // plain photos they have, unless the photos file changed (then the library is read afresh).
+    const photosNow = await stamp(photosFileOf(this.store.path));
+    const library = photosNow === this.photosStamp ? { ...written!, photos: this.library.photos } : await this.readAll();
+    this.publish(library, by, typeof what === 'function' ? what(result) : what);
     return result;
   }
 
@@ -125,18 +139,22 @@ export class LibraryHub {
     if (stamp === this.lastWritten) return;
     this.lastWritten = stamp;
     try {
-      this.publish(await this.store.read(), 'another process', 'library file changed');
+      this.publish(await this.readAll(), 'another process', 'library file changed');
     } catch {
       // A half-written or corrupt file from elsewhere: keep what we have; the next change retries.
     }
   }
 
   private async fileStamp(): Promise<string> {
-    try {
-      const s = await stat(this.store.path);
-      return `${s.ino}:${s.size}:${s.mtimeMs}`;
-    } catch {
-      return 'missing';
-    }
+    return `${await stamp(this.store.path)}|${await stamp(photosFileOf(this.store.path))}`;
+  }
+}
+
+async function stamp(path: string): Promise<string> {
+  try {
+    const s = await stat(path);
+    return `${s.ino}:${s.size}:${s.mtimeMs}`;
+  } catch {
+    return 'missing';
   }
 }

@@ -9,21 +9,26 @@ import lockfile from 'proper-lockfile';
  * mtime, not by a PID, so a crashed holder, a reused PID or two waiters
  * racing for a dead lock cannot let two processes in at once.
  */
-export async function withFileLock<T>(path: string, fn: () => Promise<T>): Promise<T> {
+/** Another process held the lock for longer than we wait. */
+export class LockBusyError extends Error {
+  override name = 'LockBusyError';
+}
+
+export async function withFileLock<T>(path: string, fn: () => Promise<T>, staleMs = 10_000): Promise<T> {
   await mkdir(dirname(path), { recursive: true });
   let release: () => Promise<void>;
   try {
     release = await lockfile.lock(path, {
       realpath: false,
       lockfilePath: `${path}.lock`,
-      stale: 10_000,
-      update: 2_000,
-      // About 15 s of waiting in all: long imports hold the lock only for their final write.
+      stale: staleMs,
+      update: Math.max(1_000, staleMs / 5),
+      // About 15 s of waiting in all: library writes hold it briefly (a whole import holds its own import lock).
       retries: { retries: 80, factor: 1.2, minTimeout: 10, maxTimeout: 250 },
     });
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'ELOCKED') {
-      throw new Error(`cannot lock ${path}: another photoframe process has held it for too long; try again`);
+      throw new LockBusyError(`cannot lock ${path}: another photoframe process has held it for too long; try again`);
     }
     throw new Error(`cannot lock ${path}: ${(error as Error).message}`);
   }

@@ -4,7 +4,9 @@
  */
 import type { SmartRule } from './smartRules.ts';
 
-export const SCHEMA_VERSION = 1;
+export const SCHEMA_VERSION = 3;
+/** From this version on, photos live in their own file beside the library file (see libraryStore). */
+export const SPLIT_SINCE_VERSION = 3;
 
 export interface PhotoRecord {
   /** Content-addressed: a prefix of the SHA-256 of the file plus its format's extension. */
@@ -16,12 +18,30 @@ export interface PhotoRecord {
   height: number;
   /** EXIF orientation tag (1–8), 1 when absent. */
   orientation: number;
-  /** EXIF DateTimeOriginal as a local time without zone (`2024-05-01T14:03:00`), null if absent. */
+  /** EXIF DateTimeOriginal as a local time without zone (`2024-05-01T14:03:00`); the file time when absent. */
   takenAt: string | null;
+  /** The offset of takenAt (`+02:00`), null when unknown. Since schema 2. */
+  takenAtOffset: string | null;
+  /** Whether takenAt came from the camera or the file time; null for photos from schema 1. */
+  takenAtSource: 'exif' | 'file' | null;
+  /** Horizontal, vertical or square after rotation. Since schema 2. */
+  shape: PhotoShape;
+  camera: string | null;
+  gps: { latitude: number; longitude: number } | null;
+  /** From XMP/IPTC at import; the user may edit them. */
+  title: string | null;
+  keywords: string[];
   bytes: number;
   importedAt: string;
   /** Every path this content was imported from. */
   sources: string[];
+  /**
+   * `size:mtimeMs` of each source when it was imported, so a rerun skips a
+   * file it already has without reading it. Since schema 2.
+   */
+  sourceStamps: Record<string, string>;
+  /** `copy`: photos/ holds a copy; `in-place`: photos/ holds a link to the original where it was. */
+  storage: 'copy' | 'in-place';
 }
 
 export interface AlbumRecord {
@@ -85,12 +105,46 @@ export function migrateLibrary(raw: unknown, path: string): Library {
   if (data.version > SCHEMA_VERSION) {
     throw new Error(`library ${path} has schema version ${data.version}, newer than this photoframe (${SCHEMA_VERSION}); upgrade photoframe`);
   }
-  // Version 1 is the first schema: nothing to migrate yet, only gaps to fill.
+  // Photos have had their current shape since version 2; only older ones need a pass (100,000 of them cost a visible pause).
+  let photos = data.photos ?? {};
+  if (data.version < 2) {
+    photos = {};
+    for (const [name, photo] of Object.entries(data.photos ?? {})) photos[name] = migratePhoto(photo);
+  }
   return {
     version: SCHEMA_VERSION,
-    photos: data.photos ?? {},
+    photos,
     albums: data.albums ?? [],
     displays: data.displays ?? [],
     ...(data.groups ? { groups: data.groups } : {}),
+  };
+}
+
+export type PhotoShape = 'H' | 'V' | 'S';
+
+/** Square within 2 %, else horizontal or vertical: what a frame layout asks for. */
+export function shapeOf(width: number, height: number): PhotoShape {
+  if (Math.abs(width - height) <= 0.02 * Math.max(width, height)) return 'S';
+  return width > height ? 'H' : 'V';
+}
+
+/**
+ * Schema 1 photos lack the fields added in 2; fill them with what is known
+ * without reading the file again (a re-import fills the rest).
+ */
+function migratePhoto(photo: PhotoRecord): PhotoRecord {
+  const width = photo.width ?? 0;
+  const height = photo.height ?? 0;
+  return {
+    ...photo,
+    takenAtOffset: photo.takenAtOffset ?? null,
+    takenAtSource: photo.takenAtSource ?? (photo.takenAt ? 'exif' : null),
+    shape: shapeOf(width, height),
+    camera: photo.camera ?? null,
+    gps: photo.gps ?? null,
+    title: photo.title ?? null,
+    keywords: photo.keywords ?? [],
+    sourceStamps: {},
+    storage: photo.storage ?? 'copy',
   };
 }

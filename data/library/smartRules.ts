@@ -1,4 +1,4 @@
-import type { AlbumRecord, Library, PhotoRecord } from './librarySchema.ts';
+import { shapeOf, type AlbumRecord, type Library, type PhotoRecord } from './librarySchema.ts';
 
 /**
  * Smart album rules: data, never code. A rule is a list of conditions that
@@ -111,19 +111,21 @@ export function formatRule(rule: SmartRule, library: Library): string {
 
 const searchTexts = new WeakMap<PhotoRecord, string>();
 
-/** What keyword and filter text match: the photo's name and the paths it came from, lower-cased. */
+/** What keyword and filter text match: the photo's name, title, keywords and the paths it came from, lower-cased. */
 export function photoSearchText(photo: PhotoRecord): string {
   let text = searchTexts.get(photo);
   if (text === undefined) {
-    text = `${photo.name}\n${photo.sources.join('\n')}`.toLowerCase();
+    text = `${photo.name}\n${photo.title ?? ''}\n${(photo.keywords ?? []).join('\n')}\n${photo.sources.join('\n')}`.toLowerCase();
     searchTexts.set(photo, text);
   }
   return text;
 }
 
+const SHAPE_NAMES = { H: 'landscape', V: 'portrait', S: 'square' } as const;
+
+/** The library's own shape (square within 2 %), by the name rules use. */
 export function photoShape(photo: PhotoRecord): PhotoShape {
-  if (photo.width === photo.height) return 'square';
-  return photo.width > photo.height ? 'landscape' : 'portrait';
+  return SHAPE_NAMES[photo.shape ?? shapeOf(photo.width, photo.height)];
 }
 
 function sourceNames(photo: PhotoRecord): string {

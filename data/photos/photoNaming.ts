@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 
-/** The extension a photo gets in the library, by the format sharp detected (not by its old name). */
+/** The extension a photo gets in the library, by the format its first bytes announce (not by its old name). */
 const EXTENSIONS: Record<string, string> = {
   jpeg: 'jpg',
   png: 'png',
@@ -10,8 +10,6 @@ const EXTENSIONS: Record<string, string> = {
   heif: 'heic',
   avif: 'avif',
 };
-
-export const IMPORTABLE_FORMATS = Object.keys(EXTENSIONS);
 
 // 96 bits of SHA-256: collisions are out of reach for any photo library, and image lists stay short.
 const HASH_CHARS = 24;

@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { mkdtemp, mkdir, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -48,4 +49,20 @@ export async function textFile(path: string, text = 'not a photo\n'): Promise<st
 /** Colours within a tolerance: JPEG and scaling move a channel by a few levels. */
 export function colourNear(actual: Rgb, expected: Rgb, tolerance = 24): boolean {
   return actual.every((value, i) => Math.abs(value - expected[i]!) <= tolerance);
+}
+
+/**
+ * A JPEG that compresses and decodes like a photo: gaussian noise over
+ * smooth colour, not a flat colour that libjpeg races through.
+ */
+export async function photoLikeJpeg(path: string, width: number, height: number, seed: number): Promise<string> {
+  await mkdir(dirname(path), { recursive: true });
+  const tint = { r: (seed * 67) % 256, g: (seed * 131) % 256, b: (seed * 29) % 256, alpha: 0.5 };
+  // Random bytes are fast to make; softened a little they read as grain and texture.
+  const noise = sharp(randomBytes(width * height * 3), { raw: { width, height, channels: 3 } }).blur(0.8);
+  await noise
+    .composite([{ input: { create: { width, height, channels: 4, background: tint } }, blend: 'overlay' }])
+    .jpeg({ quality: 90 })
+    .toFile(path);
+  return path;
 }

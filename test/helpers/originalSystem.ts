@@ -1,4 +1,5 @@
-import { execFile } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
+import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 
 /**
@@ -33,4 +34,22 @@ export async function originalViewer(command: string, ...args: string[]): Promis
   const result = await runPython('original_viewer.py', [command, ...args]);
   if (result.code !== 0) throw new Error(`original_viewer.py ${command} failed (${result.code}): ${result.stderr.trim().split('\n').slice(-3).join(' / ')}`);
   return JSON.parse(result.stdout) as unknown;
+}
+
+/**
+ * Starts the original viewer's one-event watch loop on a display and resolves
+ * once it is listening; `heard` resolves with the keys it heard, in order.
+ */
+export async function originalViewerListening(endpoint: string, display: string, count: number, timeoutS: number): Promise<{ heard: Promise<string[]> }> {
+  const child = spawn(PYTHON, [script('original_viewer.py'), 'hear', endpoint, display, String(count), String(timeoutS)], { stdio: ['ignore', 'pipe', 'pipe'] });
+  let stderr = '';
+  child.stderr!.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+  const lines = createInterface({ input: child.stdout! })[Symbol.asyncIterator]();
+  const first = await lines.next();
+  if (first.value !== 'ready') throw new Error(`original_viewer.py hear did not start: ${stderr.trim()}`);
+  const heard = lines.next().then((result) => {
+    if (result.done) throw new Error(`original_viewer.py hear failed: ${stderr.trim()}`);
+    return JSON.parse(result.value as string) as string[];
+  });
+  return { heard };
 }

@@ -6,6 +6,7 @@ Prints JSON; every way the original would crash or misread is a "problem"."""
 import json
 import logging
 import sys
+import time
 import urllib.parse
 import urllib.request
 
@@ -85,6 +86,21 @@ def events(endpoint, display, start_revision, count):
     return seen
 
 
+def hear(endpoint, display, count, timeout):
+    """The original viewer's watch loop: one watch, its first event only, then watch again."""
+    etcd = client(endpoint)
+    heard = []
+    print("ready", flush=True)
+    deadline = time.time() + float(timeout)
+    while len(heard) < int(count) and time.time() < deadline:
+        try:
+            event = etcd.watch_prefix_once("/%s:" % display, timeout=max(0.1, deadline - time.time()))
+        except etcd3.exceptions.WatchTimedOut:
+            break
+        heard.append(event.key.decode())
+    return heard
+
+
 def register(url, pkid, freespace):
     body = urllib.parse.urlencode({"pkid": pkid, "freespace": freespace}).encode()
     with urllib.request.urlopen(urllib.request.Request(url, data=body), timeout=10) as response:
@@ -106,6 +122,8 @@ def main(argv):
         result = read(argv[2], argv[3])
     elif command == "events":
         result = events(argv[2], argv[3], argv[4], argv[5])
+    elif command == "hear":
+        result = hear(argv[2], argv[3], argv[4], argv[5])
     elif command == "register":
         result = register(argv[2], argv[3], argv[4])
     elif command == "download":

@@ -6,11 +6,13 @@ export type ChangePhoto = 'forward' | 'back';
 /**
  * As the original viewer reads it: a string whose first four characters are
  * `back` goes back, any other string goes forward ("forward", "next", …).
- * A bare word that is not JSON is read the same way; a person typed it.
+ * A value that is not JSON is refused, as the original drops it: a truncated
+ * write must not move the slideshow.
  */
 export function decodeChangePhoto(raw: string): Decoded<ChangePhoto> {
   const parsed = parseJson(raw);
-  const value = parsed.ok ? parsed.value : raw.trim();
+  if (!parsed.ok) return parsed;
+  const value = parsed.value;
   if (typeof value !== 'string') return refuse(`change_photo must be a string such as "forward" or "back", got ${describeValue(value)}`);
   return accept(value.startsWith('back') ? 'back' : 'forward');
 }

@@ -1,15 +1,17 @@
 import { isDisplayId } from '../displayKeys.ts';
-import { accept, describeValue, isPlainObject, parseJson, refuse, type Decoded } from '../decoded.ts';
+import { accept, describeValue, isPlainObject, parseJson, parseJsonOrWord, refuse, type Decoded } from '../decoded.ts';
 
 /**
  * `/<id>:reboot` and `/<id>:restart_screen` — one-shot commands; the original
- * server writes "now". Any string is taken as the command (each put acts once).
+ * server writes "now". Any JSON string is taken as the command (each put acts
+ * once); a value that is not JSON is refused, so a truncated write reboots nothing.
  */
 export type NowCommand = 'now';
 
 export function decodeNowCommand(raw: string): Decoded<NowCommand> {
   const parsed = parseJson(raw);
-  const value = parsed.ok ? parsed.value : raw.trim();
+  if (!parsed.ok) return parsed;
+  const value = parsed.value;
   return typeof value === 'string' ? accept('now') : refuse(`must be the string "now", got ${describeValue(value)}`);
 }
 
@@ -23,7 +25,8 @@ export function encodeNowCommand(): string {
  */
 export function decodeRequestId(raw: string): Decoded<string> {
   const parsed = parseJson(raw);
-  const value = parsed.ok ? parsed.value : raw.trim();
+  if (!parsed.ok) return parsed;
+  const value = parsed.value;
   if (typeof value !== 'string' || !isDisplayId(value)) {
     return refuse(`current_display must be a request id (letters, digits, '.', '_' or '-'), got ${describeValue(value)}`);
   }
@@ -71,8 +74,9 @@ export function encodeNowShowing(answer: NowShowing): string {
 
 /** `/<id>:paused` — the slideshow timer stops while true; the photo stays. A photoframe topic. */
 export function decodePaused(raw: string): Decoded<boolean> {
-  const parsed = parseJson(raw);
-  const value = parsed.ok ? parsed.value : raw.trim();
+  const parsed = parseJsonOrWord(raw);
+  if (!parsed.ok) return parsed;
+  const value = parsed.value;
   if (value === true || value === 1 || value === 'true' || value === '1' || value === 'pause') return accept(true);
   if (value === false || value === 0 || value === 'false' || value === '0' || value === 'resume') return accept(false);
   return refuse(`paused must be true or false, got ${describeValue(value)}`);
@@ -88,16 +92,17 @@ export interface AlbumRef {
   name: string;
 }
 
-export function decodeAlbumRef(raw: string): Decoded<AlbumRef> {
+export function decodeAlbumRef(raw: string): Decoded<AlbumRef | null> {
   const parsed = parseJson(raw);
   if (!parsed.ok) return parsed;
   const v = parsed.value;
+  if (v === null) return accept(null);
   if (!isPlainObject(v) || typeof v.id !== 'string' || typeof v.name !== 'string') {
     return refuse(`album must be a JSON object {id, name}, got ${describeValue(v)}`);
   }
   return accept({ id: v.id, name: v.name.slice(0, 200) });
 }
 
-export function encodeAlbumRef(album: AlbumRef): string {
-  return JSON.stringify({ id: album.id, name: album.name });
+export function encodeAlbumRef(album: AlbumRef | null): string {
+  return JSON.stringify(album === null ? null : { id: album.id, name: album.name });
 }

@@ -1,4 +1,4 @@
-import { accept, parseJson, refuse, type Decoded } from '../decoded.ts';
+import { accept, describeValue, parseJson, refuse, type Decoded } from '../decoded.ts';
 
 /** `/<id>:images` — a JSON array of image names, in the order to show them. */
 export type ImageList = string[];
@@ -17,15 +17,31 @@ export function imageNameProblem(name: unknown): string | null {
   return null;
 }
 
+const MAX_NOTES = 3;
+
+/**
+ * The names a viewer can use; an unusable one (a macOS `._` file, a path) is
+ * left out with a note, and only a list with nothing usable left is refused.
+ */
 export function decodeImages(raw: string): Decoded<ImageList> {
   const parsed = parseJson(raw);
   if (!parsed.ok) return parsed;
-  if (!Array.isArray(parsed.value)) return refuse('images must be a JSON array of image names');
+  if (!Array.isArray(parsed.value)) return refuse(`images must be a JSON array of image names, got ${describeValue(parsed.value)}`);
+  const usable: string[] = [];
+  const notes: string[] = [];
+  let leftOut = 0;
   for (const [index, name] of parsed.value.entries()) {
     const problem = imageNameProblem(name);
-    if (problem) return refuse(`images[${index}] ${problem}`);
+    if (problem === null) {
+      usable.push(name as string);
+      continue;
+    }
+    leftOut++;
+    if (notes.length < MAX_NOTES) notes.push(`images[${index}] ${describeValue(name)} ${problem}; left out`);
   }
-  return accept(parsed.value as string[]);
+  if (leftOut > notes.length) notes.push(`${leftOut - notes.length} more unusable names left out`);
+  if (usable.length === 0 && leftOut > 0) return refuse(`images has no usable name: ${notes[0]}`);
+  return accept(usable, notes);
 }
 
 export function encodeImages(images: ImageList): string {

@@ -1,4 +1,4 @@
-import { accept, describeValue, parseJson, refuse, type Decoded } from '../decoded.ts';
+import { accept, describeValue, parseJsonOrWord, refuse, type Decoded } from '../decoded.ts';
 
 /** `/<id>:power_state` — whether the display shows photos ("on") or a dark screen ("off"). */
 export type PowerState = 'on' | 'off';
@@ -9,8 +9,9 @@ export type PowerState = 'on' | 'off';
  * server never writes this key, people do, so a bare word counts too.
  */
 export function decodePowerState(raw: string): Decoded<PowerState> {
-  const parsed = parseJson(raw);
-  const value = parsed.ok ? parsed.value : raw.trim();
+  const parsed = parseJsonOrWord(raw);
+  if (!parsed.ok) return parsed;
+  const value = parsed.value;
   if (typeof value === 'string') {
     const word = value.trim().toLowerCase();
     if (word === 'off' || word === 'stop') return accept('off');

@@ -63,8 +63,11 @@ export interface SettingsValue {
 }
 
 interface FieldRule<T> {
-  /** For messages: what the field accepts. */
+  /** For messages and the docs: what a viewer accepts. */
   describe: string;
+  /** For the docs: what the console writes, and what the field means. */
+  writes: string;
+  meaning: string;
   /** Lenient: everything the original server or a person could mean. */
   read(value: unknown): T | undefined;
   /** The wire form written by our console: what the original viewer reads correctly. */
@@ -79,19 +82,25 @@ function readNumber(value: unknown): number | undefined {
   return undefined;
 }
 
-const numberIn = (min: number, max: number, minExclusive = false): FieldRule<number> => ({
-  describe: minExclusive ? `a number above ${min} and at most ${max}` : `a number from ${min} to ${max}`,
+type Docs = Pick<FieldRule<unknown>, 'writes' | 'meaning'>;
+
+/** A number or numeric string; above `max` is read as `max` (the original takes any number). */
+const numberIn = (min: number, max: number, minExclusive: boolean, docs: Docs): FieldRule<number> => ({
+  ...docs,
+  describe: `a number or numeric string, ${minExclusive ? `above ${min}` : `from ${min}`} (more than ${max} is read as ${max})`,
   read: (value) => {
     const n = readNumber(value);
-    if (n === undefined || n > max || n < min || (minExclusive && n === min)) return undefined;
-    return n;
+    if (n === undefined || n < min || (minExclusive && n === min)) return undefined;
+    return Math.min(n, max);
   },
   write: (value) => value,
 });
 
-const text = (maxLength: number): FieldRule<string> => ({
-  describe: `text of at most ${maxLength} characters`,
+const text = (maxLength: number, docs: Docs): FieldRule<string> => ({
+  ...docs,
+  describe: `any text (numbers too; null is empty), cut at ${maxLength} characters`,
   read: (value) => {
+    if (value === null) return '';
     if (typeof value === 'number' || typeof value === 'boolean') return String(value);
     return typeof value === 'string' ? value.slice(0, maxLength) : undefined;
   },
@@ -99,7 +108,8 @@ const text = (maxLength: number): FieldRule<string> => ({
 });
 
 /** Words matched by their first letter, in any case, as the original reads units. */
-const byFirstLetter = <T extends string>(choices: readonly T[], describe: string, wire: (value: T) => string = (v) => v): FieldRule<T> => ({
+const byFirstLetter = <T extends string>(choices: readonly T[], describe: string, docs: Docs, wire: (value: T) => string = (v) => v): FieldRule<T> => ({
+  ...docs,
   describe,
   read: (value) => {
     if (typeof value !== 'string' || value.trim() === '') return undefined;
@@ -111,7 +121,9 @@ const byFirstLetter = <T extends string>(choices: readonly T[], describe: string
 
 const BOOLEAN_WORDS: Record<string, boolean> = { true: true, false: false, '1': true, '0': false, yes: true, no: false };
 const booleanRule: FieldRule<boolean> = {
-  describe: 'true or false (or 1 or 0)',
+  describe: 'true/false, 0/1, "0"/"1", "true"/"false", "yes"/"no"',
+  writes: 'true or false',
+  meaning: "change at random once a minute with probability 0.67 / interval in minutes (the original's half-life rule) instead of on a fixed interval",
   read: (value) => {
     if (typeof value === 'boolean') return value;
     if (value === 1 || value === 0) return value === 1;
@@ -125,14 +137,18 @@ const booleanRule: FieldRule<boolean> = {
 const LEVEL_WORDS: Record<string, LogLevel> = { debug: 'debug', info: 'info', warn: 'warn', warning: 'warn', error: 'error', critical: 'error', fatal: 'error' };
 const PYTHON_LEVEL: Record<LogLevel, string> = { debug: 'DEBUG', info: 'INFO', warn: 'WARNING', error: 'ERROR' };
 const logLevelRule: FieldRule<LogLevel> = {
-  describe: 'DEBUG, INFO, WARNING or ERROR',
+  describe: 'DEBUG, INFO, WARN or WARNING, ERROR, CRITICAL or FATAL, any case',
+  writes: '"DEBUG", "INFO", "WARNING" or "ERROR"',
+  meaning: "the viewer's log level",
   read: (value) => (typeof value === 'string' ? LEVEL_WORDS[value.trim().toLowerCase()] : undefined),
   write: (value) => PYTHON_LEVEL[value],
 };
 
 const ORDER_WORDS: Record<string, SlideshowOrder> = { shuffle: 'shuffle', random: 'shuffle', sequence: 'sequence', sequential: 'sequence', ordered: 'sequence' };
 const orderRule: FieldRule<SlideshowOrder> = {
-  describe: 'shuffle or sequence',
+  describe: 'shuffle (or random), sequence (or sequential, ordered)',
+  writes: '"shuffle" or "sequence"',
+  meaning: 'photoframe only: shuffled passes, reshuffled at each wrap, or the list in its order',
   read: (value) => (typeof value === 'string' ? ORDER_WORDS[value.trim().toLowerCase()] : undefined),
   write: (value) => value,
 };
@@ -140,23 +156,36 @@ const orderRule: FieldRule<SlideshowOrder> = {
 const INTERVAL_BASE = /^(\*|[01]?\d|2[0-3]):(\*|[0-5]?\d)$/;
 const intervalBaseRule: FieldRule<string> = {
   describe: '"HH:MM" where either part may be *',
+  writes: 'as accepted',
+  meaning: 'photoframe only: the first change after start (or after this changes) waits for this clock time, then the interval repeats',
   read: (value) => (typeof value === 'string' && INTERVAL_BASE.test(value.trim()) ? value.trim() : undefined),
   write: (value) => value,
 };
 
 type Rules = { [K in SettingName]: FieldRule<DisplaySettings[K]> };
 
+const colour = (what: string): Docs => ({ writes: 'a number', meaning: `${what} multiplier applied when the photo is prepared (1 = unchanged)` });
+
 const RULES: Rules = {
-  name: text(200),
-  description: text(2000),
-  orientation: byFirstLetter(ORIENTATIONS, 'H, V or S'),
-  interval_time: numberIn(0, 1e9, true),
-  interval_units: byFirstLetter(INTERVAL_UNITS, 'seconds, minutes, hours or days (or s, m, h, d)'),
-  variance_pct: numberIn(0, 100),
+  name: text(200, { writes: 'text', meaning: "the display's name in the console" }),
+  description: text(2000, { writes: 'text', meaning: 'free text' }),
+  orientation: byFirstLetter(ORIENTATIONS, 'first letter H, V or S, any case', {
+    writes: '"H", "V" or "S"',
+    meaning: 'how the screen is mounted: H landscape, V portrait (the panel turned a quarter clockwise), S square',
+  }),
+  interval_time: numberIn(0, 1e9, true, { writes: 'a whole number (see below)', meaning: 'how long a photo stays' }),
+  interval_units: byFirstLetter(INTERVAL_UNITS, 'first letter s, m, h or d, any case', {
+    writes: '"seconds", "minutes", "hours" or "days", always',
+    meaning: 'the unit of interval_time; missing means minutes',
+  }),
+  variance_pct: numberIn(0, 100, false, {
+    writes: 'a whole number',
+    meaning: 'each interval is drawn uniformly in interval ± this percentage, rounded to whole seconds',
+  }),
   use_halflife: booleanRule,
-  brightness: numberIn(0, 10),
-  contrast: numberIn(0, 10),
-  saturation: numberIn(0, 10),
+  brightness: numberIn(0, 10, false, colour('brightness')),
+  contrast: numberIn(0, 10, false, colour('contrast (around mid-grey)')),
+  saturation: numberIn(0, 10, false, colour('saturation')),
   log_level: logLevelRule,
   order: orderRule,
   interval_base: intervalBaseRule,
@@ -174,25 +203,43 @@ export function describeSetting(name: SettingName): string {
   return RULES[name].describe;
 }
 
+const formatDefault = (value: unknown) => (typeof value === 'string' ? JSON.stringify(value) : String(value));
+
+/** The settings table of docs/protocol.md, rendered from the rules and defaults here. */
+export function renderSettingsTable(): string {
+  const rows = SETTING_NAMES.map((name) => {
+    const rule = RULES[name];
+    const wireDefault = (rule as FieldRule<unknown>).write(DEFAULT_SETTINGS[name]);
+    const cells = [`\`${name}\``, rule.describe, rule.writes, `\`${formatDefault(wireDefault)}\``, rule.meaning];
+    return `| ${cells.map((cell) => cell.replace(/\|/g, '\\|')).join(' | ')} |`;
+  });
+  return ['| field | a viewer accepts | the console writes | default | meaning |', '|---|---|---|---|---|', ...rows].join('\n');
+}
+
 function readField<K extends SettingName>(name: K, value: unknown): Decoded<DisplaySettings[K]> {
   const read = RULES[name].read(value);
   return read === undefined ? refuse(`settings.${name} must be ${RULES[name].describe}, got ${describeValue(value)}`) : accept(read);
 }
 
-/** Reads a settings object leniently; refuses it whole, naming the field, when a known field means nothing. */
+/**
+ * Reads a settings object leniently, field by field: a field that means
+ * nothing keeps its default and is noted, and the rest still applies, as the
+ * original merges the fields it can.
+ */
 export function readSettingsObject(raw: Record<string, unknown>): Decoded<SettingsValue> {
   const fields: Partial<Record<SettingName, unknown>> = {};
   const unknown: Record<string, unknown> = {};
+  const notes: string[] = [];
   for (const [name, value] of Object.entries(raw)) {
     if (!isSettingName(name)) {
       unknown[name] = value;
       continue;
     }
     const read = readField(name, value);
-    if (!read.ok) return read;
-    fields[name] = read.value;
+    if (read.ok) fields[name] = read.value;
+    else notes.push(`${read.error}; left at its default`);
   }
-  return accept({ fields: fields as Partial<DisplaySettings>, unknown });
+  return accept({ fields: fields as Partial<DisplaySettings>, unknown }, notes);
 }
 
 export function decodeSettings(raw: string): Decoded<SettingsValue> {
@@ -264,7 +311,10 @@ export function settingFromText(name: string, textValue: string): Decoded<[Setti
     return refuse(`settings.${name} is empty: give ${RULES[name].describe}`);
   }
   const read = readField(name, textValue);
-  if (!read.ok) return refuse(`settings.${name} must be ${RULES[name].describe}, got "${textValue}"`);
+  // The wire reader takes a too-large number as its maximum; a person typing one is told instead.
+  if (!read.ok || (typeof read.value === 'number' && read.value !== Number(textValue.trim()))) {
+    return refuse(`settings.${name} must be ${RULES[name].describe.replace(/ \(more than (\S+) is read as \S+\)$/, ' up to $1')}, got "${textValue}"`);
+  }
   if (name === 'variance_pct' && !Number.isInteger(read.value)) {
     return refuse(`settings.variance_pct must be a whole number from 0 to 100, got "${textValue}"`);
   }

@@ -1,0 +1,42 @@
+import { randomBytes } from 'node:crypto';
+import { mkdir } from 'node:fs/promises';
+import { dirname } from 'node:path';
+import sharp from 'sharp';
+
+/**
+ * Photo-like JPEGs for benchmarks: soft grain over a colour wash with a few
+ * shapes, so the encoder and decoder work as hard as on a camera's output
+ * (flat colours compress and decode many times faster than any real photo).
+ * One texture is made per size and shifted per photo, which keeps making a
+ * hundred of them cheap while every file's content differs.
+ */
+const textures = new Map<string, Promise<Buffer>>();
+
+function texture(width: number, height: number): Promise<Buffer> {
+  const key = `${width}x${height}`;
+  let made = textures.get(key);
+  if (!made) {
+    made = sharp(randomBytes(width * height * 3), { raw: { width, height, channels: 3 } })
+      .blur(1.1)
+      .raw()
+      .toBuffer();
+    textures.set(key, made);
+  }
+  return made;
+}
+
+export async function benchPhoto(path: string, width: number, height: number, seed: number, quality = 90): Promise<void> {
+  await mkdir(dirname(path), { recursive: true });
+  const grain = await texture(width, height);
+  const wash = { r: (seed * 67) % 256, g: (seed * 131) % 256, b: (seed * 29) % 256, alpha: 0.55 };
+  const shape = Buffer.from(
+    `<svg width="${width}" height="${height}"><circle cx="${(seed * 211) % width}" cy="${(seed * 97) % height}" r="${height / 4}" fill="rgb(${(seed * 13) % 256},${(seed * 7) % 256},200)" fill-opacity="0.6"/></svg>`,
+  );
+  await sharp(grain, { raw: { width, height, channels: 3 } })
+    .composite([
+      { input: { create: { width, height, channels: 4, background: wash } }, blend: 'overlay' },
+      { input: shape, blend: 'soft-light' },
+    ])
+    .jpeg({ quality })
+    .toFile(path);
+}

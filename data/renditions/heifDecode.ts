@@ -1,0 +1,49 @@
+import { execFile } from 'node:child_process';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import sharp from 'sharp';
+
+const run = promisify(execFile);
+
+/** Why a HEIC could not be decoded: libheif's own words, or how to get heif-convert. */
+export class HeifDecodeError extends Error {
+  override name = 'HeifDecodeError';
+}
+
+/**
+ * sharp's prebuilt libvips reads the HEIF container but has no HEVC decoder
+ * (patents), so iPhone photos go through Debian's `heif-convert` (libheif +
+ * libde265) to a JPEG that keeps the EXIF. AVIF and other HEIFs sharp can
+ * decode itself are returned as they are.
+ */
+export async function decodableImage(original: Buffer | string): Promise<Buffer | string> {
+  let compression: string | undefined;
+  try {
+    compression = (await sharp(original).metadata()).compression;
+  } catch {
+    return original;
+  }
+  if (compression !== 'hevc') return original;
+  return heifToJpeg(original);
+}
+
+export async function heifToJpeg(original: Buffer | string): Promise<Buffer> {
+  const dir = await mkdtemp(join(tmpdir(), 'photoframe-heif-'));
+  try {
+    const input = typeof original === 'string' ? original : join(dir, 'in.heic');
+    if (typeof original !== 'string') await writeFile(input, original);
+    const output = join(dir, 'out.jpg');
+    try {
+      await run('heif-convert', ['-q', '92', input, output], { timeout: 120_000 });
+    } catch (error) {
+      const failure = error as NodeJS.ErrnoException & { stderr?: string };
+      if (failure.code === 'ENOENT') throw new HeifDecodeError('cannot decode HEVC HEIC: heif-convert is missing; run make setup (Debian package libheif-examples)');
+      throw new HeifDecodeError(`heif-convert cannot decode it (${(failure.stderr ?? failure.message).trim().split('\n').pop()})`);
+    }
+    return await readFile(output);
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+}
