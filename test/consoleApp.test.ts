@@ -214,6 +214,8 @@ tui('a change in one session appears in another', async ({ services, session }) 
     events.keys('5');
     const screen = await events.waitFor('created album Shared');
     assert.match(screen, /test\s+created album Shared/);
+    assert.match(screen, /display kitchen-pi\s+went offline/);
+    assert.match(screen, /display kitchen-pi\s+came online/);
     events.app.close();
   } finally {
     other.app.close();

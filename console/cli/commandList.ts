@@ -108,7 +108,7 @@ export const COMMANDS: Command[] = [
   },
   {
     name: 'console',
-    summary: 'the terminal console: displays, albums, photos and events, live from etcd and the library',
+    summary: 'the terminal console: displays, albums, photos, groups and events, live from etcd and the library',
     usage: 'photoframe console',
     options: {},
     load: async () => (await import('./commands/consoleCommand.ts')).runConsole,

@@ -31,6 +31,18 @@ export async function openConsoleServices(client: Etcd3, paths: HomePaths, etcdL
   }
   const events = new EventLog();
   const stopLibrary = hub.onChange((change) => events.add(change.by, change.what));
+  // Displays coming and going are news too; the feed says which displays changed, presence tells the rest.
+  const wasOnline = new Set(etcd.view.online);
+  const stopPresence = etcd.onChange((ids) => {
+    for (const id of ids) {
+      const online = etcd.view.online.has(id);
+      if (online === wasOnline.has(id)) continue;
+      if (online) wasOnline.add(id);
+      else wasOnline.delete(id);
+      const name = hub.library.displays.find((d) => d.id === id)?.name ?? etcd.view.announcements.get(id)?.hostname ?? id;
+      events.add(`display ${name}`, online ? 'came online' : 'went offline');
+    }
+  });
   return {
     client,
     hub,
@@ -40,6 +52,7 @@ export async function openConsoleServices(client: Etcd3, paths: HomePaths, etcdL
     etcdLabel,
     close: async () => {
       stopLibrary();
+      stopPresence();
       release();
       await etcd.close();
     },
