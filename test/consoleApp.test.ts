@@ -230,6 +230,9 @@ tui('display actions write through the registry; reboot asks first; the settings
   session.keys('p');
   await session.waitFor(/pause: sent to/);
   assert.is(await etcd.client.get(displayKey(DISPLAY, 'paused')).string(), 'true');
+  await session.waitFor(/kitchen-pi\s+paused/);
+  session.keys('u');
+  await session.waitFor(/kitchen-pi\s+online/);
   session.keys('R');
   await session.waitFor('Reboot: display "kitchen-pi"?');
   session.keys(KEY.enter);
@@ -307,6 +310,22 @@ tui(':next and friends act on a display by name', async ({ etcd, session }) => {
   session.type('next nowhere');
   session.keys(KEY.enter);
   await session.waitFor('no display or group "nowhere"');
+});
+
+tui('the mouse: a click selects a row, the wheel moves the selection', async ({ services, session }) => {
+  session.keys('2');
+  await session.waitFor('Family');
+  const albums = services.hub.library.albums.map((a) => a.name);
+  assert.ok(albums.length >= 3, `albums: ${albums}`);
+  // SGR mouse reports (1-based): press and release on the third album's row (screen row 6).
+  session.keys('\x1b[<0;10;6M', '\x1b[<0;10;6m');
+  session.keys('r');
+  await session.waitFor(`rename album "${albums[2]}" to:`);
+  session.keys(KEY.escape);
+  session.keys('\x1b[<65;10;6M');
+  session.keys('r');
+  await session.waitFor(`rename album "${albums[Math.min(5, albums.length - 1)]}" to:`);
+  session.keys(KEY.escape);
 });
 
 tui.run();

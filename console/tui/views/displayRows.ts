@@ -47,7 +47,7 @@ export function displayCells(row: DisplayRow, now = new Date()): Cell[] {
   const lastSeen = row.online ? { text: 'now', tone: 'good' as const } : row.keys?.lastSeen ? shortTime(row.keys.lastSeen, now) : BLANK;
   return [
     row.name,
-    row.online ? { text: 'online', tone: 'good' } : { text: 'offline', tone: 'muted' },
+    stateCell(row),
     row.group ? { text: `group ${row.group}`, tone: 'accent' } : (row.album ?? BLANK),
     interval ?? BLANK,
     row.keys?.images === null || row.keys?.images === undefined ? BLANK : String(row.keys.images),
@@ -58,6 +58,14 @@ export function displayCells(row: DisplayRow, now = new Date()): Cell[] {
     BLANK,
     row.id,
   ];
+}
+
+/** Online, and if so whether its screen is off or its slideshow paused, as its keys say. */
+function stateCell(row: DisplayRow): Cell {
+  if (!row.online) return { text: 'offline', tone: 'muted' };
+  if (row.keys?.powerState === 'off') return { text: 'off', tone: 'warn' };
+  if (row.keys?.paused) return { text: 'paused', tone: 'warn' };
+  return { text: 'online', tone: 'good' };
 }
 
 export const DISPLAY_COLUMNS = [
