@@ -1,7 +1,7 @@
 import { watch, type FSWatcher } from 'node:fs';
-import { mkdir, stat } from 'node:fs/promises';
+import { mkdir, readFile, stat } from 'node:fs/promises';
 import { basename, dirname } from 'node:path';
-import { emptyLibrary, type Library } from '../../data/library/librarySchema.ts';
+import { emptyLibrary, migrateLibrary, SPLIT_SINCE_VERSION, type Library } from '../../data/library/librarySchema.ts';
 import { LibraryStore, photosFileOf } from '../../data/library/libraryStore.ts';
 
 /** Who made a library change and what it was, for the events pane. */
@@ -61,6 +61,19 @@ export class LibraryHub {
     const library = await this.store.read();
     this.photosStamp = photosStamp;
     return library;
+  }
+
+  /**
+   * When another process changed albums, displays or groups but not the
+   * photos (the usual case: the CLI, another console), only the small library
+   * file is read; the 100,000 photos the sessions hold are still current.
+   */
+  private async readWithoutPhotos(): Promise<Library | null> {
+    if ((await stamp(photosFileOf(this.store.path))) !== this.photosStamp) return null;
+    const raw = JSON.parse(await readFile(this.store.path, 'utf8')) as { version?: unknown };
+    // Before the split the photos are inside the library file: read it all the usual way.
+    if (typeof raw.version !== 'number' || raw.version < SPLIT_SINCE_VERSION) return null;
+    return { ...migrateLibrary({ ...raw, photos: {} }, this.store.path), photos: this.library.photos };
   }
 
   private async start(): Promise<void> {
@@ -139,7 +152,7 @@ export class LibraryHub {
     if (stamp === this.lastWritten) return;
     this.lastWritten = stamp;
     try {
-      this.publish(await this.readAll(), 'another process', 'library file changed');
+      this.publish((await this.readWithoutPhotos()) ?? (await this.readAll()), 'another process', 'library file changed');
     } catch {
       // A half-written or corrupt file from elsewhere: keep what we have; the next change retries.
     }
