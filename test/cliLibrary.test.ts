@@ -114,6 +114,15 @@ cli('groups split their album across members, again when it changes; display act
   assert.not.ok([...a, ...b].includes(gone));
   assert.equal([...a, ...b].sort(), await albumPhotos());
 
+  // Settings given to a group go to every member, merged and complete.
+  const bad = await runCli(args(context, 'group', 'set', 'Wall', 'interval_time=soon'));
+  assert.match(bad.stderr, /settings\.interval_time must be/);
+  await json(context, 'group', 'set', 'Wall', 'interval_time=20', 'interval_units=seconds');
+  for (const id of [left, right]) {
+    const stored = JSON.parse((await context.etcd.client.get(`/${id}:settings`).string())!);
+    assert.equal([stored.interval_time, stored.interval_units, stored.log_level], [20, 'seconds', 'INFO']);
+  }
+
   // An action on a group reaches every member, through the registry's encoders.
   assert.equal((await json(context, 'display', 'next', 'Wall')).map((r: { name: string }) => r.name), ['left-pi', 'right-pi']);
   for (const id of [left, right]) assert.is(await context.etcd.client.get(`/${id}:change_photo`).string(), '"forward"');

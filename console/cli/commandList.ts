@@ -78,7 +78,7 @@ export const COMMANDS: Command[] = [
       'photoframe group add NAME DISPLAY...',
       'photoframe group remove NAME DISPLAY...',
       'photoframe group delete NAME',
-      'photoframe group set NAME album=ALBUM',
+      'photoframe group set NAME [album=ALBUM] [setting=value...]   (settings as for display set, on every member)',
       'photoframe group show NAME',
       'each takes --json',
     ].join('\n       '),

@@ -6,6 +6,8 @@ import { LibraryStore } from '../../../data/library/libraryStore.ts';
 import { readEtcdDisplays } from '../../displays/displayDirectory.ts';
 import { publishGroup } from '../../displays/displayControl.ts';
 import { rememberAnnounced } from '../../displays/displayRecords.ts';
+import { parseDisplayChange } from '../../displays/assignDisplay.ts';
+import { putSettings } from '../../displays/displayWrites.ts';
 import { parseAssignments } from '../argumentParsers.ts';
 import type { CommandContext } from '../command.ts';
 import { withEtcdAfterSave } from '../etcdWhenNeeded.ts';
@@ -57,13 +59,22 @@ export async function runGroup({ config, values, positionals }: CommandContext):
       return report(`${action === 'add' ? 'added' : 'removed'} ${rest.length} display${rest.length === 1 ? '' : 's'} ${action === 'add' ? 'to' : 'from'} group "${group.name}"`, group, group.albumId !== null);
     }
     case 'set': {
-      const assignments = parseAssignments(rest, 'use album=ALBUM');
-      const album = assignments.find(([key]) => key === 'album')?.[1];
-      const other = assignments.find(([key]) => key !== 'album');
-      if (other) throw new UserError(`group set takes album=ALBUM; "${other[0]}" is a display setting: set it with photoframe display set`);
-      if (!album) throw new UserError('group set needs album=ALBUM');
-      const group = await store.update((library) => setGroupAlbum(library, need(name, 'NAME album=ALBUM'), album));
-      return report(`group "${group.name}" shows album "${album}"`, group, true);
+      // Every word is checked before anything is written: a typo changes nothing.
+      const change = parseDisplayChange(parseAssignments(rest, 'use album=ALBUM and/or settings such as interval_time=30'));
+      const groupName = need(name, 'NAME album=ALBUM [setting=value...]');
+      const group = change.album === undefined
+        ? requireGroup(await store.read(), groupName)
+        : await store.update((library) => setGroupAlbum(library, groupName, change.album!));
+      const settings = Object.keys(change.settings);
+      if (settings.length) {
+        if (group.displayIds.length === 0) throw new UserError(`group "${group.name}" has no displays to set ${settings.join(', ')} on`);
+        const library = await store.read();
+        await withEtcdAfterSave(config, `group "${group.name}"`, async (client) => {
+          for (const id of group.displayIds) await putSettings(client, id, library.displays.find((d) => d.id === id)?.name ?? id, change.settings);
+        });
+      }
+      const parts = [change.album === undefined ? null : `shows album "${change.album}"`, settings.length ? `settings ${settings.join(', ')} on every display` : null];
+      return report(`group "${group.name}": ${parts.filter(Boolean).join(' and ')}`, group, change.album !== undefined);
     }
     case 'show': {
       const library = await store.read();
