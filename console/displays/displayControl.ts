@@ -4,12 +4,10 @@ import type { DisplayTopic } from '../../common/protocol/displayKeys.ts';
 import type { TopicValues } from '../../common/protocol/topicRegistry.ts';
 import { UserError } from '../../common/userError.ts';
 import { findDisplay } from '../../data/library/displays.ts';
-import { splitAmong } from '../../data/library/groupSplit.ts';
 import { findGroup } from '../../data/library/groups.ts';
-import { groupsOf, type AlbumRecord, type GroupRecord, type Library } from '../../data/library/librarySchema.ts';
-import { albumPhotos } from '../../data/library/smartRules.ts';
+import { groupsOf, type Library } from '../../data/library/librarySchema.ts';
 import type { EtcdDisplayView } from './displayDirectory.ts';
-import { putAlbum, putTopic } from './displayWrites.ts';
+import { putTopic } from './displayWrites.ts';
 import { askNowShowing } from './nowShowingRequest.ts';
 
 /** What a person can tell a display (or every display of a group) to do. */
@@ -77,36 +75,4 @@ export async function runDisplayAction(client: Etcd3, action: DisplayAction, tar
 export function describeNowShowing(name: string, answer: NowShowing): string {
   const state = [answer.power === 'off' ? 'screen off' : null, answer.paused ? 'paused' : null].filter(Boolean).join(', ');
   return `${name}: ${answer.image ?? 'nothing'}${answer.album ? ` from "${answer.album}"` : ''}${answer.shown_at ? ` since ${answer.shown_at}` : ''}${state ? ` (${state})` : ''}`;
-}
-
-/** Gives each member of a group its own share of the group's album. Returns the displays written. */
-export async function publishGroup(client: Etcd3, library: Library, group: GroupRecord, random: () => number = Math.random): Promise<string[]> {
-  const album = group.albumId === null ? undefined : library.albums.find((a) => a.id === group.albumId);
-  if (!album) return [];
-  const parts = splitAmong(albumPhotos(library, album), group.displayIds, random);
-  // putAlbum writes the album's own list; each member is given the album with its share as the list.
-  for (const [displayId, part] of parts) await putAlbum(client, displayId, { ...album, photos: part });
-  return [...parts.keys()];
-}
-
-/**
- * After an album's photos change: every display showing it gets the new
- * list (a smart album's current matches), and every group showing it is
- * split again. Returns the displays written.
- */
-export async function republishAlbum(client: Etcd3, library: Library, album: AlbumRecord): Promise<string[]> {
-  const written: string[] = [];
-  const photos = albumPhotos(library, album);
-  for (const display of library.displays) {
-    if (display.albumId !== album.id) continue;
-    await putAlbum(client, display.id, { ...album, photos });
-    written.push(display.id);
-  }
-  for (const group of groupsOf(library)) if (group.albumId === album.id) written.push(...(await publishGroup(client, library, group)));
-  return written;
-}
-
-/** Whether any display or group shows the album, i.e. whether a change to it must reach etcd. */
-export function albumIsShown(library: Library, albumId: string): boolean {
-  return library.displays.some((d) => d.albumId === albumId) || groupsOf(library).some((g) => g.albumId === albumId && g.displayIds.length > 0);
 }

@@ -4,7 +4,7 @@ import { addLibraryPhotos, createAlbum, deleteAlbum, removeAlbumPhotos, renameAl
 import type { Library } from '../../../data/library/librarySchema.ts';
 import { LibraryStore } from '../../../data/library/libraryStore.ts';
 import { albumPhotos, evaluateRule, formatRule, parseRule, RuleError } from '../../../data/library/smartRules.ts';
-import { albumIsShown, republishAlbum } from '../../displays/displayControl.ts';
+import { albumIsShown, publishAlbum } from '../../displays/albumPublisher.ts';
 import { resolvePhotoRefs } from '../../library/photoRefs.ts';
 import { withEtcdAfterSave } from '../etcdWhenNeeded.ts';
 import { filterPhotos, photoFileName } from '../../library/photoList.ts';
@@ -28,7 +28,7 @@ export async function runAlbum({ config, values, positionals }: CommandContext):
     const library = await store.read();
     const album = library.albums.find((a) => a.id === albumId);
     if (!album || !albumIsShown(library, albumId)) return [];
-    return withEtcdAfterSave(config, `album "${album.name}"`, (client) => republishAlbum(client, library, album));
+    return withEtcdAfterSave(config, `album "${album.name}"`, (client) => publishAlbum(client, library, album));
   };
   const updated = (displays: string[]) => (displays.length ? `; updated ${displays.length} display${displays.length === 1 ? '' : 's'} showing it` : '');
   switch (action) {

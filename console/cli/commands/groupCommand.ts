@@ -4,7 +4,7 @@ import { addGroupMembers, createGroup, deleteGroup, removeGroupMembers, requireG
 import type { GroupRecord, Library } from '../../../data/library/librarySchema.ts';
 import { LibraryStore } from '../../../data/library/libraryStore.ts';
 import { readEtcdDisplays } from '../../displays/displayDirectory.ts';
-import { publishGroup } from '../../displays/displayControl.ts';
+import { publishGroup } from '../../displays/albumPublisher.ts';
 import { rememberAnnounced } from '../../displays/displayRecords.ts';
 import { parseDisplayChange } from '../../displays/assignDisplay.ts';
 import { putSettings } from '../../displays/displayWrites.ts';

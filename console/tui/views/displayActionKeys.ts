@@ -2,7 +2,7 @@ import type { KeyBinding } from '../app/keyRegistry.ts';
 import type { SessionContext } from '../app/consoleApp.ts';
 import type { CommandSpec } from '../app/commandLine.ts';
 import { describeNowShowing, resolveTargets, runDisplayAction, type DisplayAction } from '../../displays/displayControl.ts';
-import { albumIsShown, republishAlbum } from '../../displays/displayControl.ts';
+import { albumIsShown, publishAlbum } from '../../displays/albumPublisher.ts';
 
 /** Each action once: its key in the displays and groups views, its `:` command, its help line. */
 const ACTIONS: { action: DisplayAction; key: string; hint?: string; description: string; confirm?: string }[] = [
@@ -58,6 +58,6 @@ export async function republishAfterChange(context: SessionContext, albumId: str
   const library = context.services.hub.library;
   const album = library.albums.find((a) => a.id === albumId);
   if (!album || !albumIsShown(library, albumId)) return '';
-  const written = await republishAlbum(context.services.client, library, album);
+  const written = await publishAlbum(context.services.client, library, album);
   return written.length ? `; updated ${written.length} display${written.length === 1 ? '' : 's'}` : '';
 }

@@ -3,7 +3,7 @@ import { UserError } from '../../../common/userError.ts';
 import { addGroupMembers, createGroup, deleteGroup, removeGroupMembers, setGroupAlbum } from '../../../data/library/groups.ts';
 import { groupsOf, type GroupRecord, type Library } from '../../../data/library/librarySchema.ts';
 import { albumPhotos } from '../../../data/library/smartRules.ts';
-import { publishGroup } from '../../displays/displayControl.ts';
+import { publishGroup } from '../../displays/albumPublisher.ts';
 import { rememberAnnounced } from '../../displays/displayRecords.ts';
 import type { SessionContext } from '../app/consoleApp.ts';
 import { viewElement, type View } from '../app/view.ts';
