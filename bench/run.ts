@@ -23,6 +23,7 @@ import { openDisplayFeed } from '../viewer/displayFeed.ts';
 import { prepareFrame } from '../viewer/framePreparer.ts';
 import { DEFAULT_SETTINGS } from '../common/protocol/codecs/settingsCodec.ts';
 import { medianMs, percentile, printTable, timeMs, type Sample } from './benchHarness.ts';
+import { benchConsole } from './consoleBench.ts';
 import { libraryBenchmarks } from './libraryBench.ts';
 import { viewerSamples } from './viewerBench.ts';
 
@@ -164,6 +165,8 @@ try {
     lowerIsBetter: true,
   });
 
+  // The console on a generated 100,000-photo library (bench/consoleBench.ts runs it alone too).
+  samples.push(...(await benchConsole(scratch)));
   // Library at scale: import, 24 MP rendition, store at 100,000 photos, import memory.
   samples.push(...(await libraryBenchmarks(scratch)));
 

@@ -13,6 +13,10 @@ export function homePaths(home: string) {
     viewerCache: join(home, 'viewer-cache'),
     serverToken: join(home, 'image-server.token'),
     etcdData: join(home, 'etcd'),
+    /** The console SSH server's own key, made on first start (mode 0600). */
+    sshHostKey: join(home, 'ssh_host_ed25519_key'),
+    /** Public keys allowed to log in to the console over SSH, one per line as OpenSSH writes them. */
+    authorizedKeys: join(home, 'authorized_keys'),
   };
 }
 

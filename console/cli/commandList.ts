@@ -2,6 +2,18 @@ import type { Command } from './command.ts';
 
 export const DEFAULT_HTTP_PORT = 8470;
 
+export const ALBUM_USAGE = [
+  'photoframe album create NAME',
+  'photoframe album rename NAME NEW_NAME',
+  'photoframe album delete NAME',
+  'photoframe album add NAME PHOTO... | --filter TEXT',
+  'photoframe album remove NAME PHOTO...',
+  'photoframe album show NAME',
+  'photoframe album smart NAME --rule RULE [--rule RULE...]   (rules: keyword:W -keyword:W name:T orientation:portrait taken:2023-01-01..2023-12-31 year:2023 album:NAME)',
+  'each takes --json',
+].join('\n       ');
+
+
 /** Every command, in the order `photoframe --help` lists them. */
 export const COMMANDS: Command[] = [
   {
@@ -26,6 +38,20 @@ export const COMMANDS: Command[] = [
     load: async () => (await import('./commands/albumsCommand.ts')).runAlbums,
   },
   {
+    name: 'album',
+    summary: 'create, rename, delete, fill and show albums; smart albums by rule',
+    usage: ALBUM_USAGE,
+    options: { json: { type: 'boolean' }, rule: { type: 'string', multiple: true }, filter: { type: 'string' } },
+    load: async () => (await import('./commands/albumCommand.ts')).runAlbum,
+  },
+  {
+    name: 'photos',
+    summary: 'list the photos of the library or of an album, filtered by text',
+    usage: 'photoframe photos [--album NAME] [--filter TEXT] [--json]',
+    options: { json: { type: 'boolean' }, album: { type: 'string' }, filter: { type: 'string' } },
+    load: async () => (await import('./commands/photosCommand.ts')).runPhotos,
+  },
+  {
     name: 'displays',
     summary: 'list the known displays and their ids',
     usage: 'photoframe displays [--json]',
@@ -34,16 +60,43 @@ export const COMMANDS: Command[] = [
   },
   {
     name: 'display',
-    summary: 'change one display: display set <display> album=<album> [setting=value...]',
-    usage: 'photoframe display set <display id or name> [album=<album>] [name=...] [interval_time=30] [interval_units=seconds] ...',
-    options: {},
+    summary: 'change one display: set album and settings, rename, forget',
+    usage: [
+      'photoframe display set <display id or name> [album=<album>] [name=...] [interval_time=30] [interval_units=seconds] ...',
+      'photoframe display rename <display> NEW_NAME [--json]',
+      'photoframe display forget <display> [--json]',
+      'photoframe display next|back|pause|resume|off|on|reboot|restart-screen|now <display or group> [--json]',
+    ].join('\n       '),
+    options: { json: { type: 'boolean' } },
     load: async () => (await import('./commands/displayCommand.ts')).runDisplay,
   },
   {
+    name: 'group',
+    summary: 'display groups (framesets): an album split across displays, no photo on two at once',
+    usage: [
+      'photoframe group create NAME',
+      'photoframe group add NAME DISPLAY...',
+      'photoframe group remove NAME DISPLAY...',
+      'photoframe group delete NAME',
+      'photoframe group set NAME [album=ALBUM] [setting=value...]   (settings as for display set, on every member)',
+      'photoframe group show NAME',
+      'each takes --json',
+    ].join('\n       '),
+    options: { json: { type: 'boolean' } },
+    load: async () => (await import('./commands/groupCommand.ts')).runGroup,
+  },
+  {
     name: 'serve',
-    summary: 'serve library photos to the displays over HTTP and publish the address in etcd',
-    usage: `photoframe serve [--http-port N (${DEFAULT_HTTP_PORT})] [--host ADDRESS (0.0.0.0)] [--public-url URL] [--legacy-viewers (unauthenticated: original viewers register and download)]`,
-    options: { 'http-port': { type: 'string' }, host: { type: 'string' }, 'public-url': { type: 'string' }, 'legacy-viewers': { type: 'boolean' } },
+    summary: 'serve library photos to the displays over HTTP and publish the address in etcd (with --ssh-port, the console over SSH too)',
+    usage: `photoframe serve [--http-port N (${DEFAULT_HTTP_PORT})] [--host ADDRESS (0.0.0.0)] [--public-url URL] [--legacy-viewers (unauthenticated: original viewers register and download)] [--ssh-port N [--authorized-keys FILE (<home>/authorized_keys)]]`,
+    options: {
+      'http-port': { type: 'string' },
+      host: { type: 'string' },
+      'public-url': { type: 'string' },
+      'legacy-viewers': { type: 'boolean' },
+      'ssh-port': { type: 'string' },
+      'authorized-keys': { type: 'string' },
+    },
     load: async () => (await import('./commands/serveCommand.ts')).runServe,
   },
   {
@@ -55,7 +108,7 @@ export const COMMANDS: Command[] = [
   },
   {
     name: 'console',
-    summary: 'the terminal console: displays and albums, live from etcd and the library',
+    summary: 'the terminal console: displays, albums, photos, groups and events, live from etcd and the library',
     usage: 'photoframe console',
     options: {},
     load: async () => (await import('./commands/consoleCommand.ts')).runConsole,

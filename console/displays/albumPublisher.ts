@@ -1,22 +1,43 @@
 import type { Etcd3 } from 'etcd3';
-import type { AlbumRecord, Library } from '../../data/library/librarySchema.ts';
+import { splitAmong } from '../../data/library/groupSplit.ts';
+import { groupsOf, type AlbumRecord, type GroupRecord, type Library } from '../../data/library/librarySchema.ts';
+import { albumPhotos } from '../../data/library/smartRules.ts';
 import { putAlbum } from './displayWrites.ts';
 
-/** The displays the library has given this album. */
-export function displaysShowing(library: Library, albumId: string): string[] {
-  return library.displays.filter((display) => display.albumId === albumId).map((display) => display.id);
+/** Whether any display or group shows the album, i.e. whether a change to it must reach etcd. */
+export function albumIsShown(library: Library, albumId: string): boolean {
+  return library.displays.some((d) => d.albumId === albumId) || groupsOf(library).some((g) => g.albumId === albumId && g.displayIds.length > 0);
 }
 
 /**
  * Album membership is live, as in the original: when an album's photos
- * change, every display showing it gets the new list (a viewer keeps its
- * current photo when that photo is still in it). A display whose list is
- * already the album's is not written. Returns the displays whose list changed.
+ * change, every display showing it gets the new list (a smart album's
+ * current matches; a viewer keeps its current photo when it is still in the
+ * list), and every group showing it is split again. A display whose list is
+ * already right is not written. Returns the displays whose list changed.
  */
 export async function publishAlbum(client: Etcd3, library: Library, album: AlbumRecord): Promise<string[]> {
-  const updated: string[] = [];
-  for (const displayId of displaysShowing(library, album.id)) {
-    if (await putAlbum(client, displayId, album)) updated.push(displayId);
+  const written: string[] = [];
+  const photos = albumPhotos(library, album);
+  for (const display of library.displays) {
+    if (display.albumId !== album.id) continue;
+    if (await putAlbum(client, display.id, { ...album, photos })) written.push(display.id);
   }
-  return updated;
+  for (const group of groupsOf(library)) if (group.albumId === album.id) written.push(...(await publishGroup(client, library, group)));
+  return written;
+}
+
+/**
+ * A group (the original's frameset) shares one album: each member gets its
+ * own part, the parts differing in size by at most one and no photo on two
+ * members. Returns the displays whose list changed.
+ */
+export async function publishGroup(client: Etcd3, library: Library, group: GroupRecord, random: () => number = Math.random): Promise<string[]> {
+  const album = group.albumId === null ? undefined : library.albums.find((a) => a.id === group.albumId);
+  if (!album) return [];
+  const parts = splitAmong(albumPhotos(library, album), group.displayIds, random);
+  const written: string[] = [];
+  // putAlbum writes the album's own list; each member is given the album with its share as the list.
+  for (const [displayId, part] of parts) if (await putAlbum(client, displayId, { ...album, photos: part })) written.push(displayId);
+  return written;
 }

@@ -1,5 +1,7 @@
 import { randomUUID } from 'node:crypto';
-import type { AlbumRecord, Library } from './librarySchema.ts';
+import { UserError } from '../../common/userError.ts';
+import { groupsOf, type AlbumRecord, type Library } from './librarySchema.ts';
+import type { SmartRule } from './smartRules.ts';
 
 export function findAlbum(library: Library, nameOrId: string): AlbumRecord | undefined {
   return library.albums.find((album) => album.id === nameOrId) ?? library.albums.find((album) => album.name === nameOrId);
@@ -33,4 +35,75 @@ export function addPhotosToAlbum(album: AlbumRecord, photoNames: readonly string
     added++;
   }
   return added;
+}
+
+/** An album by name or id, or a UserError listing the albums there are. */
+export function requireAlbum(library: Library, nameOrId: string): AlbumRecord {
+  const album = findAlbum(library, nameOrId);
+  if (album) return album;
+  const names = library.albums.map((a) => a.name);
+  throw new UserError(`unknown album "${nameOrId}"; ${names.length ? `albums are: ${names.join(', ')}` : 'there are no albums yet'}`);
+}
+
+function requireFreeName(library: Library, name: string, except?: AlbumRecord): void {
+  const problem = albumNameProblem(name);
+  if (problem) throw new UserError(`cannot name an album "${name}": ${problem}`);
+  if (library.albums.some((a) => a.name === name && a !== except)) throw new UserError(`an album named "${name}" already exists`);
+}
+
+export function createAlbum(library: Library, name: string, rule?: SmartRule, now = new Date()): AlbumRecord {
+  requireFreeName(library, name);
+  const album: AlbumRecord = { id: randomUUID(), name, photos: [], createdAt: now.toISOString(), ...(rule ? { rule } : {}) };
+  library.albums.push(album);
+  return album;
+}
+
+export function renameAlbum(library: Library, nameOrId: string, newName: string): AlbumRecord {
+  const album = requireAlbum(library, nameOrId);
+  requireFreeName(library, newName, album);
+  album.name = newName;
+  return album;
+}
+
+/** Deletes an album; displays that showed it keep their photos but no longer name an album. */
+export function deleteAlbum(library: Library, nameOrId: string): AlbumRecord {
+  const album = requireAlbum(library, nameOrId);
+  library.albums.splice(library.albums.indexOf(album), 1);
+  for (const display of library.displays) if (display.albumId === album.id) display.albumId = null;
+  for (const group of groupsOf(library)) if (group.albumId === album.id) group.albumId = null;
+  return album;
+}
+
+function requireManual(album: AlbumRecord, verb: string): void {
+  if (album.rule) throw new UserError(`cannot ${verb} album "${album.name}": it is a smart album; its rule decides its photos`);
+}
+
+/** Adds library photos to a manual album; names not in the library are refused before anything changes. */
+export function addLibraryPhotos(library: Library, nameOrId: string, photoNames: readonly string[]): { album: AlbumRecord; added: number } {
+  const album = requireAlbum(library, nameOrId);
+  requireManual(album, 'add photos to');
+  const unknown = photoNames.filter((name) => !Object.hasOwn(library.photos, name));
+  if (unknown.length) throw new UserError(`not in the library: ${unknown.slice(0, 5).join(', ')}${unknown.length > 5 ? ` and ${unknown.length - 5} more` : ''}`);
+  return { album, added: addPhotosToAlbum(album, photoNames) };
+}
+
+export function removeAlbumPhotos(library: Library, nameOrId: string, photoNames: readonly string[]): { album: AlbumRecord; removed: number } {
+  const album = requireAlbum(library, nameOrId);
+  requireManual(album, 'remove photos from');
+  const gone = new Set(photoNames);
+  const before = album.photos.length;
+  album.photos = album.photos.filter((name) => !gone.has(name));
+  return { album, removed: before - album.photos.length };
+}
+
+/** Makes an album smart with this rule, creating it when there is none of that name. */
+export function setAlbumRule(library: Library, name: string, rule: SmartRule): { album: AlbumRecord; created: boolean } {
+  const existing = findAlbum(library, name);
+  if (!existing) return { album: createAlbum(library, name, rule), created: true };
+  if (!existing.rule && existing.photos.length > 0) {
+    throw new UserError(`album "${existing.name}" is a manual album with ${existing.photos.length} photos; choose a new name for the smart album`);
+  }
+  existing.rule = rule;
+  existing.photos = [];
+  return { album: existing, created: false };
 }

@@ -1,4 +1,5 @@
-import type { DisplayRecord, Library } from './librarySchema.ts';
+import { UserError } from '../../common/userError.ts';
+import { groupsOf, type DisplayRecord, type Library } from './librarySchema.ts';
 
 /** Looks a display up by id first, then by name, so a name that looks like an id cannot shadow one. */
 export function findDisplay(library: Library, idOrName: string): DisplayRecord | undefined {
@@ -27,5 +28,28 @@ export function rememberDisplay(library: Library, sighting: DisplaySighting, now
   }
   if (sighting.hostname) display.hostname = sighting.hostname;
   if (sighting.name) display.name = sighting.name;
+  return display;
+}
+
+/** A display the library knows, by id or name, or a UserError listing the known ones. */
+export function requireDisplay(library: Library, idOrName: string): DisplayRecord {
+  const display = findDisplay(library, idOrName);
+  if (display) return display;
+  const names = library.displays.map((d) => d.name);
+  throw new UserError(`unknown display "${idOrName}"; ${names.length ? `known displays: ${names.join(', ')}` : 'the library knows no displays yet'}`);
+}
+
+export function renameDisplay(library: Library, idOrName: string, newName: string): DisplayRecord {
+  const display = requireDisplay(library, idOrName);
+  if (newName.trim() === '' || newName.length > 200) throw new UserError(`cannot name a display "${newName}": use 1 to 200 characters`);
+  display.name = newName;
+  return display;
+}
+
+/** Removes a display from the library; it reappears (unassigned) if it announces itself again. */
+export function forgetDisplay(library: Library, idOrName: string): DisplayRecord {
+  const display = requireDisplay(library, idOrName);
+  library.displays.splice(library.displays.indexOf(display), 1);
+  for (const group of groupsOf(library)) group.displayIds = group.displayIds.filter((id) => id !== display.id);
   return display;
 }

@@ -2,6 +2,8 @@
  * The shape of the library file. `version` lets a later release migrate old
  * files forward; a file from a newer release is refused rather than damaged.
  */
+import type { SmartRule } from './smartRules.ts';
+
 export const SCHEMA_VERSION = 3;
 /** From this version on, photos live in their own file beside the library file (see libraryStore). */
 export const SPLIT_SINCE_VERSION = 3;
@@ -45,9 +47,11 @@ export interface PhotoRecord {
 export interface AlbumRecord {
   id: string;
   name: string;
-  /** Photo names in showing order. */
+  /** Photo names in showing order; for a smart album, unused (its rule decides). */
   photos: string[];
   createdAt: string;
+  /** Present on smart albums: the conditions a photo must meet (see smartRules.ts). */
+  rule?: SmartRule;
 }
 
 export interface DisplayRecord {
@@ -61,11 +65,30 @@ export interface DisplayRecord {
   lastRegisteredAt?: string;
 }
 
+/**
+ * A display group (the original's "frameset"): displays sharing one album,
+ * which is split among them so no photo shows on two at once. A member's own
+ * `albumId` stays null: the group decides what it shows.
+ */
+export interface GroupRecord {
+  id: string;
+  name: string;
+  albumId: string | null;
+  displayIds: string[];
+  createdAt: string;
+}
+
 export interface Library {
   version: number;
   photos: Record<string, PhotoRecord>;
   albums: AlbumRecord[];
   displays: DisplayRecord[];
+  /** Absent in files that never had a group; `groupsOf` reads it either way. */
+  groups?: GroupRecord[];
+}
+
+export function groupsOf(library: Library): GroupRecord[] {
+  return library.groups ?? [];
 }
 
 export function emptyLibrary(): Library {
@@ -93,6 +116,7 @@ export function migrateLibrary(raw: unknown, path: string): Library {
     photos,
     albums: data.albums ?? [],
     displays: data.displays ?? [],
+    ...(data.groups ? { groups: data.groups } : {}),
   };
 }
 

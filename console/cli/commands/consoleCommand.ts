@@ -1,49 +1,43 @@
 import { connectEtcd } from '../../../common/etcd/etcdClient.ts';
 import { homePaths } from '../../../common/homePaths.ts';
 import { UserError } from '../../../common/userError.ts';
-import { ConsoleData } from '../../tui/consoleData.ts';
-import { ConsoleScreen } from '../../tui/consoleScreen.ts';
+import { ConsoleApp } from '../../tui/app/consoleApp.ts';
+import { openConsoleServices } from '../../tui/app/consoleServices.ts';
+import { previewColorsFor } from '../../tui/preview/halfBlocks.ts';
+import { consoleViews } from '../../tui/views/rootViews.ts';
 import type { CommandContext } from '../command.ts';
 
+/** The console on this terminal; `photoframe serve --ssh-port` gives the same console over SSH. */
 export async function runConsole({ config }: CommandContext): Promise<number | void> {
   if (!process.stdout.isTTY || !process.stdin.isTTY) {
     throw new UserError('console needs a terminal; use the CLI commands (e.g. `photoframe displays --json`) in scripts');
   }
   const client = await connectEtcd(config.etcdEndpoints, { callTimeoutMs: 10_000 });
-  const data = new ConsoleData(client, homePaths(config.home));
-  let finish: () => void = () => {};
-  const finished = new Promise<void>((resolve) => (finish = resolve));
-  const screen = new ConsoleScreen(config.etcdEndpoints.join(','), {
-    onQuit: () => finish(),
-    onReload: () => void reload('reloaded'),
+  const services = await openConsoleServices(client, homePaths(config.home), config.etcdEndpoints.join(',')).catch((error) => {
+    client.close();
+    throw error;
   });
-  // Bursts of changes (a display starting writes two keys) coalesce into one redraw.
-  let reloading: Promise<void> | null = null;
-  let again = false;
-  const reload = async (message = ''): Promise<void> => {
-    if (reloading) {
-      again = true;
-      return reloading;
-    }
-    reloading = (async () => {
-      do {
-        again = false;
-        try {
-          screen.update(await data.load(), message);
-        } catch (error) {
-          screen.showError(`cannot load: ${(error as Error).message}`);
-        }
-      } while (again);
-    })().finally(() => (reloading = null));
-    return reloading;
-  };
+  process.stdin.setRawMode(true);
+  process.stdin.resume();
+  const app = new ConsoleApp(
+    services,
+    {
+      input: process.stdin,
+      output: process.stdout,
+      columns: process.stdout.columns,
+      rows: process.stdout.rows,
+      terminal: process.env.TERM ?? 'xterm-256color',
+      colorMode: previewColorsFor(process.env),
+    },
+    `console ${process.env.USER ?? ''}`.trim(),
+    consoleViews,
+  );
   try {
-    await reload();
-    await data.subscribe(() => void reload());
-    await finished;
+    await app.exited;
   } finally {
-    screen.destroy();
-    await data.close();
+    process.stdin.setRawMode(false);
+    process.stdin.pause();
+    await services.close();
     client.close();
   }
 }

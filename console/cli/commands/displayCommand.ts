@@ -3,13 +3,23 @@ import { homePaths } from '../../../common/homePaths.ts';
 import { UserError } from '../../../common/userError.ts';
 import { LibraryStore } from '../../../data/library/libraryStore.ts';
 import { assignDisplay, parseDisplayChange } from '../../displays/assignDisplay.ts';
+import { readEtcdDisplays } from '../../displays/displayDirectory.ts';
+import { forgetDisplayRecord, renameDisplayRecord, type LibraryUpdate } from '../../displays/displayRecords.ts';
+import { DISPLAY_ACTIONS as DISPLAY_ACTION_WORDS, describeNowShowing, isDisplayAction, resolveTargets, runDisplayAction, type DisplayAction } from '../../displays/displayControl.ts';
 import { parseAssignments } from '../argumentParsers.ts';
 import type { CommandContext } from '../command.ts';
 
-export async function runDisplay({ config, positionals }: CommandContext): Promise<number | void> {
+export async function runDisplay(context: CommandContext): Promise<number | void> {
+  const [action] = context.positionals;
+  if (action === 'rename' || action === 'forget') return runDisplayRecordAction(context);
+  if (action !== undefined && isDisplayAction(action)) return runDisplayActionCommand(context, action);
+  return runDisplaySet(context);
+}
+
+async function runDisplaySet({ config, positionals }: CommandContext): Promise<number | void> {
   const [action, displayRef, ...words] = positionals;
   if (action !== 'set') {
-    throw new UserError(`display ${action === undefined ? 'needs an action' : `has no action "${action}"`}: use \`photoframe display set <display> album=<album>\``);
+    throw new UserError(`display ${action === undefined ? 'needs an action' : `has no action "${action}"`}: use ${DISPLAY_ACTIONS}`);
   }
   if (!displayRef) throw new UserError('display set needs a display id or name: photoframe display set <display> album=<album>');
   // Parse every word before touching etcd, so a typo changes nothing.
@@ -21,6 +31,50 @@ export async function runDisplay({ config, positionals }: CommandContext): Promi
     if (result.album) parts.push(`album "${result.album.name}" (${result.album.photos.length} photos)`);
     if (result.settings) parts.push(`settings ${Object.keys(change.settings).join(', ')}`);
     process.stdout.write(`display "${result.displayName}" (${result.displayId}): set ${parts.join(' and ')}\n`);
+  } finally {
+    client.close();
+  }
+}
+
+const DISPLAY_ACTIONS = `\`photoframe display set|rename|forget|${DISPLAY_ACTION_WORDS.join('|')} <display> ...\` (see photoframe display --help)`;
+
+/** `display next kitchen`, `display off Hallway` (a group: every member), `display now kitchen`. */
+async function runDisplayActionCommand({ config, values, positionals }: CommandContext, action: DisplayAction): Promise<number | void> {
+  const ref = positionals[1];
+  if (!ref) throw new UserError(`display ${action} needs a display or group: photoframe display ${action} <display or group>`);
+  const library = await new LibraryStore(homePaths(config.home).store).read();
+  const client = await connectEtcd(config.etcdEndpoints);
+  try {
+    const { label, targets } = resolveTargets(library, await readEtcdDisplays(client), ref);
+    const outcomes = await runDisplayAction(client, action, targets);
+    if (values.json) {
+      const rows = outcomes.map((o) => ({ id: o.target.id, name: o.target.name, action, ...(o.answer ? { answer: o.answer } : {}) }));
+      process.stdout.write(`${JSON.stringify(rows, null, 2)}\n`);
+    } else if (action === 'now') {
+      for (const o of outcomes) process.stdout.write(`${describeNowShowing(o.target.name, o.answer!)}\n`);
+    } else {
+      process.stdout.write(`${action}: sent to ${label}${targets.length > 1 ? ` (${targets.length} displays)` : ''}\n`);
+    }
+  } finally {
+    client.close();
+  }
+}
+
+async function runDisplayRecordAction({ config, values, positionals }: CommandContext): Promise<number | void> {
+  const [action, displayRef, newName] = positionals;
+  if (!displayRef) throw new UserError(`display ${action} needs a display id or name: photoframe display ${action} <display>${action === 'rename' ? ' NEW_NAME' : ''}`);
+  if (action === 'rename' && !newName) throw new UserError('display rename needs the new name: photoframe display rename <display> NEW_NAME');
+  const store = new LibraryStore(homePaths(config.home).store);
+  const update: LibraryUpdate = (change) => store.update(change);
+  const client = await connectEtcd(config.etcdEndpoints);
+  try {
+    const etcd = await readEtcdDisplays(client);
+    const result =
+      action === 'rename'
+        ? await renameDisplayRecord(update, etcd, displayRef, newName!)
+        : await forgetDisplayRecord(update, client, etcd, displayRef);
+    const text = action === 'rename' ? `display ${result.id} is now "${result.name}"` : `forgot display "${result.name}" (${result.id})`;
+    process.stdout.write(values.json ? `${JSON.stringify({ id: result.id, name: result.name, action }, null, 2)}\n` : `${text}\n`);
   } finally {
     client.close();
   }

@@ -10,7 +10,7 @@ import { importPhotos } from '../../../data/photos/importPhotos.ts';
 import { oneLine } from '../../../data/photos/pathText.ts';
 import { stringOption } from '../argumentParsers.ts';
 import type { CommandContext } from '../command.ts';
-import { displaysShowing, publishAlbum } from '../../displays/albumPublisher.ts';
+import { albumIsShown, publishAlbum } from '../../displays/albumPublisher.ts';
 
 /** Exit code when the import finished but some files were skipped, so scripts can tell. */
 export const EXIT_SOME_SKIPPED = 2;
@@ -88,7 +88,7 @@ export async function runImport({ config, values, positionals }: CommandContext)
 async function publishImportedAlbum(config: GlobalConfig, store: LibraryStore, albumName: string): Promise<string[]> {
   const library = await store.read();
   const album = findAlbum(library, albumName);
-  if (!album || displaysShowing(library, album.id).length === 0) return [];
+  if (!album || !albumIsShown(library, album.id)) return [];
   let client;
   try {
     client = await connectEtcd(config.etcdEndpoints);

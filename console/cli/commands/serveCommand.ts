@@ -8,6 +8,7 @@ import { createImageServer } from '../../imageServer/imageServer.ts';
 import { LEGACY_DOWNLOAD_PREFIX, legacyViewerRoutes } from '../../imageServer/legacyViewerRoutes.ts';
 import { advertisedUrl, publishImageServer } from '../../imageServer/publishImageServer.ts';
 import { loadOrCreateServerToken } from '../../imageServer/serverToken.ts';
+import { serveSshConsole } from '../../ssh/serveSshConsole.ts';
 import { portOption, stringOption } from '../argumentParsers.ts';
 import type { CommandContext } from '../command.ts';
 import { DEFAULT_HTTP_PORT } from '../commandList.ts';
@@ -18,6 +19,7 @@ export async function runServe({ config, values }: CommandContext): Promise<numb
   const port = portOption(values, 'http-port', DEFAULT_HTTP_PORT);
   const host = stringOption(values, 'host') ?? '0.0.0.0';
   const publicUrl = stringOption(values, 'public-url');
+  const sshPort = values['ssh-port'] === undefined ? null : portOption(values, 'ssh-port', 2222);
   if (publicUrl !== undefined && !/^https?:\/\/[^/]+/.test(publicUrl)) {
     throw new UserError(`--public-url "${publicUrl}" is not an http(s) URL, e.g. http://192.168.1.10:${DEFAULT_HTTP_PORT}`);
   }
@@ -45,6 +47,18 @@ export async function runServe({ config, values }: CommandContext): Promise<numb
   const url = (publicUrl ?? advertisedUrl(host, port)).replace(/\/+$/, '');
   await publishImageServer(client, { url, token });
   process.stdout.write(`image server listening on ${host}:${port}, published to etcd as ${url}\n`);
+  const ssh =
+    sshPort === null
+      ? null
+      : await serveSshConsole({
+          client,
+          paths,
+          etcdLabel: config.etcdEndpoints.join(','),
+          port: sshPort,
+          host,
+          authorizedKeysPath: stringOption(values, 'authorized-keys') ?? paths.authorizedKeys,
+          say: (line) => process.stdout.write(`${line}\n`),
+        });
 
   await new Promise<void>((resolve) => {
     const stop = (signal: string) => {
@@ -55,5 +69,6 @@ export async function runServe({ config, values }: CommandContext): Promise<numb
     process.once('SIGINT', () => stop('SIGINT'));
     process.once('SIGTERM', () => stop('SIGTERM'));
   });
+  await ssh?.close();
   client.close();
 }

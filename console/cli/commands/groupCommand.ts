@@ -1,0 +1,100 @@
+import { homePaths } from '../../../common/homePaths.ts';
+import { UserError } from '../../../common/userError.ts';
+import { addGroupMembers, createGroup, deleteGroup, removeGroupMembers, requireGroup, setGroupAlbum } from '../../../data/library/groups.ts';
+import type { GroupRecord, Library } from '../../../data/library/librarySchema.ts';
+import { LibraryStore } from '../../../data/library/libraryStore.ts';
+import { readEtcdDisplays } from '../../displays/displayDirectory.ts';
+import { publishGroup } from '../../displays/albumPublisher.ts';
+import { rememberAnnounced } from '../../displays/displayRecords.ts';
+import { parseDisplayChange } from '../../displays/assignDisplay.ts';
+import { putSettings } from '../../displays/displayWrites.ts';
+import { parseAssignments } from '../argumentParsers.ts';
+import type { CommandContext } from '../command.ts';
+import { withEtcdAfterSave } from '../etcdWhenNeeded.ts';
+import { connectEtcd } from '../../../common/etcd/etcdClient.ts';
+
+function describe(library: Library, group: GroupRecord) {
+  return {
+    id: group.id,
+    name: group.name,
+    album: library.albums.find((a) => a.id === group.albumId)?.name ?? null,
+    displays: group.displayIds.map((id) => library.displays.find((d) => d.id === id)?.name ?? id),
+  };
+}
+
+/** `photoframe group …`: framesets. Membership and album changes split the album again at once. */
+export async function runGroup({ config, values, positionals }: CommandContext): Promise<number | void> {
+  const [action, name, ...rest] = positionals;
+  const store = new LibraryStore(homePaths(config.home).store);
+  const need = (value: string | undefined, what: string): string => {
+    if (!value) throw new UserError(`group ${action} needs ${what}; usage: photoframe group ${action} ${what}`);
+    return value;
+  };
+  const report = async (text: string, group: GroupRecord, republish: boolean) => {
+    const library = await store.read();
+    const fresh = library.groups?.find((g) => g.id === group.id) ?? group;
+    const written = republish ? await withEtcdAfterSave(config, `group "${fresh.name}"`, (client) => publishGroup(client, library, fresh)) : [];
+    const shown = written.length ? `; split its album across ${written.length} display${written.length === 1 ? '' : 's'}` : '';
+    process.stdout.write(values.json ? `${JSON.stringify({ ...describe(library, fresh), displaysUpdated: written }, null, 2)}\n` : `${text}${shown}\n`);
+  };
+  switch (action) {
+    case 'create': {
+      const group = await store.update((library) => createGroup(library, need(name, 'NAME')));
+      return report(`created group "${group.name}"`, group, false);
+    }
+    case 'delete': {
+      const group = await store.update((library) => deleteGroup(library, need(name, 'NAME')));
+      process.stdout.write(values.json ? `${JSON.stringify({ id: group.id, name: group.name, deleted: true })}\n` : `deleted group "${group.name}"; its displays keep what they show\n`);
+      return;
+    }
+    case 'add':
+    case 'remove': {
+      if (rest.length === 0) throw new UserError(`group ${action} needs displays; usage: photoframe group ${action} NAME DISPLAY...`);
+      // A display only announced so far joins the library when it joins a group.
+      const announced = action === 'add' ? await announcedDisplays(config.etcdEndpoints) : null;
+      const group = await store.update((library) => {
+        if (announced) for (const ref of rest) rememberAnnounced(library, announced, ref);
+        return action === 'add' ? addGroupMembers(library, need(name, 'NAME DISPLAY...'), rest) : removeGroupMembers(library, need(name, 'NAME DISPLAY...'), rest);
+      });
+      return report(`${action === 'add' ? 'added' : 'removed'} ${rest.length} display${rest.length === 1 ? '' : 's'} ${action === 'add' ? 'to' : 'from'} group "${group.name}"`, group, group.albumId !== null);
+    }
+    case 'set': {
+      // Every word is checked before anything is written: a typo changes nothing.
+      const change = parseDisplayChange(parseAssignments(rest, 'use album=ALBUM and/or settings such as interval_time=30'));
+      const groupName = need(name, 'NAME album=ALBUM [setting=value...]');
+      const group = change.album === undefined
+        ? requireGroup(await store.read(), groupName)
+        : await store.update((library) => setGroupAlbum(library, groupName, change.album!));
+      const settings = Object.keys(change.settings);
+      if (settings.length) {
+        if (group.displayIds.length === 0) throw new UserError(`group "${group.name}" has no displays to set ${settings.join(', ')} on`);
+        const library = await store.read();
+        await withEtcdAfterSave(config, `group "${group.name}"`, async (client) => {
+          for (const id of group.displayIds) await putSettings(client, id, library.displays.find((d) => d.id === id)?.name ?? id, change.settings);
+        });
+      }
+      const parts = [change.album === undefined ? null : `shows album "${change.album}"`, settings.length ? `settings ${settings.join(', ')} on every display` : null];
+      return report(`group "${group.name}": ${parts.filter(Boolean).join(' and ')}`, group, change.album !== undefined);
+    }
+    case 'show': {
+      const library = await store.read();
+      const group = requireGroup(library, need(name, 'NAME'));
+      const described = describe(library, group);
+      process.stdout.write(
+        values.json ? `${JSON.stringify(described, null, 2)}\n` : `group "${described.name}": album ${described.album ?? '-'}; displays ${described.displays.join(', ') || '-'}\n`,
+      );
+      return;
+    }
+    default:
+      throw new UserError(`group ${action === undefined ? 'needs an action' : `has no action "${action}"`}: create, add, remove, delete, set or show (photoframe group --help)`);
+  }
+}
+
+async function announcedDisplays(endpoints: string[]) {
+  const client = await connectEtcd(endpoints);
+  try {
+    return await readEtcdDisplays(client);
+  } finally {
+    client.close();
+  }
+}

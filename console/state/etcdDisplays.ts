@@ -1,0 +1,145 @@
+import type { Etcd3 } from 'etcd3';
+import { openEtcdFeed, type EtcdFeed, type FeedChange } from '../../common/etcd/etcdFeed.ts';
+import { decodeAnnouncement } from '../../common/protocol/codecs/announcementCodec.ts';
+import type { AlbumRef } from '../../common/protocol/codecs/commandCodecs.ts';
+import type { SettingsValue } from '../../common/protocol/codecs/settingsCodec.ts';
+import { parseDisplayKey } from '../../common/protocol/displayKeys.ts';
+import { readDisplayChange } from '../../common/protocol/topicRegistry.ts';
+import { displayIdFromAnnounceKey, displayIdFromOnlineKey } from '../../common/protocol/systemKeys.ts';
+import { retryWithBackoff } from '../../common/retryWithBackoff.ts';
+import { createLogger } from '../../common/log.ts';
+import type { EtcdDisplayView } from '../displays/displayDirectory.ts';
+
+/** What etcd says about one display, beyond its announcement and presence. */
+export interface DisplayKeys {
+  /** How many images its `images` key lists; null when the key is absent or malformed. */
+  images: number | null;
+  /** The decoded settings, null when absent or malformed. */
+  settings: SettingsValue | null;
+  powerState: string | null;
+  paused: boolean;
+  /** The album the console last gave it, by its own `album` key. */
+  album: AlbumRef | null;
+  /** When this console last saw the display go offline (presence keys carry no time of their own). */
+  lastSeen: Date | null;
+  /** Every topic key and its raw value, for the detail view. */
+  topics: Map<string, string>;
+}
+
+export type DisplayKeyListener = (displayIds: ReadonlySet<string>) => void;
+
+const log = createLogger('console');
+
+/**
+ * The displays as etcd describes them, kept by applying each change from a
+ * compaction-safe feed on its own key: no re-read per event, and a broken
+ * feed is reopened with a fresh snapshot. One per process, shared by sessions.
+ */
+export class EtcdDisplays {
+  readonly view: EtcdDisplayView = { announcements: new Map(), online: new Set() };
+  readonly keys = new Map<string, DisplayKeys>();
+  /** Raw values of keys that are not a display's, e.g. `/R:` answers to a current_display request. */
+  readonly others = new Map<string, string>();
+  private feed: EtcdFeed | null = null;
+  private closed = false;
+  private readonly listeners = new Set<DisplayKeyListener>();
+
+  constructor(private readonly client: Etcd3) {}
+
+  async open(): Promise<void> {
+    this.feed = await openEtcdFeed(this.client, [{ prefix: '/' }], {
+      snapshot: (changes) => {
+        this.view.announcements.clear();
+        this.view.online.clear();
+        this.keys.clear();
+        this.others.clear();
+        const touched = new Set<string>();
+        for (const change of changes) this.apply(change, touched);
+        this.emit(touched);
+      },
+      change: (change) => {
+        const touched = new Set<string>();
+        this.apply(change, touched);
+        this.emit(touched);
+      },
+      broken: (error) => {
+        log.warn('etcd feed broke; reading afresh', { error: error.message });
+        void this.reopen();
+      },
+    });
+  }
+
+  onChange(listener: DisplayKeyListener): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  keysOf(id: string): DisplayKeys {
+    let keys = this.keys.get(id);
+    if (!keys) {
+      keys = { images: null, settings: null, powerState: null, paused: false, album: null, lastSeen: null, topics: new Map() };
+      this.keys.set(id, keys);
+    }
+    return keys;
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    await this.feed?.close();
+  }
+
+  private async reopen(): Promise<void> {
+    await retryWithBackoff('reopen the console etcd feed', () => this.open(), { stopped: () => this.closed, log });
+  }
+
+  private apply(change: FeedChange, touched: Set<string>): void {
+    const announced = displayIdFromAnnounceKey(change.key);
+    if (announced !== null) {
+      const decoded = change.value === null ? null : decodeAnnouncement(change.value);
+      if (decoded?.ok) this.view.announcements.set(announced, decoded.value);
+      else this.view.announcements.delete(announced);
+      touched.add(announced);
+      return;
+    }
+    const online = displayIdFromOnlineKey(change.key);
+    if (online !== null) {
+      if (change.value === null) {
+        if (this.view.online.delete(online)) this.keysOf(online).lastSeen = new Date();
+      } else this.view.online.add(online);
+      touched.add(online);
+      return;
+    }
+    const parsed = parseDisplayKey(change.key);
+    if (!parsed) return;
+    if (parsed.topic === '') return;
+    const keys = this.keysOf(parsed.displayId);
+    if (change.value === null) keys.topics.delete(parsed.topic);
+    else keys.topics.set(parsed.topic, change.value);
+    touched.add(parsed.displayId);
+    // The registry's lenient decoders read the key exactly as a viewer would, originals' values included.
+    const outcome = readDisplayChange(parsed.displayId, change.key, change.value, false);
+    if (outcome.kind === 'refuse') {
+      if (parsed.topic === 'images') keys.images = null;
+      if (parsed.topic === 'settings') keys.settings = null;
+      return;
+    }
+    if (outcome.kind !== 'apply') return;
+    const applied = outcome.change;
+    if (applied.topic === 'images') keys.images = change.value === null ? null : applied.value.length;
+    else if (applied.topic === 'settings') keys.settings = change.value === null ? null : applied.value;
+    else if (applied.topic === 'power_state') keys.powerState = applied.value;
+    else if (applied.topic === 'paused') keys.paused = applied.value;
+    else if (applied.topic === 'album') keys.album = applied.value;
+  }
+
+  private emit(touched: ReadonlySet<string>): void {
+    if (touched.size === 0) return;
+    for (const listener of [...this.listeners]) {
+      try {
+        listener(touched);
+      } catch {
+        // One session's failing screen never stops the others hearing etcd.
+      }
+    }
+  }
+}

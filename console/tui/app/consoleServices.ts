@@ -1,0 +1,60 @@
+import type { Etcd3 } from 'etcd3';
+import type { HomePaths } from '../../../common/homePaths.ts';
+import { EtcdDisplays } from '../../state/etcdDisplays.ts';
+import { LibraryHub } from '../../state/libraryHub.ts';
+import { EventLog } from './eventLog.ts';
+
+/**
+ * What every console session of a process shares: one library, one etcd
+ * feed, one events history. Sessions never hold their own copies, so a change
+ * made in one is seen by all without a re-read.
+ */
+export interface ConsoleServices {
+  client: Etcd3;
+  hub: LibraryHub;
+  etcd: EtcdDisplays;
+  events: EventLog;
+  paths: HomePaths;
+  etcdLabel: string;
+  close(): Promise<void>;
+}
+
+export async function openConsoleServices(client: Etcd3, paths: HomePaths, etcdLabel: string): Promise<ConsoleServices> {
+  const hub = await LibraryHub.forStore(paths.store);
+  const release = hub.retain();
+  const etcd = new EtcdDisplays(client);
+  try {
+    await etcd.open();
+  } catch (error) {
+    release();
+    throw error;
+  }
+  const events = new EventLog();
+  const stopLibrary = hub.onChange((change) => events.add(change.by, change.what));
+  // Displays coming and going are news too; the feed says which displays changed, presence tells the rest.
+  const wasOnline = new Set(etcd.view.online);
+  const stopPresence = etcd.onChange((ids) => {
+    for (const id of ids) {
+      const online = etcd.view.online.has(id);
+      if (online === wasOnline.has(id)) continue;
+      if (online) wasOnline.add(id);
+      else wasOnline.delete(id);
+      const name = hub.library.displays.find((d) => d.id === id)?.name ?? etcd.view.announcements.get(id)?.hostname ?? id;
+      events.add(`display ${name}`, online ? 'came online' : 'went offline');
+    }
+  });
+  return {
+    client,
+    hub,
+    etcd,
+    events,
+    paths,
+    etcdLabel,
+    close: async () => {
+      stopLibrary();
+      stopPresence();
+      release();
+      await etcd.close();
+    },
+  };
+}

@@ -1,0 +1,39 @@
+import blessed from 'blessed';
+import type { SessionContext } from './consoleApp.ts';
+import type { CommandSpec } from './commandLine.ts';
+import type { KeyScope } from './keyRegistry.ts';
+
+/** One screenful of the console: a box in the body, its keys, and how it redraws. */
+export interface View {
+  readonly title: string;
+  readonly element: blessed.Widgets.BoxElement;
+  readonly keys: KeyScope;
+  /** Redraws from the shared state; called when it changes and after a resize. */
+  refresh(): void;
+  /** The `/` filter; views without one ignore `/`. */
+  filter?: { text: string; apply(text: string): void };
+  /** The list that j/k, g/G and the mouse move, if any. */
+  list?: { move(delta: number): void; page(direction: 1 | -1): void; select(index: number): void; length: number };
+  /** Extra `:` commands while this view is on top. */
+  commands?: CommandSpec[];
+  /** Draws anything blessed cannot (the truecolor preview) after each render. */
+  afterRender?(): void;
+  dispose?(): void;
+}
+
+/** The `/` filter of a list view: its text, and applying a new one redraws through `onChange`. */
+export function textFilter(onChange: () => void): { text: string; apply(text: string): void } {
+  const filter = {
+    text: '',
+    apply(text: string) {
+      filter.text = text;
+      onChange();
+    },
+  };
+  return filter;
+}
+
+/** A view's own box, filling the console's body. */
+export function viewElement(context: SessionContext): blessed.Widgets.BoxElement {
+  return blessed.box({ screen: context.screen, parent: context.body, top: 0, left: 0, width: '100%', height: '100%' });
+}

@@ -1,0 +1,63 @@
+import type { KeyBinding } from '../app/keyRegistry.ts';
+import type { SessionContext } from '../app/consoleApp.ts';
+import type { CommandSpec } from '../app/commandLine.ts';
+import { describeNowShowing, resolveTargets, runDisplayAction, type DisplayAction } from '../../displays/displayControl.ts';
+import { albumIsShown, publishAlbum } from '../../displays/albumPublisher.ts';
+
+/** Each action once: its key in the displays and groups views, its `:` command, its help line. */
+const ACTIONS: { action: DisplayAction; key: string; hint?: string; description: string; confirm?: string }[] = [
+  { action: 'next', key: '>', hint: 'next', description: 'next photo' },
+  { action: 'back', key: '<', description: 'previous photo' },
+  { action: 'pause', key: 'p', hint: 'pause', description: 'pause the slideshow (the photo stays)' },
+  { action: 'resume', key: 'u', description: 'resume the slideshow' },
+  { action: 'off', key: 'o', hint: 'off', description: 'screen off' },
+  { action: 'on', key: 'O', description: 'screen on' },
+  { action: 'reboot', key: 'R', description: 'reboot the display (asks first)', confirm: 'Reboot' },
+  { action: 'restart-screen', key: 'S', description: 'restart the screen (asks first)', confirm: 'Restart screen' },
+  { action: 'now', key: 'w', hint: 'what\'s on', description: 'ask what is on screen now' },
+];
+
+/** Runs an action on a display or group named as a person would name it, reporting on the status line. */
+export async function performAction(context: SessionContext, action: DisplayAction, ref: string, confirm?: string): Promise<void> {
+  const { client, hub, etcd, events } = context.services;
+  const { label, targets } = resolveTargets(hub.library, etcd.view, ref);
+  if (confirm && !(await context.confirm(`${confirm}: ${label}${targets.length > 1 ? ` (${targets.length} displays)` : ''}?`, confirm))) {
+    context.status('nothing sent');
+    return;
+  }
+  await context.run(async () => {
+    if (action === 'now') context.status(`asking ${label} what it shows…`);
+    const outcomes = await runDisplayAction(client, action, targets);
+    const summary =
+      action === 'now' ? outcomes.map((o) => describeNowShowing(o.target.name, o.answer!)).join(' · ') : `${action}: sent to ${label}`;
+    events.add(context.who, summary);
+    return summary;
+  });
+}
+
+export function actionBindings(context: SessionContext, selectedRef: () => string): KeyBinding[] {
+  return ACTIONS.map((spec) => ({
+    keys: [spec.key],
+    hint: spec.hint,
+    description: spec.description,
+    run: () => performAction(context, spec.action, selectedRef(), spec.confirm),
+  }));
+}
+
+export function actionCommands(context: SessionContext): CommandSpec[] {
+  return ACTIONS.map((spec) => ({
+    verb: spec.action,
+    usage: `:${spec.action} DISPLAY|GROUP`,
+    description: spec.description,
+    run: (ref: string) => performAction(context, spec.action, ref.trim() || '?', spec.confirm),
+  }));
+}
+
+/** After a session changes an album's photos: the displays and groups showing it get them now. */
+export async function republishAfterChange(context: SessionContext, albumId: string): Promise<string> {
+  const library = context.services.hub.library;
+  const album = library.albums.find((a) => a.id === albumId);
+  if (!album || !albumIsShown(library, albumId)) return '';
+  const written = await publishAlbum(context.services.client, library, album);
+  return written.length ? `; updated ${written.length} display${written.length === 1 ? '' : 's'}` : '';
+}

@@ -1,0 +1,102 @@
+import blessed from 'blessed';
+import { settingFromText, type DisplaySettings } from '../../../common/protocol/codecs/settingsCodec.ts';
+import { UserError } from '../../../common/userError.ts';
+import { putSettings } from '../../displays/displayWrites.ts';
+import type { SessionContext } from '../app/consoleApp.ts';
+import { viewElement, type View } from '../app/view.ts';
+import { ListWidget } from '../widgets/listWidget.ts';
+import { actionBindings } from './displayActionKeys.ts';
+import { displayRows, intervalText } from './displayRows.ts';
+import { settingRows, type SettingRow } from './settingsRows.ts';
+
+/**
+ * One display: what etcd says about it, and every setting the protocol
+ * knows with its value, default and what it accepts. Editing checks the value
+ * with the protocol's own rules and shows a refusal in place, on the row.
+ */
+export function displayDetailView(context: SessionContext, displayId: string): View {
+  const { etcd, client } = context.services;
+  const element = viewElement(context);
+  const summary = blessed.box({ screen: context.screen, parent: element, top: 0, left: 0, width: '100%', height: 5, border: { type: 'line' }, tags: true, label: ' Display ' });
+  const problems = new Map<string, string>();
+  const list = new ListWidget<SettingRow>({
+    screen: context.screen,
+    parent: element,
+    label: 'Settings',
+    columns: [
+      { title: 'SETTING', width: 15 },
+      { title: 'VALUE', width: 'flex' },
+      { title: 'DEFAULT', width: 10, optional: true },
+      { title: 'ACCEPTS / PROBLEM', width: 'flex' },
+    ],
+    cells: (row) => {
+      const problem = problems.get(row.name);
+      return [
+        row.name,
+        row.isDefault ? { text: `${row.value} (default)`, tone: 'muted' } : row.value,
+        row.defaultValue,
+        problem ? { text: problem, tone: 'bad' } : { text: row.accepts, tone: 'muted' },
+      ];
+    },
+    empty: '',
+    position: { top: 5, left: 0, width: '100%', height: '100%-5' },
+  });
+  list.setFocused(true);
+  const current = () => {
+    const row = displayRows(context.services.hub.library, etcd).find((r) => r.id === displayId);
+    if (!row) throw new UserError(`display ${displayId} is no longer known`);
+    return row;
+  };
+  const refresh = () => {
+    const row = displayRows(context.services.hub.library, etcd).find((r) => r.id === displayId);
+    if (!row) {
+      summary.setContent('{red-fg}this display is no longer known (forgotten?); q goes back{/red-fg}');
+      return;
+    }
+    const keys = row.keys;
+    summary.setContent(
+      [
+        `{bold}${blessed.escape(row.name)}{/bold}  ${row.online ? '{green-fg}online{/green-fg}' : '{grey-fg}offline{/grey-fg}'}  id ${blessed.escape(row.id)}  host ${blessed.escape(row.hostname ?? '—')}  version ${blessed.escape(row.version ?? '—')}`,
+        `album ${blessed.escape(keys?.album?.name ?? row.album ?? '—')} · ${keys?.images ?? '—'} images · interval ${intervalText(keys?.settings) ?? '—'} · ${keys?.paused ? 'paused' : 'running'} · power ${blessed.escape(keys?.powerState ?? 'on')}`,
+        '{grey-fg}photo on screen: press w (the protocol answers on request) · applied revision and free disk: not reported by viewers yet{/grey-fg}',
+      ].join('\n'),
+    );
+    list.setRows(settingRows(keys?.settings), (r) => r.name);
+  };
+  const edit = async () => {
+    const row = list.selected();
+    if (!row) return;
+    const text = await context.prompt(`${row.name} (${row.accepts}): `, row.value);
+    if (text === null) return;
+    const parsed = settingFromText(row.name, text);
+    if (!parsed.ok) {
+      // Shown on the row itself, where the person is looking; nothing is written.
+      problems.set(row.name, parsed.error);
+      list.draw();
+      context.status(parsed.error, true);
+      return;
+    }
+    problems.delete(row.name);
+    const name = current().name;
+    await context.run(async () => {
+      await putSettings(client, displayId, name, { [parsed.value[0]]: parsed.value[1] } as Partial<DisplaySettings>);
+      context.services.events.add(context.who, `set ${row.name}=${text} on ${name}`);
+      return `${row.name} set to ${text} on ${name}`;
+    });
+  };
+  return {
+    get title() {
+      return `Display ${displayRows(context.services.hub.library, etcd).find((r) => r.id === displayId)?.name ?? displayId}`;
+    },
+    element,
+    list,
+    keys: {
+      title: 'display',
+      bindings: [
+        { keys: ['enter', 'e'], hint: 'edit', description: 'edit the selected setting (checked by the protocol\'s rules)', run: edit },
+        ...actionBindings(context, () => displayId),
+      ],
+    },
+    refresh,
+  };
+}

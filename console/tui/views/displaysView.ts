@@ -1,0 +1,89 @@
+import blessed from 'blessed';
+import { UserError } from '../../../common/userError.ts';
+import type { Library } from '../../../data/library/librarySchema.ts';
+import { forgetDisplayRecord, renameDisplayRecord } from '../../displays/displayRecords.ts';
+import type { SessionContext } from '../app/consoleApp.ts';
+import { textFilter, viewElement, type View } from '../app/view.ts';
+import { ListWidget } from '../widgets/listWidget.ts';
+import { LibraryStore } from '../../../data/library/libraryStore.ts';
+import { assignDisplay } from '../../displays/assignDisplay.ts';
+import { actionBindings } from './displayActionKeys.ts';
+import { displayDetailView } from './displayDetailView.ts';
+import { DISPLAY_COLUMNS, displayCells, displayRows, type DisplayRow } from './displayRows.ts';
+
+/** Every display, live from etcd: no refresh key, the shared feed redraws it. */
+export function displaysView(context: SessionContext): View {
+  const element = viewElement(context);
+  const list = new ListWidget<DisplayRow>({
+    screen: context.screen,
+    parent: element,
+    label: 'Displays',
+    columns: DISPLAY_COLUMNS,
+    cells: (row) => displayCells(row),
+    empty: 'no displays yet: start `photoframe viewer` on a display and it announces itself',
+    position: { top: 0, left: 0, width: '100%', height: '100%' },
+  });
+  list.setFocused(true);
+  list.onActivate = (row) => context.push(displayDetailView(context, row.id));
+  const filter = textFilter(() => refresh());
+  const selected = () => {
+    const row = list.selected();
+    if (!row) throw new UserError('no display selected');
+    return row;
+  };
+  const updateAs =
+    (what: string) =>
+    <T,>(change: (library: Library) => T) =>
+      context.services.hub.update(context.who, what, change);
+  const refresh = () => {
+    const rows = displayRows(context.services.hub.library, context.services.etcd);
+    const needle = filter.text.toLowerCase();
+    list.setRows(needle ? rows.filter((r) => `${r.name} ${r.id} ${r.album ?? ''}`.toLowerCase().includes(needle)) : rows, (r) => r.id);
+    list.setLabel(`Displays (${rows.length})${filter.text ? ` /${filter.text}` : ''}`);
+  };
+  const rename = async () => {
+    const row = selected();
+    const name = await context.prompt(`rename display "${row.name}" to: `, row.name);
+    if (name === null || name === row.name) return;
+    await context.run(async () => {
+      await renameDisplayRecord(updateAs(`renamed display ${row.name} to ${name}`), context.services.etcd.view, row.id, name);
+      return `display renamed to "${name}"`;
+    });
+  };
+  const assign = async () => {
+    const row = selected();
+    const album = await context.prompt(`album for "${row.name}": `, row.album ?? '');
+    if (!album) return;
+    await context.run(async () => {
+      // The same assignment as `photoframe display set <display> album=…`, writes in the original's order.
+      const result = await assignDisplay(context.services.client, new LibraryStore(context.services.hub.store.path), row.id, { album, settings: {} });
+      context.services.events.add(context.who, `gave ${result.displayName} album ${album}`);
+      return `display "${result.displayName}" shows album "${album}"`;
+    });
+  };
+  const forget = async () => {
+    const row = selected();
+    if (!(await context.confirm(`Forget display "${row.name}" (${row.id})? It reappears if it announces itself again.`, 'Forget'))) return;
+    await context.run(async () => {
+      await forgetDisplayRecord(updateAs(`forgot display ${row.name}`), context.services.client, context.services.etcd.view, row.id);
+      return `display "${row.name}" forgotten`;
+    });
+  };
+  return {
+    title: 'Displays',
+    element,
+    list,
+    keys: {
+      title: 'displays',
+      bindings: [
+        { keys: ['enter', 'l', 'right'], hint: 'settings', description: 'the display\'s detail and settings editor', run: () => context.push(displayDetailView(context, selected().id)) },
+        { keys: ['a'], hint: 'album', description: 'give the display an album', run: assign },
+        ...actionBindings(context, () => selected().id),
+        { keys: ['r'], hint: 'rename', description: 'rename the display', run: rename },
+        { keys: ['x', 'delete'], hint: 'forget', description: 'forget the display (asks first)', run: forget },
+      ],
+    },
+    filter,
+    refresh,
+  };
+}

@@ -1,0 +1,118 @@
+import blessed from 'blessed';
+import { UserError } from '../../../common/userError.ts';
+import { addGroupMembers, createGroup, deleteGroup, removeGroupMembers, setGroupAlbum } from '../../../data/library/groups.ts';
+import { groupsOf, type GroupRecord, type Library } from '../../../data/library/librarySchema.ts';
+import { albumPhotos } from '../../../data/library/smartRules.ts';
+import { publishGroup } from '../../displays/albumPublisher.ts';
+import { rememberAnnounced } from '../../displays/displayRecords.ts';
+import type { SessionContext } from '../app/consoleApp.ts';
+import { viewElement, type View } from '../app/view.ts';
+import { ListWidget } from '../widgets/listWidget.ts';
+import { actionBindings } from './displayActionKeys.ts';
+
+/** Display groups (the original's framesets): an album split across displays, no photo on two at once. */
+export function groupsView(context: SessionContext): View {
+  const { hub, etcd, client } = context.services;
+  const element = viewElement(context);
+  const memberNames = (library: Library, group: GroupRecord) => group.displayIds.map((id) => library.displays.find((d) => d.id === id)?.name ?? id);
+  const list = new ListWidget<GroupRecord>({
+    screen: context.screen,
+    parent: element,
+    label: 'Groups',
+    columns: [
+      { title: 'GROUP', width: 18 },
+      { title: 'ALBUM', width: 18 },
+      { title: 'EACH', width: 6 },
+      { title: 'DISPLAYS', width: 'flex' },
+    ],
+    cells: (group) => {
+      const library = hub.library;
+      const album = library.albums.find((a) => a.id === group.albumId);
+      const each = album && group.displayIds.length ? `~${Math.ceil(albumPhotos(library, album).length / group.displayIds.length)}` : '—';
+      return [group.name, album?.name ?? { text: '—', tone: 'muted' }, each, memberNames(library, group).join(', ') || { text: 'no displays yet: + adds one', tone: 'muted' }];
+    },
+    empty: 'no groups: c creates one (a group splits one album across its displays)',
+    position: { top: 0, left: 0, width: '100%', height: '100%' },
+  });
+  list.setFocused(true);
+  const selected = () => {
+    const group = list.selected();
+    if (!group) throw new UserError('no group selected');
+    return group;
+  };
+  const refresh = () => {
+    list.setRows(groupsOf(hub.library), (g) => g.id);
+    list.setLabel(`Groups (${groupsOf(hub.library).length})`);
+  };
+  /** Changes the group, then deals its album again to the members as they now are. */
+  const change = async (what: string, edit: (library: Library) => GroupRecord) => {
+    await context.run(async () => {
+      const group = await hub.update(context.who, what, (library) => {
+        const edited = edit(library);
+        return { ...edited, displayIds: [...edited.displayIds] };
+      });
+      const written = await publishGroup(client, hub.library, group);
+      return `${what}${written.length ? `; album split across ${written.length} display${written.length === 1 ? '' : 's'}` : ''}`;
+    });
+  };
+  return {
+    title: 'Groups',
+    element,
+    list,
+    keys: {
+      title: 'groups',
+      bindings: [
+        {
+          keys: ['c'],
+          hint: 'create',
+          description: 'create a group',
+          run: async () => {
+            const name = await context.prompt('new group name: ');
+            if (name) await context.run(() => hub.update(context.who, `created group ${name}`, (library) => (createGroup(library, name), `group "${name}" created`)));
+          },
+        },
+        {
+          keys: ['+'],
+          hint: 'add display',
+          description: 'add a display to the group (its album is split again)',
+          run: async () => {
+            const group = selected();
+            const ref = await context.prompt(`add display to "${group.name}": `);
+            if (ref) await change(`added ${ref} to group ${group.name}`, (library) => (rememberAnnounced(library, etcd.view, ref), addGroupMembers(library, group.id, [ref])));
+          },
+        },
+        {
+          keys: ['-'],
+          description: 'remove a display from the group (its album is split again)',
+          run: async () => {
+            const group = selected();
+            const ref = await context.prompt(`remove display from "${group.name}": `);
+            if (ref) await change(`removed ${ref} from group ${group.name}`, (library) => removeGroupMembers(library, group.id, [ref]));
+          },
+        },
+        {
+          keys: ['s'],
+          hint: 'album',
+          description: 'set the album the group splits',
+          run: async () => {
+            const group = selected();
+            const album = await context.prompt(`album for group "${group.name}": `);
+            if (album) await change(`group ${group.name} shows album ${album}`, (library) => setGroupAlbum(library, group.id, album));
+          },
+        },
+        {
+          keys: ['d', 'delete'],
+          hint: 'delete',
+          description: 'delete the group (asks first; its displays keep what they show)',
+          run: async () => {
+            const group = selected();
+            if (!(await context.confirm(`Delete group "${group.name}"? Its displays keep what they show.`, 'Delete'))) return context.status('nothing deleted');
+            await context.run(() => hub.update(context.who, `deleted group ${group.name}`, (library) => (deleteGroup(library, group.id), `group "${group.name}" deleted`)));
+          },
+        },
+        ...actionBindings(context, () => selected().name),
+      ],
+    },
+    refresh,
+  };
+}

@@ -1,0 +1,216 @@
+import blessed from 'blessed';
+import { UserError } from '../../../common/userError.ts';
+import { addLibraryPhotos, findAlbum, removeAlbumPhotos } from '../../../data/library/albums.ts';
+import type { Library, PhotoRecord } from '../../../data/library/librarySchema.ts';
+import { basePhotos, filterPhotos, photoFileName } from '../../library/photoList.ts';
+import { LibraryStore } from '../../../data/library/libraryStore.ts';
+import { photoShape } from '../../../data/library/smartRules.ts';
+import { thumbnailPath } from '../../../data/renditions/renditions.ts';
+import { progressBar } from '../../../data/photos/importProgress.ts';
+import { importPhotos } from '../../../data/photos/importPhotos.ts';
+import type { SessionContext } from '../app/consoleApp.ts';
+import { textFilter, viewElement, type View } from '../app/view.ts';
+import { halfBlockLines } from '../preview/halfBlocks.ts';
+import { thumbnailPixels } from '../preview/thumbnailPixels.ts';
+import { ListWidget } from '../widgets/listWidget.ts';
+import { republishAfterChange } from './displayActionKeys.ts';
+
+const PREVIEW_DELAY_MS = 60;
+
+/**
+ * A filterable list of photos, of the library or of one album, with the
+ * selected photo's thumbnail drawn beside it in half-block characters.
+ */
+export function photosView(context: SessionContext, albumName: string | null): View {
+  const hub = context.services.hub;
+  const element = viewElement(context);
+  const albumId = albumName === null ? null : (findAlbum(hub.library, albumName)?.id ?? null);
+  if (albumName !== null && albumId === null) throw new UserError(`unknown album "${albumName}"`);
+  const marked = new Set<string>();
+  const list = new ListWidget<PhotoRecord>({
+    screen: context.screen,
+    parent: element,
+    label: 'Photos',
+    columns: [
+      { title: ' ', width: 1 },
+      { title: 'FILE', width: 'flex' },
+      { title: 'TAKEN', width: 16 },
+      { title: 'SIZE', width: 9 },
+      { title: 'SHAPE', width: 9, optional: true },
+    ],
+    cells: (photo) => [
+      marked.has(photo.name) ? { text: '*', tone: 'warn' } : ' ',
+      photoFileName(photo),
+      photo.takenAt ? photo.takenAt.replace('T', ' ').slice(0, 16) : { text: '—', tone: 'muted' },
+      `${photo.width}×${photo.height}`,
+      photoShape(photo),
+    ],
+    empty: albumName === null ? 'no photos: i imports a folder' : 'no photos in this album: add some from the Photos view (a)',
+    position: { top: 0, left: 0, width: '60%', height: '100%' },
+  });
+  list.setFocused(true);
+  const preview = blessed.box({ screen: context.screen, parent: element, top: 0, left: '60%', width: '40%', height: '100%', border: { type: 'line' }, label: ' Preview ', tags: true, style: { border: { fg: 'grey' } } });
+  const filter = textFilter(() => rebuild());
+  let shownLibrary: Library | null = null;
+  let rows: readonly PhotoRecord[] = [];
+  let previewLines: string[] = [];
+  let previewFor = '';
+  let previewTimer: NodeJS.Timeout | undefined;
+
+  const title = () => (albumName === null ? 'Photos' : `Album ${hub.library.albums.find((a) => a.id === albumId)?.name ?? albumName}`);
+  // Typing extends the filter a letter at a time; each narrower filter only searches what the last one kept.
+  let filteredFrom: { base: readonly PhotoRecord[]; text: string; rows: readonly PhotoRecord[] } | null = null;
+  const filtered = (base: readonly PhotoRecord[]) => {
+    const text = filter.text.trim().toLowerCase();
+    const start = filteredFrom && filteredFrom.base === base && text.startsWith(filteredFrom.text) ? filteredFrom.rows : base;
+    const result = filterPhotos(start, text);
+    filteredFrom = { base, text, rows: result };
+    return result;
+  };
+  const relabel = (total: number) =>
+    list.setLabel(`${title()} (${rows.length === total ? total : `${rows.length} of ${total}`})${filter.text ? ` /${filter.text}` : ''}${marked.size ? ` · ${marked.size} marked` : ''}`);
+  const rebuild = () => {
+    const base = basePhotos(hub.library, albumId);
+    rows = filtered(base);
+    list.setRows(rows, (p) => p.name);
+    relabel(base.length);
+    schedulePreview();
+  };
+  const refresh = () => {
+    if (shownLibrary !== hub.library) {
+      shownLibrary = hub.library;
+      rebuild();
+    } else list.draw();
+  };
+  const previewSize = () => ({ columns: Math.max(4, (preview.width as number) - 2), rows: Math.max(2, (preview.height as number) - 2) });
+  const schedulePreview = () => {
+    clearTimeout(previewTimer);
+    const photo = list.selected();
+    const { columns, rows: lines } = previewSize();
+    const key = photo ? `${photo.name}:${columns}x${lines}` : '';
+    if (key === previewFor) return;
+    previewTimer = setTimeout(() => {
+      if (!photo) {
+        previewFor = '';
+        previewLines = [];
+        return context.render();
+      }
+      void thumbnailPixels(thumbnailPath(context.services.paths.thumbnails, photo.name), columns, lines)
+        .then(({ rgb, width, height }) => {
+          previewFor = key;
+          previewLines = halfBlockLines(rgb, width, height, context.colorMode);
+          preview.setContent('');
+          context.render();
+        })
+        .catch(() => {
+          previewFor = key;
+          previewLines = [];
+          preview.setContent('{grey-fg}no thumbnail{/grey-fg}');
+          context.render();
+        });
+    }, PREVIEW_DELAY_MS);
+    previewTimer.unref?.();
+  };
+  list.onSelect = () => schedulePreview();
+  const chosen = (): string[] => {
+    if (marked.size) return [...marked];
+    const photo = list.selected();
+    if (!photo) throw new UserError('no photo selected');
+    return [photo.name];
+  };
+  const addToAlbum = async () => {
+    const names = chosen();
+    const target = await context.prompt(`add ${names.length} photo${names.length === 1 ? '' : 's'} to album: `);
+    if (!target) return;
+    await context.run(async () => {
+      const { text, albumId: changed } = await hub.update(
+        context.who,
+        (r: { text: string }) => r.text,
+        (library) => {
+          const { album, added } = addLibraryPhotos(library, target, names);
+          marked.clear();
+          return { text: `added ${added} photo${added === 1 ? '' : 's'} to album "${album.name}"`, albumId: album.id };
+        },
+      );
+      return text + (await republishAfterChange(context, changed));
+    });
+  };
+  const removeFromAlbum = async () => {
+    if (albumId === null) throw new UserError('open an album (Albums view, enter) to remove photos from it');
+    const names = chosen();
+    await context.run(async () => {
+      const text = await hub.update(
+        context.who,
+        (r: string) => r,
+        (library) => {
+          const { album, removed } = removeAlbumPhotos(library, albumId, names);
+          marked.clear();
+          return `removed ${removed} photo${removed === 1 ? '' : 's'} from album "${album.name}"`;
+        },
+      );
+      return text + (await republishAfterChange(context, albumId));
+    });
+  };
+  const importFolder = async () => {
+    const folder = await context.prompt(`import folder${albumName ? ` into "${albumName}"` : ''}: `);
+    if (!folder) return;
+    const album = albumId === null ? undefined : hub.library.albums.find((a) => a.id === albumId)?.name;
+    await context.run(async () => {
+      let shown = 0;
+      const report = await importPhotos(new LibraryStore(hub.store.path), context.services.paths, {
+        sources: [folder],
+        album,
+        // A redraw every 200 ms is smooth enough and costs the import nothing.
+        onProgress: (progress) => {
+          if (Date.now() - shown < 200) return;
+          shown = Date.now();
+          context.status(`importing ${progressBar(progress)}`);
+        },
+      });
+      const summary = `imported ${report.imported.length}, ${report.duplicates.length} already there, ${report.skipped.length} skipped from ${folder}`;
+      context.services.events.add(context.who, summary, report.skipped.length > 0);
+      return summary;
+    });
+  };
+  return {
+    get title() {
+      return title();
+    },
+    element,
+    list,
+    keys: {
+      title: albumName === null ? 'photos' : 'album photos',
+      bindings: [
+        {
+          keys: ['space'],
+          hint: 'mark',
+          description: 'mark or unmark the photo',
+          run: () => {
+            const photo = list.selected();
+            if (!photo) return;
+            if (!marked.delete(photo.name)) marked.add(photo.name);
+            list.move(1);
+            relabel(basePhotos(hub.library, albumId).length);
+          },
+        },
+        { keys: ['a'], hint: 'add to album', description: 'add the marked (or selected) photos to an album', run: addToAlbum },
+        ...(albumName === null
+          ? []
+          : [{ keys: ['x', 'delete'], hint: 'remove', description: 'remove the marked (or selected) photos from this album', run: removeFromAlbum }]),
+        { keys: ['i'], hint: 'import', description: 'import a folder (progress and ETA on the status line)', run: importFolder },
+      ],
+    },
+    filter,
+    refresh,
+    afterRender() {
+      if (previewLines.length === 0 || !element.visible) return;
+      const left = (preview.aleft as number) + 1;
+      const top = (preview.atop as number) + 1;
+      const out = previewLines.map((line, i) => `\x1b[${top + i + 1};${left + 1}H${line}`).join('');
+      (context.screen.program as unknown as { _write(text: string): void })._write(out);
+    },
+    dispose() {
+      clearTimeout(previewTimer);
+    },
+  };
+}

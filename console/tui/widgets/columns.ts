@@ -1,0 +1,36 @@
+/** Column layout and cell text for the console's tables: pure, so it is tested without a screen. */
+export type CellTone = 'good' | 'muted' | 'bad' | 'warn' | 'accent';
+export type Cell = string | { text: string; tone: CellTone };
+
+export interface Column {
+  title: string;
+  /** Fixed width, or `flex` to share what is left. */
+  width: number | 'flex';
+  /** Dropped first when the terminal is narrow. */
+  optional?: boolean;
+}
+
+export const cellText = (cell: Cell): string => (typeof cell === 'string' ? cell : cell.text);
+
+/** Which columns are shown and how wide, for a given inner width; flex columns get at least 8. */
+export function layoutColumns(columns: readonly Column[], width: number): { index: number; width: number }[] {
+  let shown = columns.map((column, index) => ({ column, index }));
+  const needed = (list: typeof shown) =>
+    list.reduce((sum, { column }) => sum + (column.width === 'flex' ? 8 : column.width) + 1, 0);
+  while (needed(shown) > width) {
+    const drop = [...shown].reverse().find(({ column }) => column.optional);
+    if (!drop) break;
+    shown = shown.filter((entry) => entry !== drop);
+  }
+  const fixed = shown.reduce((sum, { column }) => sum + (column.width === 'flex' ? 0 : column.width) + 1, 0);
+  const flexCount = shown.filter(({ column }) => column.width === 'flex').length;
+  const flexWidth = flexCount ? Math.max(8, Math.floor((width - fixed - flexCount) / flexCount)) : 0;
+  return shown.map(({ column, index }) => ({ index, width: column.width === 'flex' ? flexWidth : column.width }));
+}
+
+/** Cuts or pads text to exactly `width` characters, marking a cut with `…`. */
+export function fit(text: string, width: number): string {
+  const flat = text.replace(/[\r\n\t]/g, ' ');
+  if (flat.length <= width) return flat.padEnd(width);
+  return width <= 1 ? flat.slice(0, width) : `${flat.slice(0, width - 1)}…`;
+}

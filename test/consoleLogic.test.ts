@@ -1,0 +1,124 @@
+import { suite } from 'uvu';
+import * as assert from 'uvu/assert';
+import { parseCommandLine, splitWords } from '../console/tui/app/commandLine.ts';
+import { KeyRegistry } from '../console/tui/app/keyRegistry.ts';
+import { halfBlockLines, previewColorsFor, xterm256 } from '../console/tui/preview/halfBlocks.ts';
+import { fit, layoutColumns } from '../console/tui/widgets/columns.ts';
+import { LineInput } from '../console/tui/widgets/lineInput.ts';
+import { emptyLibrary, shapeOf, type Library, type PhotoRecord } from '../data/library/librarySchema.ts';
+import { evaluateRule, formatRule, parseRule, RuleError } from '../data/library/smartRules.ts';
+
+const logic = suite('console logic');
+
+function photo(name: string, source: string, width: number, height: number, takenAt: string | null): PhotoRecord {
+  return {
+    name, sha256: name, format: 'jpeg', width, height, orientation: 1, takenAt, takenAtOffset: null, takenAtSource: takenAt ? 'exif' : null,
+    shape: shapeOf(width, height), camera: null, gps: null, title: null, keywords: [], bytes: 1, importedAt: '2024-01-01T00:00:00Z',
+    sources: [source], sourceStamps: {}, storage: 'copy',
+  };
+}
+
+function library(): Library {
+  const lib = emptyLibrary();
+  for (const p of [
+    photo('a.jpg', '/pics/beach/IMG_1.jpg', 300, 200, '2023-07-01T10:00:00'),
+    photo('b.jpg', '/pics/beach/IMG_2.jpg', 200, 300, '2023-08-15T10:00:00'),
+    photo('c.jpg', '/pics/work/IMG_3.jpg', 200, 200, '2022-12-31T23:59:00'),
+    photo('d.jpg', '/pics/misc/scan.jpg', 400, 300, null),
+  ]) lib.photos[p.name] = p;
+  lib.albums.push({ id: 'fav', name: 'Favourites', photos: ['b.jpg', 'c.jpg'], createdAt: '' });
+  return lib;
+}
+
+logic('smart rules: each condition, negation, and conditions combined with and', () => {
+  const lib = library();
+  const match = (...texts: string[]) => evaluateRule(parseRule(texts, lib), lib);
+  assert.equal(match('keyword:beach'), ['a.jpg', 'b.jpg']);
+  assert.equal(match('-keyword:beach'), ['c.jpg', 'd.jpg']);
+  assert.equal(match('name:img_3'), ['c.jpg']);
+  assert.equal(match('orientation:portrait'), ['b.jpg']);
+  assert.equal(match('orientation:square'), ['c.jpg']);
+  assert.equal(match('taken:2023-07-01..2023-07-31'), ['a.jpg']);
+  assert.equal(match('taken:..2022-12-31'), ['c.jpg']);
+  assert.equal(match('year:2023'), ['a.jpg', 'b.jpg']);
+  assert.equal(match('album:Favourites'), ['b.jpg', 'c.jpg']);
+  assert.equal(match('album:Favourites', 'year:2023'), ['b.jpg']);
+  assert.is(formatRule(parseRule(['-keyword:Beach', 'album:Favourites'], lib), lib), '-keyword:beach album:Favourites');
+  lib.albums[0]!.name = 'My Favourites';
+  assert.is(formatRule(parseRule(splitWords('album:"My Favourites" year:2023'), lib), lib), 'album:"My Favourites" year:2023');
+});
+
+logic('smart rules: bad rules are RuleErrors naming the problem; text is never code', () => {
+  const lib = library();
+  const problem = (text: string) => {
+    try {
+      parseRule([text], lib);
+    } catch (error) {
+      assert.instance(error, RuleError);
+      return (error as Error).message;
+    }
+    assert.unreachable(`"${text}" parsed`);
+  };
+  assert.match(problem('colour:red')!, /unknown field "colour"/);
+  assert.match(problem('year:23')!, /four digits/);
+  assert.match(problem('taken:2023-02-01..2023-01-01')!, /ends before it starts/);
+  assert.match(problem('album:Nope')!, /no album "Nope"/);
+  assert.match(problem('-year:2023')!, /only keyword can be negated/);
+  // A "rule" that looks like code is only ever a substring to look for.
+  assert.equal(evaluateRule(parseRule(['keyword:process.exit(1)'], lib), lib), []);
+});
+
+logic('smart albums that refer to each other in a cycle match nothing instead of looping', () => {
+  const lib = library();
+  lib.albums.push({ id: 's1', name: 'S1', photos: [], createdAt: '', rule: { all: [{ kind: 'album', albumId: 's2' }] } });
+  lib.albums.push({ id: 's2', name: 'S2', photos: [], createdAt: '', rule: { all: [{ kind: 'album', albumId: 's1' }] } });
+  assert.equal(evaluateRule(lib.albums[1]!.rule!, lib), []);
+});
+
+logic('key registry: one table gives the key lookup, the hints that fit and the help', () => {
+  const keys = new KeyRegistry();
+  const ran: string[] = [];
+  keys.addGlobal({ keys: ['?'], hint: 'help', essential: true, description: 'this help', run: () => void ran.push('help') });
+  keys.addGlobal({ keys: ['j', 'down'], description: 'down', run: () => void ran.push('down') });
+  const view = { title: 'albums', bindings: [{ keys: ['n'], hint: 'new', description: 'create an album', run: () => void ran.push('new') }] };
+  keys.find(view, 'down')!.run();
+  keys.find(view, 'n')!.run();
+  assert.equal(ran, ['down', 'new']);
+  assert.is(keys.find(view, 'z'), undefined);
+  assert.is(keys.hints(view, 80), '? help  n new');
+  assert.is(keys.hints(view, 8), '? help');
+  assert.equal(keys.help(view).filter((l) => l.trim()), ['albums', '  n                  create an album', 'everywhere', '  ?                  this help', '  j down             down']);
+});
+
+logic('command line and words', () => {
+  assert.equal(parseCommandLine(':album  Summer 2023 '), { verb: 'album', argument: 'Summer 2023' });
+  assert.equal(parseCommandLine('NEXT kitchen'), { verb: 'next', argument: 'kitchen' });
+  assert.is(parseCommandLine('  '), null);
+  assert.equal(splitWords('year:2023 album:"Summer 2023"  -keyword:x'), ['year:2023', 'album:Summer 2023', '-keyword:x']);
+  const line = new LineInput('ab');
+  assert.is(line.key('backspace', undefined), 'edited');
+  assert.is(line.key('c', 'c'), 'edited');
+  assert.is(line.text, 'ac');
+  assert.is(line.key('enter', '\r'), 'submitted');
+});
+
+logic('columns: optional ones go first when narrow; text is cut with an ellipsis', () => {
+  const columns = [{ title: 'A', width: 'flex' as const }, { title: 'B', width: 10 }, { title: 'C', width: 30, optional: true }];
+  assert.equal(layoutColumns(columns, 100).map((c) => c.index), [0, 1, 2]);
+  assert.equal(layoutColumns(columns, 40).map((c) => c.index), [0, 1]);
+  assert.is(fit('kitchen display', 8), 'kitchen…');
+  assert.is(fit('tv', 4), 'tv  ');
+});
+
+logic('half blocks: two pixels a cell; 256-colour fallback picks the nearest palette entry', () => {
+  assert.is(xterm256(255, 0, 0), 196);
+  assert.is(xterm256(0, 0, 0), 16);
+  assert.is(xterm256(128, 128, 128), 244);
+  const rgb = new Uint8Array([255, 0, 0, 0, 0, 255]); // 1×2: red above blue
+  assert.equal(halfBlockLines(rgb, 1, 2, 'truecolor'), ['\x1b[38;2;255;0;0;48;2;0;0;255m▀\x1b[0m']);
+  assert.equal(halfBlockLines(rgb, 1, 2, '256'), ['\x1b[38;5;196;48;5;21m▀\x1b[0m']);
+  assert.is(previewColorsFor({ COLORTERM: 'truecolor' }), 'truecolor');
+  assert.is(previewColorsFor({ TERM: 'xterm-256color' }), '256');
+});
+
+logic.run();
