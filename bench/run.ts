@@ -25,6 +25,7 @@ import { DEFAULT_SETTINGS } from '../common/protocol/codecs/settingsCodec.ts';
 import { medianMs, percentile, printTable, timeMs, type Sample } from './benchHarness.ts';
 import { benchConsole } from './consoleBench.ts';
 import { libraryBenchmarks } from './libraryBench.ts';
+import { viewerSamples } from './viewerBench.ts';
 
 process.env.PHOTOFRAME_LOG ??= 'error';
 const samples: Sample[] = [];
@@ -168,6 +169,9 @@ try {
   samples.push(...(await benchConsole(scratch)));
   // Library at scale: import, 24 MP rendition, store at 100,000 photos, import memory.
   samples.push(...(await libraryBenchmarks(scratch)));
+
+  // The viewer in its own process on a 1080p Xvfb screen (bench/viewerBench.ts also runs alone).
+  samples.push(...(await viewerSamples(scratch)));
 
   console.log(`photoframe benchmarks — ${cpus()[0]?.model ?? 'cpu'} × ${availableParallelism()}, Node ${process.version}, sharp ${sharp.versions.sharp}`);
   printTable(samples);

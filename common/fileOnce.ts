@@ -1,5 +1,6 @@
 import { stat } from 'node:fs/promises';
-import { writeFileAtomic } from './atomicFile.ts';
+import type { FileHandle } from 'node:fs/promises';
+import { fillFileAtomic } from './atomicFile.ts';
 
 export async function isFile(path: string): Promise<boolean> {
   try {
@@ -19,10 +20,15 @@ export class FileOnce {
   private readonly pending = new Map<string, Promise<string>>();
 
   ensure(path: string, produce: () => Promise<Uint8Array>): Promise<string> {
+    return this.ensureFilled(path, async (handle) => handle.writeFile(await produce()));
+  }
+
+  /** The same for content streamed into the file; see fillFileAtomic. */
+  ensureFilled(path: string, fill: (handle: FileHandle, tempPath: string) => Promise<void>): Promise<string> {
     let job = this.pending.get(path);
     if (!job) {
       job = (async () => {
-        if (!(await isFile(path))) await writeFileAtomic(path, await produce());
+        if (!(await isFile(path))) await fillFileAtomic(path, fill);
         return path;
       })().finally(() => this.pending.delete(path));
       this.pending.set(path, job);

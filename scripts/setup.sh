@@ -16,13 +16,14 @@ fi
 # time (not a dependency of libsdl2, so name them); xvfb and x11-apps (xwd): a
 # virtual screen and reading it back for the demo and tests; x11-utils
 # (xwininfo): tests count the viewer's windows; build-essential and python3:
-# node-gyp for the SDL addon; python3-etcd3: tests play the original Python
-# system with it. libheif-examples: heif-convert decodes iPhone HEIC (HEVC),
+# node-gyp for the SDL addon (python3 is also the tests' stand-in for systemd's
+# notification socket); python3-etcd3: tests play the original Python system
+# with it; systemd: systemd-notify, the viewer's watchdog pings. libheif-examples: heif-convert decodes iPhone HEIC (HEVC),
 # which sharp's prebuilt libvips cannot, and heif-enc makes one for the tests;
 # libvips-tools (vipsthumbnail), python3-pil and time (/usr/bin/time): the
 # benchmarks' reference runs. openssh-client (ssh, ssh-keygen): the tests log
 # in to the console's SSH server with the real OpenSSH client.
-packages=(etcd-server etcd-client libsdl2-dev libgl1-mesa-dri libegl1 xvfb x11-apps x11-utils build-essential python3 python3-etcd3 libheif-examples libvips-tools python3-pil time openssh-client)
+packages=(etcd-server etcd-client libsdl2-dev libgl1-mesa-dri libegl1 xvfb x11-apps x11-utils build-essential python3 python3-etcd3 libheif-examples libvips-tools python3-pil time openssh-client systemd)
 missing=()
 for package in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" || missing+=("$package")

@@ -10,6 +10,7 @@ import { solidJpeg, tempDir, twoColourImage, type Rgb } from './helpers/fixtures
 import { runCli, startCli, type LongRunning } from './helpers/runCli.ts';
 import { screenShows as showsOnScreen } from './helpers/screenShows.ts';
 import { startTestEtcd, type TestEtcd } from './helpers/testEtcd.ts';
+import { startViewerProcess } from './helpers/viewerUnderTest.ts';
 
 /**
  * The whole path through real components: import → image server → display set
@@ -68,10 +69,7 @@ e2e.after(async (context) => {
 
 /** The display under test: its own home, as on a Pi, drawing on the Xvfb screen. */
 function startViewer(context: Context, etcdEndpoint: string): LongRunning {
-  return startCli(['--etcd', etcdEndpoint, '--home', context.viewerHome, 'viewer', '--id', 'e2e-display'], {
-    DISPLAY: context.xvfb.display,
-    PHOTOFRAME_LOG: 'info',
-  });
+  return startViewerProcess({ etcdEndpoint, home: context.viewerHome, id: 'e2e-display', display: context.xvfb.display });
 }
 
 function screenShows(context: Context, expected: [number, number, Rgb][], timeoutMs = 15_000): Promise<void> {

@@ -47,7 +47,6 @@ function harness() {
       },
     },
     fetchImage: async (name) => name,
-    prefetchImage: () => {},
     prepareFrame: async (file) => ({ width: 1, height: 1, data: Buffer.from(file), rect: { x: 0, y: 0, width: 1, height: 1 } }),
     remember: (key, value) => remembered.push([key, value]),
     reboot: () => commands.push('reboot'),

@@ -1,12 +1,24 @@
-import { readdir } from 'node:fs/promises';
+import { readdir, stat, statfs, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
-import { FileOnce } from '../common/fileOnce.ts';
-import { fetchFailureReason } from '../common/net/fetchFailure.ts';
+import { FileOnce, isFile } from '../common/fileOnce.ts';
+import { createLogger } from '../common/log.ts';
 import type { ImageServerInfo } from '../common/protocol/codecs/imageServerCodec.ts';
 import { imageNameProblem } from '../common/protocol/codecs/imagesCodec.ts';
+import {
+  checkImage,
+  DEFAULT_DOWNLOAD_LIMITS,
+  downloadImageInto,
+  hashPrefixOfName,
+  RejectedImage,
+  sha256OfFile,
+  type DownloadLimits,
+  type DownloadRequest,
+} from './imageDownload.ts';
+import { chooseEvictions, type CacheBudget, type CachedEntry } from './cacheEviction.ts';
 import type { Size } from './layout.ts';
 
-const DOWNLOAD_TIMEOUT_MS = 60_000;
+const log = createLogger('cache');
+const ORIGINALS = 'original';
 
 /**
  * Where photos come from: a photoframe image server (renditions sized for
@@ -23,28 +35,97 @@ export function chooseImageSource(server: ImageServerInfo | null, downloadBaseUr
   return null;
 }
 
+export interface ImageCacheOptions {
+  limits?: DownloadLimits;
+  budget?: CacheBudget;
+}
+
+/** Room for thousands of 1080p renditions, and a card never filled by photos. */
+export const DEFAULT_CACHE_BUDGET: CacheBudget = { maxBytes: 2 * 1024 ** 3, minFreeBytes: 256 * 1024 ** 2 };
+
+// A temp file this old belongs to a download that died with its process.
+const STALE_TEMP_MS = 60 * 60 * 1000;
+
 /**
  * Photos as the image server sized them for this screen, kept on disk so the
- * display goes on showing them when the network or the server is away.
+ * display goes on showing them when the network or the server is away. Only
+ * verified images enter the cache (see imageDownload.ts), and an entry is
+ * checked again the first time this process uses it, so a bad file left by an
+ * older version or a damaged card is replaced instead of failing for good.
  */
 export class ImageCache {
   private readonly files = new FileOnce();
+  /** Entries checked since this process started; a set of paths, bounded by what the cache holds. */
+  private readonly verified = new Set<string>();
+  private readonly limits: DownloadLimits;
+  private readonly budget: CacheBudget;
+  /** When this process last used each entry; entries it has not used count from their file time. */
+  private readonly lastUsed = new Map<string, number>();
+  private current: ReadonlySet<string> = new Set();
+  private trimming: Promise<void> | null = null;
+  private trimAgain = false;
 
-  constructor(private readonly dir: string) {}
+  constructor(
+    private readonly dir: string,
+    options: ImageCacheOptions = {},
+  ) {
+    this.limits = options.limits ?? DEFAULT_DOWNLOAD_LIMITS;
+    this.budget = options.budget ?? DEFAULT_CACHE_BUDGET;
+  }
+
+  /** The photos the display is showing now; the cache evicts them last. */
+  setCurrentList(names: readonly string[]): void {
+    this.current = new Set(names);
+  }
 
   /** Renditions are kept per screen size; whole files from a download folder once, under `original/`. */
   pathFor(name: string, size: Size, source: ImageSource | null = null): string {
     const problem = imageNameProblem(name);
     if (problem) throw new Error(`image name ${JSON.stringify(name)} ${problem}`);
-    return join(this.dir, source?.kind === 'download' ? 'original' : `${size.width}x${size.height}`, name);
+    return join(this.dir, source?.kind === 'download' ? ORIGINALS : `${size.width}x${size.height}`, name);
   }
 
-  /** The local file for a photo, downloading it first if it is not cached yet. */
-  get(name: string, size: Size, source: ImageSource | null): Promise<string> {
-    return this.files.ensure(this.pathFor(name, size, source), async () => {
+  /** The local file for a photo, downloading it first if it is not cached yet (or what is cached is not a good image). */
+  async get(name: string, size: Size, source: ImageSource | null): Promise<string> {
+    const path = this.pathFor(name, size, source);
+    const wholeFile = source?.kind === 'download';
+    await this.dropIfPoisoned(path, name, wholeFile);
+    let downloaded = false;
+    const file = await this.files.ensureFilled(path, async (handle, tempPath) => {
       if (!source) throw new Error(`cannot fetch ${name}: no image server is known yet and it is not cached`);
-      return download(source, name, size);
+      await downloadImageInto(downloadRequest(source, name, size), handle, tempPath, this.limits);
+      downloaded = true;
     });
+    this.verified.add(path);
+    this.lastUsed.set(path, Date.now());
+    // The cache grows only by downloads, so that is when it is brought back within budget.
+    if (downloaded) await this.trim();
+    return file;
+  }
+
+  /** Deletes least recently used photos until the cache fits its budget; one pass at a time. */
+  trim(): Promise<void> {
+    if (this.trimming) {
+      this.trimAgain = true;
+      return this.trimming;
+    }
+    this.trimming = (async () => {
+      do {
+        this.trimAgain = false;
+        const entries = await this.scan();
+        const free = await statfs(this.dir).then((fs) => fs.bavail * fs.bsize, () => Number.POSITIVE_INFINITY);
+        const evicted = chooseEvictions(entries, free, this.budget, this.current);
+        for (const entry of evicted) {
+          await unlink(entry.path).catch(() => {});
+          this.lastUsed.delete(entry.path);
+          this.verified.delete(entry.path);
+        }
+        if (evicted.length > 0) {
+          log.info('cache trimmed', { evicted: evicted.length, freedMiB: Math.round(evicted.reduce((sum, e) => sum + e.bytes, 0) / 1024 / 1024) });
+        }
+      } while (this.trimAgain);
+    })().finally(() => (this.trimming = null));
+    return this.trimming;
   }
 
   /** How many photos are cached for a size; used in logs to say what the display can show offline. */
@@ -55,25 +136,54 @@ export class ImageCache {
       return 0;
     }
   }
+
+  /** Every cached photo with its size and last use; removes temp files left by a download that died. */
+  private async scan(): Promise<CachedEntry[]> {
+    const entries: CachedEntry[] = [];
+    const now = Date.now();
+    for (const folder of await readdir(this.dir).catch(() => [] as string[])) {
+      const folderPath = join(this.dir, folder);
+      for (const name of await readdir(folderPath).catch(() => [] as string[])) {
+        const path = join(folderPath, name);
+        const info = await stat(path).catch(() => null);
+        if (!info?.isFile()) continue;
+        if (name.startsWith('.')) {
+          if (name.endsWith('.tmp') && now - info.mtimeMs > STALE_TEMP_MS) await unlink(path).catch(() => {});
+          continue;
+        }
+        entries.push({ path, name, bytes: info.size, lastUsedMs: this.lastUsed.get(path) ?? info.mtimeMs });
+      }
+    }
+    return entries;
+  }
+
+  private async dropIfPoisoned(path: string, name: string, wholeFile: boolean): Promise<void> {
+    if (this.verified.has(path) || !(await isFile(path))) return;
+    try {
+      await checkImage(path, `cached ${name}`, this.limits);
+      const expected = wholeFile ? hashPrefixOfName(name) : null;
+      if (expected && !(await sha256OfFile(path)).startsWith(expected)) {
+        throw new RejectedImage('hash-mismatch', `refused cached ${name}: its content does not hash to its name`);
+      }
+      this.verified.add(path);
+    } catch (error) {
+      if (!(error instanceof RejectedImage)) throw error;
+      log.warn(`${error.message}; removing it and fetching it again`);
+      await unlink(path).catch(() => {});
+    }
+  }
 }
 
-async function download(source: ImageSource, name: string, size: Size): Promise<Buffer> {
-  const [origin, url, headers] =
-    source.kind === 'server'
-      ? [
-          source.server.url,
-          `${source.server.url}/images/${encodeURIComponent(name)}?w=${size.width}&h=${size.height}`,
-          { Authorization: `Bearer ${source.server.token}` },
-        ]
-      : [source.baseUrl, `${source.baseUrl}/${encodeURIComponent(name)}`, {}];
-  let response: Response;
-  try {
-    response = await fetch(url, { headers, signal: AbortSignal.timeout(DOWNLOAD_TIMEOUT_MS) });
-  } catch (error) {
-    throw new Error(`cannot fetch ${name} from ${origin}: ${fetchFailureReason(error, DOWNLOAD_TIMEOUT_MS)}`);
+function downloadRequest(source: ImageSource, name: string, size: Size): DownloadRequest {
+  if (source.kind === 'server') {
+    return {
+      url: `${source.server.url}/images/${encodeURIComponent(name)}?w=${size.width}&h=${size.height}`,
+      origin: source.server.url,
+      headers: { Authorization: `Bearer ${source.server.token}` },
+      name,
+      // A rendition is resized, so its bytes cannot match the original's hash.
+      expectedHashPrefix: null,
+    };
   }
-  if (!response.ok) {
-    throw new Error(`cannot fetch ${name} from ${origin}: HTTP ${response.status} ${(await response.text()).trim()}`);
-  }
-  return Buffer.from(await response.arrayBuffer());
+  return { url: `${source.baseUrl}/${encodeURIComponent(name)}`, origin: source.baseUrl, headers: {}, name, expectedHashPrefix: hashPrefixOfName(name) };
 }

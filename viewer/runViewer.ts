@@ -9,12 +9,18 @@ import { announceDisplay, type Presence } from './announce.ts';
 import { openDisplayFeed, type DisplayFeed, type FeedHandlers } from './displayFeed.ts';
 import { prepareFrame } from './framePreparer.ts';
 import { chooseImageSource, ImageCache } from './imageCache.ts';
+
 import type { Size } from './layout.ts';
 import { loadOfflineState, saveOfflineState } from './offlineState.ts';
 import { SdlScreen } from './sdlScreen.ts';
 import { runRebootCommand } from './rebootCommand.ts';
 import { ViewerApp } from './viewerApp.ts';
+import { viewerLimitsFromEnv } from './viewerEnvironment.ts';
 import { resolveViewerId } from './viewerIdentity.ts';
+import { releaseDroppedFramesSoon } from './releaseFrames.ts';
+import { RenderHealth } from './renderHealth.ts';
+import { configureSharpForDevice } from './sharpForDevice.ts';
+import { startSystemdWatchdog } from './systemdWatchdog.ts';
 
 const log = createLogger('viewer');
 const VERSION = '0.1.0';
@@ -41,12 +47,17 @@ export async function runViewer(options: ViewerOptions): Promise<void> {
   const paths = homePaths(options.config.home);
   const id = await resolveViewerId(options.id, paths.viewerConfig);
   const offline = await loadOfflineState(paths.viewerState);
+  const limits = viewerLimitsFromEnv(process.env);
 
   const screenOptions = { windowed: options.windowed, title: `photoframe ${id}` };
   let screen = await SdlScreen.open(screenOptions);
   log.info('viewer started', { id, width: screen.size.width, height: screen.size.height, accelerated: screen.accelerated });
 
-  const cache = new ImageCache(paths.viewerCache);
+  const health = new RenderHealth();
+  const watchdog = startSystemdWatchdog({ env: process.env, renderProblem: () => health.problem(Date.now()), log });
+  if (watchdog.enabled) log.info('notifying the systemd watchdog');
+  const cache = new ImageCache(paths.viewerCache, { limits: limits.download, budget: limits.cache });
+  configureSharpForDevice();
   const remembered: Record<string, string> = { ...(offline?.values ?? {}) };
   let saving = Promise.resolve();
   // One connection to etcd at a time: the client, this display's presence and its feed.
@@ -59,26 +70,38 @@ export async function runViewer(options: ViewerOptions): Promise<void> {
     current.onClose(() => void stop('window closed'));
   };
 
-  const app = new ViewerApp(id, {
+  let saveQueued = false;
+  const app: ViewerApp = new ViewerApp(id, {
     // Through a getter: restart_screen replaces the window under the app.
     screen: {
       get size() {
         return screen.size;
       },
-      show: (frame) => screen.show(frame),
+      show: (frame) => {
+        screen.show(frame);
+        // The frame it replaced, and any dropped on the way, are garbage now: free their pixels.
+        releaseDroppedFramesSoon();
+      },
       clear: () => screen.clear(),
     },
-    fetchImage: (name, size, server) => cache.get(name, size, chooseImageSource(server, options.downloadUrl)),
-    prefetchImage: (name, size, server) => {
-      cache.get(name, size, chooseImageSource(server, options.downloadUrl)).catch((error: Error) => log.debug('prefetch failed', { name, error: error.message }));
+    fetchImage: (name, size, server) => {
+      cache.setCurrentList(app.state.playlist.images);
+      return cache.get(name, size, chooseImageSource(server, options.downloadUrl));
     },
-    prepareFrame,
+    prepareFrame: (file, size, settings) =>
+      health.track('preparing a frame', () => prepareFrame(file, size, settings)),
     remember: (key, value) => {
       if (value === null) delete remembered[key];
       else remembered[key] = value;
-      // Writes are chained so an older state can never land after a newer one.
+      // A save not yet started will write the newest values, so a burst of writes costs one or two saves.
+      if (saveQueued) return;
+      saveQueued = true;
+      // Saves are chained so an older state can never land after a newer one.
       saving = saving
-        .then(() => saveOfflineState(paths.viewerState, remembered))
+        .then(() => {
+          saveQueued = false;
+          return saveOfflineState(paths.viewerState, remembered);
+        })
         .catch((error: Error) => log.warn('cannot save offline state', { error: error.message }));
     },
     reboot: () => runRebootCommand(options.rebootCommand ?? DEFAULT_REBOOT_COMMAND),
@@ -159,6 +182,7 @@ export async function runViewer(options: ViewerOptions): Promise<void> {
       stopping = true;
       log.info(`stopping: ${why}`);
       app.stop();
+      watchdog.stop();
       await closeSession();
       await saving;
       screen.close();

@@ -2,6 +2,7 @@ import type sdlModule from '@kmamal/sdl';
 import { createLogger } from '../common/log.ts';
 import type { Frame } from './framePreparer.ts';
 import type { Size } from './layout.ts';
+import { paceSdlEventPolling } from './sdlEventPump.ts';
 
 type SdlWindow = ReturnType<typeof sdlModule.video.createWindow>;
 
@@ -28,6 +29,7 @@ export class SdlScreen {
   static async open(options: ScreenOptions = {}): Promise<SdlScreen> {
     // Imported here, not at the top: SDL initialises (and talks to the display) on import.
     const { default: sdl } = await import('@kmamal/sdl');
+    paceSdlEventPolling();
     let window: SdlWindow;
     const fullscreen = options.windowed === undefined;
     // Without a window manager (a bare X server on a Pi, Xvfb) nobody honours a

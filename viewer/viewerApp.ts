@@ -8,6 +8,8 @@ import { IMAGE_SERVER_KEY } from '../common/protocol/systemKeys.ts';
 import { readDisplayChange, type DisplayChange } from '../common/protocol/topicRegistry.ts';
 import type { FeedChange } from './displayFeed.ts';
 import type { Frame } from './framePreparer.ts';
+import { FrameAhead } from './frameAhead.ts';
+import { LatestWins, Superseded } from './latestWins.ts';
 import type { Size } from './layout.ts';
 import { back, currentImage, dropCurrent, EMPTY_PLAYLIST, forward, upcomingImage, withImages, withMode, type Playlist, type Random } from './playlist.ts';
 import { halfLifeChanges, MAX_TIMER_MS, planTimer, type TimerPlan } from './slideshowTiming.ts';
@@ -18,6 +20,8 @@ const log = createLogger('viewer');
 // backing off while the failures go on (a server that is down stays down a while).
 const FIRST_RETRY_MS = 5000;
 const LONGEST_RETRY_MS = 120_000;
+// How long the display must have been still before the next photo is decoded ahead.
+const AHEAD_AFTER_STILL_MS = 50;
 
 const VISUAL_SETTINGS = ['orientation', 'brightness', 'contrast', 'saturation'] as const;
 const TIMING_SETTINGS = ['interval_time', 'interval_units', 'variance_pct', 'use_halflife', 'interval_base'] as const;
@@ -26,7 +30,6 @@ const TIMING_SETTINGS = ['interval_time', 'interval_units', 'variance_pct', 'use
 export interface ViewerPorts {
   screen: { readonly size: Size; show(frame: Frame): void; clear(): void };
   fetchImage(name: string, size: Size, server: ImageServerInfo | null): Promise<string>;
-  prefetchImage(name: string, size: Size, server: ImageServerInfo | null): void;
   prepareFrame(file: string, size: Size, settings: DisplaySettings): Promise<Frame>;
   /** Called with every accepted raw value, to keep the offline copy. */
   remember(key: string, value: string | null): void;
@@ -69,6 +72,9 @@ export class ViewerApp {
   /** The first change after start, or after interval_base changed, waits for the aligned clock time. */
   private alignNext = true;
   private generation = 0;
+  /** One frame decoded at a time; requests for superseded states are dropped (see latestWins.ts). */
+  private readonly renders = new LatestWins();
+  private readonly ahead = new FrameAhead();
   private timer: unknown;
   private stopped = false;
   private consecutiveFailures = 0;
@@ -223,20 +229,40 @@ export class ViewerApp {
     }
     const size = this.ports.screen.size;
     const settings = this.settings;
+    const superseded = () => generation !== this.generation || this.stopped;
     void (async () => {
+      // etcd delivers a burst as one batch of events, applied in one go: only the last state of the batch goes on.
+      await Promise.resolve();
+      if (superseded()) return;
+      const ahead = this.ahead.take(FrameAhead.keyOf(name, size, settings));
       try {
-        const file = await this.ports.fetchImage(name, size, this.server);
-        const frame = await this.ports.prepareFrame(file, size, settings);
-        if (generation !== this.generation || this.stopped) return;
+        // Fetches may overlap (a cached one answers at once); decoding is one frame at a time,
+        // and a state superseded by then is dropped before any of its pixels are made.
+        // A frame ahead that failed (a download that failed then) is no reason not to try afresh now.
+        const frame =
+          (await ahead?.catch(() => null)) ??
+          (await (async () => {
+            const file = await this.ports.fetchImage(name, size, this.server);
+            return this.renders.run(`frame of ${name}`, async () => {
+              if (superseded()) throw new Superseded(`frame of ${name}`);
+              return this.ports.prepareFrame(file, size, settings);
+            });
+          })());
+        if (superseded()) return;
         this.ports.screen.show(frame);
         this.onScreen = { name, since: this.now().toISOString() };
         this.consecutiveFailures = 0;
         log.info('showing image', { name, of: this.playlist.images.length });
         this.restartTimer();
         const upcoming = upcomingImage(this.playlist);
-        if (upcoming) this.ports.prefetchImage(upcoming, size, this.server);
+        // Only once the display has been still a moment: in a burst, a decode ahead would only delay the final state.
+        if (upcoming) {
+          setTimeout(() => {
+            if (!superseded()) this.prepareAhead(upcoming, size, settings);
+          }, AHEAD_AFTER_STILL_MS);
+        }
       } catch (error) {
-        if (generation !== this.generation || this.stopped) return;
+        if (superseded()) return;
         this.consecutiveFailures++;
         const retryMs = Math.min(FIRST_RETRY_MS * 2 ** (this.consecutiveFailures - 1), LONGEST_RETRY_MS);
         log.warn(`cannot show ${name}: ${(error as Error).message}; trying again in ${retryMs / 1000} s`);
@@ -246,6 +272,19 @@ export class ViewerApp {
         this.arm({ delayMs: retryMs, action: 'advance' });
       }
     })();
+  }
+
+  /**
+   * Fetches the photo expected next and decodes its frame while the current
+   * one is on screen. It queues behind any frame being decoded, and a newer
+   * request drops it if it has not started.
+   */
+  private prepareAhead(name: string, size: Size, settings: DisplaySettings): void {
+    const frame = (async () => {
+      const file = await this.ports.fetchImage(name, size, this.server);
+      return this.renders.run(`frame ahead of ${name}`, () => this.ports.prepareFrame(file, size, settings));
+    })();
+    this.ahead.offer(FrameAhead.keyOf(name, size, settings), frame);
   }
 
   private cancelTimer(): void {

@@ -29,6 +29,11 @@ export interface FeedHooks {
   afterRead?: () => Promise<void>;
   /** How long a watch may take to be established or resumed before the feed counts as broken. */
   attachTimeoutMs?: number;
+  /**
+   * How long etcd may stay unreachable before the feed counts as broken; by
+   * default the client's own reconnecting goes on for as long as it takes.
+   */
+  disconnectGraceMs?: number;
 }
 
 /** What a feed follows: every key under a prefix, or one key. */
@@ -92,8 +97,21 @@ export async function openEtcdFeed(client: Etcd3, ranges: readonly FeedRange[], 
       clearTimeout(resumeTimer);
       resumeTimer = setTimeout(() => breakFeed(new Error(`watch did not resume within ${attachTimeoutMs} ms (compacted revision?)`)), attachTimeoutMs);
     });
-    watcher.on('connected', () => clearTimeout(resumeTimer));
-    watcher.on('end', () => clearTimeout(resumeTimer));
+    // Counted from the first disconnect: while etcd is down they repeat with every retry.
+    let downTimer: NodeJS.Timeout | undefined;
+    const { disconnectGraceMs } = hooks;
+    if (disconnectGraceMs !== undefined) {
+      watcher.on('disconnected', () => {
+        downTimer ??= setTimeout(() => breakFeed(new Error(`etcd unreachable for ${disconnectGraceMs} ms`)), disconnectGraceMs);
+      });
+    }
+    const clearTimers = () => {
+      clearTimeout(resumeTimer);
+      clearTimeout(downTimer);
+      downTimer = undefined;
+    };
+    watcher.on('connected', clearTimers);
+    watcher.on('end', clearTimers);
     watchers.push(watcher);
     return watcher;
   };

@@ -30,6 +30,16 @@ export async function twoColourImage(width: number, height: number, left: Rgb, r
   ]);
 }
 
+/** A JPEG of one colour with grain, like a photo rather than a flat fill (deterministic). */
+export async function grainyJpeg(width: number, height: number, colour: Rgb): Promise<Sharp> {
+  const pixels = Buffer.alloc(width * height * 3);
+  for (let i = 0, seed = 11; i < pixels.length; i++) {
+    seed = (seed * 1103515245 + 12345) & 0x7fffffff;
+    pixels[i] = Math.max(0, Math.min(255, colour[i % 3]! + ((seed >> 16) % 17) - 8));
+  }
+  return sharp(pixels, { raw: { width, height, channels: 3 } }).jpeg({ quality: 90 });
+}
+
 /** A valid JPEG cut short, as a copy interrupted mid-file leaves it. */
 export async function truncatedJpeg(path: string): Promise<string> {
   await mkdir(dirname(path), { recursive: true });

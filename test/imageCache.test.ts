@@ -1,0 +1,73 @@
+import { once } from 'node:events';
+import { readdir } from 'node:fs/promises';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import sharp from 'sharp';
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { photoName, sha256Hex } from '../data/photos/photoNaming.ts';
+import { ImageCache } from '../viewer/imageCache.ts';
+import { RejectedImage } from '../viewer/imageDownload.ts';
+import { tempDir } from './helpers/fixtures.ts';
+
+const SIZE = { width: 320, height: 240 };
+
+/** An original server's download folder serving the given files by name, as image/jpeg. */
+async function downloadFolder(files: Record<string, Buffer>): Promise<{ baseUrl: string; close(): void }> {
+  const server = createServer((req, res) => {
+    const body = files[decodeURIComponent((req.url ?? '').slice(1))];
+    if (!body) return void res.writeHead(404).end();
+    res.writeHead(200, { 'content-type': 'image/jpeg' }).end(body);
+  });
+  server.listen(0, '127.0.0.1');
+  await once(server, 'listening');
+  return { baseUrl: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, close: () => server.close() };
+}
+
+const grainyJpeg = (seed: number) =>
+  sharp({ create: { width: 64, height: 48, channels: 3, background: '#000', noise: { type: 'gaussian', mean: 100 + seed, sigma: 30 } } }).jpeg().toBuffer();
+
+test('a whole file whose content does not hash to its name is refused and not cached; the right one is kept', async () => {
+  const right = await grainyJpeg(1);
+  const other = await grainyJpeg(2);
+  const name = photoName(sha256Hex(right), 'jpeg');
+  const impostorName = photoName(sha256Hex(right).replace(/^./, (c) => (c === '0' ? '1' : '0')), 'jpeg');
+  const folder = await downloadFolder({ [name]: right, [impostorName]: other });
+  const dir = await tempDir();
+  const cache = new ImageCache(dir);
+  const source = { kind: 'download' as const, baseUrl: folder.baseUrl };
+  try {
+    const error = await cache.get(impostorName, SIZE, source).then(() => null, (e: unknown) => e);
+    assert.instance(error, RejectedImage);
+    assert.is((error as RejectedImage).problem, 'hash-mismatch');
+    assert.equal(await readdir(`${dir}/original`), [], 'neither the file nor its temp file is left');
+    assert.is(await cache.get(name, SIZE, source), `${dir}/original/${name}`);
+  } finally {
+    folder.close();
+  }
+});
+
+test('the cache stays within its size budget, dropping least recently used photos but keeping the current list', async () => {
+  const photos = await Promise.all([1, 2, 3, 4, 5].map(grainyJpeg));
+  const files = Object.fromEntries(photos.map((photo) => [photoName(sha256Hex(photo), 'jpeg'), photo]));
+  const names = Object.keys(files);
+  const folder = await downloadFolder(files);
+  const dir = await tempDir();
+  // Room for about three of these photos.
+  const budget = { maxBytes: Math.max(...photos.map((p) => p.length)) * 3, minFreeBytes: 0 };
+  const cache = new ImageCache(dir, { budget });
+  const source = { kind: 'download' as const, baseUrl: folder.baseUrl };
+  try {
+    cache.setCurrentList([names[0]!]);
+    for (const name of names) await cache.get(name, SIZE, source);
+    const kept = await readdir(`${dir}/original`);
+    assert.ok(kept.length <= 3, `kept ${kept.length}`);
+    assert.ok(kept.includes(names[0]!), 'the current photo, although least recently used, is kept');
+    assert.ok(kept.includes(names[4]!), 'the photo just fetched is kept');
+    assert.not.ok(kept.includes(names[1]!), 'the least recently used other photo is gone');
+  } finally {
+    folder.close();
+  }
+});
+
+test.run();

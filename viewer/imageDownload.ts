@@ -1,0 +1,124 @@
+import { createHash } from 'node:crypto';
+import { createReadStream } from 'node:fs';
+import type { FileHandle } from 'node:fs/promises';
+import sharp from 'sharp';
+import { fetchFailureReason } from '../common/net/fetchFailure.ts';
+
+/**
+ * Getting a photo over HTTP without trusting the other end: a captive portal
+ * answers 200 with HTML, a broken or hostile server sends gigabytes. The body
+ * is streamed to a temp file (never held in memory), capped, and must be an
+ * image that decodes and, where its name carries a content hash, hashes to it.
+ */
+export interface DownloadLimits {
+  maxBytes: number;
+  /** Larger images are refused rather than decoded: a decompression bomb would exhaust memory. */
+  maxPixels: number;
+  timeoutMs: number;
+}
+
+/** Well above any rendition (about 1 MB at 1080p) and most camera originals, far below a small device's disk. */
+export const DEFAULT_DOWNLOAD_LIMITS: DownloadLimits = { maxBytes: 64 * 1024 * 1024, maxPixels: 100_000_000, timeoutMs: 60_000 };
+
+export type DownloadProblem = 'unreachable' | 'http-status' | 'not-an-image' | 'too-large' | 'undecodable' | 'hash-mismatch';
+
+/** Why a download (or a cached file) was refused; its `problem` says which check failed. */
+export class RejectedImage extends Error {
+  constructor(
+    readonly problem: DownloadProblem,
+    message: string,
+  ) {
+    super(message);
+    this.name = 'RejectedImage';
+  }
+}
+
+export interface DownloadRequest {
+  url: string;
+  /** Named in errors instead of the full URL. */
+  origin: string;
+  headers: Record<string, string>;
+  name: string;
+  /** The first hex digits of the content's SHA-256 when the name carries them (whole files only, not renditions). */
+  expectedHashPrefix: string | null;
+}
+
+// Our library names photos by content: 24 hex digits of SHA-256, then the extension.
+const HASH_NAME = /^([0-9a-f]{24})\.[a-z]+$/;
+
+/** The content hash a whole file named `name` must have, or null if the name carries none. */
+export function hashPrefixOfName(name: string): string | null {
+  return HASH_NAME.exec(name)?.[1] ?? null;
+}
+
+/** Streams the response into `handle` (the temp file at `tempPath`) and checks it; throws RejectedImage if anything is off. */
+export async function downloadImageInto(request: DownloadRequest, handle: FileHandle, tempPath: string, limits: DownloadLimits): Promise<void> {
+  const what = `${request.name} from ${request.origin}`;
+  const abort = new AbortController();
+  let response: Response;
+  try {
+    response = await fetch(request.url, { headers: request.headers, signal: AbortSignal.any([abort.signal, AbortSignal.timeout(limits.timeoutMs)]) });
+  } catch (error) {
+    throw new RejectedImage('unreachable', `cannot fetch ${what}: ${fetchFailureReason(error, limits.timeoutMs)}`);
+  }
+  try {
+    if (!response.ok) throw new RejectedImage('http-status', `cannot fetch ${what}: HTTP ${response.status} ${await shortText(response)}`);
+    const type = response.headers.get('content-type') ?? '(none)';
+    if (!/^image\//i.test(type)) throw new RejectedImage('not-an-image', `refused ${what}: served as ${type.slice(0, 60)}, not an image`);
+    const declared = Number(response.headers.get('content-length') ?? NaN);
+    if (declared > limits.maxBytes) throw tooLarge(what, limits);
+    const hash = createHash('sha256');
+    let bytes = 0;
+    for await (const chunk of response.body ?? []) {
+      bytes += chunk.byteLength;
+      if (bytes > limits.maxBytes) throw tooLarge(what, limits);
+      hash.update(chunk);
+      await handle.write(chunk);
+    }
+    await checkImage(tempPath, what, limits);
+    const actual = hash.digest('hex');
+    if (request.expectedHashPrefix && !actual.startsWith(request.expectedHashPrefix)) {
+      throw new RejectedImage('hash-mismatch', `refused ${what}: its content hashes to ${actual.slice(0, 24)}, not to its name`);
+    }
+  } catch (error) {
+    abort.abort();
+    if (error instanceof RejectedImage) throw error;
+    throw new RejectedImage('unreachable', `cannot fetch ${what}: ${fetchFailureReason(error, limits.timeoutMs)}`);
+  }
+}
+
+/** A file that decodes as an image of a sane size, else RejectedImage. Reads the header only, so it is cheap. */
+export async function checkImage(path: string, what: string, limits: Pick<DownloadLimits, 'maxPixels'>): Promise<void> {
+  let width: number | undefined;
+  let height: number | undefined;
+  try {
+    ({ width, height } = await sharp(path).metadata());
+  } catch (error) {
+    throw new RejectedImage('undecodable', `refused ${what}: not a decodable image (${(error as Error).message.slice(0, 80)})`);
+  }
+  if (!width || !height) throw new RejectedImage('undecodable', `refused ${what}: an image without dimensions`);
+  if (width * height > limits.maxPixels) {
+    throw new RejectedImage('too-large', `refused ${what}: ${width}×${height} is more than ${limits.maxPixels} pixels`);
+  }
+}
+
+/** Hashes a file as it streams from disk, for checking an entry already in the cache. */
+export async function sha256OfFile(path: string): Promise<string> {
+  const hash = createHash('sha256');
+  for await (const chunk of createReadStream(path)) hash.update(chunk as Buffer);
+  return hash.digest('hex');
+}
+
+function tooLarge(what: string, limits: DownloadLimits): RejectedImage {
+  return new RejectedImage('too-large', `refused ${what}: larger than the ${Math.round(limits.maxBytes / 1024 / 1024)} MiB limit`);
+}
+
+/** The start of an error body, for the log; never more than a few hundred bytes are read. */
+async function shortText(response: Response): Promise<string> {
+  const reader = response.body?.getReader();
+  if (!reader) return '';
+  const { value } = await reader.read().catch(() => ({ value: undefined }));
+  await reader.cancel().catch(() => {});
+  return Buffer.from(value ?? []).subarray(0, 200).toString('utf8').trim();
+}
+
