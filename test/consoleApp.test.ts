@@ -4,7 +4,8 @@ import * as assert from 'uvu/assert';
 import { homePaths } from '../common/homePaths.ts';
 import { encodeAnnouncement } from '../common/protocol/codecs/announcementCodec.ts';
 import { displayKey } from '../common/protocol/displayKeys.ts';
-import { announceKey, onlineKey } from '../common/protocol/systemKeys.ts';
+import { encodeViewerStatus } from '../common/protocol/codecs/viewerStatusCodec.ts';
+import { announceKey, onlineKey, statusKey } from '../common/protocol/systemKeys.ts';
 import type { ConsoleServices } from '../console/tui/app/consoleServices.ts';
 import { LibraryStore } from '../data/library/libraryStore.ts';
 import { importPhotos } from '../data/photos/importPhotos.ts';
@@ -62,6 +63,27 @@ tui('displays are live: online, version, interval and going offline appear witho
   assert.match(screen, /offline.*\ds ago/);
   await etcd.client.put(onlineKey(DISPLAY)).value('{}');
   await session.waitFor(/kitchen-pi\s+online/);
+});
+
+tui('what a viewer reports shows live: its photo, whether it is behind the newest write, its free disk', async ({ etcd, session }) => {
+  await session.waitFor('kitchen-pi');
+  const written = await etcd.client.put(displayKey(DISPLAY, 'change_photo')).value('"forward"').exec();
+  const revision = written.header.revision;
+  const report = (applied: string) =>
+    encodeViewerStatus({
+      image: 'a1b2c3d4e5f60718293a4b5c.jpg',
+      shown_at: new Date(Date.now() - 120_000).toISOString(),
+      applied_revision: applied,
+      free_bytes: 12 * 1024 ** 3,
+      power: 'on',
+      paused: false,
+      updated_at: new Date().toISOString(),
+    });
+  await etcd.client.put(statusKey(DISPLAY)).value(report(String(Number(revision) - 1)));
+  await session.waitFor(/a1b2c3 2m\s+behind/);
+  await etcd.client.put(statusKey(DISPLAY)).value(report(revision));
+  const screen = await session.waitFor(/a1b2c3 2m\s+ok/);
+  assert.match(screen, /12G/);
 });
 
 tui('albums: create, rename, and delete asks first with Cancel focused', async ({ services, session }) => {

@@ -3,7 +3,9 @@ import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { homePaths } from '../common/homePaths.ts';
 import { freePort } from '../common/net/freePort.ts';
+import { decodeViewerStatus, type ViewerStatus } from '../common/protocol/codecs/viewerStatusCodec.ts';
 import { displayKey } from '../common/protocol/displayKeys.ts';
+import { statusKey } from '../common/protocol/systemKeys.ts';
 import { LibraryStore } from '../data/library/libraryStore.ts';
 import { startXvfb, type XvfbDisplay } from '../viewer/xvfbDisplay.ts';
 import { solidJpeg, tempDir, twoColourImage, type Rgb } from './helpers/fixtures.ts';
@@ -98,6 +100,27 @@ e2e('change_photo "next" changes what is on screen, at once', async (context) =>
     [160, 20, BLACK],
     [160, 220, BLACK],
   ]);
+});
+
+e2e('the viewer reports the photo on screen, the newest revision it applied and its free disk', async (context) => {
+  const newest = async () => {
+    const kvs = (await context.etcd.client.getAll().prefix('/e2e-display:').exec()).kvs;
+    return kvs.reduce((max, kv) => (BigInt(kv.mod_revision) > max ? BigInt(kv.mod_revision) : max), 0n);
+  };
+  const written = await newest();
+  let status: ViewerStatus | null = null;
+  const deadline = Date.now() + 10_000;
+  // The report follows a change by up to a second; wait for the one that covers the newest write.
+  for (;;) {
+    const raw = await context.etcd.client.get(statusKey('e2e-display')).string();
+    const decoded = raw === null ? null : decodeViewerStatus(raw);
+    status = decoded?.ok ? decoded.value : null;
+    if (status?.applied_revision && BigInt(status.applied_revision) >= written && status.image === context.photos.blue) break;
+    if (Date.now() > deadline) assert.unreachable(`no current status: ${raw}`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  assert.ok(status!.free_bytes! > 0);
+  assert.ok(!Number.isNaN(Date.parse(status!.shown_at!)));
 });
 
 e2e('a malformed value is logged and ignored; the photo stays', async (context) => {

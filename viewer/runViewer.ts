@@ -21,6 +21,7 @@ import { releaseDroppedFramesSoon } from './releaseFrames.ts';
 import { RenderHealth } from './renderHealth.ts';
 import { configureSharpForDevice } from './sharpForDevice.ts';
 import { startSystemdWatchdog } from './systemdWatchdog.ts';
+import { StatusReporter } from './statusReport.ts';
 
 const log = createLogger('viewer');
 const VERSION = '0.1.0';
@@ -81,8 +82,12 @@ export async function runViewer(options: ViewerOptions): Promise<void> {
         screen.show(frame);
         // The frame it replaced, and any dropped on the way, are garbage now: free their pixels.
         releaseDroppedFramesSoon();
+        status.changed();
       },
-      clear: () => screen.clear(),
+      clear: () => {
+        screen.clear();
+        status.changed();
+      },
     },
     fetchImage: (name, size, server) => {
       cache.setCurrentList(app.state.playlist.images);
@@ -132,6 +137,17 @@ export async function runViewer(options: ViewerOptions): Promise<void> {
     },
   });
   watchScreen(screen);
+  const status = new StatusReporter(
+    id,
+    {
+      state: () => {
+        const now = app.nowShowing();
+        return { image: now.image, shown_at: now.shown_at, power: now.power, paused: now.paused };
+      },
+      diskPath: options.config.home,
+    },
+    log,
+  );
 
   if (offline) {
     for (const [key, value] of Object.entries(offline.values)) app.apply({ key, value }, false);
@@ -140,6 +156,7 @@ export async function runViewer(options: ViewerOptions): Promise<void> {
   const closeSession = async () => {
     const current = session;
     session = null;
+    status.connected(null);
     await current?.feed.close().catch(() => {});
     await current?.presence.close().catch(() => {});
     current?.client.close();
@@ -151,8 +168,13 @@ export async function runViewer(options: ViewerOptions): Promise<void> {
       const present = new Set(changes.map((change) => change.key));
       for (const key of Object.keys(remembered)) if (!present.has(key)) app.apply({ key, value: null }, false);
       for (const change of changes) app.apply(change, false);
+      for (const change of changes) if (change.key.startsWith(`/${id}:`)) status.applied(change.revision);
+      status.connected(session?.client ?? pendingClient);
     },
-    change: (change) => app.apply(change, true),
+    change: (change) => {
+      app.apply(change, true);
+      if (change.key.startsWith(`/${id}:`)) status.applied(change.revision);
+    },
     broken: (error) => {
       // The client's watch queue may be wedged (see displayFeed.ts): start over with a new client.
       log.warn(`watch ended (${error.message.split('\n')[0]}); reconnecting and reading the keys afresh`);
@@ -160,8 +182,11 @@ export async function runViewer(options: ViewerOptions): Promise<void> {
     },
   };
 
+  // The client whose feed is opening: the snapshot arrives before the session is set.
+  let pendingClient: Etcd3 | null = null;
   const connect = async () => {
     const client = await connectEtcd(options.config.etcdEndpoints, { callTimeoutMs: 10_000 });
+    pendingClient = client;
     let presence: Presence | undefined;
     try {
       presence = await announceDisplay(client, id, screen.size, VERSION, log);
@@ -182,6 +207,7 @@ export async function runViewer(options: ViewerOptions): Promise<void> {
       stopping = true;
       log.info(`stopping: ${why}`);
       app.stop();
+      status.stop();
       watchdog.stop();
       await closeSession();
       await saving;

@@ -6,6 +6,8 @@ import { setTimeout as sleep } from 'node:timers/promises';
 export interface FeedChange {
   key: string;
   value: string | null;
+  /** etcd's mod_revision of the change (of the delete, for a delete); absent for values not from etcd. */
+  revision?: string;
 }
 
 export interface FeedHandlers {
@@ -58,7 +60,9 @@ export async function openEtcdFeed(client: Etcd3, ranges: readonly FeedRange[], 
   const reads = await Promise.all(
     ranges.map((range) => ('prefix' in range ? client.getAll().prefix(range.prefix).exec() : client.get(range.key).exec())),
   );
-  const snapshot: FeedChange[] = reads.flatMap((read) => read.kvs.map((kv) => ({ key: kv.key.toString(), value: kv.value.toString() })));
+  const snapshot: FeedChange[] = reads.flatMap((read) =>
+    read.kvs.map((kv) => ({ key: kv.key.toString(), value: kv.value.toString(), revision: kv.mod_revision })),
+  );
   await hooks.afterRead?.();
 
   let live = false;
@@ -88,8 +92,8 @@ export async function openEtcdFeed(client: Etcd3, ranges: readonly FeedRange[], 
     handlers.broken(error);
   };
   const follow = (watcher: Watcher) => {
-    watcher.on('put', (kv) => deliver({ key: kv.key.toString(), value: kv.value.toString() }));
-    watcher.on('delete', (kv) => deliver({ key: kv.key.toString(), value: null }));
+    watcher.on('put', (kv) => deliver({ key: kv.key.toString(), value: kv.value.toString(), revision: kv.mod_revision }));
+    watcher.on('delete', (kv) => deliver({ key: kv.key.toString(), value: null, revision: kv.mod_revision }));
     watcher.on('error', breakFeed);
     // etcd3 re-attaches watches after a reconnect; 'connecting' means etcd answers again.
     let resumeTimer: NodeJS.Timeout | undefined;

@@ -226,6 +226,13 @@ export const SYSTEM_KEYS: readonly SystemKeySpec[] = [
     example: '{"since": "2026-11-22T08:00:00.000Z"}',
   },
   {
+    key: '/photoframe/status/<id>',
+    summary: 'what the viewer shows and since when, the newest revision of its keys it applied, its free disk',
+    writers: 'viewer, at most once a second when something changed',
+    watchers: 'console (photo, drift and disk columns)',
+    example: '{"image": "3f2a9c0d41e5b6a7c8d9e0f1.jpg", "shown_at": "2026-11-22T08:00:00.000Z", "applied_revision": "1234", "free_bytes": 12000000000, "power": "on", "paused": false, "updated_at": "2026-11-22T08:00:00.100Z"}',
+  },
+  {
     key: '/<R>:',
     summary: 'the answer to a current_display request R, on a 60 s lease',
     writers: 'viewer',

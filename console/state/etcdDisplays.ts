@@ -5,7 +5,8 @@ import type { AlbumRef } from '../../common/protocol/codecs/commandCodecs.ts';
 import type { SettingsValue } from '../../common/protocol/codecs/settingsCodec.ts';
 import { parseDisplayKey } from '../../common/protocol/displayKeys.ts';
 import { readDisplayChange } from '../../common/protocol/topicRegistry.ts';
-import { displayIdFromAnnounceKey, displayIdFromOnlineKey } from '../../common/protocol/systemKeys.ts';
+import { displayIdFromAnnounceKey, displayIdFromOnlineKey, displayIdFromStatusKey } from '../../common/protocol/systemKeys.ts';
+import { decodeViewerStatus, type ViewerStatus } from '../../common/protocol/codecs/viewerStatusCodec.ts';
 import { retryWithBackoff } from '../../common/retryWithBackoff.ts';
 import { createLogger } from '../../common/log.ts';
 import type { EtcdDisplayView } from '../displays/displayDirectory.ts';
@@ -24,6 +25,10 @@ export interface DisplayKeys {
   lastSeen: Date | null;
   /** Every topic key and its raw value, for the detail view. */
   topics: Map<string, string>;
+  /** What the viewer last reported about itself (`/photoframe/status/<id>`). */
+  status: ViewerStatus | null;
+  /** The newest mod_revision written to its `/<id>:` keys, to compare with the revision it applied. */
+  writtenRevision: bigint | null;
 }
 
 export type DisplayKeyListener = (displayIds: ReadonlySet<string>) => void;
@@ -77,7 +82,7 @@ export class EtcdDisplays {
   keysOf(id: string): DisplayKeys {
     let keys = this.keys.get(id);
     if (!keys) {
-      keys = { images: null, settings: null, powerState: null, paused: false, album: null, lastSeen: null, topics: new Map() };
+      keys = { images: null, settings: null, powerState: null, paused: false, album: null, lastSeen: null, topics: new Map(), status: null, writtenRevision: null };
       this.keys.set(id, keys);
     }
     return keys;
@@ -109,10 +114,21 @@ export class EtcdDisplays {
       touched.add(online);
       return;
     }
+    const reporting = displayIdFromStatusKey(change.key);
+    if (reporting !== null) {
+      const decoded = change.value === null ? null : decodeViewerStatus(change.value);
+      this.keysOf(reporting).status = decoded?.ok ? decoded.value : null;
+      touched.add(reporting);
+      return;
+    }
     const parsed = parseDisplayKey(change.key);
     if (!parsed) return;
     if (parsed.topic === '') return;
     const keys = this.keysOf(parsed.displayId);
+    if (change.revision !== undefined) {
+      const revision = BigInt(change.revision);
+      if (keys.writtenRevision === null || revision > keys.writtenRevision) keys.writtenRevision = revision;
+    }
     if (change.value === null) keys.topics.delete(parsed.topic);
     else keys.topics.set(parsed.topic, change.value);
     touched.add(parsed.displayId);

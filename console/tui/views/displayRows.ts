@@ -38,10 +38,38 @@ export function intervalText(settings: SettingsValue | null | undefined): string
   return `${interval_time}${interval_units.slice(0, 1)}`;
 }
 
+/** Free space as a person reads it: 820M, 12G. */
+export function bytesText(bytes: number): string {
+  const units = ['B', 'K', 'M', 'G', 'T'];
+  let value = bytes;
+  let unit = 0;
+  while (value >= 1024 && unit < units.length - 1) {
+    value /= 1024;
+    unit++;
+  }
+  return `${value >= 10 || unit === 0 ? Math.round(value) : value.toFixed(1)}${units[unit]}`;
+}
+
 /**
- * The cells of the displays table. Columns the protocol cannot fill yet (the
- * photo on screen, applied revision, free disk) stay visibly blank.
+ * Whether the viewer has applied the newest write to its keys: "ok", or
+ * "behind" while a newer revision was written than it reports applied.
+ * Blank until it has reported.
  */
+export function driftCell(keys: DisplayKeys | undefined): Cell {
+  const applied = keys?.status?.applied_revision;
+  if (!keys || applied === null || applied === undefined || keys.writtenRevision === null) return BLANK;
+  return BigInt(applied) >= keys.writtenRevision ? { text: 'ok', tone: 'good' } : { text: 'behind', tone: 'warn' };
+}
+
+/** The photo the viewer reports on screen (its name's start) and how long ago it was drawn. */
+function photoCell(keys: DisplayKeys | undefined, now: Date): Cell {
+  const status = keys?.status;
+  if (!status?.image) return BLANK;
+  const since = status.shown_at && !Number.isNaN(Date.parse(status.shown_at)) ? ` ${shortTime(new Date(status.shown_at), now).replace(' ago', '')}` : '';
+  return `${status.image.slice(0, 6)}${since}`;
+}
+
+/** The cells of the displays table; what a viewer has not reported stays visibly blank. */
 export function displayCells(row: DisplayRow, now = new Date()): Cell[] {
   const interval = intervalText(row.keys?.settings);
   const lastSeen = row.online ? { text: 'now', tone: 'good' as const } : row.keys?.lastSeen ? shortTime(row.keys.lastSeen, now) : BLANK;
@@ -51,11 +79,11 @@ export function displayCells(row: DisplayRow, now = new Date()): Cell[] {
     row.group ? { text: `group ${row.group}`, tone: 'accent' } : (row.album ?? BLANK),
     interval ?? BLANK,
     row.keys?.images === null || row.keys?.images === undefined ? BLANK : String(row.keys.images),
-    BLANK,
-    BLANK,
+    photoCell(row.keys, now),
+    driftCell(row.keys),
     lastSeen,
     row.version ?? BLANK,
-    BLANK,
+    row.keys?.status?.free_bytes === null || row.keys?.status?.free_bytes === undefined ? BLANK : bytesText(row.keys.status.free_bytes),
     row.id,
   ];
 }
@@ -75,7 +103,7 @@ export const DISPLAY_COLUMNS = [
   { title: 'INTERVAL', width: 8 },
   { title: 'IMAGES', width: 6, optional: true },
   { title: 'PHOTO · SINCE', width: 13, optional: true },
-  { title: 'DRIFT', width: 5, optional: true },
+  { title: 'DRIFT', width: 6, optional: true },
   { title: 'LAST SEEN', width: 9 },
   { title: 'VERSION', width: 8, optional: true },
   { title: 'DISK', width: 5, optional: true },
