@@ -1,10 +1,12 @@
 /**
  * `make bench`: the hot paths (import, frame preparation, watch delivery,
- * image serving, library writes), each beside a reference run in the same
- * process, printed as figures and ratios.
+ * image serving, library writes, the console, the viewer), each beside a
+ * reference run in the same process, printed as figures and ratios.
  */
 import { Etcd3 } from 'etcd3';
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { spawn } from 'node:child_process';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { createInterface } from 'node:readline';
 import { availableParallelism, cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { once } from 'node:events';
@@ -13,6 +15,8 @@ import { JSONFile } from 'lowdb/node';
 import sharp from 'sharp';
 import { startLocalEtcd } from '../common/etcd/localEtcd.ts';
 import { homePaths } from '../common/homePaths.ts';
+import { freePort } from '../common/net/freePort.ts';
+import { stopChildProcess } from '../common/process/stopChildProcess.ts';
 import { displayKey } from '../common/protocol/displayKeys.ts';
 import { createImageServer } from '../console/imageServer/imageServer.ts';
 import { emptyLibrary, type Library } from '../data/library/librarySchema.ts';
@@ -23,6 +27,7 @@ import { openDisplayFeed } from '../viewer/displayFeed.ts';
 import { prepareFrame } from '../viewer/framePreparer.ts';
 import { DEFAULT_SETTINGS } from '../common/protocol/codecs/settingsCodec.ts';
 import { medianMs, percentile, printTable, timeMs, type Sample } from './benchHarness.ts';
+import { benchPhoto } from './photoFixtures.ts';
 import { benchConsole } from './consoleBench.ts';
 import { libraryBenchmarks } from './libraryBench.ts';
 import { viewerSamples } from './viewerBench.ts';
@@ -31,37 +36,12 @@ process.env.PHOTOFRAME_LOG ??= 'error';
 const samples: Sample[] = [];
 const scratch = await mkdtemp(join(tmpdir(), 'photoframe-bench-'));
 
-async function makePhotos(dir: string, count: number, width: number, height: number): Promise<void> {
-  await Promise.all(
-    Array.from({ length: count }, (_, i) =>
-      sharp({ create: { width, height, channels: 3, background: { r: (i * 37) % 256, g: (i * 91) % 256, b: (i * 53) % 256 } } })
-        .composite([{ input: { create: { width: width / 4, height: height / 4, channels: 3, background: '#ffffff' } }, left: (i * 13) % (width / 2), top: (i * 7) % (height / 2) }])
-        .jpeg({ quality: 90 })
-        .toFile(join(dir, `photo-${String(i).padStart(3, '0')}.jpg`)),
-    ),
-  );
-}
-
 try {
-  // Import: our concurrent import against the same import one file at a time.
+  // Photo-like inputs (texture and noise); the import itself is measured against vipsthumbnail in libraryBench.ts.
   const photos = join(scratch, 'photos');
-  await import('node:fs/promises').then((fs) => fs.mkdir(photos));
-  const count = 24;
-  await makePhotos(photos, count, 3000, 2000);
-  const importInto = async (concurrency: number) => {
-    const paths = homePaths(await mkdtemp(join(scratch, 'home-')));
-    return timeMs(() => importPhotos(new LibraryStore(paths.store), paths, { sources: [photos], album: 'Bench', concurrency }));
-  };
-  const sequential = await importInto(1);
-  const concurrent = await importInto(availableParallelism());
-  samples.push({
-    name: `import ${count} × 6 MP JPEG`,
-    unit: 'photos/s',
-    ours: count / (concurrent / 1000),
-    reference: count / (sequential / 1000),
-    referenceName: 'same import, one file at a time',
-    lowerIsBetter: false,
-  });
+  await mkdir(photos);
+  await benchPhoto(join(photos, 'photo-000.jpg'), 4000, 3000, 1);
+  await benchPhoto(join(photos, 'photo-001.jpg'), 4000, 3000, 2);
 
   // Frame preparation (viewer hot path) against a bare sharp decode of the same file.
   const cached = join(scratch, 'cached.jpg');
@@ -118,7 +98,8 @@ try {
     await etcd.stop();
   }
 
-  // Image serving: a cached rendition over HTTP against resizing in-process every time.
+  // Image serving: a cached rendition over HTTP against Python's static file server
+  // (what a person would otherwise put in front of a folder) serving the same file.
   const home = await mkdtemp(join(scratch, 'serve-'));
   const paths = homePaths(home);
   const report = await importPhotos(new LibraryStore(paths.store), paths, { sources: [join(photos, 'photo-001.jpg')] });
@@ -129,21 +110,29 @@ try {
   await once(server, 'listening');
   const port = (server.address() as { port: number }).port;
   const url = `http://127.0.0.1:${port}/images/${name}?w=1920&h=1080`;
-  const get = async () => {
-    const response = await fetch(url, { headers: { Authorization: `Bearer ${token}` } });
+  const fetchAll = async (target: string, headers: Record<string, string> = {}) => {
+    const response = await fetch(target, { headers });
     await response.arrayBuffer();
   };
-  const firstRequest = await timeMs(get);
-  const original = await readFile(join(paths.photos, name));
-  samples.push({
-    name: 'serve 1080p rendition (cached)',
-    unit: 'ms',
-    ours: await medianMs(get, 30),
-    reference: await medianMs(() => makeDisplayRendition(original, 1920, 1080), 10),
-    referenceName: `resize per request (first request here: ${firstRequest.toFixed(0)} ms)`,
-    lowerIsBetter: true,
-  });
-  server.close();
+  const firstRequest = await timeMs(() => fetchAll(url, { Authorization: `Bearer ${token}` }));
+  const staticDir = await mkdtemp(join(scratch, 'static-'));
+  await writeFile(join(staticDir, 'rendition.jpg'), await makeDisplayRendition(join(paths.photos, name), 1920, 1080));
+  const staticPort = await freePort();
+  const staticServer = spawn('/usr/bin/python3', ['-u', '-m', 'http.server', '--bind', '127.0.0.1', '--directory', staticDir, String(staticPort)], { stdio: ['ignore', 'pipe', 'ignore'] });
+  try {
+    await new Promise<void>((resolve) => createInterface({ input: staticServer.stdout! }).once('line', () => resolve()));
+    samples.push({
+      name: 'serve 1080p rendition (cached)',
+      unit: 'ms',
+      ours: await medianMs(() => fetchAll(url, { Authorization: `Bearer ${token}` }), 30),
+      reference: await medianMs(() => fetchAll(`http://127.0.0.1:${staticPort}/rendition.jpg`), 30),
+      referenceName: `python3 -m http.server, same file (our first request, resizing: ${firstRequest.toFixed(0)} ms)`,
+      lowerIsBetter: true,
+    });
+  } finally {
+    await stopChildProcess(staticServer);
+    server.close();
+  }
 
   // Library writes: durable update (lock, fsync, rename) against lowdb's own JSONFile write.
   const big: Library = emptyLibrary();

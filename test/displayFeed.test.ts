@@ -18,10 +18,15 @@ feed.after(async (context) => {
 /** Collects changes and lets a test wait until it has seen some number of them. */
 function collector() {
   const changes: FeedChange[] = [];
+  let lastRevision = 0n;
   const waiters: { count: number; resolve: () => void }[] = [];
   return {
     changes,
-    push(change: FeedChange) {
+    push({ revision, ...change }: FeedChange) {
+      // Every change from etcd carries its revision, and they only grow; the tests compare the rest.
+      assert.match(revision ?? '', /^\d+$/);
+      assert.ok(lastRevision < BigInt(revision!), 'revisions grow');
+      lastRevision = BigInt(revision!);
       changes.push(change);
       for (const w of waiters.filter((w) => changes.length >= w.count)) w.resolve();
     },
@@ -47,7 +52,7 @@ feed('the snapshot comes first; writes between read and watch still arrive, afte
     {
       snapshot: (changes) => {
         events.push('snapshot');
-        assert.equal(changes, [{ key: `/${id}:images`, value: '["a.jpg"]' }]);
+        assert.equal(changes.map(({ key, value }) => ({ key, value })), [{ key: `/${id}:images`, value: '["a.jpg"]' }]);
       },
       change: (change) => {
         events.push('change');

@@ -14,8 +14,8 @@ test('a burst runs the job already running and then only the newest; the ones be
   const started: number[] = [];
   const first = gate();
   const results: Promise<number>[] = [];
-  results.push(runner.run('frame 0', async () => (started.push(0), await first.opened, 0)));
-  for (let i = 1; i <= 1000; i++) results.push(runner.run(`frame ${i}`, async () => (started.push(i), i)));
+  results.push(runner.run('frame 0', 0, async () => (started.push(0), await first.opened, 0)));
+  for (let i = 1; i <= 1000; i++) results.push(runner.run(`frame ${i}`, i, async () => (started.push(i), i)));
   first.open();
   const settled = await Promise.allSettled(results);
   assert.equal(started, [0, 1000]);
@@ -30,11 +30,11 @@ test('a running job learns it is no longer wanted once a newer request arrives',
   const runner = new LatestWins();
   const checked = gate();
   let wantedAfterNewer: boolean | undefined;
-  const first = runner.run('first', async (stillWanted) => {
+  const first = runner.run('first', 1, async (stillWanted) => {
     await checked.opened;
     wantedAfterNewer = stillWanted();
   });
-  const second = runner.run('second', async (stillWanted) => stillWanted());
+  const second = runner.run('second', 2, async (stillWanted) => stillWanted());
   checked.open();
   await first;
   assert.is(wantedAfterNewer, false);
@@ -43,12 +43,29 @@ test('a running job learns it is no longer wanted once a newer request arrives',
 
 test('a failing job does not block the next', async () => {
   const runner = new LatestWins();
-  const failing = runner.run('bad', async () => {
+  const failing = runner.run('bad', 1, async () => {
     throw new Error('cannot decode');
   });
-  const next = runner.run('good', async () => 'ok');
+  const next = runner.run('good', 2, async () => 'ok');
   await failing.catch(() => {});
   assert.is(await next, 'ok');
+});
+
+test('an older request arriving late never displaces a newer one waiting; a lower-ranked frame ahead never displaces a show', async () => {
+  const runner = new LatestWins();
+  const first = gate();
+  const started: string[] = [];
+  const running = runner.run('state 1', 1, async () => (started.push('state 1'), await first.opened));
+  const newest = runner.run('state 3', 3, async () => started.push('state 3'));
+  // State 2's download finished only now.
+  const late = runner.run('state 2', 2, async () => started.push('state 2'));
+  const ahead = runner.run('frame ahead of state 1', 1.5, async () => started.push('ahead'));
+  first.open();
+  await running;
+  await newest;
+  assert.ok((await late.catch((error) => error)) instanceof Superseded);
+  assert.ok((await ahead.catch((error) => error)) instanceof Superseded);
+  assert.equal(started, ['state 1', 'state 3']);
 });
 
 test.run();

@@ -172,6 +172,18 @@ test('settings from command-line words', () => {
   if (!unknown.ok) assert.match(unknown.error, /unknown setting "colour"; settings are: name, description/);
 });
 
+test('image_server: a hostile URL is refused at once, not trimmed in quadratic time', () => {
+  // 50,000 slashes not at the end: a /\/+$/ trim backtracks over them for seconds, and a 1.4 MB value for an hour.
+  const hostile = JSON.stringify({ url: `http://x${'/'.repeat(50_000)}a`, token: '0123456789abcdef0123' });
+  assert.match((decodeImageServer(hostile) as { error: string }).error, /at most 2048 characters/);
+  const tokenFlood = JSON.stringify({ url: 'http://x:1', token: 'k'.repeat(5000) });
+  assert.is(decodeImageServer(tokenFlood).ok, false);
+  assert.equal(decodeImageServer(JSON.stringify({ url: 'http://x:1///', token: '0123456789abcdef0123' })), {
+    ok: true,
+    value: { url: 'http://x:1', token: '0123456789abcdef0123' },
+  });
+});
+
 test('power_state and image_server values', () => {
   assert.equal(decodePowerState('"off"'), { ok: true, value: 'off' });
   assert.equal(decodePowerState('"STOP"'), { ok: true, value: 'off' });

@@ -249,6 +249,32 @@ test('"what is on screen" names the photo drawn, not one still being fetched', a
   app.stop();
 });
 
+test('a download that finishes after newer states were set does not keep the final state off the screen', async () => {
+  const { app, ports, shown, drawn } = harness();
+  const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+  // b's download is slow and every decode takes a while: b's fetch ends while c waits to be decoded.
+  ports.fetchImage = async (name) => {
+    if (name === 'b.jpg') await sleep(100);
+    return name;
+  };
+  const decode = ports.prepareFrame;
+  ports.prepareFrame = async (file, size, settings) => {
+    await sleep(200);
+    return decode(file, size, settings);
+  };
+  const frame = drawn();
+  app.apply({ key: '/d1:images', value: '["a.jpg", "b.jpg", "c.jpg"]' }, true);
+  await sleep(10);
+  app.apply({ key: '/d1:change_photo', value: '"forward"' }, true);
+  await sleep(10);
+  app.apply({ key: '/d1:change_photo', value: '"forward"' }, true);
+  await frame;
+  await sleep(500);
+  assert.equal(shown.at(-1), 'c.jpg', `drawn: ${shown.join(', ')}`);
+  assert.not.ok(shown.includes('b.jpg'), 'the superseded state is never drawn');
+  app.stop();
+});
+
 test('a photo that could not be shown is not where back returns to', async () => {
   const { app, ports, shown, drawn, clock } = harness();
   ports.fetchImage = async (name) => {

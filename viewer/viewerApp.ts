@@ -243,7 +243,9 @@ export class ViewerApp {
           (await ahead?.catch(() => null)) ??
           (await (async () => {
             const file = await this.ports.fetchImage(name, size, this.server);
-            return this.renders.run(`frame of ${name}`, async () => {
+            // A download can finish after newer states were set: it must not queue ahead of them.
+            if (superseded()) throw new Superseded(`frame of ${name}`);
+            return this.renders.run(`frame of ${name}`, generation, async () => {
               if (superseded()) throw new Superseded(`frame of ${name}`);
               return this.ports.prepareFrame(file, size, settings);
             });
@@ -263,6 +265,8 @@ export class ViewerApp {
         }
       } catch (error) {
         if (superseded()) return;
+        // Dropped for a newer state that is on its way: not a failure to count or retry.
+        if (error instanceof Superseded) return log.debug(`${error.message}`);
         this.consecutiveFailures++;
         const retryMs = Math.min(FIRST_RETRY_MS * 2 ** (this.consecutiveFailures - 1), LONGEST_RETRY_MS);
         log.warn(`cannot show ${name}: ${(error as Error).message}; trying again in ${retryMs / 1000} s`);
@@ -280,9 +284,12 @@ export class ViewerApp {
    * request drops it if it has not started.
    */
   private prepareAhead(name: string, size: Size, settings: DisplaySettings): void {
+    const generation = this.generation;
     const frame = (async () => {
       const file = await this.ports.fetchImage(name, size, this.server);
-      return this.renders.run(`frame ahead of ${name}`, () => this.ports.prepareFrame(file, size, settings));
+      if (generation !== this.generation) throw new Superseded(`frame ahead of ${name}`);
+      // Ranked just below the state it follows: any newer state to show goes first.
+      return this.renders.run(`frame ahead of ${name}`, generation - 0.5, () => this.ports.prepareFrame(file, size, settings));
     })();
     this.ahead.offer(FrameAhead.keyOf(name, size, settings), frame);
   }

@@ -6,18 +6,29 @@ export interface ImageServerInfo {
   token: string;
 }
 
+// Far above any real URL or token; a value beyond them is hostile, and refusing it keeps every step below cheap.
+const MAX_URL_LENGTH = 2048;
+const MAX_TOKEN_LENGTH = 1024;
+
 export function decodeImageServer(raw: string): Decoded<ImageServerInfo> {
   const parsed = parseJson(raw);
   if (!parsed.ok) return parsed;
   const value = parsed.value;
   if (!isPlainObject(value)) return refuse('image_server must be a JSON object {url, token}');
-  if (typeof value.url !== 'string' || !/^https?:\/\/[^/]+/.test(value.url)) {
-    return refuse('image_server.url must be an http(s) URL');
+  if (typeof value.url !== 'string' || value.url.length > MAX_URL_LENGTH || !/^https?:\/\/[^/]/.test(value.url)) {
+    return refuse(`image_server.url must be an http(s) URL of at most ${MAX_URL_LENGTH} characters`);
   }
-  if (typeof value.token !== 'string' || value.token.length < 16) {
-    return refuse('image_server.token must be a string of at least 16 characters');
+  if (typeof value.token !== 'string' || value.token.length < 16 || value.token.length > MAX_TOKEN_LENGTH) {
+    return refuse(`image_server.token must be a string of 16 to ${MAX_TOKEN_LENGTH} characters`);
   }
-  return accept({ url: value.url.replace(/\/+$/, ''), token: value.token });
+  return accept({ url: withoutTrailingSlashes(value.url), token: value.token });
+}
+
+/** Linear, where a `/\/+$/` regex backtracks quadratically over a long run of slashes not at the end. */
+function withoutTrailingSlashes(url: string): string {
+  let end = url.length;
+  while (end > 0 && url[end - 1] === '/') end--;
+  return url.slice(0, end);
 }
 
 export function encodeImageServer(info: ImageServerInfo): string {
