@@ -87,19 +87,35 @@ export async function downloadImageInto(request: DownloadRequest, handle: FileHa
   }
 }
 
-/** A file that decodes as an image of a sane size, else RejectedImage. Reads the header only, so it is cheap. */
+/**
+ * A file that decodes as an image of a sane size, else RejectedImage. The
+ * header alone says nothing about the rest: a truncated JPEG has a perfect
+ * header and fails only when its pixels are read. So the whole file is decoded,
+ * at a small scale (JPEG shrink-on-load keeps this to tens of milliseconds for
+ * a 12 MP photo), and a truncated file counts as undecodable.
+ */
 export async function checkImage(path: string, what: string, limits: Pick<DownloadLimits, 'maxPixels'>): Promise<void> {
   let width: number | undefined;
   let height: number | undefined;
   try {
     ({ width, height } = await sharp(path).metadata());
   } catch (error) {
-    throw new RejectedImage('undecodable', `refused ${what}: not a decodable image (${(error as Error).message.slice(0, 80)})`);
+    throw undecodable(what, error);
   }
   if (!width || !height) throw new RejectedImage('undecodable', `refused ${what}: an image without dimensions`);
+  // Checked before decoding, so a decompression bomb is never decoded.
   if (width * height > limits.maxPixels) {
     throw new RejectedImage('too-large', `refused ${what}: ${width}×${height} is more than ${limits.maxPixels} pixels`);
   }
+  try {
+    await sharp(path, { failOn: 'truncated', limitInputPixels: limits.maxPixels }).resize(64, 64, { fit: 'inside' }).raw().toBuffer();
+  } catch (error) {
+    throw undecodable(what, error);
+  }
+}
+
+function undecodable(what: string, error: unknown): RejectedImage {
+  return new RejectedImage('undecodable', `refused ${what}: not a decodable image (${(error as Error).message.slice(0, 80)})`);
 }
 
 /** Hashes a file as it streams from disk, for checking an entry already in the cache. */
