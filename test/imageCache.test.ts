@@ -1,27 +1,29 @@
 import { once } from 'node:events';
-import { readdir } from 'node:fs/promises';
+import { readdir, stat } from 'node:fs/promises';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import sharp from 'sharp';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { photoName, sha256Hex } from '../data/photos/photoNaming.ts';
-import { ImageCache } from '../viewer/imageCache.ts';
+import { ImageCache, UnusableCachedImage } from '../viewer/imageCache.ts';
 import { RejectedImage } from '../viewer/imageDownload.ts';
 import { tempDir } from './helpers/fixtures.ts';
 
 const SIZE = { width: 320, height: 240 };
 
 /** An original server's download folder serving the given files by name, as image/jpeg. */
-async function downloadFolder(files: Record<string, Buffer>): Promise<{ baseUrl: string; close(): void }> {
+async function downloadFolder(files: Record<string, Buffer>): Promise<{ baseUrl: string; requests(): number; close(): void }> {
+  let requests = 0;
   const server = createServer((req, res) => {
+    requests++;
     const body = files[decodeURIComponent((req.url ?? '').slice(1))];
     if (!body) return void res.writeHead(404).end();
     res.writeHead(200, { 'content-type': 'image/jpeg' }).end(body);
   });
   server.listen(0, '127.0.0.1');
   await once(server, 'listening');
-  return { baseUrl: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, close: () => server.close() };
+  return { baseUrl: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, requests: () => requests, close: () => server.close() };
 }
 
 const grainyJpeg = (seed: number) =>
@@ -65,6 +67,25 @@ test('the cache stays within its size budget, dropping least recently used photo
     assert.ok(kept.includes(names[0]!), 'the current photo, although least recently used, is kept');
     assert.ok(kept.includes(names[4]!), 'the photo just fetched is kept');
     assert.not.ok(kept.includes(names[1]!), 'the least recently used other photo is gone');
+  } finally {
+    folder.close();
+  }
+});
+
+test('a cached photo that cannot be prepared is dropped and downloaded again on the next attempt', async () => {
+  const photo = await grainyJpeg(3);
+  const name = photoName(sha256Hex(photo), 'jpeg');
+  const folder = await downloadFolder({ [name]: photo });
+  const cache = new ImageCache(await tempDir());
+  const source = { kind: 'download' as const, baseUrl: folder.baseUrl };
+  try {
+    const path = await cache.get(name, SIZE, source);
+    const error = await cache.discardUnusable(path, new Error('VipsJpeg: premature end of JPEG image'));
+    assert.instance(error, UnusableCachedImage);
+    assert.is(await stat(path).then(() => true, () => false), false, 'the entry is gone');
+    assert.is(folder.requests(), 1);
+    assert.is(await cache.get(name, SIZE, source), path);
+    assert.is(folder.requests(), 2, 'downloaded again');
   } finally {
     folder.close();
   }

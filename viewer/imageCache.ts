@@ -103,6 +103,20 @@ export class ImageCache {
     return file;
   }
 
+  /**
+   * A cached file that passed verification but could not be prepared (a
+   * damaged card, a codec the check did not exercise): drop it so the next
+   * attempt downloads it again rather than failing on it for good.
+   */
+  async discardUnusable(path: string, cause: unknown): Promise<UnusableCachedImage> {
+    this.verified.delete(path);
+    this.lastUsed.delete(path);
+    await unlink(path).catch(() => {});
+    const error = new UnusableCachedImage(path, cause);
+    log.warn(`${error.message}; removed it, it will be fetched again`);
+    return error;
+  }
+
   /** Deletes least recently used photos until the cache fits its budget; one pass at a time. */
   trim(): Promise<void> {
     if (this.trimming) {
@@ -171,6 +185,17 @@ export class ImageCache {
       log.warn(`${error.message}; removing it and fetching it again`);
       await unlink(path).catch(() => {});
     }
+  }
+}
+
+/** A cached photo that could not be prepared; the cache has dropped it. */
+export class UnusableCachedImage extends Error {
+  constructor(
+    readonly path: string,
+    cause: unknown,
+  ) {
+    super(`cannot prepare cached ${path.split('/').pop()}: ${(cause as Error)?.message?.split('\n')[0]?.slice(0, 120)}`, { cause });
+    this.name = 'UnusableCachedImage';
   }
 }
 

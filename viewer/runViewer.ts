@@ -94,7 +94,14 @@ export async function runViewer(options: ViewerOptions): Promise<void> {
       return cache.get(name, size, chooseImageSource(server, options.downloadUrl));
     },
     prepareFrame: (file, size, settings) =>
-      health.track('preparing a frame', () => prepareFrame(file, size, settings)),
+      health.track('preparing a frame', async () => {
+        try {
+          return await prepareFrame(file, size, settings);
+        } catch (error) {
+          // Every file handed to this port comes from the cache.
+          throw await cache.discardUnusable(file, error);
+        }
+      }),
     remember: (key, value) => {
       if (value === null) delete remembered[key];
       else remembered[key] = value;
