@@ -1,5 +1,5 @@
 import { once } from 'node:events';
-import { readdir, stat } from 'node:fs/promises';
+import { readdir, stat, statfs } from 'node:fs/promises';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import sharp from 'sharp';
@@ -86,6 +86,28 @@ test('a cached photo that cannot be prepared is dropped and downloaded again on 
     assert.is(folder.requests(), 1);
     assert.is(await cache.get(name, SIZE, source), path);
     assert.is(folder.requests(), 2, 'downloaded again');
+  } finally {
+    folder.close();
+  }
+});
+
+test('a disk below its free-space minimum never costs the photo being returned or the current list', async () => {
+  const photos = await Promise.all([6, 7].map(grainyJpeg));
+  const files = Object.fromEntries(photos.map((photo) => [photoName(sha256Hex(photo), 'jpeg'), photo]));
+  const [a, b] = Object.keys(files) as [string, string];
+  const folder = await downloadFolder(files);
+  const dir = await tempDir();
+  const disk = await statfs(dir);
+  // Something else on the card used the space: no amount of evicting photos would meet this minimum.
+  const budget = { maxBytes: 1024 ** 3, minFreeBytes: disk.bavail * disk.bsize + 1024 ** 3 };
+  const cache = new ImageCache(dir, { budget });
+  const source = { kind: 'download' as const, baseUrl: folder.baseUrl };
+  try {
+    cache.setCurrentList([a, b]);
+    await cache.get(b, SIZE, source);
+    const path = await cache.get(a, SIZE, source);
+    assert.ok(await stat(path).then(() => true, () => false), 'the path returned exists');
+    assert.equal((await readdir(`${dir}/original`)).sort(), [a, b].sort(), 'the current list is kept');
   } finally {
     folder.close();
   }

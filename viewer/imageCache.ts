@@ -9,6 +9,7 @@ import {
   DEFAULT_DOWNLOAD_LIMITS,
   downloadImageInto,
   hashPrefixOfName,
+  isDiskFull,
   RejectedImage,
   sha256OfFile,
   type DownloadLimits,
@@ -62,6 +63,11 @@ export class ImageCache {
   /** When this process last used each entry; entries it has not used count from their file time. */
   private readonly lastUsed = new Map<string, number>();
   private current: ReadonlySet<string> = new Set();
+  /** Paths some get() is downloading or about to return, with how many callers; never evicted. */
+  private readonly inUse = new Map<string, number>();
+  /** The last paths handed out: the caller is decoding them now, or one ahead; never evicted. */
+  private recentlyReturned: string[] = [];
+  private onScreen: string | null = null;
   private trimming: Promise<void> | null = null;
   private trimAgain = false;
 
@@ -78,6 +84,11 @@ export class ImageCache {
     this.current = new Set(names);
   }
 
+  /** The file whose photo is on screen now; it is never evicted. */
+  setOnScreen(path: string | null): void {
+    this.onScreen = path;
+  }
+
   /** Renditions are kept per screen size; whole files from a download folder once, under `original/`. */
   pathFor(name: string, size: Size, source: ImageSource | null = null): string {
     const problem = imageNameProblem(name);
@@ -89,18 +100,34 @@ export class ImageCache {
   async get(name: string, size: Size, source: ImageSource | null): Promise<string> {
     const path = this.pathFor(name, size, source);
     const wholeFile = source?.kind === 'download';
-    await this.dropIfPoisoned(path, name, wholeFile);
-    let downloaded = false;
-    const file = await this.files.ensureFilled(path, async (handle, tempPath) => {
-      if (!source) throw new Error(`cannot fetch ${name}: no image server is known yet and it is not cached`);
-      await downloadImageInto(downloadRequest(source, name, size), handle, tempPath, this.limits);
-      downloaded = true;
-    });
-    this.verified.add(path);
-    this.lastUsed.set(path, Date.now());
-    // The cache grows only by downloads, so that is when it is brought back within budget.
-    if (downloaded) await this.trim();
-    return file;
+    this.inUse.set(path, (this.inUse.get(path) ?? 0) + 1);
+    try {
+      await this.dropIfPoisoned(path, name, wholeFile);
+      // Room is made before a download as well as after, so a cache that is full is not made fuller first.
+      if (!(await isFile(path))) await this.trim();
+      let downloaded = false;
+      const file = await this.files
+        .ensureFilled(path, async (handle, tempPath) => {
+          if (!source) throw new Error(`cannot fetch ${name}: no image server is known yet and it is not cached`);
+          await downloadImageInto(downloadRequest(source, name, size), handle, tempPath, this.limits);
+          downloaded = true;
+        })
+        .catch(async (error: unknown) => {
+          // A failed write (a full disk most often) is when room is needed most.
+          await this.trim();
+          if (isDiskFull(error) && !(error instanceof RejectedImage)) throw new RejectedImage('disk-full', `cannot store ${name}: the disk is full`);
+          throw error;
+        });
+      this.verified.add(path);
+      this.lastUsed.set(path, Date.now());
+      this.recentlyReturned = [path, ...this.recentlyReturned.filter((p) => p !== path)].slice(0, 2);
+      if (downloaded) await this.trim();
+      return file;
+    } finally {
+      const users = (this.inUse.get(path) ?? 1) - 1;
+      if (users > 0) this.inUse.set(path, users);
+      else this.inUse.delete(path);
+    }
   }
 
   /**
@@ -128,7 +155,8 @@ export class ImageCache {
         this.trimAgain = false;
         const entries = await this.scan();
         const free = await statfs(this.dir).then((fs) => fs.bavail * fs.bsize, () => Number.POSITIVE_INFINITY);
-        const evicted = chooseEvictions(entries, free, this.budget, this.current);
+        const pinned = new Set([...this.inUse.keys(), ...this.recentlyReturned, ...(this.onScreen ? [this.onScreen] : [])]);
+        const evicted = chooseEvictions(entries, free, this.budget, { current: this.current, pinned });
         for (const entry of evicted) {
           await unlink(entry.path).catch(() => {});
           this.lastUsed.delete(entry.path);

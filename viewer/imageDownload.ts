@@ -20,7 +20,12 @@ export interface DownloadLimits {
 /** Well above any rendition (about 1 MB at 1080p) and most camera originals, far below a small device's disk. */
 export const DEFAULT_DOWNLOAD_LIMITS: DownloadLimits = { maxBytes: 64 * 1024 * 1024, maxPixels: 100_000_000, timeoutMs: 60_000 };
 
-export type DownloadProblem = 'unreachable' | 'http-status' | 'not-an-image' | 'too-large' | 'undecodable' | 'hash-mismatch';
+export type DownloadProblem = 'unreachable' | 'http-status' | 'not-an-image' | 'too-large' | 'undecodable' | 'hash-mismatch' | 'disk-full';
+
+/** Out of space while writing: not the server's fault, and eviction rather than the network is what helps. */
+export function isDiskFull(error: unknown): boolean {
+  return (error as NodeJS.ErrnoException | null)?.code === 'ENOSPC' || (error instanceof RejectedImage && error.problem === 'disk-full');
+}
 
 /** Why a download (or a cached file) was refused; its `problem` says which check failed. */
 export class RejectedImage extends Error {
@@ -83,6 +88,7 @@ export async function downloadImageInto(request: DownloadRequest, handle: FileHa
   } catch (error) {
     abort.abort();
     if (error instanceof RejectedImage) throw error;
+    if (isDiskFull(error)) throw new RejectedImage('disk-full', `cannot store ${what}: the disk is full`);
     throw new RejectedImage('unreachable', `cannot fetch ${what}: ${fetchFailureReason(error, limits.timeoutMs)}`);
   }
 }
