@@ -1,5 +1,6 @@
 import { once } from 'node:events';
-import { readdir, stat, statfs } from 'node:fs/promises';
+import { spawnSync } from 'node:child_process';
+import { mkdir, readdir, stat, statfs, truncate, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import sharp from 'sharp';
@@ -108,6 +109,38 @@ test('a disk below its free-space minimum never costs the photo being returned o
     const path = await cache.get(a, SIZE, source);
     assert.ok(await stat(path).then(() => true, () => false), 'the path returned exists');
     assert.equal((await readdir(`${dir}/original`)).sort(), [a, b].sort(), 'the current list is kept');
+  } finally {
+    folder.close();
+  }
+});
+
+test('temp files of killed downloads are removed and live ones count in the budget', async () => {
+  const photos = await Promise.all([8, 9, 10].map(grainyJpeg));
+  const files = Object.fromEntries(photos.map((photo) => [photoName(sha256Hex(photo), 'jpeg'), photo]));
+  const [older, middle, newer] = Object.keys(files) as [string, string, string];
+  const folder = await downloadFolder(files);
+  const dir = await tempDir();
+  await mkdir(`${dir}/original`);
+  const deadPid = spawnSync('true').pid;
+  const MiB = 1024 * 1024;
+  // Sparse: their size is what the budget sees, without filling the test machine's disk.
+  const sparse = async (name: string, bytes: number) => {
+    await writeFile(`${dir}/original/${name}`, '');
+    await truncate(`${dir}/original/${name}`, bytes);
+  };
+  for (let i = 0; i < 5; i++) await sparse(`.killed-${i}.jpg.${deadPid}.abcd${i}.tmp`, 60 * MiB);
+  const live = `.downloading.jpg.${process.pid}.beef.tmp`;
+  await sparse(live, 100 * MiB - 1024);
+  const cache = new ImageCache(dir, { budget: { maxBytes: 100 * MiB, minFreeBytes: 0 } });
+  const source = { kind: 'download' as const, baseUrl: folder.baseUrl };
+  try {
+    // The last two handed out are being decoded, so it takes a third for the oldest to be free to go.
+    for (const name of [older, middle, newer]) await cache.get(name, SIZE, source);
+    const left = await readdir(`${dir}/original`);
+    assert.not.ok(left.some((name) => name.includes(`.${deadPid}.`)), 'orphaned temp files are gone');
+    assert.ok(left.includes(live), 'a download still under way is left alone');
+    assert.not.ok(left.includes(older), 'the live temp file counts, so the older photo made room');
+    assert.ok(left.includes(newer));
   } finally {
     folder.close();
   }

@@ -1,6 +1,7 @@
 import { readdir, stat, statfs, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import { FileOnce, isFile } from '../common/fileOnce.ts';
+import { isOrphanedTempFile } from '../common/staleTempFiles.ts';
 import { createLogger } from '../common/log.ts';
 import type { ImageServerInfo } from '../common/protocol/codecs/imageServerCodec.ts';
 import { imageNameProblem } from '../common/protocol/codecs/imagesCodec.ts';
@@ -43,9 +44,6 @@ export interface ImageCacheOptions {
 
 /** Room for thousands of 1080p renditions, and a card never filled by photos. */
 export const DEFAULT_CACHE_BUDGET: CacheBudget = { maxBytes: 2 * 1024 ** 3, minFreeBytes: 256 * 1024 ** 2 };
-
-// A temp file this old belongs to a download that died with its process.
-const STALE_TEMP_MS = 60 * 60 * 1000;
 
 /**
  * Photos as the image server sized them for this screen, kept on disk so the
@@ -153,10 +151,11 @@ export class ImageCache {
     this.trimming = (async () => {
       do {
         this.trimAgain = false;
-        const entries = await this.scan();
+        const { entries, liveTemps } = await this.scan();
         const free = await statfs(this.dir).then((fs) => fs.bavail * fs.bsize, () => Number.POSITIVE_INFINITY);
-        const pinned = new Set([...this.inUse.keys(), ...this.recentlyReturned, ...(this.onScreen ? [this.onScreen] : [])]);
-        const evicted = chooseEvictions(entries, free, this.budget, { current: this.current, pinned });
+        // Downloads under way take room too; they count in the budget but are not for trim to delete.
+        const pinned = new Set([...this.inUse.keys(), ...this.recentlyReturned, ...(this.onScreen ? [this.onScreen] : []), ...liveTemps.map((t) => t.path)]);
+        const evicted = chooseEvictions([...entries, ...liveTemps], free, this.budget, { current: this.current, pinned });
         for (const entry of evicted) {
           await unlink(entry.path).catch(() => {});
           this.lastUsed.delete(entry.path);
@@ -179,24 +178,29 @@ export class ImageCache {
     }
   }
 
-  /** Every cached photo with its size and last use; removes temp files left by a download that died. */
-  private async scan(): Promise<CachedEntry[]> {
+  /**
+   * Every cached photo with its size and last use, and the temp files of
+   * downloads still running. Temp files whose writer died (a killed viewer)
+   * are removed: nothing will ever finish or delete them.
+   */
+  private async scan(): Promise<{ entries: CachedEntry[]; liveTemps: CachedEntry[] }> {
     const entries: CachedEntry[] = [];
-    const now = Date.now();
+    const liveTemps: CachedEntry[] = [];
     for (const folder of await readdir(this.dir).catch(() => [] as string[])) {
       const folderPath = join(this.dir, folder);
       for (const name of await readdir(folderPath).catch(() => [] as string[])) {
         const path = join(folderPath, name);
-        const info = await stat(path).catch(() => null);
-        if (!info?.isFile()) continue;
-        if (name.startsWith('.')) {
-          if (name.endsWith('.tmp') && now - info.mtimeMs > STALE_TEMP_MS) await unlink(path).catch(() => {});
+        if (isOrphanedTempFile(name)) {
+          await unlink(path).catch(() => {});
           continue;
         }
-        entries.push({ path, name, bytes: info.size, lastUsedMs: this.lastUsed.get(path) ?? info.mtimeMs });
+        const info = await stat(path).catch(() => null);
+        if (!info?.isFile()) continue;
+        const entry = { path, name, bytes: info.size, lastUsedMs: this.lastUsed.get(path) ?? info.mtimeMs };
+        (name.startsWith('.') ? liveTemps : entries).push(entry);
       }
     }
-    return entries;
+    return { entries, liveTemps };
   }
 
   private async dropIfPoisoned(path: string, name: string, wholeFile: boolean): Promise<void> {

@@ -60,6 +60,8 @@ export async function runViewer(options: ViewerOptions): Promise<void> {
   const cache = new ImageCache(paths.viewerCache, { limits: limits.download, budget: limits.cache });
   // Which cached file each frame was made from, so the cache never evicts the one on screen; weak, as frames come and go.
   const fileOfFrame = new WeakMap<Frame, string>();
+  // A viewer killed mid-download left temp files that nothing else would remove; clear them before the first download.
+  await cache.trim();
   configureSharpForDevice();
   const remembered: Record<string, string> = { ...(offline?.values ?? {}) };
   let saving = Promise.resolve();
