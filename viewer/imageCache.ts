@@ -18,6 +18,7 @@ import {
 } from './imageDownload.ts';
 import { chooseEvictions, type CacheBudget, type CachedEntry } from './cacheEviction.ts';
 import type { Size } from './layout.ts';
+import { trimTrailingSlashes } from '../common/text/trimTrailingSlashes.ts';
 
 const log = createLogger('cache');
 const ORIGINALS = 'original';
@@ -33,7 +34,7 @@ export type ImageSource = { kind: 'server'; server: ImageServerInfo } | { kind: 
 /** The source to fetch from: the published image server when there is one, else the configured download folder. */
 export function chooseImageSource(server: ImageServerInfo | null, downloadBaseUrl: string | undefined): ImageSource | null {
   if (server) return { kind: 'server', server };
-  if (downloadBaseUrl) return { kind: 'download', baseUrl: downloadBaseUrl.replace(/\/+$/, '') };
+  if (downloadBaseUrl) return { kind: 'download', baseUrl: trimTrailingSlashes(downloadBaseUrl) };
   return null;
 }
 
