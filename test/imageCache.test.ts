@@ -13,14 +13,14 @@ import { tempDir } from './helpers/fixtures.ts';
 
 const SIZE = { width: 320, height: 240 };
 
-/** An original server's download folder serving the given files by name, as image/jpeg. */
-async function downloadFolder(files: Record<string, Buffer>): Promise<{ baseUrl: string; requests(): number; close(): void }> {
+/** An original server's download folder serving the given files by name, as image/jpeg unless `contentType` says otherwise (null: no type). */
+async function downloadFolder(files: Record<string, Buffer>, contentType: string | null = 'image/jpeg'): Promise<{ baseUrl: string; requests(): number; close(): void }> {
   let requests = 0;
   const server = createServer((req, res) => {
     requests++;
-    const body = files[decodeURIComponent((req.url ?? '').slice(1))];
+    const body = files[decodeURIComponent((req.url ?? '').slice(1).split('?')[0]!)];
     if (!body) return void res.writeHead(404).end();
-    res.writeHead(200, { 'content-type': 'image/jpeg' }).end(body);
+    res.writeHead(200, contentType === null ? {} : { 'content-type': contentType }).end(body);
   });
   server.listen(0, '127.0.0.1');
   await once(server, 'listening');
@@ -141,6 +141,56 @@ test('temp files of killed downloads are removed and live ones count in the budg
     assert.ok(left.includes(live), 'a download still under way is left alone');
     assert.not.ok(left.includes(older), 'the live temp file counts, so the older photo made room');
     assert.ok(left.includes(newer));
+  } finally {
+    folder.close();
+  }
+});
+
+test('a download folder may serve photos as application/octet-stream or untyped; the decode and hash decide', async () => {
+  for (const contentType of ['application/octet-stream', null]) {
+    const photo = await grainyJpeg(11);
+    const name = photoName(sha256Hex(photo), 'jpeg');
+    const folder = await downloadFolder({ [name]: photo, [name.replace(/^./, (c) => (c === '0' ? '1' : '0'))]: photo }, contentType);
+    const dir = await tempDir();
+    const cache = new ImageCache(dir);
+    const source = { kind: 'download' as const, baseUrl: folder.baseUrl };
+    try {
+      assert.is(await cache.get(name, SIZE, source), `${dir}/original/${name}`, `served as ${contentType}`);
+      const impostor = await cache.get(name.replace(/^./, (c) => (c === '0' ? '1' : '0')), SIZE, source).then(() => null, (e: unknown) => e);
+      assert.is((impostor as RejectedImage).problem, 'hash-mismatch', 'the hash still decides');
+    } finally {
+      folder.close();
+    }
+  }
+});
+
+test('our image server must still say image/*', async () => {
+  const photo = await grainyJpeg(12);
+  const folder = await downloadFolder({ 'images/lobby.jpg': photo }, 'application/octet-stream');
+  const cache = new ImageCache(await tempDir());
+  const source = { kind: 'server' as const, server: { url: folder.baseUrl, token: 't' } };
+  try {
+    const error = await cache.get('lobby.jpg', SIZE, source).then(() => null, (e: unknown) => e);
+    assert.is((error as RejectedImage).problem, 'not-an-image');
+  } finally {
+    folder.close();
+  }
+});
+
+test('a refused file is not downloaded again on every retry, until the source is announced again', async () => {
+  const name = 'not-a-photo.jpg';
+  const folder = await downloadFolder({ [name]: Buffer.from('<html>log in</html>') }, null);
+  const cache = new ImageCache(await tempDir());
+  const source = { kind: 'download' as const, baseUrl: folder.baseUrl };
+  try {
+    for (let retry = 0; retry < 3; retry++) {
+      const error = await cache.get(name, SIZE, source).then(() => null, (e: unknown) => e);
+      assert.is((error as RejectedImage).problem, 'undecodable');
+    }
+    assert.is(folder.requests(), 1, 'one download for three attempts');
+    cache.forgetRefusals();
+    await cache.get(name, SIZE, source).catch(() => {});
+    assert.is(folder.requests(), 2);
   } finally {
     folder.close();
   }

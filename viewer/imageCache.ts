@@ -14,10 +14,12 @@ import {
   RejectedImage,
   sha256OfFile,
   type DownloadLimits,
+  type DownloadProblem,
   type DownloadRequest,
 } from './imageDownload.ts';
 import { chooseEvictions, type CacheBudget, type CachedEntry } from './cacheEviction.ts';
 import type { Size } from './layout.ts';
+import { RefusedDownloads } from './refusedDownloads.ts';
 import { trimTrailingSlashes } from '../common/text/trimTrailingSlashes.ts';
 
 const log = createLogger('cache');
@@ -43,6 +45,9 @@ export interface ImageCacheOptions {
   budget?: CacheBudget;
 }
 
+// What the server sent was bad, so asking again soon would fetch the same bytes; a network or disk problem may pass.
+const REMEMBERED_REFUSALS: ReadonlySet<DownloadProblem> = new Set(['not-an-image', 'undecodable', 'hash-mismatch', 'too-large']);
+
 /** Room for thousands of 1080p renditions, and a card never filled by photos. */
 export const DEFAULT_CACHE_BUDGET: CacheBudget = { maxBytes: 2 * 1024 ** 3, minFreeBytes: 256 * 1024 ** 2 };
 
@@ -67,6 +72,7 @@ export class ImageCache {
   /** The last paths handed out: the caller is decoding them now, or one ahead; never evicted. */
   private recentlyReturned: string[] = [];
   private onScreen: string | null = null;
+  private readonly refusals = new RefusedDownloads();
   private trimming: Promise<void> | null = null;
   private trimAgain = false;
 
@@ -81,6 +87,11 @@ export class ImageCache {
   /** The photos the display is showing now; the cache evicts them last. */
   setCurrentList(names: readonly string[]): void {
     this.current = new Set(names);
+  }
+
+  /** The image source was announced again: what it refused before may be fixed now. */
+  forgetRefusals(): void {
+    this.refusals.clear();
   }
 
   /** The file whose photo is on screen now; it is never evicted. */
@@ -108,7 +119,16 @@ export class ImageCache {
       const file = await this.files
         .ensureFilled(path, async (handle, tempPath) => {
           if (!source) throw new Error(`cannot fetch ${name}: no image server is known yet and it is not cached`);
-          await downloadImageInto(downloadRequest(source, name, size), handle, tempPath, this.limits);
+          const request = downloadRequest(source, name, size);
+          const key = `${request.origin}\n${path}`;
+          const refused = this.refusals.recall(key, Date.now());
+          if (refused) throw refused;
+          try {
+            await downloadImageInto(request, handle, tempPath, this.limits);
+          } catch (error) {
+            if (error instanceof RejectedImage && REMEMBERED_REFUSALS.has(error.problem)) this.refusals.remember(key, error, Date.now());
+            throw error;
+          }
           downloaded = true;
         })
         .catch(async (error: unknown) => {
@@ -241,7 +261,15 @@ function downloadRequest(source: ImageSource, name: string, size: Size): Downloa
       name,
       // A rendition is resized, so its bytes cannot match the original's hash.
       expectedHashPrefix: null,
+      acceptUntyped: false,
     };
   }
-  return { url: `${source.baseUrl}/${encodeURIComponent(name)}`, origin: source.baseUrl, headers: {}, name, expectedHashPrefix: hashPrefixOfName(name) };
+  return {
+    url: `${source.baseUrl}/${encodeURIComponent(name)}`,
+    origin: source.baseUrl,
+    headers: {},
+    name,
+    expectedHashPrefix: hashPrefixOfName(name),
+    acceptUntyped: true,
+  };
 }

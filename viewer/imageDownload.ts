@@ -46,6 +46,20 @@ export interface DownloadRequest {
   name: string;
   /** The first hex digits of the content's SHA-256 when the name carries them (whole files only, not renditions). */
   expectedHashPrefix: string | null;
+  /**
+   * Plain web servers and object stores serve a folder of photos as
+   * application/octet-stream or with no type at all (nginx's default_type,
+   * S3); for those the decode and hash checks decide. Our own image server
+   * always says image/*, so anything else from it is refused at once.
+   */
+  acceptUntyped: boolean;
+}
+
+/** Whether a response's content type may carry an image for this request. */
+export function acceptableContentType(type: string | null, acceptUntyped: boolean): boolean {
+  if (type !== null && /^image\//i.test(type)) return true;
+  if (!acceptUntyped) return false;
+  return type === null || /^application\/octet-stream\s*(;|$)/i.test(type);
 }
 
 // Our library names photos by content: 24 hex digits of SHA-256, then the extension.
@@ -68,8 +82,10 @@ export async function downloadImageInto(request: DownloadRequest, handle: FileHa
   }
   try {
     if (!response.ok) throw new RejectedImage('http-status', `cannot fetch ${what}: HTTP ${response.status} ${await shortText(response)}`);
-    const type = response.headers.get('content-type') ?? '(none)';
-    if (!/^image\//i.test(type)) throw new RejectedImage('not-an-image', `refused ${what}: served as ${type.slice(0, 60)}, not an image`);
+    const type = response.headers.get('content-type');
+    if (!acceptableContentType(type, request.acceptUntyped)) {
+      throw new RejectedImage('not-an-image', `refused ${what}: served as ${(type ?? '(no type)').slice(0, 60)}, not an image`);
+    }
     const declared = Number(response.headers.get('content-length') ?? NaN);
     if (declared > limits.maxBytes) throw tooLarge(what, limits);
     const hash = createHash('sha256');

@@ -8,6 +8,7 @@ import { retryWithBackoff } from '../common/retryWithBackoff.ts';
 import { announceDisplay, type Presence } from './announce.ts';
 import { openDisplayFeed, type DisplayFeed, type FeedHandlers } from './displayFeed.ts';
 import { prepareFrame, type Frame } from './framePreparer.ts';
+import type { ImageServerInfo } from '../common/protocol/codecs/imageServerCodec.ts';
 import { chooseImageSource, ImageCache } from './imageCache.ts';
 
 import type { Size } from './layout.ts';
@@ -60,6 +61,7 @@ export async function runViewer(options: ViewerOptions): Promise<void> {
   const cache = new ImageCache(paths.viewerCache, { limits: limits.download, budget: limits.cache });
   // Which cached file each frame was made from, so the cache never evicts the one on screen; weak, as frames come and go.
   const fileOfFrame = new WeakMap<Frame, string>();
+  let lastServer: ImageServerInfo | null = null;
   // A viewer killed mid-download left temp files that nothing else would remove; clear them before the first download.
   await cache.trim();
   configureSharpForDevice();
@@ -95,6 +97,9 @@ export async function runViewer(options: ViewerOptions): Promise<void> {
       },
     },
     fetchImage: (name, size, server) => {
+      // A new announcement of the image server is a new object: the moment to give refused photos another try.
+      if (server !== lastServer) cache.forgetRefusals();
+      lastServer = server;
       cache.setCurrentList(app.state.playlist.images);
       return cache.get(name, size, chooseImageSource(server, options.downloadUrl));
     },
