@@ -1,6 +1,6 @@
 import { once } from 'node:events';
 import { spawnSync } from 'node:child_process';
-import { mkdir, readdir, stat, statfs, truncate, writeFile } from 'node:fs/promises';
+import { mkdir, open, readdir, stat, statfs, truncate, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import sharp from 'sharp';
@@ -8,7 +8,7 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { photoName, sha256Hex } from '../data/photos/photoNaming.ts';
 import { ImageCache, UnusableCachedImage } from '../viewer/imageCache.ts';
-import { RejectedImage } from '../viewer/imageDownload.ts';
+import { DEFAULT_DOWNLOAD_LIMITS, downloadImageInto, RejectedImage } from '../viewer/imageDownload.ts';
 import { tempDir } from './helpers/fixtures.ts';
 
 const SIZE = { width: 320, height: 240 };
@@ -192,6 +192,22 @@ test('a refused file is not downloaded again on every retry, until the source is
     await cache.get(name, SIZE, source).catch(() => {});
     assert.is(folder.requests(), 2);
   } finally {
+    folder.close();
+  }
+});
+
+test('a full disk is its own problem, not the server being unreachable', async () => {
+  const photo = await grainyJpeg(13);
+  const folder = await downloadFolder({ 'lobby.jpg': photo });
+  // /dev/full answers every write with ENOSPC, as a full card does.
+  const handle = await open('/dev/full', 'w');
+  try {
+    const request = { url: `${folder.baseUrl}/lobby.jpg`, origin: folder.baseUrl, headers: {}, name: 'lobby.jpg', expectedHashPrefix: null, acceptUntyped: false };
+    const error = await downloadImageInto(request, handle, '/dev/full', DEFAULT_DOWNLOAD_LIMITS).then(() => null, (e: unknown) => e);
+    assert.instance(error, RejectedImage);
+    assert.is((error as RejectedImage).problem, 'disk-full');
+  } finally {
+    await handle.close();
     folder.close();
   }
 });
