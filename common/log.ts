@@ -1,11 +1,11 @@
 /**
  * A small levelled logger writing one line per record to stderr, so stdout
  * stays free for command output that scripts parse. Lines are bounded (see
- * logging/logLine.ts) and warnings and errors are rate-limited (see
+ * logging/logLine.ts) and rate-limited per source (see
  * logging/logLimiter.ts): a display must survive a flood of bad input without
- * filling its SD card.
+ * filling its SD card, and without the flood hiding what else goes wrong.
  */
-import { LogLimiter } from './logging/logLimiter.ts';
+import { LogLimiter, type Summary } from './logging/logLimiter.ts';
 import { excerpt, formatLine, MAX_MESSAGE_CHARS } from './logging/logLine.ts';
 
 export const LOG_LEVELS = ['debug', 'info', 'warn', 'error'] as const;
@@ -30,10 +30,10 @@ export interface Logger {
   info(message: string, fields?: Record<string, unknown>): void;
   warn(message: string, fields?: Record<string, unknown>): void;
   error(message: string, fields?: Record<string, unknown>): void;
+  /** A warning that a value from outside (etcd, a request) is malformed: these share one budget, so a flood of them stays small. */
+  rejectedInput(message: string, fields?: Record<string, unknown>): void;
 }
 
-// Warnings and errors are what bad input produces, so they are what floods; info lines follow our own actions.
-const LIMITED: ReadonlySet<LogLevel> = new Set(['warn', 'error']);
 const limiter = new LogLimiter();
 let flushTimer: NodeJS.Timeout | undefined;
 
@@ -41,14 +41,15 @@ function writeLine(line: string): void {
   process.stderr.write(`${line}\n`);
 }
 
-function writeSummaries(summaries: ReturnType<LogLimiter['closeWindow']>, now: Date): void {
-  for (const { key, count } of summaries) {
-    if (key === null) {
-      writeLine(formatLine(now, 'warn', 'log', `… ${count} more warnings and errors suppressed in the last minute`, undefined));
-    } else {
-      const [level, component, message] = key.split('\u0000') as [string, string, string];
-      writeLine(formatLine(now, level, component, `… repeated ${count} times: ${message}`, undefined));
-    }
+function writeSummaries(summaries: Summary[], now: Date): void {
+  for (const { kind, level, component, count, first } of summaries) {
+    const what =
+      kind === 'repeated'
+        ? `… repeated ${count} times: ${first}`
+        : kind === 'similar'
+          ? `… ${count} more like this suppressed in the last minute, the first: ${first}`
+          : `… ${count} more malformed-input warnings suppressed in the last minute, the first: ${first}`;
+    writeLine(formatLine(now, level, component, excerpt(what, MAX_MESSAGE_CHARS), undefined));
   }
 }
 
@@ -62,13 +63,18 @@ function scheduleFlush(): void {
   flushTimer.unref();
 }
 
+// A process that stops within a window would otherwise take its summaries with it; stderr writes are synchronous at exit.
+process.on('exit', () => {
+  if (limiter.holding) writeSummaries(limiter.closeWindow(Date.now()), new Date());
+});
+
 export function createLogger(component: string): Logger {
-  const write = (level: LogLevel, message: string, fields?: Record<string, unknown>) => {
+  const write = (level: LogLevel, message: string, fields?: Record<string, unknown>, input = false) => {
     if (LOG_LEVELS.indexOf(level) < LOG_LEVELS.indexOf(threshold)) return;
     const now = new Date();
-    if (LIMITED.has(level)) {
-      const key = `${level}\u0000${component}\u0000${excerpt(message, MAX_MESSAGE_CHARS)}`;
-      const admission = limiter.admit(key, now.getTime());
+    // Debug lines are off unless asked for, and then every one is wanted.
+    if (level !== 'debug') {
+      const admission = limiter.admit({ level, component, message: excerpt(message, MAX_MESSAGE_CHARS), input }, now.getTime());
       writeSummaries(admission.summaries, now);
       scheduleFlush();
       if (!admission.write) return;
@@ -80,5 +86,6 @@ export function createLogger(component: string): Logger {
     info: (m, f) => write('info', m, f),
     warn: (m, f) => write('warn', m, f),
     error: (m, f) => write('error', m, f),
+    rejectedInput: (m, f) => write('warn', m, f, true),
   };
 }

@@ -12,12 +12,17 @@ const TEMP_NAME = /^\..+\.(\d+)\.[0-9a-f]+\.tmp$/;
 export async function removeStaleTempFiles(dir: string): Promise<number> {
   let removed = 0;
   for (const name of await readdir(dir).catch(() => [] as string[])) {
-    const match = TEMP_NAME.exec(name);
-    if (!match || processIsAlive(Number(match[1]))) continue;
+    if (!isOrphanedTempFile(name)) continue;
     await unlink(join(dir, name)).catch(() => {});
     removed++;
   }
   return removed;
+}
+
+/** A writeFileAtomic temp file whose writer is no longer running. */
+export function isOrphanedTempFile(name: string): boolean {
+  const match = TEMP_NAME.exec(name);
+  return match !== null && !processIsAlive(Number(match[1]));
 }
 
 function processIsAlive(pid: number): boolean {

@@ -35,7 +35,7 @@ interface Context {
  */
 interface FlakyImageServer {
   url: string;
-  mode: 'html' | 'endless' | 'photo';
+  mode: 'html' | 'endless' | 'photo' | 'truncated';
   /** Bytes written for the last endless body before the client hung up. */
   endlessBytesSent: number;
   close(): Promise<void>;
@@ -55,8 +55,10 @@ async function startFlakyImageServer(): Promise<FlakyImageServer> {
   const server: Server = createServer((req, res) => {
     if (state.mode === 'html') {
       res.writeHead(200, { 'content-type': 'text/html' }).end('<html><body>Please log in to the hotel Wi-Fi</body></html>');
-    } else if (state.mode === 'photo') {
-      const photo = photos[/^\/images\/([a-z]+)-/.exec(req.url ?? '')?.[1] ?? 'red'] ?? photos.red!;
+    } else if (state.mode === 'photo' || state.mode === 'truncated') {
+      const whole = photos[/^\/images\/([a-z]+)-/.exec(req.url ?? '')?.[1] ?? 'red'] ?? photos.red!;
+      // A connection cut short: the header is perfect, the pixels stop a third of the way.
+      const photo = state.mode === 'truncated' ? whole.subarray(0, Math.floor(whole.length / 3)) : whole;
       res.writeHead(200, { 'content-type': 'image/jpeg', 'content-length': photo.length }).end(photo);
     } else {
       res.writeHead(200, { 'content-type': 'image/jpeg' });
@@ -159,18 +161,36 @@ hardening('an HTML page answered with 200 is never cached or shown; once the ser
   await viewer.stop();
 });
 
-hardening('a poisoned entry already in the cache is detected and replaced', async (context) => {
-  context.server.mode = 'photo';
+hardening('a truncated JPEG is refused, never cached; once the server is restored the photo shows', async (context) => {
+  context.server.mode = 'truncated';
   const home = await tempDir('photoframe-pi-');
-  // What an older viewer left behind after meeting a captive portal.
-  const poisoned = join(homePaths(home).viewerCache, '320x240', PHOTO);
-  await mkdir(join(poisoned, '..'), { recursive: true });
-  await writeFile(poisoned, '<html><body>Please log in</body></html>');
-  const viewer = await startViewer(context, 'poisoned', home);
-  await context.etcd.client.put(displayKey('poisoned', 'images')).value(JSON.stringify([PHOTO]));
+  const viewer = await startViewer(context, 'truncated', home);
+  await context.etcd.client.put(displayKey('truncated', 'images')).value(JSON.stringify([PHOTO]));
+  const failure = await viewer.waitFor(/cannot show hotel-lobby\.jpg/);
+  assert.match(failure, /not a decodable image/);
+  assert.equal((await cachedFiles(home)).filter((file) => !isTempFile(file)), [], 'nothing entered the cache');
+  context.server.mode = 'photo';
+  await context.etcd.client.put(IMAGE_SERVER_KEY).value(encodeImageServer({ url: context.server.url, token: TOKEN }));
   await screenShows(context.xvfb.display, [[160, 120, RED]], viewer.lines);
-  assert.ok(viewer.lines.some((line) => /refused cached hotel-lobby\.jpg: not a decodable image.*removing it/.test(line)), 'the replacement is logged');
   await viewer.stop();
+});
+
+hardening('a poisoned entry already in the cache (an HTML page, a truncated JPEG) is detected and replaced', async (context) => {
+  context.server.mode = 'photo';
+  const green = await (await grainyJpeg(320, 240, GREEN)).toBuffer();
+  // What an older viewer left behind after meeting a captive portal, or a connection cut short.
+  const poisons = { html: Buffer.from('<html><body>Please log in</body></html>'), truncated: green.subarray(0, Math.floor(green.length / 3)) };
+  for (const [kind, content] of Object.entries(poisons)) {
+    const home = await tempDir('photoframe-pi-');
+    const poisoned = join(homePaths(home).viewerCache, '320x240', PHOTO);
+    await mkdir(join(poisoned, '..'), { recursive: true });
+    await writeFile(poisoned, content);
+    const viewer = await startViewer(context, `poisoned-${kind}`, home);
+    await context.etcd.client.put(displayKey(`poisoned-${kind}`, 'images')).value(JSON.stringify([PHOTO]));
+    await screenShows(context.xvfb.display, [[160, 120, RED]], viewer.lines);
+    assert.ok(viewer.lines.some((line) => /refused cached hotel-lobby\.jpg: not a decodable image.*removing it/.test(line)), `the ${kind} replacement is logged`);
+    await viewer.stop();
+  }
 });
 
 hardening('an endless body is cut off at the size cap, nothing lands in the cache, and the viewer stays small', async (context) => {
@@ -196,15 +216,20 @@ hardening('the viewer notifies the systemd watchdog while it runs, and stops whe
   const viewer = await startViewer(context, 'watched', undefined, { NOTIFY_SOCKET: socket.path, WATCHDOG_USEC: '400000' });
   try {
     await viewer.waitFor(/notifying the systemd watchdog/);
-    await new Promise((resolve) => setTimeout(resolve, 1500));
-    assert.ok(socket.messages.filter((m) => m.text === 'WATCHDOG=1').length >= 3, `${socket.messages.length} notifications`);
-    // Frozen as a hung process would be: nothing of it runs.
+    await socket.waitForMessage(() => socket.messages.filter((m) => m.text === 'WATCHDOG=1').length >= 3);
+    // Frozen as a hung process would be: nothing of it runs. Arrivals are stamped by the receiver, in wall-clock time.
     viewer.child.kill('SIGSTOP');
-    await new Promise((resolve) => setTimeout(resolve, 500));
-    const stuckFrom = Date.now();
+    const stoppedAt = Date.now();
     await new Promise((resolve) => setTimeout(resolve, 1500));
-    assert.is(socket.messages.filter((m) => m.at > stuckFrom).length, 0, 'no notification while stuck');
+    // It runs one systemd-notify at a time, so at most the one already sent can still arrive.
+    const whileStopped = socket.messages.filter((m) => m.at > stoppedAt);
+    assert.ok(whileStopped.length <= 1, `${whileStopped.length} notifications while stuck`);
+    const from = viewer.lines.length;
     viewer.child.kill('SIGCONT');
+    const continuedAt = Date.now();
+    // Its first tick finds the loop was held up and withholds; then it is healthy and notifies again.
+    await viewer.waitFor(/not notifying the systemd watchdog: the event loop was blocked/, 15_000, from);
+    await socket.waitForMessage((m) => m.at > continuedAt);
   } finally {
     await viewer.stop();
     await socket.stop();

@@ -3,9 +3,12 @@
  * `maxBytes` in all, and at least `minFreeBytes` left free on the disk. Pure,
  * so the rules are tested without a disk to fill.
  *
- * Least recently used go first; photos in the current list go only after
- * every other photo, because they are what the display will show next, also
- * when the network is away.
+ * Least recently used go first. Photos in the current list go only after
+ * every other photo, and only to bring the cache within `maxBytes`: they are
+ * what the display will show next, also when the network is away, so they are
+ * not given up to win back free space that something else on the disk used.
+ * Pinned paths (the one being handed out, downloads in flight, the photo on
+ * screen) are never evicted: deleting them would break the caller using them.
  */
 export interface CachedEntry {
   path: string;
@@ -19,15 +22,25 @@ export interface CacheBudget {
   minFreeBytes: number;
 }
 
-export function chooseEvictions(entries: readonly CachedEntry[], freeBytes: number, budget: CacheBudget, current: ReadonlySet<string>): CachedEntry[] {
+export interface EvictionGuards {
+  /** Names in the display's current list. */
+  current: ReadonlySet<string>;
+  /** Paths that must stay whatever the budget says. */
+  pinned: ReadonlySet<string>;
+}
+
+export function chooseEvictions(entries: readonly CachedEntry[], freeBytes: number, budget: CacheBudget, guards: EvictionGuards): CachedEntry[] {
   let total = entries.reduce((sum, entry) => sum + entry.bytes, 0);
   let free = freeBytes;
-  const order = [...entries].sort(
-    (a, b) => Number(current.has(a.name)) - Number(current.has(b.name)) || a.lastUsedMs - b.lastUsedMs || a.path.localeCompare(b.path),
-  );
+  const { current, pinned } = guards;
+  const order = entries
+    .filter((entry) => !pinned.has(entry.path))
+    .sort((a, b) => Number(current.has(a.name)) - Number(current.has(b.name)) || a.lastUsedMs - b.lastUsedMs || a.path.localeCompare(b.path));
   const evicted: CachedEntry[] = [];
   for (const entry of order) {
-    if (total <= budget.maxBytes && free >= budget.minFreeBytes) break;
+    const overSize = total > budget.maxBytes;
+    const lowOnDisk = free < budget.minFreeBytes;
+    if (!overSize && !(lowOnDisk && !current.has(entry.name))) break;
     evicted.push(entry);
     total -= entry.bytes;
     free += entry.bytes;

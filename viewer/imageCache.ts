@@ -1,6 +1,7 @@
 import { readdir, stat, statfs, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import { FileOnce, isFile } from '../common/fileOnce.ts';
+import { isOrphanedTempFile } from '../common/staleTempFiles.ts';
 import { createLogger } from '../common/log.ts';
 import type { ImageServerInfo } from '../common/protocol/codecs/imageServerCodec.ts';
 import { imageNameProblem } from '../common/protocol/codecs/imagesCodec.ts';
@@ -9,13 +10,17 @@ import {
   DEFAULT_DOWNLOAD_LIMITS,
   downloadImageInto,
   hashPrefixOfName,
+  isDiskFull,
   RejectedImage,
   sha256OfFile,
   type DownloadLimits,
+  type DownloadProblem,
   type DownloadRequest,
 } from './imageDownload.ts';
 import { chooseEvictions, type CacheBudget, type CachedEntry } from './cacheEviction.ts';
 import type { Size } from './layout.ts';
+import { RefusedDownloads } from './refusedDownloads.ts';
+import { trimTrailingSlashes } from '../common/text/trimTrailingSlashes.ts';
 
 const log = createLogger('cache');
 const ORIGINALS = 'original';
@@ -31,7 +36,7 @@ export type ImageSource = { kind: 'server'; server: ImageServerInfo } | { kind: 
 /** The source to fetch from: the published image server when there is one, else the configured download folder. */
 export function chooseImageSource(server: ImageServerInfo | null, downloadBaseUrl: string | undefined): ImageSource | null {
   if (server) return { kind: 'server', server };
-  if (downloadBaseUrl) return { kind: 'download', baseUrl: downloadBaseUrl.replace(/\/+$/, '') };
+  if (downloadBaseUrl) return { kind: 'download', baseUrl: trimTrailingSlashes(downloadBaseUrl) };
   return null;
 }
 
@@ -40,11 +45,11 @@ export interface ImageCacheOptions {
   budget?: CacheBudget;
 }
 
+// What the server sent was bad, so asking again soon would fetch the same bytes; a network or disk problem may pass.
+const REMEMBERED_REFUSALS: ReadonlySet<DownloadProblem> = new Set(['not-an-image', 'undecodable', 'hash-mismatch', 'too-large']);
+
 /** Room for thousands of 1080p renditions, and a card never filled by photos. */
 export const DEFAULT_CACHE_BUDGET: CacheBudget = { maxBytes: 2 * 1024 ** 3, minFreeBytes: 256 * 1024 ** 2 };
-
-// A temp file this old belongs to a download that died with its process.
-const STALE_TEMP_MS = 60 * 60 * 1000;
 
 /**
  * Photos as the image server sized them for this screen, kept on disk so the
@@ -62,6 +67,12 @@ export class ImageCache {
   /** When this process last used each entry; entries it has not used count from their file time. */
   private readonly lastUsed = new Map<string, number>();
   private current: ReadonlySet<string> = new Set();
+  /** Paths some get() is downloading or about to return, with how many callers; never evicted. */
+  private readonly inUse = new Map<string, number>();
+  /** The last paths handed out: the caller is decoding them now, or one ahead; never evicted. */
+  private recentlyReturned: string[] = [];
+  private onScreen: string | null = null;
+  private readonly refusals = new RefusedDownloads();
   private trimming: Promise<void> | null = null;
   private trimAgain = false;
 
@@ -78,6 +89,16 @@ export class ImageCache {
     this.current = new Set(names);
   }
 
+  /** The image source was announced again: what it refused before may be fixed now. */
+  forgetRefusals(): void {
+    this.refusals.clear();
+  }
+
+  /** The file whose photo is on screen now; it is never evicted. */
+  setOnScreen(path: string | null): void {
+    this.onScreen = path;
+  }
+
   /** Renditions are kept per screen size; whole files from a download folder once, under `original/`. */
   pathFor(name: string, size: Size, source: ImageSource | null = null): string {
     const problem = imageNameProblem(name);
@@ -89,18 +110,57 @@ export class ImageCache {
   async get(name: string, size: Size, source: ImageSource | null): Promise<string> {
     const path = this.pathFor(name, size, source);
     const wholeFile = source?.kind === 'download';
-    await this.dropIfPoisoned(path, name, wholeFile);
-    let downloaded = false;
-    const file = await this.files.ensureFilled(path, async (handle, tempPath) => {
-      if (!source) throw new Error(`cannot fetch ${name}: no image server is known yet and it is not cached`);
-      await downloadImageInto(downloadRequest(source, name, size), handle, tempPath, this.limits);
-      downloaded = true;
-    });
-    this.verified.add(path);
-    this.lastUsed.set(path, Date.now());
-    // The cache grows only by downloads, so that is when it is brought back within budget.
-    if (downloaded) await this.trim();
-    return file;
+    this.inUse.set(path, (this.inUse.get(path) ?? 0) + 1);
+    try {
+      await this.dropIfPoisoned(path, name, wholeFile);
+      // Room is made before a download as well as after, so a cache that is full is not made fuller first.
+      if (!(await isFile(path))) await this.trim();
+      let downloaded = false;
+      const file = await this.files
+        .ensureFilled(path, async (handle, tempPath) => {
+          if (!source) throw new Error(`cannot fetch ${name}: no image server is known yet and it is not cached`);
+          const request = downloadRequest(source, name, size);
+          const key = `${request.origin}\n${path}`;
+          const refused = this.refusals.recall(key, Date.now());
+          if (refused) throw refused;
+          try {
+            await downloadImageInto(request, handle, tempPath, this.limits);
+          } catch (error) {
+            if (error instanceof RejectedImage && REMEMBERED_REFUSALS.has(error.problem)) this.refusals.remember(key, error, Date.now());
+            throw error;
+          }
+          downloaded = true;
+        })
+        .catch(async (error: unknown) => {
+          // A failed write (a full disk most often) is when room is needed most.
+          await this.trim();
+          if (isDiskFull(error) && !(error instanceof RejectedImage)) throw new RejectedImage('disk-full', `cannot store ${name}: the disk is full`);
+          throw error;
+        });
+      this.verified.add(path);
+      this.lastUsed.set(path, Date.now());
+      this.recentlyReturned = [path, ...this.recentlyReturned.filter((p) => p !== path)].slice(0, 2);
+      if (downloaded) await this.trim();
+      return file;
+    } finally {
+      const users = (this.inUse.get(path) ?? 1) - 1;
+      if (users > 0) this.inUse.set(path, users);
+      else this.inUse.delete(path);
+    }
+  }
+
+  /**
+   * A cached file that passed verification but could not be prepared (a
+   * damaged card, a codec the check did not exercise): drop it so the next
+   * attempt downloads it again rather than failing on it for good.
+   */
+  async discardUnusable(path: string, cause: unknown): Promise<UnusableCachedImage> {
+    this.verified.delete(path);
+    this.lastUsed.delete(path);
+    await unlink(path).catch(() => {});
+    const error = new UnusableCachedImage(path, cause);
+    log.warn(`${error.message}; removed it, it will be fetched again`);
+    return error;
   }
 
   /** Deletes least recently used photos until the cache fits its budget; one pass at a time. */
@@ -112,9 +172,11 @@ export class ImageCache {
     this.trimming = (async () => {
       do {
         this.trimAgain = false;
-        const entries = await this.scan();
+        const { entries, liveTemps } = await this.scan();
         const free = await statfs(this.dir).then((fs) => fs.bavail * fs.bsize, () => Number.POSITIVE_INFINITY);
-        const evicted = chooseEvictions(entries, free, this.budget, this.current);
+        // Downloads under way take room too; they count in the budget but are not for trim to delete.
+        const pinned = new Set([...this.inUse.keys(), ...this.recentlyReturned, ...(this.onScreen ? [this.onScreen] : []), ...liveTemps.map((t) => t.path)]);
+        const evicted = chooseEvictions([...entries, ...liveTemps], free, this.budget, { current: this.current, pinned });
         for (const entry of evicted) {
           await unlink(entry.path).catch(() => {});
           this.lastUsed.delete(entry.path);
@@ -137,24 +199,29 @@ export class ImageCache {
     }
   }
 
-  /** Every cached photo with its size and last use; removes temp files left by a download that died. */
-  private async scan(): Promise<CachedEntry[]> {
+  /**
+   * Every cached photo with its size and last use, and the temp files of
+   * downloads still running. Temp files whose writer died (a killed viewer)
+   * are removed: nothing will ever finish or delete them.
+   */
+  private async scan(): Promise<{ entries: CachedEntry[]; liveTemps: CachedEntry[] }> {
     const entries: CachedEntry[] = [];
-    const now = Date.now();
+    const liveTemps: CachedEntry[] = [];
     for (const folder of await readdir(this.dir).catch(() => [] as string[])) {
       const folderPath = join(this.dir, folder);
       for (const name of await readdir(folderPath).catch(() => [] as string[])) {
         const path = join(folderPath, name);
-        const info = await stat(path).catch(() => null);
-        if (!info?.isFile()) continue;
-        if (name.startsWith('.')) {
-          if (name.endsWith('.tmp') && now - info.mtimeMs > STALE_TEMP_MS) await unlink(path).catch(() => {});
+        if (isOrphanedTempFile(name)) {
+          await unlink(path).catch(() => {});
           continue;
         }
-        entries.push({ path, name, bytes: info.size, lastUsedMs: this.lastUsed.get(path) ?? info.mtimeMs });
+        const info = await stat(path).catch(() => null);
+        if (!info?.isFile()) continue;
+        const entry = { path, name, bytes: info.size, lastUsedMs: this.lastUsed.get(path) ?? info.mtimeMs };
+        (name.startsWith('.') ? liveTemps : entries).push(entry);
       }
     }
-    return entries;
+    return { entries, liveTemps };
   }
 
   private async dropIfPoisoned(path: string, name: string, wholeFile: boolean): Promise<void> {
@@ -174,6 +241,17 @@ export class ImageCache {
   }
 }
 
+/** A cached photo that could not be prepared; the cache has dropped it. */
+export class UnusableCachedImage extends Error {
+  constructor(
+    readonly path: string,
+    cause: unknown,
+  ) {
+    super(`cannot prepare cached ${path.split('/').pop()}: ${(cause as Error)?.message?.split('\n')[0]?.slice(0, 120)}`, { cause });
+    this.name = 'UnusableCachedImage';
+  }
+}
+
 function downloadRequest(source: ImageSource, name: string, size: Size): DownloadRequest {
   if (source.kind === 'server') {
     return {
@@ -183,7 +261,15 @@ function downloadRequest(source: ImageSource, name: string, size: Size): Downloa
       name,
       // A rendition is resized, so its bytes cannot match the original's hash.
       expectedHashPrefix: null,
+      acceptUntyped: false,
     };
   }
-  return { url: `${source.baseUrl}/${encodeURIComponent(name)}`, origin: source.baseUrl, headers: {}, name, expectedHashPrefix: hashPrefixOfName(name) };
+  return {
+    url: `${source.baseUrl}/${encodeURIComponent(name)}`,
+    origin: source.baseUrl,
+    headers: {},
+    name,
+    expectedHashPrefix: hashPrefixOfName(name),
+    acceptUntyped: true,
+  };
 }

@@ -20,7 +20,12 @@ export interface DownloadLimits {
 /** Well above any rendition (about 1 MB at 1080p) and most camera originals, far below a small device's disk. */
 export const DEFAULT_DOWNLOAD_LIMITS: DownloadLimits = { maxBytes: 64 * 1024 * 1024, maxPixels: 100_000_000, timeoutMs: 60_000 };
 
-export type DownloadProblem = 'unreachable' | 'http-status' | 'not-an-image' | 'too-large' | 'undecodable' | 'hash-mismatch';
+export type DownloadProblem = 'unreachable' | 'http-status' | 'not-an-image' | 'too-large' | 'undecodable' | 'hash-mismatch' | 'disk-full';
+
+/** Out of space while writing: not the server's fault, and eviction rather than the network is what helps. */
+export function isDiskFull(error: unknown): boolean {
+  return (error as NodeJS.ErrnoException | null)?.code === 'ENOSPC' || (error instanceof RejectedImage && error.problem === 'disk-full');
+}
 
 /** Why a download (or a cached file) was refused; its `problem` says which check failed. */
 export class RejectedImage extends Error {
@@ -41,6 +46,20 @@ export interface DownloadRequest {
   name: string;
   /** The first hex digits of the content's SHA-256 when the name carries them (whole files only, not renditions). */
   expectedHashPrefix: string | null;
+  /**
+   * Plain web servers and object stores serve a folder of photos as
+   * application/octet-stream or with no type at all (nginx's default_type,
+   * S3); for those the decode and hash checks decide. Our own image server
+   * always says image/*, so anything else from it is refused at once.
+   */
+  acceptUntyped: boolean;
+}
+
+/** Whether a response's content type may carry an image for this request. */
+export function acceptableContentType(type: string | null, acceptUntyped: boolean): boolean {
+  if (type !== null && /^image\//i.test(type)) return true;
+  if (!acceptUntyped) return false;
+  return type === null || /^application\/octet-stream\s*(;|$)/i.test(type);
 }
 
 // Our library names photos by content: 24 hex digits of SHA-256, then the extension.
@@ -63,8 +82,10 @@ export async function downloadImageInto(request: DownloadRequest, handle: FileHa
   }
   try {
     if (!response.ok) throw new RejectedImage('http-status', `cannot fetch ${what}: HTTP ${response.status} ${await shortText(response)}`);
-    const type = response.headers.get('content-type') ?? '(none)';
-    if (!/^image\//i.test(type)) throw new RejectedImage('not-an-image', `refused ${what}: served as ${type.slice(0, 60)}, not an image`);
+    const type = response.headers.get('content-type');
+    if (!acceptableContentType(type, request.acceptUntyped)) {
+      throw new RejectedImage('not-an-image', `refused ${what}: served as ${(type ?? '(no type)').slice(0, 60)}, not an image`);
+    }
     const declared = Number(response.headers.get('content-length') ?? NaN);
     if (declared > limits.maxBytes) throw tooLarge(what, limits);
     const hash = createHash('sha256');
@@ -83,23 +104,40 @@ export async function downloadImageInto(request: DownloadRequest, handle: FileHa
   } catch (error) {
     abort.abort();
     if (error instanceof RejectedImage) throw error;
+    if (isDiskFull(error)) throw new RejectedImage('disk-full', `cannot store ${what}: the disk is full`);
     throw new RejectedImage('unreachable', `cannot fetch ${what}: ${fetchFailureReason(error, limits.timeoutMs)}`);
   }
 }
 
-/** A file that decodes as an image of a sane size, else RejectedImage. Reads the header only, so it is cheap. */
+/**
+ * A file that decodes as an image of a sane size, else RejectedImage. The
+ * header alone says nothing about the rest: a truncated JPEG has a perfect
+ * header and fails only when its pixels are read. So the whole file is decoded,
+ * at a small scale (JPEG shrink-on-load keeps this to tens of milliseconds for
+ * a 12 MP photo), and a truncated file counts as undecodable.
+ */
 export async function checkImage(path: string, what: string, limits: Pick<DownloadLimits, 'maxPixels'>): Promise<void> {
   let width: number | undefined;
   let height: number | undefined;
   try {
     ({ width, height } = await sharp(path).metadata());
   } catch (error) {
-    throw new RejectedImage('undecodable', `refused ${what}: not a decodable image (${(error as Error).message.slice(0, 80)})`);
+    throw undecodable(what, error);
   }
   if (!width || !height) throw new RejectedImage('undecodable', `refused ${what}: an image without dimensions`);
+  // Checked before decoding, so a decompression bomb is never decoded.
   if (width * height > limits.maxPixels) {
     throw new RejectedImage('too-large', `refused ${what}: ${width}×${height} is more than ${limits.maxPixels} pixels`);
   }
+  try {
+    await sharp(path, { failOn: 'truncated', limitInputPixels: limits.maxPixels }).resize(64, 64, { fit: 'inside' }).raw().toBuffer();
+  } catch (error) {
+    throw undecodable(what, error);
+  }
+}
+
+function undecodable(what: string, error: unknown): RejectedImage {
+  return new RejectedImage('undecodable', `refused ${what}: not a decodable image (${(error as Error).message.slice(0, 80)})`);
 }
 
 /** Hashes a file as it streams from disk, for checking an entry already in the cache. */

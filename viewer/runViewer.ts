@@ -7,7 +7,8 @@ import { encodeNowShowing, nowShowingKey } from '../common/protocol/codecs/comma
 import { retryWithBackoff } from '../common/retryWithBackoff.ts';
 import { announceDisplay, type Presence } from './announce.ts';
 import { openDisplayFeed, type DisplayFeed, type FeedHandlers } from './displayFeed.ts';
-import { prepareFrame } from './framePreparer.ts';
+import { prepareFrame, type Frame } from './framePreparer.ts';
+import type { ImageServerInfo } from '../common/protocol/codecs/imageServerCodec.ts';
 import { chooseImageSource, ImageCache } from './imageCache.ts';
 
 import type { Size } from './layout.ts';
@@ -58,6 +59,11 @@ export async function runViewer(options: ViewerOptions): Promise<void> {
   const watchdog = startSystemdWatchdog({ env: process.env, renderProblem: () => health.problem(Date.now()), log });
   if (watchdog.enabled) log.info('notifying the systemd watchdog');
   const cache = new ImageCache(paths.viewerCache, { limits: limits.download, budget: limits.cache });
+  // Which cached file each frame was made from, so the cache never evicts the one on screen; weak, as frames come and go.
+  const fileOfFrame = new WeakMap<Frame, string>();
+  let lastServer: ImageServerInfo | null = null;
+  // A viewer killed mid-download left temp files that nothing else would remove; clear them before the first download.
+  await cache.trim();
   configureSharpForDevice();
   const remembered: Record<string, string> = { ...(offline?.values ?? {}) };
   let saving = Promise.resolve();
@@ -80,6 +86,7 @@ export async function runViewer(options: ViewerOptions): Promise<void> {
       },
       show: (frame) => {
         screen.show(frame);
+        cache.setOnScreen(fileOfFrame.get(frame) ?? null);
         // The frame it replaced, and any dropped on the way, are garbage now: free their pixels.
         releaseDroppedFramesSoon();
         status.changed();
@@ -90,11 +97,23 @@ export async function runViewer(options: ViewerOptions): Promise<void> {
       },
     },
     fetchImage: (name, size, server) => {
+      // A new announcement of the image server is a new object: the moment to give refused photos another try.
+      if (server !== lastServer) cache.forgetRefusals();
+      lastServer = server;
       cache.setCurrentList(app.state.playlist.images);
       return cache.get(name, size, chooseImageSource(server, options.downloadUrl));
     },
     prepareFrame: (file, size, settings) =>
-      health.track('preparing a frame', () => prepareFrame(file, size, settings)),
+      health.track('preparing a frame', async () => {
+        try {
+          const frame = await prepareFrame(file, size, settings);
+          fileOfFrame.set(frame, file);
+          return frame;
+        } catch (error) {
+          // Every file handed to this port comes from the cache.
+          throw await cache.discardUnusable(file, error);
+        }
+      }),
     remember: (key, value) => {
       if (value === null) delete remembered[key];
       else remembered[key] = value;

@@ -96,8 +96,8 @@ export class ViewerApp {
     if (change.key === IMAGE_SERVER_KEY) return this.applyImageServer(change);
     const outcome = readDisplayChange(this.displayId, change.key, change.value, live);
     if (outcome.kind === 'skip') return log.debug(`ignoring ${change.key}: ${outcome.why}`);
-    if (outcome.kind === 'refuse') return log.warn(`ignoring malformed ${change.key}: ${outcome.error}`, { value: describeValue(change.value) });
-    for (const note of outcome.notes) log.warn(`${change.key}: ${note}`);
+    if (outcome.kind === 'refuse') return log.rejectedInput(`ignoring malformed ${change.key}: ${outcome.error}`, { value: describeValue(change.value) });
+    for (const note of outcome.notes) log.rejectedInput(`${change.key}: ${note}`);
     if (outcome.change.kind === 'state') this.ports.remember(change.key, change.value);
     this.act(outcome.change);
   }
@@ -207,7 +207,7 @@ export class ViewerApp {
       return;
     }
     const decoded = decodeImageServer(change.value);
-    if (!decoded.ok) return log.warn(`ignoring malformed ${change.key}: ${decoded.error}`, { value: change.value });
+    if (!decoded.ok) return log.rejectedInput(`ignoring malformed ${change.key}: ${decoded.error}`, { value: change.value });
     this.ports.remember(change.key, change.value);
     this.server = decoded.value;
     // A (re)started server is the moment to retry a photo that could not be fetched.

@@ -1,24 +1,43 @@
+import { messageTemplate } from './logTemplate.ts';
+
 /**
  * Decides which log lines are written when the same thing keeps happening.
  * Pure: a function of the lines offered and the clock, so it is tested
  * without waiting.
  *
- * - An identical line (same level, component and message) is written once per
- *   window; the repeats are counted and reported as "… repeated N times".
- * - Whatever the messages, at most `budget` limited lines are written per
- *   window; a flood of different malformed values is summarised as
- *   "… N more lines suppressed". Ten thousand bad writes to etcd thus cost a
- *   few kilobytes of log, not hundreds of megabytes.
+ * - Each source, a (level, component, message template) triple, may write
+ *   `perTemplate` lines per window, so one noisy source cannot starve others:
+ *   a flood of malformed values never hides the watchdog or a screen error.
+ * - A warning or error identical to one already written this window is only
+ *   counted ("… repeated N times").
+ * - Input-validation warnings (malformed values others wrote) also share one
+ *   `inputBudget` per window, as hostile input can vary its text without end;
+ *   every other line bypasses that budget.
+ * - Each summary quotes the first line it held back, so what was hidden is known.
  */
 export interface LimiterOptions {
   windowMs: number;
-  budget: number;
+  perTemplate: number;
+  inputBudget: number;
+}
+
+export type LimitedLevel = 'info' | 'warn' | 'error';
+
+export interface OfferedLine {
+  level: LimitedLevel;
+  component: string;
+  message: string;
+  /** A warning about malformed input from outside; charged to the input budget. */
+  input?: boolean;
 }
 
 export interface Summary {
-  /** The line this summary is about, or null for the flood summary. */
-  key: string | null;
+  kind: 'repeated' | 'similar' | 'input';
+  level: LimitedLevel;
+  component: string;
   count: number;
+  /** The first line held back. */
+  first: string;
 }
 
 export interface Admission {
@@ -27,34 +46,38 @@ export interface Admission {
   summaries: Summary[];
 }
 
-export const DEFAULT_LIMITS: LimiterOptions = { windowMs: 60_000, budget: 50 };
+// 30 a minute for each kind of line: a flood stays bounded, while ordinary activity (a slideshow
+// changing every few seconds, a person pressing next) is logged whole.
+export const DEFAULT_LIMITS: LimiterOptions = { windowMs: 60_000, perTemplate: 30, inputBudget: 50 };
 
 export class LogLimiter {
   private windowStart = -Infinity;
-  private written = 0;
-  private overBudget = 0;
-  private readonly repeats = new Map<string, number>();
+  private inputWritten = 0;
+  /** Lines written per source this window. */
+  private readonly written = new Map<string, number>();
+  /** Held-back lines, by what held them back; insertion order is the order summaries are written. */
+  private readonly held = new Map<string, Summary>();
+  /** Warnings and errors written this window, to count exact repeats. */
+  private readonly seen = new Set<string>();
 
   constructor(private readonly options: LimiterOptions = DEFAULT_LIMITS) {}
 
-  admit(key: string, now: number): Admission {
+  admit(line: OfferedLine, now: number): Admission {
     const summaries = now - this.windowStart >= this.options.windowMs ? this.closeWindow(now) : [];
-    if (this.repeats.has(key)) {
-      this.repeats.set(key, this.repeats.get(key)! + 1);
-      return { write: false, summaries };
-    }
-    if (this.written >= this.options.budget) {
-      this.overBudget++;
-      return { write: false, summaries };
-    }
-    this.repeats.set(key, 0);
-    this.written++;
+    const source = `${line.level}\u0000${line.component}\u0000${messageTemplate(line.message)}`;
+    const exact = `${line.level}\u0000${line.component}\u0000${line.message}`;
+    if (line.level !== 'info' && this.seen.has(exact)) return this.hold(`r\u0000${exact}`, 'repeated', line, summaries);
+    if ((this.written.get(source) ?? 0) >= this.options.perTemplate) return this.hold(`s\u0000${source}`, 'similar', line, summaries);
+    if (line.input && this.inputWritten >= this.options.inputBudget) return this.hold('input', 'input', line, summaries);
+    if (line.input) this.inputWritten++;
+    this.written.set(source, (this.written.get(source) ?? 0) + 1);
+    if (line.level !== 'info') this.seen.add(exact);
     return { write: true, summaries };
   }
 
   /** True while something is held back, i.e. a summary is still owed. */
   get holding(): boolean {
-    return this.overBudget > 0 || [...this.repeats.values()].some((count) => count > 0);
+    return this.held.size > 0;
   }
 
   /** When the current window closes; a caller with lines held back flushes then. */
@@ -64,13 +87,19 @@ export class LogLimiter {
 
   /** Ends the window: what was held back, then a fresh start. */
   closeWindow(now: number): Summary[] {
-    const summaries: Summary[] = [];
-    for (const [key, count] of this.repeats) if (count > 0) summaries.push({ key, count });
-    if (this.overBudget > 0) summaries.push({ key: null, count: this.overBudget });
-    this.repeats.clear();
-    this.overBudget = 0;
-    this.written = 0;
+    const summaries = [...this.held.values()];
+    this.held.clear();
+    this.written.clear();
+    this.seen.clear();
+    this.inputWritten = 0;
     this.windowStart = now;
     return summaries;
+  }
+
+  private hold(key: string, kind: Summary['kind'], line: OfferedLine, summaries: Summary[]): Admission {
+    const summary = this.held.get(key);
+    if (summary) summary.count++;
+    else this.held.set(key, { kind, level: line.level, component: line.component, count: 1, first: line.message });
+    return { write: false, summaries };
   }
 }

@@ -1,5 +1,6 @@
 import { UserError } from '../../common/userError.ts';
 import type { Size } from '../../viewer/layout.ts';
+import { trimTrailingSlashes } from '../../common/text/trimTrailingSlashes.ts';
 
 /** `--windowed 1280x720` */
 export function parseWindowSize(text: string, option: string): Size {
@@ -46,5 +47,5 @@ export function parseHttpUrl(text: string, option: string): string {
   if (url.protocol !== 'http:' && url.protocol !== 'https:') {
     throw new UserError(`${option} "${text}" must start with http:// or https://`);
   }
-  return text.replace(/\/+$/, '');
+  return trimTrailingSlashes(text);
 }
