@@ -20,7 +20,7 @@ export async function removeStaleTempFiles(dir: string): Promise<number> {
   return removed;
 }
 
-function processIsAlive(pid: number): boolean {
+export function processIsAlive(pid: number): boolean {
   try {
     process.kill(pid, 0);
     return true;
