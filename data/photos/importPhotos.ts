@@ -1,4 +1,4 @@
-import { mkdir, readFile, realpath, rename, symlink, unlink } from 'node:fs/promises';
+import { mkdir, realpath, rename, stat, symlink, unlink } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
 import { basename, dirname, join } from 'node:path';
 import { randomBytes } from 'node:crypto';
@@ -12,12 +12,12 @@ import { LockBusyError, LockLostError, withFileLock } from '../library/fileLock.
 import type { Library, PhotoRecord } from '../library/librarySchema.ts';
 import type { LibraryStore } from '../library/libraryStore.ts';
 import { thumbnailPath } from '../renditions/renditions.ts';
-import { checkHeader, DEFAULT_MAX_FILE_BYTES } from './fileHeader.ts';
+import { DEFAULT_MAX_FILE_BYTES, readWalkedFile } from './fileHeader.ts';
 import { deadJournals, ImportJournal } from './importJournal.ts';
 import { progressAt, scanningProgress, type ImportProgress, type ProgressCounts } from './importProgress.ts';
 import { analysePhoto, DEFAULT_MAX_PIXELS, firstLine, PhotoRejectedError } from './photoAnalysis.ts';
 import { photoName, sha256Hex } from './photoNaming.ts';
-import { scanForFiles, type ScannedFile } from './photoScan.ts';
+import { isInside, realRootsOf, scanForFiles, type ScannedFile } from './photoScan.ts';
 
 export interface ImportRequest {
   sources: readonly string[];
@@ -109,6 +109,7 @@ async function importLocked(store: LibraryStore, paths: HomePaths, request: Impo
     onFound: request.onProgress && ((found) => request.onProgress!(scanningProgress(found, Date.now() - started))),
   });
 
+  const realRoots = request.inPlace ? await realRootsOf(request.sources) : [];
   const library = await store.read();
   const known = new Set(Object.keys(library.photos));
   const bySource = sourceIndex(library);
@@ -121,9 +122,10 @@ async function importLocked(store: LibraryStore, paths: HomePaths, request: Impo
     if (seen && seen.stamp === stamp) return { kind: 'unchanged', path: file.path, name: seen.name };
     try {
       lost.throwIfAborted();
-      const header = await checkHeader(file.fsPath, file.size, maxFileBytes);
+      // Checked and read through one handle: the folder may have changed since the walk.
+      const header = await readWalkedFile(file, maxFileBytes, !request.inPlace);
       if (!header.ok) return { kind: 'skipped', path: file.path, reason: header.reason };
-      const content = await readFile(file.fsPath);
+      const { content } = header;
       const sha256 = sha256Hex(content);
       const name = photoName(sha256, header.format);
       // Two equal files in one run: the first to claim the name imports it, the other is its duplicate.
@@ -142,7 +144,14 @@ async function importLocked(store: LibraryStore, paths: HomePaths, request: Impo
       lost.throwIfAborted();
       // A photo file without a record is what a killed import leaves: adopt it rather than write it again.
       if (!(await isFile(stored))) {
-        if (request.inPlace) await linkAtomic(await realpath(file.fsPath, { encoding: 'buffer' }), stored);
+        if (request.inPlace) {
+          const target = await inPlaceTarget(file, realRoots, request.followLinksOutside === true);
+          if (typeof target === 'string') {
+            claimed.delete(name);
+            return { kind: 'skipped', path: file.path, reason: target };
+          }
+          await linkAtomic(target, stored);
+        }
         else await writeFileAtomic(stored, content);
       }
       await writeFileAtomic(thumbnailPath(paths.thumbnails, name), analysed.thumbnail);
@@ -277,6 +286,19 @@ function sourceIndex(library: Library): Map<string, { name: string; stamp: strin
     for (const [path, stamp] of Object.entries(photo.sourceStamps)) index.set(path, { name: photo.name, stamp });
   }
   return index;
+}
+
+/**
+ * Where an in-place photo's link will point: checked again now, because the
+ * link outlives the import and a folder swapped since the walk could make it
+ * lead outside the imported roots. A string is the reason to skip.
+ */
+async function inPlaceTarget(file: ScannedFile, realRoots: readonly Buffer[], outsideAllowed: boolean): Promise<Buffer | string> {
+  const real = await realpath(file.openPath, { encoding: 'buffer' });
+  if (!outsideAllowed && !isInside(real, realRoots)) return 'now leads outside the imported folders; skipped';
+  const info = await stat(real);
+  if (info.dev !== file.dev || info.ino !== file.ino) return 'changed after the folder was read; skipped (import again to pick up the new file)';
+  return real;
 }
 
 /** Atomic like writeFileAtomic: a link under a temp name that the cleanup recognises, renamed into place. */
