@@ -1,3 +1,4 @@
+import { once } from 'node:events';
 import { readdir, readFile, stat, writeFile, mkdir } from 'node:fs/promises';
 import { request } from 'node:http';
 import { connect, type Socket } from 'node:net';
@@ -40,10 +41,10 @@ async function libraryOf(count: number, width: number, height: number) {
 }
 
 /** Runs `use` against a server process on `home`, and stops it whatever happens. */
-async function withServer(home: string, options: Record<string, number>, fileLimit: number, use: (url: string) => Promise<void>): Promise<void> {
+async function withServer(home: string, options: Record<string, number>, fileLimit: number, use: (url: string, pid: number) => Promise<void>): Promise<void> {
   const server = await startImageServerProcess(home, TOKEN, options, fileLimit);
   try {
-    await use(server.url);
+    await use(server.url, server.pid);
   } finally {
     await server.stop();
   }
@@ -155,6 +156,32 @@ test('a slowloris run from one address does not deny real clients', async () => 
       clearInterval(trickle);
       for (const socket of attackers) socket.destroy();
     }
+  });
+});
+
+test('downloads the client abandons close their file at once, not when the GC gets to it', async () => {
+  const { home, photos } = await libraryOf(1, 3000, 2000);
+  const openFiles = async (pid: number) => (await readdir(`/proc/${pid}/fd`)).length;
+  await withServer(home, {}, 1024, async (serverUrl, pid) => {
+    const url = new URL(serverUrl);
+    const path = `/images/${photos[0]!.name}`;
+    assert.is((await fetch(`${serverUrl}${path}`, { headers: auth }).then((r) => r.arrayBuffer())).byteLength, photos[0]!.bytes);
+    const baseline = await openFiles(pid);
+    for (let i = 0; i < 40; i++) {
+      // Read the start of the 3 MB original, then go away: the server is still sending it.
+      const socket = connect(Number(url.port), url.hostname);
+      socket.write(`GET ${path} HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer ${TOKEN}\r\n\r\n`);
+      await once(socket, 'data');
+      socket.destroy();
+      await once(socket, 'close');
+    }
+    // Each abort is noticed by the server a moment later; without the fix the descriptors stay until a GC that an idle server never runs.
+    let open = await openFiles(pid);
+    for (let tries = 0; open > baseline && tries < 100; tries++) {
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      open = await openFiles(pid);
+    }
+    assert.ok(open <= baseline, `${open} file descriptors open after 40 aborted downloads, ${baseline} before`);
   });
 });
 
