@@ -127,7 +127,7 @@ function imageRoute(options: ImageServerOptions): ImageRoute {
     try {
       file = rung
         ? await cache.open(renditionPath(options.paths.renditions, request.name, rung.width, rung.height), () =>
-            queue.run(() => makeDisplayRendition(original, rung.width, rung.height)),
+            queue.run(() => makeDisplayRendition(original, rung.width, rung.height, options.paths.tmp)),
           )
         : await open(original, 'r');
     } catch (error) {

@@ -3,7 +3,7 @@ import { availableParallelism } from 'node:os';
 import { basename, dirname, join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { writeFileAtomic } from '../../common/atomicFile.ts';
-import { removeStaleTempFiles } from '../../common/staleTempFiles.ts';
+import { removeStaleTempDirs, removeStaleTempFiles } from '../../common/staleTempFiles.ts';
 import { isFile } from '../../common/fileOnce.ts';
 import type { HomePaths } from '../../common/homePaths.ts';
 import { UserError } from '../../common/userError.ts';
@@ -99,6 +99,7 @@ async function importLocked(store: LibraryStore, paths: HomePaths, request: Impo
   // The library's own files too: a kill -9 during a store write leaves its temp file in the home folder.
   let temporaryFiles = 0;
   for (const dir of [paths.photos, paths.thumbnails, paths.home]) temporaryFiles += await removeStaleTempFiles(dir);
+  temporaryFiles += await removeStaleTempDirs(paths.tmp);
   // What dead imports wrote without recording becomes ours to adopt (if met again) or remove at the end; ours first, so a kill now loses nothing.
   const journal = ImportJournal.forThisProcess(paths.home);
   const inherited = await deadJournals(paths.home);
@@ -133,7 +134,7 @@ async function importLocked(store: LibraryStore, paths: HomePaths, request: Impo
       claimed.add(name);
       let analysed;
       try {
-        analysed = await analysePhoto(content, new Date(file.mtimeMs), maxPixels);
+        analysed = await analysePhoto(content, new Date(file.mtimeMs), maxPixels, paths.tmp);
       } catch (error) {
         claimed.delete(name);
         throw error;
