@@ -230,4 +230,30 @@ test('a rendition served again outlives older ones when the cache must make room
   });
 });
 
+test('a slowloris run from twenty addresses does not deny real clients either', async () => {
+  const { home, photos } = await libraryOf(1, 400, 300);
+  // 600 slow connections, 30 from each of 127.0.0.2-21 (under the per-address cap), against the usual 1,024-file limit: bounded to about 10 s.
+  await withServer(home, {}, 1024, async (serverUrl) => {
+    const url = new URL(serverUrl);
+    const attackers: Socket[] = [];
+    const trickle = setInterval(() => {
+      for (const socket of attackers) if (!socket.destroyed) socket.write('a');
+    }, 1000);
+    try {
+      for (let i = 0; i < 600; i++) attackers.push(slowConnection(url, `127.0.0.${2 + (i % 20)}`));
+      await new Promise((resolve) => setTimeout(resolve, 500));
+      const statuses: number[] = [];
+      for (let round = 0; round < 6; round++) {
+        const batch = Array.from({ length: 8 }, () => getFrom(`${serverUrl}/images/${photos[0]!.name}?w=640&h=360`, auth, 15_000));
+        statuses.push(...(await Promise.all(batch)));
+      }
+      assert.equal(statuses.filter((status) => status !== 200), [], `${statuses.filter((s) => s !== 200).length} of 48 real requests failed`);
+      await allClosed(attackers, 30_000);
+    } finally {
+      clearInterval(trickle);
+      for (const socket of attackers) socket.destroy();
+    }
+  });
+});
+
 test.run();
