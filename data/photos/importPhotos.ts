@@ -13,6 +13,7 @@ import type { Library, PhotoRecord } from '../library/librarySchema.ts';
 import type { LibraryStore } from '../library/libraryStore.ts';
 import { thumbnailPath } from '../renditions/renditions.ts';
 import { DEFAULT_MAX_FILE_BYTES, readWalkedFile } from './fileHeader.ts';
+import { BatchCommitter } from './batchCommitter.ts';
 import { deadJournals, ImportJournal } from './importJournal.ts';
 import { progressAt, scanningProgress, type ImportProgress, type ProgressCounts } from './importProgress.ts';
 import { analysePhoto, DEFAULT_MAX_PIXELS, firstLine, PhotoRejectedError } from './photoAnalysis.ts';
@@ -177,33 +178,23 @@ async function importLocked(store: LibraryStore, paths: HomePaths, request: Impo
     }
   };
 
-  let pending: FileOutcome[] = [];
-  let commits = Promise.resolve();
-  let commitError: unknown = null;
   let commitCost = { startedAt: 0, tookMs: 0 };
-  const commitPending = () => {
-    const batch = pending;
-    pending = [];
-    commits = commits
-      .then(async () => {
-        const startedAt = Date.now();
-        // A duplicate can finish before the file it duplicates is recorded: it waits for a later batch.
-        lost.throwIfAborted();
-        const waiting = await store.update((library) => applyOutcomes(library, batch));
-        pending.push(...waiting);
-        await journal.forget(batch.flatMap((outcome) => (outcome.kind === 'new' ? [outcome.record.name] : [])));
-        commitCost = { startedAt, tookMs: Date.now() - startedAt };
-      })
-      .catch((error: unknown) => void (commitError ??= error));
-    return commits;
-  };
+  const committer = new BatchCommitter<FileOutcome>(async (batch) => {
+    const startedAt = Date.now();
+    lost.throwIfAborted();
+    // A duplicate can finish before the file it duplicates is recorded: it waits for a later batch.
+    const waiting = await store.update((library) => applyOutcomes(library, batch));
+    await journal.forget(batch.flatMap((outcome) => (outcome.kind === 'new' ? [outcome.record.name] : [])));
+    commitCost = { startedAt, tookMs: Date.now() - startedAt };
+    return waiting;
+  });
   const outcomes = await mapWithConcurrency(files, request.concurrency ?? availableParallelism(), async (file) => {
     const outcome = await processFile(file);
     counts.done++;
     counts[outcome.kind === 'new' ? 'imported' : outcome.kind === 'duplicate' ? 'duplicates' : outcome.kind]++;
     if (outcome.kind === 'new' || outcome.kind === 'duplicate') {
-      pending.push(outcome);
-      if (commitDue(pending.length, commitCost, Date.now())) void commitPending();
+      committer.add(outcome);
+      if (commitDue(committer.size, commitCost, Date.now())) void committer.commit();
     }
     request.onProgress?.(progressAt(counts, Date.now() - started));
     return outcome;
@@ -231,8 +222,7 @@ async function importLocked(store: LibraryStore, paths: HomePaths, request: Impo
   }
 
   // The last batch holds every outcome not yet written; a duplicate still waiting after it duplicates a corrupt file.
-  await commitPending();
-  if (commitError) throw commitError;
+  await committer.finish();
   if (request.album !== undefined) {
     await store.update((library) => {
       const album = ensureAlbum(library, request.album!);
@@ -247,7 +237,6 @@ async function importLocked(store: LibraryStore, paths: HomePaths, request: Impo
   return report;
 }
 
-/** Records a batch; returns the duplicates whose photo is not recorded yet. */
 /**
  * Whether to write the records gathered so far: after a batch's worth, and
  * never so often that writing a large library (seconds at 100,000 photos)
@@ -257,6 +246,7 @@ export function commitDue(pendingCount: number, last: { startedAt: number; tookM
   return pendingCount >= COMMIT_EVERY && now - last.startedAt >= 10 * last.tookMs;
 }
 
+/** Records a batch; returns the duplicates whose photo is not recorded yet. */
 function applyOutcomes(library: Library, batch: readonly FileOutcome[]): FileOutcome[] {
   const waiting: FileOutcome[] = [];
   for (const outcome of batch) {
