@@ -145,15 +145,8 @@ function getFrom(url: string, headers: Record<string, string>, giveUpMs: number)
 test('a slowloris run from one address does not deny real clients', async () => {
   const { home, photos } = await libraryOf(1, 400, 300);
   // A stock service's file limit, and an attack that would exhaust it: bounded to 400 connections and about 8 s.
-  await withServer(home, {}, 256, async (serverUrl) => {
-    const url = new URL(serverUrl);
-    const attackers: Socket[] = [];
-    const trickle = setInterval(() => {
-      for (const socket of attackers) if (!socket.destroyed) socket.write('a');
-    }, 1000);
-    try {
-      for (let i = 0; i < 400; i++) attackers.push(slowConnection(url, '127.0.0.2'));
-      await new Promise((resolve) => setTimeout(resolve, 1000));
+  await withServer(home, {}, 256, (serverUrl) =>
+    underSlowloris(serverUrl, Array.from({ length: 400 }, () => '127.0.0.2'), 1000, async () => {
       const statuses: number[] = [];
       for (let round = 0; round < 4; round++) {
         // Generous: a refused client waits for the attack to end, about a minute with no defence.
@@ -161,14 +154,32 @@ test('a slowloris run from one address does not deny real clients', async () => 
         await new Promise((resolve) => setTimeout(resolve, 1000));
       }
       assert.equal(statuses, [200, 200, 200, 200]);
-      // Still trickling, so no idle timeout can be what ends them: the server's header timeout must close every one it accepted.
-      await allClosed(attackers, 30_000);
-    } finally {
-      clearInterval(trickle);
-      for (const socket of attackers) socket.destroy();
-    }
-  });
+    }),
+  );
 });
+
+/**
+ * Opens one slow-header connection from each given local address, trickling
+ * a byte a second into each, runs `meanwhile` after `settleMs`, then waits
+ * for the server to close every one of them. Still trickling, so no idle
+ * timeout can be what ends them: the server's header timeout must.
+ */
+async function underSlowloris(serverUrl: string, fromAddresses: readonly string[], settleMs: number, meanwhile: () => Promise<void>): Promise<void> {
+  const url = new URL(serverUrl);
+  const attackers: Socket[] = [];
+  const trickle = setInterval(() => {
+    for (const socket of attackers) if (!socket.destroyed) socket.write('a');
+  }, 1000);
+  try {
+    for (const address of fromAddresses) attackers.push(slowConnection(url, address));
+    await new Promise((resolve) => setTimeout(resolve, settleMs));
+    await meanwhile();
+    await allClosed(attackers, 30_000);
+  } finally {
+    clearInterval(trickle);
+    for (const socket of attackers) socket.destroy();
+  }
+}
 
 test('downloads the client abandons close their file at once, not when the GC gets to it', async () => {
   const { home, photos } = await libraryOf(1, 3000, 2000);
@@ -233,27 +244,17 @@ test('a rendition served again outlives older ones when the cache must make room
 test('a slowloris run from twenty addresses does not deny real clients either', async () => {
   const { home, photos } = await libraryOf(1, 400, 300);
   // 600 slow connections, 30 from each of 127.0.0.2-21 (under the per-address cap), against the usual 1,024-file limit: bounded to about 10 s.
-  await withServer(home, {}, 1024, async (serverUrl) => {
-    const url = new URL(serverUrl);
-    const attackers: Socket[] = [];
-    const trickle = setInterval(() => {
-      for (const socket of attackers) if (!socket.destroyed) socket.write('a');
-    }, 1000);
-    try {
-      for (let i = 0; i < 600; i++) attackers.push(slowConnection(url, `127.0.0.${2 + (i % 20)}`));
-      await new Promise((resolve) => setTimeout(resolve, 500));
+  const addresses = Array.from({ length: 600 }, (_, i) => `127.0.0.${2 + (i % 20)}`);
+  await withServer(home, {}, 1024, (serverUrl) =>
+    underSlowloris(serverUrl, addresses, 500, async () => {
       const statuses: number[] = [];
       for (let round = 0; round < 6; round++) {
         const batch = Array.from({ length: 8 }, () => getFrom(`${serverUrl}/images/${photos[0]!.name}?w=640&h=360`, auth, 15_000));
         statuses.push(...(await Promise.all(batch)));
       }
       assert.equal(statuses.filter((status) => status !== 200), [], `${statuses.filter((s) => s !== 200).length} of 48 real requests failed`);
-      await allClosed(attackers, 30_000);
-    } finally {
-      clearInterval(trickle);
-      for (const socket of attackers) socket.destroy();
-    }
-  });
+    }),
+  );
 });
 
 test.run();
