@@ -8,6 +8,8 @@ export function homePaths(home: string) {
     photos: join(home, 'photos'),
     thumbnails: join(home, 'thumbnails'),
     renditions: join(home, 'renditions'),
+    /** Scratch space (HEIC decoding): under the home, not /tmp, so what a killed process leaves is found and removed by the next one. */
+    tmp: join(home, 'tmp'),
     viewerConfig: join(home, 'viewer.json'),
     viewerState: join(home, 'viewer-state.json'),
     viewerCache: join(home, 'viewer-cache'),

@@ -1,4 +1,4 @@
-import { readdir, unlink } from 'node:fs/promises';
+import { readdir, rm, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
 
 /** writeFileAtomic's temp names: `.<name>.<pid>.<hex>.tmp`. */
@@ -25,7 +25,22 @@ export function isOrphanedTempFile(name: string): boolean {
   return match !== null && !processIsAlive(Number(match[1]));
 }
 
-function processIsAlive(pid: number): boolean {
+/** Scratch folders named `<what>-<pid>-<random>` (mkdtemp under the home's tmp). */
+const TEMP_DIR_NAME = /^[a-z]+-(\d+)-[A-Za-z0-9]+$/;
+
+/** The same for scratch folders: those of dead processes are removed whole. */
+export async function removeStaleTempDirs(dir: string): Promise<number> {
+  let removed = 0;
+  for (const name of await readdir(dir).catch(() => [] as string[])) {
+    const match = TEMP_DIR_NAME.exec(name);
+    if (!match || processIsAlive(Number(match[1]))) continue;
+    await rm(join(dir, name), { recursive: true, force: true });
+    removed++;
+  }
+  return removed;
+}
+
+export function processIsAlive(pid: number): boolean {
   try {
     process.kill(pid, 0);
     return true;

@@ -6,7 +6,8 @@ import * as assert from 'uvu/assert';
 import { rejects } from 'node:assert/strict';
 import { homePaths } from '../common/homePaths.ts';
 import { SCHEMA_VERSION } from '../data/library/librarySchema.ts';
-import { LibraryStore } from '../data/library/libraryStore.ts';
+import { LibraryCorruptError } from '../data/library/libraryCorruptError.ts';
+import { LibraryStore, photosFileOf } from '../data/library/libraryStore.ts';
 import { importPhotos } from '../data/photos/importPhotos.ts';
 import { thumbnailPath } from '../data/renditions/renditions.ts';
 import { solidJpeg, tempDir, textFile, truncatedJpeg, twoColourImage } from './helpers/fixtures.ts';
@@ -106,6 +107,26 @@ test('an invalid album name is refused before anything is written', async () => 
   await rejects(importPhotos(store, paths, { sources: [source], album: '   ' }), /album name is empty/);
   assert.equal(await store.read(), { version: SCHEMA_VERSION, photos: {}, albums: [], displays: [] });
   await rejects(stat(paths.photos));
+});
+
+
+test('a missing photos file is reported, and an import then changes nothing', async () => {
+  const { paths, store } = await freshLibrary();
+  const source = await tempDir();
+  for (let i = 0; i < 5; i++) await solidJpeg(join(source, `p${i}.jpg`), 64, 48, [i * 40, 90, 200 - i * 30]);
+  await importPhotos(store, paths, { sources: [source], album: 'Five' });
+  const { rm, readdir: list } = await import('node:fs/promises');
+  await rm(photosFileOf(paths.store));
+
+  await rejects(new LibraryStore(paths.store).read(), (error: Error) => {
+    assert.instance(error, LibraryCorruptError);
+    assert.match(error.message, /missing .*library\.photos\.json, which holds its 5 photo records; restore it from a backup/);
+    return true;
+  });
+  const more = await tempDir();
+  await solidJpeg(join(more, 'new.jpg'), 64, 48, [1, 2, 3]);
+  await rejects(importPhotos(store, paths, { sources: [more] }), LibraryCorruptError);
+  assert.is((await list(paths.photos)).length, 5, 'every photo kept on disk');
 });
 
 test.run();

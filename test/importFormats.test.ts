@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { readdir, readFile, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { rejects } from 'node:assert/strict';
 import sharp from 'sharp';
@@ -126,9 +126,19 @@ test('kill -9 in the middle of an import: the rerun leaves no temporary file and
   // What a writer killed between write and rename leaves, made certain rather than left to timing.
   await writeFile(join(paths.photos, `.0123456789abcdef01234567.jpg.${first.child.pid}.deadbeef.tmp`), 'half a photo');
   await writeFile(join(paths.photos, '00000000000000000000dead.jpg'), 'a copy whose record was never written');
+  // Its writer journals a name before writing the file; a photo no dead journal names is never removed.
+  const journalPath = join(home, `import.${first.child.pid}.json`);
+  const journal = JSON.parse(await readFile(journalPath, 'utf8').catch(() => '{"names":[]}')) as { names: string[] };
+  await writeFile(journalPath, JSON.stringify({ names: [...journal.names, '00000000000000000000dead.jpg'] }));
   await writeFile(join(home, `.library.photos.json.${first.child.pid}.0badf00d.tmp`), '{"half":');
+  // A HEIC decode under way: a copy of the photo and its decoded JPEG, in the home rather than /tmp so a rerun finds them.
+  const heifScratch = join(paths.tmp, `heif-${first.child.pid}-Ab12Cd`);
+  await mkdir(heifScratch, { recursive: true });
+  await writeFile(join(heifScratch, 'in.heic'), 'a copy of the photo');
+  await writeFile(join(heifScratch, 'out.jpg'), 'its decoded pixels');
 
-  const rerun = await importPhotos(store, paths, { sources: [source] });
+  // The killed holder's lock ages out after the stale time; a short one here so the test does not wait a minute.
+  const rerun = await importPhotos(store, paths, { sources: [source], lockStaleMs: 2_000 });
   assert.is(rerun.skipped.length, 0);
   assert.ok(rerun.cleanup.temporaryFiles >= 2);
   assert.equal((await readdir(home)).filter((name) => name.endsWith('.tmp')), []);
@@ -139,6 +149,8 @@ test('kill -9 in the middle of an import: the rerun leaves no temporary file and
   assert.equal(onDisk.filter((name) => name.endsWith('.tmp')), []);
   assert.equal(onDisk.sort(), Object.keys(library.photos).sort(), 'every photo on disk has a record');
   assert.equal((await readdir(paths.thumbnails)).filter((name) => name.endsWith('.tmp')), []);
+  assert.equal((await readdir(home)).filter((name) => name.startsWith('import.') && name.endsWith('.json')), [], 'the dead journal is cleared');
+  assert.equal(await readdir(paths.tmp), [], 'the dead HEIC scratch folder is removed');
 });
 
 test('--in-place links the original instead of copying it', async () => {

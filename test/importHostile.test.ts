@@ -148,4 +148,41 @@ test('a PNG declaring 16000×16000 is refused at import with the pixel limit as 
   assert.equal(await readdir(paths.thumbnails).catch(() => []), []);
 });
 
+test('files swapped between the walk and the read (a link leading out, a FIFO) are reported and skipped; the import ends', async () => {
+  const { paths, store } = await freshHome();
+  const source = await tempDir();
+  const outside = await solidJpeg(join(await tempDir(), 'secret.jpg'), 90, 60, [250, 250, 0]);
+  await solidJpeg(join(source, 'a.jpg'), 120, 80, [200, 10, 10]);
+  await solidJpeg(join(source, 'b.jpg'), 120, 80, [10, 200, 10]);
+  await solidJpeg(join(source, 'c.jpg'), 120, 80, [10, 10, 200]);
+  const { rmSync, symlinkSync } = await import('node:fs');
+  // The walk reports each file as it finds it: swap it right then, before the import opens it.
+  const swaps = new Map<number, () => void>([
+    [1, () => (rmSync(join(source, 'a.jpg')), symlinkSync(outside, join(source, 'a.jpg')))],
+    [2, () => (rmSync(join(source, 'b.jpg')), makeFifo(join(source, 'b.jpg')))],
+  ]);
+  for (const inPlace of [false, true]) {
+    const report = await importPhotos(store, paths, {
+      sources: [source],
+      inPlace,
+      onProgress: (progress) => {
+        if (progress.phase === 'scanning') swaps.get(progress.total)?.();
+      },
+    });
+    assert.equal(report.imported.map((photo) => photo.sources[0]), inPlace ? [] : [join(source, 'c.jpg')]);
+    assert.equal(
+      report.skipped.map((skip) => skip.path),
+      [join(source, 'a.jpg'), join(source, 'b.jpg')],
+    );
+    assert.match(report.skipped[0]!.reason, /replaced by a link/);
+    assert.match(report.skipped[1]!.reason, /not a regular file/);
+    // Back to plain files for the second round.
+    for (const name of ['a.jpg', 'b.jpg']) rmSync(join(source, name));
+    await solidJpeg(join(source, 'a.jpg'), 120, 80, [200, 10, 10]);
+    await solidJpeg(join(source, 'b.jpg'), 120, 80, [10, 200, 10]);
+  }
+  const library = await store.read();
+  assert.is(Object.keys(library.photos).length, 1, 'nothing from outside the folder was imported');
+});
+
 test.run();

@@ -1,30 +1,70 @@
+import { isIPv6 } from 'node:net';
 import type { Server } from 'node:http';
 import type { Socket } from 'node:net';
 
 export interface ConnectionLimits {
-  /** Open connections one client address may hold; more are closed at once. */
+  /** Open connections one client (an IPv4 address, an IPv6 /64) may hold; more are closed at once. */
   maxPerAddress: number;
+  /** Connections that have not finished sending their first request's headers, from all clients together. */
+  maxWaitingForHeaders: number;
 }
 
 /**
- * Caps connections per client address, so one host opening slow connections
- * (slowloris) uses up a few of them, not the process's file descriptors; the
- * server's header and idle timeouts then close those few.
+ * Guards the server's file descriptors against slow-header attacks
+ * (slowloris). Per client, a cap on open connections. Across clients, a cap
+ * on connections still waiting for their headers: at the cap the oldest such
+ * connection is closed to make room, rather than the newcomer refused, so an
+ * attack from many addresses cannot hold every slot; a real client sends its
+ * headers within milliseconds and is then no longer at risk. The header and
+ * idle timeouts close whatever remains.
  */
-export function capConnectionsPerAddress(server: Server, limits: ConnectionLimits): void {
-  const open = new Map<string, number>();
+export function guardConnections(server: Server, limits: ConnectionLimits): void {
+  const perClient = new Map<string, number>();
+  // A Set iterates in insertion order: the first entry is the oldest still waiting.
+  const waiting = new Set<Socket>();
+  server.on('request', (req) => waiting.delete(req.socket));
   server.on('connection', (socket: Socket) => {
-    const address = socket.remoteAddress ?? 'unknown';
-    const count = (open.get(address) ?? 0) + 1;
+    const client = clientOf(socket.remoteAddress);
+    const count = (perClient.get(client) ?? 0) + 1;
     if (count > limits.maxPerAddress) {
       socket.destroy();
       return;
     }
-    open.set(address, count);
+    perClient.set(client, count);
+    if (waiting.size >= limits.maxWaitingForHeaders) {
+      const oldest = waiting.values().next().value as Socket;
+      waiting.delete(oldest);
+      oldest.destroy();
+    }
+    waiting.add(socket);
     socket.once('close', () => {
-      const left = (open.get(address) ?? 1) - 1;
-      if (left <= 0) open.delete(address);
-      else open.set(address, left);
+      waiting.delete(socket);
+      const left = (perClient.get(client) ?? 1) - 1;
+      if (left <= 0) perClient.delete(client);
+      else perClient.set(client, left);
     });
   });
+}
+
+/**
+ * Who a connection counts against: an IPv4 address, or an IPv6 /64 (one
+ * host is usually given a whole /64, so per-address would be no cap at all).
+ * IPv4-mapped IPv6 addresses count as their IPv4 address.
+ */
+export function clientOf(address: string | undefined): string {
+  if (!address) return 'unknown';
+  const mapped = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/i.exec(address);
+  if (mapped) return mapped[1]!;
+  if (!isIPv6(address)) return address;
+  return `${expandIPv6(address).slice(0, 4).join(':')}::/64`;
+}
+
+/** The eight groups of an IPv6 address, `::` filled in, without a zone. */
+function expandIPv6(address: string): string[] {
+  const [head = '', tail] = address.split('%')[0]!.split('::');
+  const groups = (part: string) => (part ? part.split(':') : []);
+  const left = groups(head);
+  const right = tail === undefined ? [] : groups(tail);
+  const fill = Array.from({ length: 8 - left.length - right.length }, () => '0');
+  return [...left, ...fill, ...right].map((group) => group.toLowerCase().replace(/^0+(?=.)/, ''));
 }

@@ -1,5 +1,6 @@
 import type { FileHandle } from 'node:fs/promises';
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { pipeline } from 'node:stream';
 import { createLogger } from '../../common/log.ts';
 import { resolveRange } from './byteRange.ts';
 
@@ -33,13 +34,10 @@ export async function sendFile(req: IncomingMessage, res: ServerResponse, file: 
     await file.close();
     return;
   }
-  file
-    .createReadStream({ start, end, autoClose: true })
-    .on('error', (error) => {
-      log.error('cannot stream image', { error: error.message });
-      res.destroy(error);
-    })
-    .pipe(res);
+  // pipeline, not pipe: when the client goes away mid-download pipe leaves the source open, and its file descriptor waits for the GC.
+  pipeline(file.createReadStream({ start, end, autoClose: true }), res, (error) => {
+    if (error && error.code !== 'ERR_STREAM_PREMATURE_CLOSE') log.error('cannot stream image', { error: error.message });
+  });
 }
 
 export function sendText(res: ServerResponse, status: number, text: string, headers: Record<string, string> = {}): void {

@@ -9,7 +9,7 @@ import { createLogger } from '../../common/log.ts';
 import { contentTypeOfPhotoName } from '../../data/photos/photoNaming.ts';
 import { makeDisplayRendition, renditionPath } from '../../data/renditions/renditions.ts';
 import { snapToLadder, type Size } from '../../data/renditions/sizeLadder.ts';
-import { capConnectionsPerAddress } from './connectionGuard.ts';
+import { guardConnections } from './connectionGuard.ts';
 import { sendFile, sendText } from './httpResponses.ts';
 import { parseImageRequest } from './imageRequest.ts';
 import { RenditionCache } from './renditionCache.ts';
@@ -30,6 +30,8 @@ export interface ImageServerOptions {
   maxConnectionsPerAddress?: number;
   /** Connections in all, kept below the usual 1,024 open-file limit. Default 512. */
   maxConnections?: number;
+  /** Connections still sending their first headers, from all clients; the oldest is closed to admit another. */
+  maxWaitingForHeaders?: number;
   /** Time a client has to send its request headers. Default 5 s. */
   headersTimeoutMs?: number;
   /** An open connection with nothing happening is closed after this. Default 10 s. */
@@ -80,7 +82,10 @@ export function createImageServer(options: ImageServerOptions): Server {
   );
   // Sockets with no traffic for this long are destroyed (no 'timeout' listener, so Node does it).
   server.setTimeout(options.idleTimeoutMs ?? 10_000);
-  capConnectionsPerAddress(server, { maxPerAddress: options.maxConnectionsPerAddress ?? 32 });
+  guardConnections(server, {
+    maxPerAddress: options.maxConnectionsPerAddress ?? 32,
+    maxWaitingForHeaders: options.maxWaitingForHeaders ?? 128,
+  });
   // Beyond this Node closes new connections at once, leaving descriptors for files and renditions.
   server.maxConnections = options.maxConnections ?? 512;
   return server;
@@ -127,7 +132,7 @@ function imageRoute(options: ImageServerOptions): ImageRoute {
     try {
       file = rung
         ? await cache.open(renditionPath(options.paths.renditions, request.name, rung.width, rung.height), () =>
-            queue.run(() => makeDisplayRendition(original, rung.width, rung.height)),
+            queue.run(() => makeDisplayRendition(original, rung.width, rung.height, options.paths.tmp)),
           )
         : await open(original, 'r');
     } catch (error) {

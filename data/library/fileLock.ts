@@ -14,8 +14,24 @@ export class LockBusyError extends Error {
   override name = 'LockBusyError';
 }
 
-export async function withFileLock<T>(path: string, fn: () => Promise<T>, staleMs = 10_000): Promise<T> {
+/**
+ * The lock was taken over while we held it: this process was stalled (or
+ * suspended) past the stale time. Whatever it still meant to do under the
+ * lock must not happen now.
+ */
+export class LockLostError extends Error {
+  override name = 'LockLostError';
+}
+
+/**
+ * Runs `fn` holding the lock. `fn` gets a signal that aborts with a
+ * LockLostError if the lock is compromised; it must check it before each
+ * step that is only safe under the lock. Without our own handler
+ * proper-lockfile throws from a timer, which crashes the process mid-write.
+ */
+export async function withFileLock<T>(path: string, fn: (lost: AbortSignal) => Promise<T>, staleMs = 10_000): Promise<T> {
   await mkdir(dirname(path), { recursive: true });
+  const lost = new AbortController();
   let release: () => Promise<void>;
   try {
     release = await lockfile.lock(path, {
@@ -25,6 +41,7 @@ export async function withFileLock<T>(path: string, fn: () => Promise<T>, staleM
       update: Math.max(1_000, staleMs / 5),
       // About 15 s of waiting in all: library writes hold it briefly (a whole import holds its own import lock).
       retries: { retries: 80, factor: 1.2, minTimeout: 10, maxTimeout: 250 },
+      onCompromised: (error) => lost.abort(new LockLostError(`lost the lock ${path}: this process stalled past ${staleMs} ms and another took it over (${error.message})`)),
     });
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'ELOCKED') {
@@ -33,7 +50,7 @@ export async function withFileLock<T>(path: string, fn: () => Promise<T>, staleM
     throw new Error(`cannot lock ${path}: ${(error as Error).message}`);
   }
   try {
-    return await fn();
+    return await fn(lost.signal);
   } finally {
     await release().catch(() => {});
   }

@@ -4,6 +4,7 @@ import { writeFileAtomic } from '../../common/atomicFile.ts';
 import { trackChanges } from './changeTracker.ts';
 import { emptyLibrary, migrateLibrary, SPLIT_SINCE_VERSION, type Library } from './librarySchema.ts';
 import { withFileLock } from './fileLock.ts';
+import { LibraryCorruptError } from './libraryCorruptError.ts';
 
 /** Where the photos of a library file live since schema 3: `library.json` → `library.photos.json`. */
 export function photosFileOf(path: string): string {
@@ -15,7 +16,10 @@ export function photosFileOf(path: string): string {
  * rewritten on every change) and the photos file (compact; at 100,000 photos
  * tens of MB), rewritten only when a change touched a photo. The photos file
  * is written first, so a crash between the two leaves photos that no album
- * names yet, never an album naming a photo that is not there.
+ * names yet, never an album naming a photo that is not there. The library
+ * file records how many photos the photos file held when it was written
+ * (`photoCount`), so a photos file that went missing is an error rather than
+ * an empty library that the next import would make permanent.
  *
  * lowdb's own JSONFile renames a temp file but never fsyncs; we want a write
  * that returned to survive a power cut, and a corrupt file to be reported,
@@ -47,15 +51,30 @@ class SplitJsonAdapter implements Adapter<Library> {
     const raw = main as { version?: unknown; photos?: unknown };
     this.photosFileStale = !(typeof raw.version === 'number' && raw.version >= SPLIT_SINCE_VERSION);
     // Before the split the photos are inside the library file, and any photos file is a leftover of an interrupted migration.
-    if (!this.photosFileStale) raw.photos = (await readJson(photosFileOf(this.path), 'library photos')) ?? {};
-    return migrateLibrary(raw, this.path);
+    let missing: string | null = null;
+    if (!this.photosFileStale) {
+      const photosPath = photosFileOf(this.path);
+      const photos = await readJson(photosPath, 'library photos');
+      const recorded = (main as { photoCount?: unknown }).photoCount;
+      // Files written before the count was recorded may also have lost theirs: only a recorded 0 means "no photos yet".
+      if (photos === null && recorded !== 0) {
+        const held = typeof recorded === 'number' ? `its ${recorded} photo records` : 'its photo records';
+        missing = `library ${this.path} is missing ${photosPath}, which holds ${held}; restore it from a backup (nothing was changed)`;
+      }
+      raw.photos = photos ?? {};
+    }
+    // A file from a newer release is refused for that reason first: its photos may live elsewhere.
+    const library = migrateLibrary(raw, this.path);
+    if (missing) throw new LibraryCorruptError(missing);
+    return library;
   }
 
   async write(data: Library): Promise<void> {
     if (this.photosChanged || this.photosFileStale) await writeFileAtomic(photosFileOf(this.path), `${JSON.stringify(data.photos)}\n`);
     this.photosFileStale = false;
-    const { photos: _photos, ...rest } = data;
-    await writeFileAtomic(this.path, `${JSON.stringify(rest, null, 2)}\n`);
+    const { photos, ...rest } = data;
+    // Written second: a crash between the two writes leaves an older count beside newer photos, so only a missing file is judged by it.
+    await writeFileAtomic(this.path, `${JSON.stringify({ ...rest, photoCount: Object.keys(photos).length }, null, 2)}\n`);
   }
 }
 

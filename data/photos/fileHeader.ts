@@ -1,4 +1,5 @@
-import { open } from 'node:fs/promises';
+import { constants } from 'node:fs';
+import { open, type FileHandle } from 'node:fs/promises';
 
 /** Bytes read to recognise a file; enough for every signature below. */
 export const HEADER_BYTES = 32;
@@ -31,28 +32,65 @@ export function formatOfHeader(header: Uint8Array): string | null {
   return null;
 }
 
-export type HeaderVerdict = { ok: true; format: string } | { ok: false; reason: string };
+/** What the walk saw of a file: the one to read must still be it. */
+export interface WalkedFile {
+  /** A path with no link in its last part (the walk resolves links to files). */
+  openPath: Buffer;
+  dev: number;
+  ino: number;
+  size: number;
+}
+
+export type ReadVerdict = { ok: true; format: string; content: Buffer } | { ok: false; reason: string };
 
 /**
- * Checks a file before it is read in full: its size against the cap (from
- * the walk's stat, so an oversized file is never opened) and its first bytes
- * against the image signatures.
+ * Checks and reads a file the walk found, through one handle, so a file
+ * swapped after the walk cannot be read instead: opened without following a
+ * link and without blocking (a FIFO put in its place would block open()
+ * forever), then required by fstat to be the same regular file the walk saw.
+ * The size cap is checked against the walk's stat before anything is opened.
  */
-export async function checkHeader(fsPath: Buffer | string, size: number, maxBytes: number): Promise<HeaderVerdict> {
-  if (size > maxBytes) {
-    return { ok: false, reason: `file is ${megabytes(size)}, above the ${megabytes(maxBytes)} cap for one photo (--max-file-size); skipped` };
-  }
-  if (size === 0) return { ok: false, reason: 'file is empty; not an image' };
-  const handle = await open(fsPath, 'r');
+export async function readWalkedFile(file: WalkedFile, maxBytes: number, sameSize: boolean): Promise<ReadVerdict> {
+  const early = sizeProblem(file.size, maxBytes);
+  if (early) return { ok: false, reason: early };
+  let handle: FileHandle;
   try {
+    handle = await open(file.openPath, constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ELOOP') return { ok: false, reason: 'was replaced by a link after the folder was read; skipped' };
+    throw error;
+  }
+  try {
+    const info = await handle.stat();
+    if (!info.isFile()) return { ok: false, reason: 'was replaced by something that is not a regular file after the folder was read; skipped' };
+    if (info.dev !== file.dev || info.ino !== file.ino || (sameSize && info.size !== file.size)) {
+      return { ok: false, reason: 'changed after the folder was read; skipped (import again to pick up the new file)' };
+    }
+    const late = sizeProblem(info.size, maxBytes);
+    if (late) return { ok: false, reason: late };
     const header = Buffer.alloc(HEADER_BYTES);
     const { bytesRead } = await handle.read(header, 0, HEADER_BYTES, 0);
     const format = formatOfHeader(header.subarray(0, bytesRead));
-    if (!format) return { ok: false, reason: 'not an image: its first bytes match no JPEG, PNG, GIF, WebP, TIFF, HEIC or AVIF signature' };
-    return { ok: true, format };
+    if (!format) return { ok: false, reason: NOT_AN_IMAGE };
+    const content = Buffer.alloc(info.size);
+    let at = 0;
+    while (at < content.length) {
+      const { bytesRead: got } = await handle.read(content, at, content.length - at, at);
+      if (got === 0) return { ok: false, reason: 'became shorter while it was read; skipped' };
+      at += got;
+    }
+    return { ok: true, format, content };
   } finally {
     await handle.close();
   }
+}
+
+const NOT_AN_IMAGE = 'not an image: its first bytes match no JPEG, PNG, GIF, WebP, TIFF, HEIC or AVIF signature';
+
+function sizeProblem(size: number, maxBytes: number): string | null {
+  if (size > maxBytes) return `file is ${megabytes(size)}, above the ${megabytes(maxBytes)} cap for one photo (--max-file-size); skipped`;
+  if (size === 0) return 'file is empty; not an image';
+  return null;
 }
 
 export function megabytes(bytes: number): string {

@@ -1,22 +1,24 @@
-import { mkdir, readFile, readdir, realpath, rename, symlink, unlink } from 'node:fs/promises';
+import { mkdir, realpath, rename, stat, symlink, unlink } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
 import { basename, dirname, join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { writeFileAtomic } from '../../common/atomicFile.ts';
-import { removeStaleTempFiles } from '../../common/staleTempFiles.ts';
+import { removeStaleTempDirs, removeStaleTempFiles } from '../../common/staleTempFiles.ts';
 import { isFile } from '../../common/fileOnce.ts';
 import type { HomePaths } from '../../common/homePaths.ts';
 import { UserError } from '../../common/userError.ts';
 import { addPhotosToAlbum, albumNameProblem, ensureAlbum } from '../library/albums.ts';
-import { LockBusyError, withFileLock } from '../library/fileLock.ts';
+import { LockBusyError, LockLostError, withFileLock } from '../library/fileLock.ts';
 import type { Library, PhotoRecord } from '../library/librarySchema.ts';
 import type { LibraryStore } from '../library/libraryStore.ts';
 import { thumbnailPath } from '../renditions/renditions.ts';
-import { checkHeader, DEFAULT_MAX_FILE_BYTES } from './fileHeader.ts';
+import { DEFAULT_MAX_FILE_BYTES, readWalkedFile } from './fileHeader.ts';
+import { BatchCommitter } from './batchCommitter.ts';
+import { deadJournals, ImportJournal } from './importJournal.ts';
 import { progressAt, scanningProgress, type ImportProgress, type ProgressCounts } from './importProgress.ts';
 import { analysePhoto, DEFAULT_MAX_PIXELS, firstLine, PhotoRejectedError } from './photoAnalysis.ts';
 import { photoName, sha256Hex } from './photoNaming.ts';
-import { scanForFiles, type ScannedFile } from './photoScan.ts';
+import { isInside, realRootsOf, scanForFiles, type ScannedFile } from './photoScan.ts';
 
 export interface ImportRequest {
   sources: readonly string[];
@@ -31,6 +33,8 @@ export interface ImportRequest {
   /** Link the originals where they are instead of copying them into the library. */
   inPlace?: boolean;
   onProgress?: (progress: ImportProgress) => void;
+  /** How long a silent import lock counts as abandoned; tests shorten it to stage a takeover. */
+  lockStaleMs?: number;
 }
 
 export interface ImportReport {
@@ -51,7 +55,12 @@ type FileOutcome =
   | { kind: 'unchanged'; path: string; name: string }
   | { kind: 'skipped'; path: string; reason: string };
 
-const IMPORT_LOCK_STALE_MS = 5_000;
+/**
+ * Long enough that a busy machine or a laptop lid does not hand the lock to a
+ * second import; clearing up after a dead import no longer depends on the
+ * lock (see ImportJournal), so a late takeover is only slower, never unsafe.
+ */
+const IMPORT_LOCK_STALE_MS = 60_000;
 
 /** Records are written in batches, so a killed import keeps most of its work and the store is not rewritten per photo. */
 const COMMIT_EVERY = 250;
@@ -67,36 +76,42 @@ export async function importPhotos(store: LibraryStore, paths: HomePaths, reques
     const problem = albumNameProblem(request.album);
     if (problem) throw new UserError(`cannot import into album "${request.album}": ${problem}`);
   }
-  // A short staleness: after a kill -9 the rerun waits only this long; the holder refreshes it every second.
   let locked = false;
   try {
     return await withFileLock(
       join(paths.home, 'import'),
-      () => {
+      (lost) => {
         locked = true;
-        return importLocked(store, paths, request);
+        return importLocked(store, paths, request, lost);
       },
-      IMPORT_LOCK_STALE_MS,
+      request.lockStaleMs ?? IMPORT_LOCK_STALE_MS,
     );
   } catch (error) {
     // Busy before we got in: another import. Busy after: the library file's own lock, reported as it is.
-    if (error instanceof LockBusyError && !locked) throw new UserError(`cannot import into ${paths.home}: another import into this library is running; wait for it to finish`);
+    if (error instanceof LockBusyError && !locked) throw new UserError(`cannot import into ${paths.home}: another import into this library is running (or was killed less than a minute ago); wait for it to finish`);
     throw error;
   }
 }
 
-async function importLocked(store: LibraryStore, paths: HomePaths, request: ImportRequest): Promise<ImportReport> {
+async function importLocked(store: LibraryStore, paths: HomePaths, request: ImportRequest, lost: AbortSignal): Promise<ImportReport> {
   const started = Date.now();
   const maxFileBytes = request.maxFileBytes ?? DEFAULT_MAX_FILE_BYTES;
   const maxPixels = request.maxPixels ?? DEFAULT_MAX_PIXELS;
   // The library's own files too: a kill -9 during a store write leaves its temp file in the home folder.
   let temporaryFiles = 0;
   for (const dir of [paths.photos, paths.thumbnails, paths.home]) temporaryFiles += await removeStaleTempFiles(dir);
+  temporaryFiles += await removeStaleTempDirs(paths.tmp);
+  // What dead imports wrote without recording becomes ours to adopt (if met again) or remove at the end; ours first, so a kill now loses nothing.
+  const journal = ImportJournal.forThisProcess(paths.home);
+  const inherited = await deadJournals(paths.home);
+  await journal.add(inherited.flatMap((dead) => dead.names));
+  for (const dead of inherited) await unlink(dead.path).catch(() => {});
   const { files, problems } = await scanForFiles(request.sources, {
     followLinksOutside: request.followLinksOutside,
     onFound: request.onProgress && ((found) => request.onProgress!(scanningProgress(found, Date.now() - started))),
   });
 
+  const realRoots = request.inPlace ? await realRootsOf(request.sources) : [];
   const library = await store.read();
   const known = new Set(Object.keys(library.photos));
   const bySource = sourceIndex(library);
@@ -108,9 +123,11 @@ async function importLocked(store: LibraryStore, paths: HomePaths, request: Impo
     const seen = bySource.get(file.path);
     if (seen && seen.stamp === stamp) return { kind: 'unchanged', path: file.path, name: seen.name };
     try {
-      const header = await checkHeader(file.fsPath, file.size, maxFileBytes);
+      lost.throwIfAborted();
+      // Checked and read through one handle: the folder may have changed since the walk.
+      const header = await readWalkedFile(file, maxFileBytes, !request.inPlace);
       if (!header.ok) return { kind: 'skipped', path: file.path, reason: header.reason };
-      const content = await readFile(file.fsPath);
+      const { content } = header;
       const sha256 = sha256Hex(content);
       const name = photoName(sha256, header.format);
       // Two equal files in one run: the first to claim the name imports it, the other is its duplicate.
@@ -118,15 +135,25 @@ async function importLocked(store: LibraryStore, paths: HomePaths, request: Impo
       claimed.add(name);
       let analysed;
       try {
-        analysed = await analysePhoto(content, new Date(file.mtimeMs), maxPixels);
+        analysed = await analysePhoto(content, new Date(file.mtimeMs), maxPixels, paths.tmp);
       } catch (error) {
         claimed.delete(name);
         throw error;
       }
       const stored = join(paths.photos, name);
+      // Journaled before it can exist, so no crash can leave a photo file that no journal names.
+      await journal.add([name]);
+      lost.throwIfAborted();
       // A photo file without a record is what a killed import leaves: adopt it rather than write it again.
       if (!(await isFile(stored))) {
-        if (request.inPlace) await linkAtomic(await realpath(file.fsPath, { encoding: 'buffer' }), stored);
+        if (request.inPlace) {
+          const target = await inPlaceTarget(file, realRoots, request.followLinksOutside === true);
+          if (typeof target === 'string') {
+            claimed.delete(name);
+            return { kind: 'skipped', path: file.path, reason: target };
+          }
+          await linkAtomic(target, stored);
+        }
         else await writeFileAtomic(stored, content);
       }
       await writeFileAtomic(thumbnailPath(paths.thumbnails, name), analysed.thumbnail);
@@ -143,37 +170,31 @@ async function importLocked(store: LibraryStore, paths: HomePaths, request: Impo
       };
       return { kind: 'new', path: file.path, record };
     } catch (error) {
+      // Not this file's fault: the whole import must stop.
+      if (error instanceof LockLostError) throw error;
       if (error instanceof PhotoRejectedError) return { kind: 'skipped', path: file.path, reason: error.message };
       const code = (error as NodeJS.ErrnoException).code;
       return { kind: 'skipped', path: file.path, reason: `cannot import (${code ?? firstLine(error)})` };
     }
   };
 
-  let pending: FileOutcome[] = [];
-  let commits = Promise.resolve();
-  let commitError: unknown = null;
   let commitCost = { startedAt: 0, tookMs: 0 };
-  const commitPending = () => {
-    const batch = pending;
-    pending = [];
-    commits = commits
-      .then(async () => {
-        const startedAt = Date.now();
-        // A duplicate can finish before the file it duplicates is recorded: it waits for a later batch.
-        const waiting = await store.update((library) => applyOutcomes(library, batch));
-        pending.push(...waiting);
-        commitCost = { startedAt, tookMs: Date.now() - startedAt };
-      })
-      .catch((error: unknown) => void (commitError ??= error));
-    return commits;
-  };
+  const committer = new BatchCommitter<FileOutcome>(async (batch) => {
+    const startedAt = Date.now();
+    lost.throwIfAborted();
+    // A duplicate can finish before the file it duplicates is recorded: it waits for a later batch.
+    const waiting = await store.update((library) => applyOutcomes(library, batch));
+    await journal.forget(batch.flatMap((outcome) => (outcome.kind === 'new' ? [outcome.record.name] : [])));
+    commitCost = { startedAt, tookMs: Date.now() - startedAt };
+    return waiting;
+  });
   const outcomes = await mapWithConcurrency(files, request.concurrency ?? availableParallelism(), async (file) => {
     const outcome = await processFile(file);
     counts.done++;
     counts[outcome.kind === 'new' ? 'imported' : outcome.kind === 'duplicate' ? 'duplicates' : outcome.kind]++;
     if (outcome.kind === 'new' || outcome.kind === 'duplicate') {
-      pending.push(outcome);
-      if (commitDue(pending.length, commitCost, Date.now())) void commitPending();
+      committer.add(outcome);
+      if (commitDue(committer.size, commitCost, Date.now())) void committer.commit();
     }
     request.onProgress?.(progressAt(counts, Date.now() - started));
     return outcome;
@@ -201,8 +222,7 @@ async function importLocked(store: LibraryStore, paths: HomePaths, request: Impo
   }
 
   // The last batch holds every outcome not yet written; a duplicate still waiting after it duplicates a corrupt file.
-  await commitPending();
-  if (commitError) throw commitError;
+  await committer.finish();
   if (request.album !== undefined) {
     await store.update((library) => {
       const album = ensureAlbum(library, request.album!);
@@ -211,11 +231,12 @@ async function importLocked(store: LibraryStore, paths: HomePaths, request: Impo
       report.album = { name: album.name, added: addPhotosToAlbum(album, present) };
     });
   }
-  report.cleanup.orphanPhotos = await removeOrphanPhotos(paths, await store.read());
+  lost.throwIfAborted();
+  report.cleanup.orphanPhotos = await removeUnrecorded(paths, journal.pending(), await store.read());
+  await journal.remove();
   return report;
 }
 
-/** Records a batch; returns the duplicates whose photo is not recorded yet. */
 /**
  * Whether to write the records gathered so far: after a batch's worth, and
  * never so often that writing a large library (seconds at 100,000 photos)
@@ -225,6 +246,7 @@ export function commitDue(pendingCount: number, last: { startedAt: number; tookM
   return pendingCount >= COMMIT_EVERY && now - last.startedAt >= 10 * last.tookMs;
 }
 
+/** Records a batch; returns the duplicates whose photo is not recorded yet. */
 function applyOutcomes(library: Library, batch: readonly FileOutcome[]): FileOutcome[] {
   const waiting: FileOutcome[] = [];
   for (const outcome of batch) {
@@ -257,6 +279,19 @@ function sourceIndex(library: Library): Map<string, { name: string; stamp: strin
   return index;
 }
 
+/**
+ * Where an in-place photo's link will point: checked again now, because the
+ * link outlives the import and a folder swapped since the walk could make it
+ * lead outside the imported roots. A string is the reason to skip.
+ */
+async function inPlaceTarget(file: ScannedFile, realRoots: readonly Buffer[], outsideAllowed: boolean): Promise<Buffer | string> {
+  const real = await realpath(file.openPath, { encoding: 'buffer' });
+  if (!outsideAllowed && !isInside(real, realRoots)) return 'now leads outside the imported folders; skipped';
+  const info = await stat(real);
+  if (info.dev !== file.dev || info.ino !== file.ino) return 'changed after the folder was read; skipped (import again to pick up the new file)';
+  return real;
+}
+
 /** Atomic like writeFileAtomic: a link under a temp name that the cleanup recognises, renamed into place. */
 async function linkAtomic(target: Buffer, path: string): Promise<void> {
   const dir = dirname(path);
@@ -271,14 +306,19 @@ async function linkAtomic(target: Buffer, path: string): Promise<void> {
   }
 }
 
-/** Photos on disk with no record (written by a killed import and not met again): removed with their thumbnails. */
-async function removeOrphanPhotos(paths: HomePaths, library: Library): Promise<number> {
+/**
+ * The journaled photos that still have no record (a dead import's work not
+ * met again, or a file of ours that failed after being written): removed
+ * with their thumbnails. Only journaled names, never a sweep of the folder:
+ * a library that reads wrong must not turn every photo into an orphan.
+ */
+async function removeUnrecorded(paths: HomePaths, journaled: readonly string[], library: Library): Promise<number> {
   let removed = 0;
-  for (const name of await readdir(paths.photos).catch(() => [] as string[])) {
-    if (name.startsWith('.') || library.photos[name]) continue;
-    await unlink(join(paths.photos, name)).catch(() => {});
+  for (const name of journaled) {
+    if (library.photos[name]) continue;
+    const gone = await unlink(join(paths.photos, name)).then(() => true, () => false);
     await unlink(thumbnailPath(paths.thumbnails, name)).catch(() => {});
-    removed++;
+    if (gone) removed++;
   }
   return removed;
 }

@@ -22,7 +22,7 @@ export interface AnalysedPhoto {
  * decoded), then one shrink-on-load decode makes the thumbnail and proves the
  * file is not truncated.
  */
-export async function analysePhoto(content: Buffer, fileTime: Date, maxPixels = DEFAULT_MAX_PIXELS): Promise<AnalysedPhoto> {
+export async function analysePhoto(content: Buffer, fileTime: Date, maxPixels: number, scratch: string): Promise<AnalysedPhoto> {
   let header: Metadata;
   try {
     header = await sharp(content).metadata();
@@ -40,7 +40,8 @@ export async function analysePhoto(content: Buffer, fileTime: Date, maxPixels = 
   let described = header;
   if (header.compression === 'hevc') {
     try {
-      decodable = await heifToJpeg(content);
+      // The content, not the path: it is what was checked, and the file may have been swapped since.
+      decodable = await heifToJpeg(content, scratch);
     } catch (error) {
       if (error instanceof HeifDecodeError) throw new PhotoRejectedError(error.message);
       throw error;

@@ -10,6 +10,11 @@ export interface ScannedFile {
   path: string;
   size: number;
   mtimeMs: number;
+  /** Where to open it: the real path when the walk reached it through a link, so it can be opened without following one. */
+  openPath: Buffer;
+  /** Which file the walk saw; the import reads only that one. */
+  dev: number;
+  ino: number;
 }
 
 export interface ScanProblem {
@@ -40,22 +45,17 @@ export async function scanForFiles(roots: readonly string[], options: ScanOption
   const files: ScannedFile[] = [];
   const problems: ScanProblem[] = [];
   const seen = new Set<string>();
-  const realRoots: Buffer[] = [];
-  for (const root of roots) {
-    const real = await realpath(root, { encoding: 'buffer' }).catch(() => null);
-    if (real) realRoots.push(real);
-  }
-  const insideRoots = (real: Buffer) =>
-    realRoots.some((root) => real.equals(root) || (real.length > root.length && real.subarray(0, root.length).equals(root) && (root.at(-1) === 0x2f || real[root.length] === 0x2f)));
+  const realRoots = await realRootsOf(roots);
+  const insideRoots = (real: Buffer) => isInside(real, realRoots);
   const report = (path: Buffer, reason: string) => problems.push({ path: textOfPathBytes(path), reason });
 
-  const visit = async (path: Buffer, info: Stats): Promise<void> => {
+  const visit = async (path: Buffer, info: Stats, linkTarget: Buffer | null): Promise<void> => {
     const identity = `${info.dev}:${info.ino}`;
     if (info.isFile()) {
       // The same file reached twice (a hard link, a link to a file) is one file.
       if (seen.has(identity)) return;
       seen.add(identity);
-      files.push({ fsPath: path, path: textOfPathBytes(path), size: info.size, mtimeMs: info.mtimeMs });
+      files.push({ fsPath: path, path: textOfPathBytes(path), size: info.size, mtimeMs: info.mtimeMs, openPath: linkTarget ?? path, dev: info.dev, ino: info.ino });
       options.onFound?.(files.length);
       return;
     }
@@ -77,9 +77,10 @@ export async function scanForFiles(roots: readonly string[], options: ScanOption
       if (entry.name[0] === 0x2e) continue;
       const child = Buffer.concat(path.at(-1) === 0x2f ? [path, entry.name] : [path, SLASH, entry.name]);
       let childInfo: Stats;
+      let target: Buffer | null = null;
       try {
         if (entry.isSymbolicLink()) {
-          const target = await realpath(child, { encoding: 'buffer' });
+          target = await realpath(child, { encoding: 'buffer' });
           if (!options.followLinksOutside && !insideRoots(target)) {
             report(child, `is a link to ${textOfPathBytes(target)}, outside the imported folders; skipped`);
             continue;
@@ -92,7 +93,7 @@ export async function scanForFiles(roots: readonly string[], options: ScanOption
         report(child, entry.isSymbolicLink() ? `is a broken link (${errorCode(error)}); skipped` : `cannot read (${errorCode(error)})`);
         continue;
       }
-      await visit(child, childInfo);
+      await visit(child, childInfo, target);
     }
   };
 
@@ -106,9 +107,26 @@ export async function scanForFiles(roots: readonly string[], options: ScanOption
       report(path, 'no such file or folder');
       continue;
     }
-    await visit(path, info);
+    // A root given as a link to a file: open its real path, as for links met inside.
+    const real = info.isFile() ? await realpath(path, { encoding: 'buffer' }).catch(() => path) : null;
+    await visit(path, info, real);
   }
   return { files, problems };
+}
+
+/** Whether a real path is one of the real roots or below one. */
+export function isInside(real: Buffer, realRoots: readonly Buffer[]): boolean {
+  return realRoots.some((root) => real.equals(root) || (real.length > root.length && real.subarray(0, root.length).equals(root) && (root.at(-1) === 0x2f || real[root.length] === 0x2f)));
+}
+
+/** The real paths of the roots that exist, as the walk compares them. */
+export async function realRootsOf(roots: readonly string[]): Promise<Buffer[]> {
+  const real: Buffer[] = [];
+  for (const root of roots) {
+    const path = await realpath(root, { encoding: 'buffer' }).catch(() => null);
+    if (path) real.push(path);
+  }
+  return real;
 }
 
 function specialKind(info: Stats): string {

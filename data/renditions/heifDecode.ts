@@ -1,6 +1,5 @@
 import { execFile } from 'node:child_process';
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import sharp from 'sharp';
@@ -18,7 +17,7 @@ export class HeifDecodeError extends Error {
  * libde265) to a JPEG that keeps the EXIF. AVIF and other HEIFs sharp can
  * decode itself are returned as they are.
  */
-export async function decodableImage(original: Buffer | string): Promise<Buffer | string> {
+export async function decodableImage(original: Buffer | string, scratch: string): Promise<Buffer | string> {
   let compression: string | undefined;
   try {
     compression = (await sharp(original).metadata()).compression;
@@ -26,11 +25,20 @@ export async function decodableImage(original: Buffer | string): Promise<Buffer 
     return original;
   }
   if (compression !== 'hevc') return original;
-  return heifToJpeg(original);
+  return heifToJpeg(original, scratch);
 }
 
-export async function heifToJpeg(original: Buffer | string): Promise<Buffer> {
-  const dir = await mkdtemp(join(tmpdir(), 'photoframe-heif-'));
+/** Names the writer's PID, so removeStaleTempDirs can tell a dead process's folder from a live one's. */
+export const HEIF_TEMP_PREFIX = 'heif-';
+
+/**
+ * heif-convert works on files: a photo given as a path is read where it is;
+ * only content in memory is written out first. Both go in a folder under
+ * `scratch` (the home's tmp), which a kill -9 leaves for the next start to remove.
+ */
+export async function heifToJpeg(original: Buffer | string, scratch: string): Promise<Buffer> {
+  await mkdir(scratch, { recursive: true });
+  const dir = await mkdtemp(join(scratch, `${HEIF_TEMP_PREFIX}${process.pid}-`));
   try {
     const input = typeof original === 'string' ? original : join(dir, 'in.heic');
     if (typeof original !== 'string') await writeFile(input, original);

@@ -1,3 +1,4 @@
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import sharp from 'sharp';
 import { decodableImage } from './heifDecode.ts';
@@ -38,8 +39,8 @@ export async function makeThumbnail(original: Buffer | string, maxPixels: number
  * the display scales on its GPU. Read sequentially with shrink-on-load, so
  * memory follows the output size (at most a ladder rung), not the input's.
  */
-export async function makeDisplayRendition(original: Buffer | string, width: number, height: number): Promise<Buffer> {
-  return sharp(await decodableImage(original), { limitInputPixels: MAX_RENDITION_INPUT_PIXELS, sequentialRead: true })
+export async function makeDisplayRendition(original: Buffer | string, width: number, height: number, scratch = tmpdir()): Promise<Buffer> {
+  return sharp(await decodableImage(original, scratch), { limitInputPixels: MAX_RENDITION_INPUT_PIXELS, sequentialRead: true })
     .rotate()
     .resize(width, height, { fit: 'inside', withoutEnlargement: true })
     .jpeg({ quality: 88 })

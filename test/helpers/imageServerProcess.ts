@@ -7,6 +7,8 @@ const MAIN = fileURLToPath(new URL('./serveImagesMain.ts', import.meta.url));
 
 export interface ImageServerProcess {
   url: string;
+  /** The server's own PID (bash execs node), for reading its /proc entries. */
+  pid: number;
   stop(): Promise<void>;
 }
 
@@ -23,5 +25,5 @@ export async function startImageServerProcess(home: string, token: string, optio
     });
     child.once('exit', (code) => reject(new Error(`image server exited with ${code} before listening`)));
   });
-  return { url: `http://127.0.0.1:${port}`, stop: () => stopChildProcess(child) };
+  return { url: `http://127.0.0.1:${port}`, pid: child.pid!, stop: () => stopChildProcess(child) };
 }

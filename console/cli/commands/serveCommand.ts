@@ -1,4 +1,5 @@
 import { once } from 'node:events';
+import { removeStaleTempDirs } from '../../../common/staleTempFiles.ts';
 import { connectEtcd } from '../../../common/etcd/etcdClient.ts';
 import { homePaths } from '../../../common/homePaths.ts';
 import { createLogger } from '../../../common/log.ts';
@@ -33,6 +34,8 @@ export async function runServe({ config, values }: CommandContext): Promise<numb
     );
   }
   const extraRoutes = legacy ? legacyViewerRoutes({ paths, store: new LibraryStore(paths.store), client }) : undefined;
+  // HEIC scratch folders of a server or import killed mid-decode hold copies of photos: cleared before serving.
+  await removeStaleTempDirs(paths.tmp);
   const server = createImageServer({ paths, token, extraRoutes });
   try {
     server.listen(port, host);
