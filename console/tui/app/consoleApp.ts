@@ -7,6 +7,7 @@ import { findCommand, parseCommandLine, type CommandSpec } from './commandLine.t
 import type { ConsoleServices } from './consoleServices.ts';
 import { KeyRegistry, type KeyScope } from './keyRegistry.ts';
 import type { View } from './view.ts';
+import { clampTerminalSize } from './terminalSize.ts';
 
 const photoCounts = new WeakMap<Library, number>();
 /** Counting 100,000 keys on every render would cost more than the render; once per library object. */
@@ -103,7 +104,8 @@ export class ConsoleApp implements SessionContext {
     this.colorMode = streams.colorMode;
     this.exited = new Promise((resolve) => (this.finish = resolve));
     // blessed reads size and TTY-ness from the output; an SSH channel has neither, so say them here.
-    this.output = Object.assign(streams.output, { columns: streams.columns, rows: streams.rows, isTTY: true });
+    const size = clampTerminalSize(streams, { columns: 80, rows: 24 });
+    this.output = Object.assign(streams.output, { columns: size.columns, rows: size.rows, isTTY: true });
     // Keys reach blessed through our own emit, so a throwing handler throws here, where we catch it.
     (this.input as unknown as { isTTY: boolean }).isTTY = true;
     const onData = (chunk: Buffer) => this.guard(() => this.input.emit('data', chunk));
@@ -168,8 +170,9 @@ export class ConsoleApp implements SessionContext {
 
   /** The terminal changed size (an SSH window-change). */
   resize(columns: number, rows: number): void {
-    this.output.columns = columns;
-    this.output.rows = rows;
+    const size = clampTerminalSize({ columns, rows }, this.output);
+    this.output.columns = size.columns;
+    this.output.rows = size.rows;
     this.output.emit('resize');
   }
 
