@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { UserError } from '../../common/userError.ts';
 import { groupsOf, type AlbumRecord, type Library } from './librarySchema.ts';
+import { checkRuleNesting } from './ruleNesting.ts';
 import type { SmartRule } from './smartRules.ts';
 
 export function findAlbum(library: Library, nameOrId: string): AlbumRecord | undefined {
@@ -53,7 +54,9 @@ function requireFreeName(library: Library, name: string, except?: AlbumRecord): 
 
 export function createAlbum(library: Library, name: string, rule?: SmartRule, now = new Date()): AlbumRecord {
   requireFreeName(library, name);
-  const album: AlbumRecord = { id: randomUUID(), name, photos: [], createdAt: now.toISOString(), ...(rule ? { rule } : {}) };
+  const id = randomUUID();
+  if (rule) checkRuleNesting(library, id, name, rule);
+  const album: AlbumRecord = { id, name, photos: [], createdAt: now.toISOString(), ...(rule ? { rule } : {}) };
   library.albums.push(album);
   return album;
 }
@@ -103,6 +106,7 @@ export function setAlbumRule(library: Library, name: string, rule: SmartRule): {
   if (!existing.rule && existing.photos.length > 0) {
     throw new UserError(`album "${existing.name}" is a manual album with ${existing.photos.length} photos; choose a new name for the smart album`);
   }
+  checkRuleNesting(library, existing.id, existing.name, rule);
   existing.rule = rule;
   existing.photos = [];
   return { album: existing, created: false };

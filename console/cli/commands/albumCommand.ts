@@ -91,14 +91,15 @@ export async function runAlbum({ config, values, positionals }: CommandContext):
     case 'smart': {
       const rules = ruleTexts(values.rule);
       const result = await store.update((library: Library) => {
-        let rule;
+        const albumName = need(name, 'NAME --rule RULE');
+        let rule, outcome;
         try {
           rule = parseRule(rules, library);
+          outcome = setAlbumRule(library, albumName, rule);
         } catch (error) {
           if (error instanceof RuleError) throw new UserError(error.message);
           throw error;
         }
-        const outcome = setAlbumRule(library, need(name, 'NAME --rule RULE'), rule);
         return { ...outcome, matches: evaluateRule(rule, library).length, text: formatRule(rule, library) };
       });
       const displays = await republish(result.album.id);

@@ -1,0 +1,46 @@
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { suite } from 'uvu';
+import * as assert from 'uvu/assert';
+import { homePaths } from '../common/homePaths.ts';
+import { solidJpeg, tempDir } from './helpers/fixtures.ts';
+import { runCli } from './helpers/runCli.ts';
+import { startTestEtcd, type TestEtcd } from './helpers/testEtcd.ts';
+
+interface Context {
+  etcd: TestEtcd;
+  home: string;
+}
+
+const albums = suite<Context>('cli: albums that depend on albums');
+const args = (context: Context, ...rest: string[]) => ['--etcd', context.etcd.endpoint, '--home', context.home, ...rest];
+const ok = async (context: Context, ...rest: string[]) => {
+  const result = await runCli(args(context, ...rest));
+  assert.is(result.code, 0, result.stderr);
+  return result.stdout;
+};
+const libraryText = (context: Context) => readFile(homePaths(context.home).store, 'utf8');
+
+albums.before(async (context) => {
+  context.etcd = await startTestEtcd();
+  context.home = await tempDir('photoframe-albums-home-');
+  const source = await tempDir();
+  await solidJpeg(join(source, 'beach', 'sunset.jpg'), 60, 40, [250, 120, 10]);
+  await ok(context, 'import', source, '--album', 'Base');
+});
+
+albums.after(async (context) => {
+  await context.etcd?.stop();
+});
+
+albums('a smart album rule that would refer to itself is refused with one line, and nothing changes', async (context) => {
+  await ok(context, 'album', 'smart', 'FromBase', '--rule', 'album:Base');
+  await ok(context, 'album', 'smart', 'FromFrom', '--rule', 'album:FromBase');
+  const before = await libraryText(context);
+  const cycle = await runCli(args(context, 'album', 'smart', 'FromBase', '--rule', 'album:FromFrom'));
+  assert.is(cycle.code, 1);
+  assert.is(cycle.stderr, 'photoframe: smart album "FromBase" would refer to itself: FromBase → FromFrom → FromBase\n');
+  assert.is(await libraryText(context), before);
+});
+
+albums.run();
