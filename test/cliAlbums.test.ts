@@ -3,6 +3,9 @@ import { join } from 'node:path';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { homePaths } from '../common/homePaths.ts';
+import { encodeAnnouncement } from '../common/protocol/codecs/announcementCodec.ts';
+import { announceKey } from '../common/protocol/systemKeys.ts';
+import { LibraryStore } from '../data/library/libraryStore.ts';
 import { solidJpeg, tempDir } from './helpers/fixtures.ts';
 import { runCli } from './helpers/runCli.ts';
 import { startTestEtcd, type TestEtcd } from './helpers/testEtcd.ts';
@@ -41,6 +44,25 @@ albums('a smart album rule that would refer to itself is refused with one line, 
   assert.is(cycle.code, 1);
   assert.is(cycle.stderr, 'photoframe: smart album "FromBase" would refer to itself: FromBase → FromFrom → FromBase\n');
   assert.is(await libraryText(context), before);
+});
+
+albums('importing updates the displays (here a group of one) showing a smart album the new photos match', async (context) => {
+  const display = 'ab000000-0000-4000-8000-0000000000a1';
+  await context.etcd.client.put(announceKey(display)).value(encodeAnnouncement({ id: display, hostname: 'hall-pi', version: '0.1.0', screen: null, started_at: new Date().toISOString() }));
+  await ok(context, 'album', 'smart', 'Shore', '--rule', 'name:shore');
+  await ok(context, 'group', 'create', 'Hall');
+  await ok(context, 'group', 'add', 'Hall', 'hall-pi');
+  await ok(context, 'group', 'set', 'Hall', 'album=Shore');
+  const images = async () => JSON.parse((await context.etcd.client.get(`/${display}:images`).string()) ?? '[]') as string[];
+  assert.equal(await images(), []);
+  const source = await tempDir();
+  await solidJpeg(join(source, 'shore-1.jpg'), 50, 40, [10, 120, 250]);
+  await solidJpeg(join(source, 'inland.jpg'), 50, 40, [120, 250, 10]);
+  const imported = await ok(context, 'import', source);
+  assert.match(imported, /imported 2 photos; updated 1 display showing its albums/);
+  const library = await new LibraryStore(homePaths(context.home).store).read();
+  const shore = Object.values(library.photos).filter((p) => p.sources.some((s) => s.endsWith('shore-1.jpg')));
+  assert.equal(await images(), shore.map((p) => p.name));
 });
 
 albums.run();

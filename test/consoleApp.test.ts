@@ -7,7 +7,10 @@ import { displayKey } from '../common/protocol/displayKeys.ts';
 import { encodeViewerStatus } from '../common/protocol/codecs/viewerStatusCodec.ts';
 import { announceKey, onlineKey, statusKey } from '../common/protocol/systemKeys.ts';
 import type { ConsoleServices } from '../console/tui/app/consoleServices.ts';
+import { setAlbumRule } from '../data/library/albums.ts';
+import { setGroupAlbum } from '../data/library/groups.ts';
 import { LibraryStore } from '../data/library/libraryStore.ts';
+import { parseRule } from '../data/library/smartRules.ts';
 import { importPhotos } from '../data/photos/importPhotos.ts';
 import { KEY, openServices, openSession, type TestSession } from './helpers/consoleHarness.ts';
 import { solidJpeg, tempDir } from './helpers/fixtures.ts';
@@ -307,18 +310,25 @@ tui('groups: create, add a display, set an album; the album is dealt to the memb
   await session.waitFor(/kitchen-pi\s+online\s+group Wall/);
 });
 
-tui('import a folder from the photos view: progress on the status line, then the new photos', async ({ services, session }) => {
+tui('import a folder from the photos view: progress on the status line, then the new photos, on the displays too', async ({ etcd, services, session }) => {
   const folder = await tempDir();
   for (let i = 0; i < 6; i++) await solidJpeg(join(folder, `new-${i}.jpg`), 50 + i, 40, [i * 30, 90, 140]);
+  // The group the display is in shows a smart album that the import will add to.
+  await services.hub.update('test', 'fresh album', (library) => {
+    setAlbumRule(library, 'Fresh', parseRule(['name:new-'], library));
+    setGroupAlbum(library, 'Wall', 'Fresh');
+  });
   session.keys('3');
   await session.waitFor('Photos (3)');
   session.keys('i');
   await session.waitFor('import folder:');
   session.type(folder);
   session.keys(KEY.enter);
-  await session.waitFor(`imported 6, 0 already there, 0 skipped from ${folder}`);
+  await session.waitFor(`imported 6, 0 already there, 0 skipped from ${folder}; updated 1 display`);
   await session.waitFor('Photos (9)');
   assert.is(Object.keys(services.hub.library.photos).length, 9);
+  const fresh = Object.values(services.hub.library.photos).filter((photo) => photo.sources.some((source) => source.includes('new-'))).map((photo) => photo.name);
+  assert.equal(JSON.parse((await etcd.client.get(displayKey(DISPLAY, 'images')).string())!).sort(), fresh.sort());
 });
 
 tui(':next and friends act on a display by name', async ({ etcd, session }) => {

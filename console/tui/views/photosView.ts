@@ -14,6 +14,7 @@ import { halfBlockLines } from '../preview/halfBlocks.ts';
 import { thumbnailPixels } from '../preview/thumbnailPixels.ts';
 import { ListWidget } from '../widgets/listWidget.ts';
 import { republishAfterChange } from './displayActionKeys.ts';
+import { publishShownAlbums } from '../../displays/albumPublisher.ts';
 
 const PREVIEW_DELAY_MS = 60;
 
@@ -169,7 +170,9 @@ export function photosView(context: SessionContext, albumName: string | null): V
       });
       const summary = `imported ${report.imported.length}, ${report.duplicates.length} already there, ${report.skipped.length} skipped from ${folder}`;
       context.services.events.add(context.who, summary, report.skipped.length > 0);
-      return summary;
+      // Under the library lock, as the CLI's import: displays of the album and of smart albums that now match more.
+      const written = await hub.store.update((locked) => publishShownAlbums(context.services.client, locked));
+      return `${summary}${written.length ? `; updated ${written.length} display${written.length === 1 ? '' : 's'}` : ''}`;
     });
   };
   return {
