@@ -1,6 +1,8 @@
+import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
+import { homePaths } from '../common/homePaths.ts';
 import { encodeAnnouncement } from '../common/protocol/codecs/announcementCodec.ts';
 import { announceKey } from '../common/protocol/systemKeys.ts';
 import { solidJpeg, tempDir } from './helpers/fixtures.ts';
@@ -57,6 +59,16 @@ groups('removing or forgetting a member splits the album again; the display that
   assert.is((await runCli(args(context, 'display', 'forget', 'pi-1'))).code, 0);
   assert.equal(await imagesOf(context, ids[1]!), [], 'the forgotten display shows nothing of the group');
   await assertSplit(ids.slice(2));
+});
+
+groups('group set on a group without displays refuses settings before changing the album', async (context) => {
+  await json(context, 'group', 'create', 'Empty');
+  const before = await readFile(homePaths(context.home).store, 'utf8');
+  const refused = await runCli(args(context, 'group', 'set', 'Empty', 'album=Wall art', 'interval_time=30'));
+  assert.is(refused.code, 1);
+  assert.is(refused.stderr, 'photoframe: group "Empty" has no displays to set interval_time on\n');
+  assert.is(await readFile(homePaths(context.home).store, 'utf8'), before, 'the album was not changed');
+  assert.is((await json(context, 'group', 'show', 'Empty')).album, null);
 });
 
 groups.run();

@@ -1,5 +1,6 @@
 import { homePaths } from '../../../common/homePaths.ts';
 import { UserError } from '../../../common/userError.ts';
+import { requireAlbum } from '../../../data/library/albums.ts';
 import { addGroupMembers, createGroup, deleteGroup, removeGroupMembers, requireGroup, setGroupAlbum } from '../../../data/library/groups.ts';
 import type { GroupRecord, Library } from '../../../data/library/librarySchema.ts';
 import { LibraryStore } from '../../../data/library/libraryStore.ts';
@@ -68,12 +69,19 @@ export async function runGroup({ config, values, positionals }: CommandContext):
       // Every word is checked before anything is written: a typo changes nothing.
       const change = parseDisplayChange(parseAssignments(rest, 'use album=ALBUM and/or settings such as interval_time=30'));
       const groupName = need(name, 'NAME album=ALBUM [setting=value...]');
-      const group = change.album === undefined
-        ? requireGroup(await store.read(), groupName)
-        : await store.update((library) => setGroupAlbum(library, groupName, change.album!));
       const settings = Object.keys(change.settings);
+      // The group, its album and its members are checked before the album is written, so a refused set changes nothing.
+      const check = (library: Library) => {
+        const found = requireGroup(library, groupName);
+        if (change.album !== undefined) requireAlbum(library, change.album);
+        if (settings.length && found.displayIds.length === 0) throw new UserError(`group "${found.name}" has no displays to set ${settings.join(', ')} on`);
+        return found;
+      };
+      const group =
+        change.album === undefined
+          ? check(await store.read())
+          : await store.update((library) => (check(library), setGroupAlbum(library, groupName, change.album!)));
       if (settings.length) {
-        if (group.displayIds.length === 0) throw new UserError(`group "${group.name}" has no displays to set ${settings.join(', ')} on`);
         const library = await store.read();
         await withEtcdAfterSave(config, `group "${group.name}"`, async (client) => {
           for (const id of group.displayIds) await putSettings(client, id, library.displays.find((d) => d.id === id)?.name ?? id, change.settings);
