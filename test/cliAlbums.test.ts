@@ -46,6 +46,14 @@ albums('a smart album rule that would refer to itself is refused with one line, 
   assert.is(await libraryText(context), before);
 });
 
+albums('deleting an album that smart albums refer to is refused, naming them, and nothing changes', async (context) => {
+  const before = await libraryText(context);
+  const refused = await runCli(args(context, 'album', 'delete', 'Base'));
+  assert.is(refused.code, 1);
+  assert.is(refused.stderr, 'photoframe: cannot delete album "Base": smart album "FromBase" refers to it; change or delete it first\n');
+  assert.is(await libraryText(context), before);
+});
+
 albums('importing updates the displays (here a group of one) showing a smart album the new photos match', async (context) => {
   const display = 'ab000000-0000-4000-8000-0000000000a1';
   await context.etcd.client.put(announceKey(display)).value(encodeAnnouncement({ id: display, hostname: 'hall-pi', version: '0.1.0', screen: null, started_at: new Date().toISOString() }));

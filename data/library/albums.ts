@@ -68,9 +68,18 @@ export function renameAlbum(library: Library, nameOrId: string, newName: string)
   return album;
 }
 
-/** Deletes an album; displays that showed it keep their photos but no longer name an album. */
+/**
+ * Deletes an album; displays that showed it keep their photos but no longer
+ * name an album. Refused while smart albums refer to it: they would silently
+ * match nothing and show a raw id for the rule.
+ */
 export function deleteAlbum(library: Library, nameOrId: string): AlbumRecord {
   const album = requireAlbum(library, nameOrId);
+  const dependents = library.albums.filter((other) => other.rule?.all.some((condition) => condition.kind === 'album' && condition.albumId === album.id));
+  if (dependents.length) {
+    const names = dependents.map((other) => `"${other.name}"`).join(', ');
+    throw new UserError(`cannot delete album "${album.name}": smart album${dependents.length === 1 ? '' : 's'} ${names} refer${dependents.length === 1 ? 's' : ''} to it; change or delete ${dependents.length === 1 ? 'it' : 'them'} first`);
+  }
   library.albums.splice(library.albums.indexOf(album), 1);
   for (const display of library.displays) if (display.albumId === album.id) display.albumId = null;
   for (const group of groupsOf(library)) if (group.albumId === album.id) group.albumId = null;
