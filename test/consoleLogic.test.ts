@@ -23,8 +23,8 @@ function photo(name: string, source: string, width: number, height: number, take
 function library(): Library {
   const lib = emptyLibrary();
   for (const p of [
-    photo('a.jpg', '/pics/beach/IMG_1.jpg', 300, 200, '2023-07-01T10:00:00'),
-    photo('b.jpg', '/pics/beach/IMG_2.jpg', 200, 300, '2023-08-15T10:00:00'),
+    { ...photo('a.jpg', '/pics/beach/IMG_1.jpg', 300, 200, '2023-07-01T10:00:00'), keywords: ['Beach', 'Sun'] },
+    { ...photo('b.jpg', '/pics/beach/IMG_2.jpg', 200, 300, '2023-08-15T10:00:00'), title: 'Beach at dusk' },
     photo('c.jpg', '/pics/work/IMG_3.jpg', 200, 200, '2022-12-31T23:59:00'),
     photo('d.jpg', '/pics/misc/scan.jpg', 400, 300, null),
   ]) lib.photos[p.name] = p;
@@ -37,6 +37,10 @@ logic('smart rules: each condition, negation, and conditions combined with and',
   const match = (...texts: string[]) => evaluateRule(parseRule(texts, lib), lib);
   assert.equal(match('keyword:beach'), ['a.jpg', 'b.jpg']);
   assert.equal(match('-keyword:beach'), ['c.jpg', 'd.jpg']);
+  // Folders and extensions are not keywords: they belong to name: and the / filter.
+  assert.equal(match('keyword:work'), []);
+  assert.equal(match('keyword:jpg'), []);
+  assert.equal(match('keyword:pics'), []);
   assert.equal(match('name:img_3'), ['c.jpg']);
   assert.equal(match('orientation:portrait'), ['b.jpg']);
   assert.equal(match('orientation:square'), ['c.jpg']);

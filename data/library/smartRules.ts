@@ -110,8 +110,23 @@ export function formatRule(rule: SmartRule, library: Library): string {
 }
 
 const searchTexts = new WeakMap<PhotoRecord, string>();
+const keywordTexts = new WeakMap<PhotoRecord, string>();
 
-/** What keyword and filter text match: the photo's name, title, keywords and the paths it came from, lower-cased. */
+/**
+ * What a keyword condition matches: the photo's keywords and title only,
+ * lower-cased. Folder names and extensions are not keywords (keyword:jpg
+ * would match everything); paths are for name: and the / filter.
+ */
+export function photoKeywordText(photo: PhotoRecord): string {
+  let text = keywordTexts.get(photo);
+  if (text === undefined) {
+    text = `${photo.title ?? ''}\n${(photo.keywords ?? []).join('\n')}`.toLowerCase();
+    keywordTexts.set(photo, text);
+  }
+  return text;
+}
+
+/** What the / filter matches: the photo's name, title, keywords and the paths it came from, lower-cased. */
 export function photoSearchText(photo: PhotoRecord): string {
   let text = searchTexts.get(photo);
   if (text === undefined) {
@@ -161,7 +176,7 @@ export function evaluateRule(rule: SmartRule, library: Library, evaluation: Rule
     rule.all.every((condition) => {
       switch (condition.kind) {
         case 'keyword':
-          return photoSearchText(photo).includes(condition.text) !== condition.negate;
+          return photoKeywordText(photo).includes(condition.text) !== condition.negate;
         case 'name':
           return photo.name.toLowerCase().includes(condition.text) || sourceNames(photo).includes(condition.text);
         case 'orientation':
