@@ -54,6 +54,17 @@ albums('deleting an album that smart albums refer to is refused, naming them, an
   assert.is(await libraryText(context), before);
 });
 
+albums('album commands refuse extra words and a missing action with one line, changing nothing', async (context) => {
+  const before = await libraryText(context);
+  const extra = await runCli(args(context, 'album', 'delete', 'Base', 'extra', 'args'));
+  assert.is(extra.code, 1);
+  assert.is(extra.stderr, 'photoframe: album delete takes no more words than NAME; got extra "extra args" (quote a name with spaces)\n');
+  const bare = await runCli(args(context, 'album'));
+  assert.is(bare.code, 1);
+  assert.match(bare.stderr, /^photoframe: album needs an action: create, rename, delete, add, remove, show or smart \(photoframe album --help\)\n$/);
+  assert.is(await libraryText(context), before);
+});
+
 albums('importing updates the displays (here a group of one) showing a smart album the new photos match', async (context) => {
   const display = 'ab000000-0000-4000-8000-0000000000a1';
   await context.etcd.client.put(announceKey(display)).value(encodeAnnouncement({ id: display, hostname: 'hall-pi', version: '0.1.0', screen: null, started_at: new Date().toISOString() }));
