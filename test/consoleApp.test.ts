@@ -186,6 +186,13 @@ tui(':album opens an album; marked photos are added to one and removed from it',
   session.keys(KEY.enter);
   await session.waitFor('Album Picks (2)');
   session.keys('x');
+  await session.waitFor('Remove 1 photo from album "Picks"?');
+  session.keys(KEY.enter);
+  await session.waitFor('nothing removed');
+  assert.is(services.hub.library.albums.find((a) => a.name === 'Picks')?.photos.length, 2, 'enter on the focused Cancel keeps the photos');
+  session.keys('x');
+  await session.waitFor('Remove 1 photo from album "Picks"?');
+  session.keys(KEY.tab, KEY.enter);
   await session.waitFor('Album Picks (1)');
   assert.is(services.hub.library.albums.find((a) => a.name === 'Picks')?.photos.length, 1);
   session.keys('q');

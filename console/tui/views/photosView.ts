@@ -139,6 +139,9 @@ export function photosView(context: SessionContext, albumName: string | null): V
   const removeFromAlbum = async () => {
     if (albumId === null) throw new UserError('open an album (Albums view, enter) to remove photos from it');
     const names = chosen();
+    // Destructive, and marks are easy to forget: ask first, with the focus on Cancel.
+    const what = `${names.length} photo${names.length === 1 ? '' : 's'}`;
+    if (!(await context.confirm(`Remove ${what} from album "${albumName}"? They stay in the library.`, 'Remove'))) return context.status('nothing removed');
     await context.run(async () => {
       const text = await hub.update(
         context.who,
