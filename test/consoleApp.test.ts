@@ -367,4 +367,20 @@ tui('the mouse: a click selects a row, the wheel moves the selection', async ({ 
   session.keys(KEY.escape);
 });
 
+tui('esc on the first view asks before ending the session', async ({ session }) => {
+  session.keys('1');
+  await session.waitFor('Displays (1)');
+  let ended = false;
+  void session.app.exited.then(() => (ended = true));
+  session.keys(KEY.escape);
+  await session.waitFor('Leave the console?');
+  session.keys(KEY.escape);
+  await session.waitFor('still here');
+  assert.not.ok(ended, 'a single esc keeps the session');
+  session.keys('q');
+  await session.waitFor('Leave the console?');
+  session.keys(KEY.tab, KEY.enter);
+  await session.app.exited;
+});
+
 tui.run();

@@ -307,7 +307,7 @@ export class ConsoleApp implements SessionContext {
     k.addGlobal({ keys: ['G', 'end'], description: 'last', run: () => list()?.select(Number.MAX_SAFE_INTEGER) });
     k.addGlobal({ keys: ['C-d', 'pagedown'], description: 'page down', run: () => list()?.page(1) });
     k.addGlobal({ keys: ['C-u', 'pageup'], description: 'page up', run: () => list()?.page(-1) });
-    k.addGlobal({ keys: ['q', 'escape'], hint: 'back', essential: true, description: 'back; clears the filter; quits from the first view', run: () => this.goBack() });
+    k.addGlobal({ keys: ['q', 'escape'], hint: 'back', essential: true, description: 'back; clears the filter; asks to quit from the first view', run: () => this.goBack() });
     k.addGlobal({ keys: ['C-c'], description: 'quit', run: () => this.close() });
   }
 
@@ -318,7 +318,11 @@ export class ConsoleApp implements SessionContext {
       return this.renderNow();
     }
     if (this.stack.length > 1) return this.back();
-    this.close();
+    // One Esc too many (easy over a laggy SSH link) must not end the session: ask, with the focus on Cancel. C-c still quits at once.
+    void this.confirm('Leave the console?', 'Quit').then((quit) => {
+      if (quit) this.close();
+      else this.status('still here');
+    });
   }
 
   private cycleRoot(step: number): void {
