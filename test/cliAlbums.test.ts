@@ -7,7 +7,7 @@ import { encodeAnnouncement } from '../common/protocol/codecs/announcementCodec.
 import { announceKey } from '../common/protocol/systemKeys.ts';
 import { LibraryStore } from '../data/library/libraryStore.ts';
 import { solidJpeg, tempDir } from './helpers/fixtures.ts';
-import { runCli } from './helpers/runCli.ts';
+import { cliAt, runCli } from './helpers/runCli.ts';
 import { startTestEtcd, type TestEtcd } from './helpers/testEtcd.ts';
 
 interface Context {
@@ -16,12 +16,8 @@ interface Context {
 }
 
 const albums = suite<Context>('cli: albums that depend on albums');
-const args = (context: Context, ...rest: string[]) => ['--etcd', context.etcd.endpoint, '--home', context.home, ...rest];
-const ok = async (context: Context, ...rest: string[]) => {
-  const result = await runCli(args(context, ...rest));
-  assert.is(result.code, 0, result.stderr);
-  return result.stdout;
-};
+const args = (context: Context, ...rest: string[]) => cliAt(context).args(...rest);
+const ok = (context: Context, ...rest: string[]) => cliAt(context).ok(...rest);
 const libraryText = (context: Context) => readFile(homePaths(context.home).store, 'utf8');
 
 albums.before(async (context) => {

@@ -6,7 +6,7 @@ import { homePaths } from '../common/homePaths.ts';
 import { encodeAnnouncement } from '../common/protocol/codecs/announcementCodec.ts';
 import { announceKey } from '../common/protocol/systemKeys.ts';
 import { solidJpeg, tempDir } from './helpers/fixtures.ts';
-import { runCli } from './helpers/runCli.ts';
+import { cliAt, runCli } from './helpers/runCli.ts';
 import { startTestEtcd, type TestEtcd } from './helpers/testEtcd.ts';
 
 interface Context {
@@ -15,12 +15,8 @@ interface Context {
 }
 
 const groups = suite<Context>('cli: group membership keeps the split whole');
-const args = (context: Context, ...rest: string[]) => ['--etcd', context.etcd.endpoint, '--home', context.home, ...rest];
-const json = async (context: Context, ...rest: string[]) => {
-  const result = await runCli(args(context, ...rest, '--json'));
-  assert.is(result.code, 0, result.stderr);
-  return JSON.parse(result.stdout);
-};
+const args = (context: Context, ...rest: string[]) => cliAt(context).args(...rest);
+const json = (context: Context, ...rest: string[]) => cliAt(context).json(...rest);
 const imagesOf = async (context: Context, id: string) => JSON.parse((await context.etcd.client.get(`/${id}:images`).string()) ?? '[]') as string[];
 
 groups.before(async (context) => {
