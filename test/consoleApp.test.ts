@@ -331,8 +331,8 @@ tui('import a folder from the photos view: progress on the status line, then the
   await session.waitFor('import folder:');
   session.type(folder);
   session.keys(KEY.enter);
-  // Importing and publishing share two loaded cores with the rest of the suite: allow for it.
-  await session.waitFor(`imported 6, 0 already there, 0 skipped from ${folder}; updated 1 display`, 30_000);
+  // Not the folder: under the suite's longer TMPDIR the line is wider than the terminal.
+  await session.waitFor('imported 6, 0 already there, 0 skipped; updated 1 display');
   await session.waitFor('Photos (9)');
   assert.is(Object.keys(services.hub.library.photos).length, 9);
   const fresh = Object.values(services.hub.library.photos).filter((photo) => photo.sources.some((source) => source.includes('new-'))).map((photo) => photo.name);

@@ -171,11 +171,12 @@ export function photosView(context: SessionContext, albumName: string | null): V
           context.status(`importing ${progressBar(progress)}`);
         },
       });
-      const summary = `imported ${report.imported.length}, ${report.duplicates.length} already there, ${report.skipped.length} skipped from ${folder}`;
-      context.services.events.add(context.who, summary, report.skipped.length > 0);
+      const counts = `imported ${report.imported.length}, ${report.duplicates.length} already there, ${report.skipped.length} skipped`;
+      context.services.events.add(context.who, `${counts} from ${folder}`, report.skipped.length > 0);
       // Under the library lock, as the CLI's import: displays of the album and of smart albums that now match more.
       const written = await hub.store.update((locked) => publishShownAlbums(context.services.client, locked));
-      return `${summary}${written.length ? `; updated ${written.length} display${written.length === 1 ? '' : 's'}` : ''}`;
+      // The folder goes last: a long path is what the status line may cut off.
+      return `${counts}${written.length ? `; updated ${written.length} display${written.length === 1 ? '' : 's'}` : ''} from ${folder}`;
     });
   };
   return {
