@@ -109,7 +109,8 @@ cli('groups split their album across members, again when it changes; display act
   // Removing a photo from the album splits it again, without that photo.
   const gone = a[0]!;
   const removed = await json(context, 'album', 'remove', 'Wall art', gone);
-  assert.equal(removed.displaysUpdated.sort(), [left, right].sort());
+  // The split is dealt anew at random, so the other member may by chance keep the very same list and not be written.
+  assert.ok(removed.displaysUpdated.includes(left), 'the display that showed the removed photo is updated');
   [a, b] = await parts();
   assert.not.ok([...a, ...b].includes(gone));
   assert.equal([...a, ...b].sort(), await albumPhotos());
