@@ -55,8 +55,8 @@ cli('import, then album create, add by file name, show, remove, rename and delet
 });
 
 cli('album smart: a rule makes a smart album; a bad rule or photo changes nothing', async (context) => {
-  const made = await json(context, 'album', 'smart', 'Summer 23', '--rule', 'year:2023', '--rule', 'keyword:beach');
-  assert.equal({ rule: made.rule, matches: made.matches, created: made.created }, { rule: 'year:2023 keyword:beach', matches: 1, created: true });
+  const made = await json(context, 'album', 'smart', 'Summer 23', '--rule', 'year:2023', '--rule', 'name:sunset');
+  assert.equal({ rule: made.rule, matches: made.matches, created: made.created }, { rule: 'year:2023 name:sunset', matches: 1, created: true });
   const before = await new LibraryStore(homePaths(context.home).store).read();
   const bad = await runCli(args(context, 'album', 'smart', 'Broken', '--rule', 'colour:red'));
   assert.is(bad.code, 1);
@@ -109,8 +109,8 @@ cli('groups split their album across members, again when it changes; display act
   // Removing a photo from the album splits it again, without that photo.
   const gone = a[0]!;
   const removed = await json(context, 'album', 'remove', 'Wall art', gone);
-  // Only lists that changed are written: a member whose new share happens to equal its old one is not.
-  assert.ok(removed.displaysUpdated.length >= 1 && removed.displaysUpdated.every((id: string) => id === left || id === right), removed.displaysUpdated.join());
+  // The split is dealt anew at random, so the other member may by chance keep the very same list and not be written.
+  assert.ok(removed.displaysUpdated.includes(left), 'the display that showed the removed photo is updated');
   [a, b] = await parts();
   assert.not.ok([...a, ...b].includes(gone));
   assert.equal([...a, ...b].sort(), await albumPhotos());

@@ -6,6 +6,8 @@ import { halfBlockLines, previewColorsFor, xterm256 } from '../console/tui/previ
 import { fit, layoutColumns } from '../console/tui/widgets/columns.ts';
 import { LineInput } from '../console/tui/widgets/lineInput.ts';
 import { emptyLibrary, shapeOf, type Library, type PhotoRecord } from '../data/library/librarySchema.ts';
+import { setAlbumRule } from '../data/library/albums.ts';
+import { MAX_RULE_NESTING } from '../data/library/ruleNesting.ts';
 import { evaluateRule, formatRule, parseRule, RuleError } from '../data/library/smartRules.ts';
 
 const logic = suite('console logic');
@@ -21,8 +23,8 @@ function photo(name: string, source: string, width: number, height: number, take
 function library(): Library {
   const lib = emptyLibrary();
   for (const p of [
-    photo('a.jpg', '/pics/beach/IMG_1.jpg', 300, 200, '2023-07-01T10:00:00'),
-    photo('b.jpg', '/pics/beach/IMG_2.jpg', 200, 300, '2023-08-15T10:00:00'),
+    { ...photo('a.jpg', '/pics/beach/IMG_1.jpg', 300, 200, '2023-07-01T10:00:00'), keywords: ['Beach', 'Sun'] },
+    { ...photo('b.jpg', '/pics/beach/IMG_2.jpg', 200, 300, '2023-08-15T10:00:00'), title: 'Beach at dusk' },
     photo('c.jpg', '/pics/work/IMG_3.jpg', 200, 200, '2022-12-31T23:59:00'),
     photo('d.jpg', '/pics/misc/scan.jpg', 400, 300, null),
   ]) lib.photos[p.name] = p;
@@ -35,6 +37,10 @@ logic('smart rules: each condition, negation, and conditions combined with and',
   const match = (...texts: string[]) => evaluateRule(parseRule(texts, lib), lib);
   assert.equal(match('keyword:beach'), ['a.jpg', 'b.jpg']);
   assert.equal(match('-keyword:beach'), ['c.jpg', 'd.jpg']);
+  // Folders and extensions are not keywords: they belong to name: and the / filter.
+  assert.equal(match('keyword:work'), []);
+  assert.equal(match('keyword:jpg'), []);
+  assert.equal(match('keyword:pics'), []);
   assert.equal(match('name:img_3'), ['c.jpg']);
   assert.equal(match('orientation:portrait'), ['b.jpg']);
   assert.equal(match('orientation:square'), ['c.jpg']);
@@ -73,6 +79,38 @@ logic('smart albums that refer to each other in a cycle match nothing instead of
   lib.albums.push({ id: 's1', name: 'S1', photos: [], createdAt: '', rule: { all: [{ kind: 'album', albumId: 's2' }] } });
   lib.albums.push({ id: 's2', name: 'S2', photos: [], createdAt: '', rule: { all: [{ kind: 'album', albumId: 's1' }] } });
   assert.equal(evaluateRule(lib.albums[1]!.rule!, lib), []);
+});
+
+logic('nested smart albums are evaluated once each, not once per path to them', () => {
+  const lib = library();
+  // A ladder: each level's two albums both refer to both of the level below, so every path doubles.
+  const levels = 12;
+  for (let level = 0; level < levels; level++) {
+    for (const side of ['l', 'r']) {
+      const below = level === 0 ? [{ kind: 'album' as const, albumId: 'fav' }] : ['l', 'r'].map((s) => ({ kind: 'album' as const, albumId: `${s}${level - 1}` }));
+      lib.albums.push({ id: `${side}${level}`, name: `${side}${level}`, photos: [], createdAt: '', rule: { all: below } });
+    }
+  }
+  let passes = 0;
+  // Each rule evaluated is one pass over the photos: count the passes.
+  lib.photos = new Proxy(lib.photos, { ownKeys: (target) => (passes++, Reflect.ownKeys(target)) });
+  assert.equal(evaluateRule({ all: [{ kind: 'album', albumId: `l${levels - 1}` }] }, lib), ['b.jpg', 'c.jpg']);
+  assert.ok(passes <= 2 * levels + 1, `${passes} passes for ${2 * levels} smart albums`);
+});
+
+logic('a rule that would make smart albums refer to themselves, or nest too deep, is refused', () => {
+  const lib = library();
+  const { album: a } = setAlbumRule(lib, 'A', parseRule(['album:Favourites'], lib));
+  setAlbumRule(lib, 'B', parseRule(['album:A'], lib));
+  const before = structuredClone(lib.albums);
+  assert.throws(() => setAlbumRule(lib, 'A', parseRule(['album:B'], lib)), (error: Error) => error instanceof RuleError && /"A" would refer to itself: A → B → A/.test(error.message));
+  assert.throws(() => setAlbumRule(lib, 'A', parseRule(['album:A'], lib)), (error: Error) => error instanceof RuleError && /refer to itself/.test(error.message));
+  assert.equal(lib.albums, before, 'nothing changed');
+  assert.is(a.rule!.all[0]!.kind, 'album');
+  let previous = 'B';
+  for (let i = 3; i <= MAX_RULE_NESTING; i++) previous = setAlbumRule(lib, `N${i}`, parseRule([`album:${previous}`], lib)).album.name;
+  assert.throws(() => setAlbumRule(lib, 'TooDeep', parseRule([`album:${previous}`], lib)), (error: Error) => error instanceof RuleError && /nest 9 smart albums deep; at most 8/.test(error.message));
+  assert.not.ok(lib.albums.some((album) => album.name === 'TooDeep'));
 });
 
 logic('key registry: one table gives the key lookup, the hints that fit and the help', () => {

@@ -41,3 +41,18 @@ export async function publishGroup(client: Etcd3, library: Library, group: Group
   for (const [displayId, part] of parts) if (await putAlbum(client, displayId, { ...album, photos: part })) written.push(displayId);
   return written;
 }
+
+/**
+ * Every album some display or group shows, published again: after an import
+ * any of them may have changed (the album imported into, and smart albums
+ * whose rules match the new photos). Only lists that changed are written.
+ * Call it with the library under its lock. Returns the displays written.
+ */
+export async function publishShownAlbums(client: Etcd3, library: Library): Promise<string[]> {
+  const written = new Set<string>();
+  for (const album of library.albums) {
+    if (!albumIsShown(library, album.id)) continue;
+    for (const id of await publishAlbum(client, library, album)) written.add(id);
+  }
+  return [...written];
+}

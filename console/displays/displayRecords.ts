@@ -2,8 +2,9 @@ import type { Etcd3 } from 'etcd3';
 import { announceKey } from '../../common/protocol/systemKeys.ts';
 import { UserError } from '../../common/userError.ts';
 import { findDisplay, forgetDisplay, rememberDisplay, renameDisplay } from '../../data/library/displays.ts';
-import type { DisplayRecord, Library } from '../../data/library/librarySchema.ts';
+import { groupsOf, type DisplayRecord, type Library } from '../../data/library/librarySchema.ts';
 import type { EtcdDisplayView } from './displayDirectory.ts';
+import { republishAfterMemberChange } from './groupRepublish.ts';
 
 /** A library change under its lock: the store's `update` for the CLI, the hub's for a console session. */
 export type LibraryUpdate = <T>(change: (library: Library) => T) => Promise<T>;
@@ -40,14 +41,18 @@ export async function renameDisplayRecord(update: LibraryUpdate, etcd: EtcdDispl
 
 /**
  * Forgets a display: out of the library, and its announcement deleted so it
- * leaves the lists. A display that starts again announces itself anew.
+ * leaves the lists. A display that starts again announces itself anew. Its
+ * groups are split again among the members left, in the same locked change,
+ * so no photo of theirs stays on it or goes missing from them.
  */
 export async function forgetDisplayRecord(update: LibraryUpdate, client: Etcd3, etcd: EtcdDisplayView, ref: string): Promise<{ id: string; name: string }> {
-  const forgotten = await update((library) => {
+  const forgotten = await update(async (library) => {
     const id = knownId(library, etcd, ref);
     if (id === null) throw unknown(library, etcd, ref);
     const record = findDisplay(library, id);
+    const groups = groupsOf(library).filter((group) => group.displayIds.includes(id)).map((group) => group.id);
     if (record) forgetDisplay(library, id);
+    if (groups.length) await republishAfterMemberChange(client, library, groups, [id]);
     return { id, name: record?.name ?? etcd.announcements.get(id)?.hostname ?? id };
   });
   await client.delete().key(announceKey(forgotten.id));

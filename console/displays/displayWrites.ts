@@ -25,10 +25,14 @@ export async function putTopic<K extends DisplayTopic>(client: Etcd3, displayId:
  */
 export async function putAlbum(client: Etcd3, displayId: string, album: AlbumRecord): Promise<boolean> {
   const albumRef = encodeTopic(displayId, 'album', { id: album.id, name: album.name });
-  const images = encodeTopic(displayId, 'images', [...album.photos]);
-  const [currentAlbum, currentImages] = await Promise.all([client.get(albumRef.key).string(), client.get(images.key).string()]);
-  if (currentAlbum !== albumRef.value) await client.put(albumRef.key).value(albumRef.value);
-  if (currentImages === images.value) return false;
+  if ((await client.get(albumRef.key).string()) !== albumRef.value) await client.put(albumRef.key).value(albumRef.value);
+  return putImages(client, displayId, album.photos);
+}
+
+/** The image list alone, written only when it differs (see putAlbum). Returns whether it changed. */
+export async function putImages(client: Etcd3, displayId: string, photos: readonly string[]): Promise<boolean> {
+  const images = encodeTopic(displayId, 'images', [...photos]);
+  if ((await client.get(images.key).string()) === images.value) return false;
   await client.put(images.key).value(images.value);
   return true;
 }

@@ -4,10 +4,12 @@ import ssh2, { type Connection, type ServerChannel } from 'ssh2';
 import type { Logger } from '../../common/log.ts';
 import { ConsoleApp } from '../tui/app/consoleApp.ts';
 import type { ConsoleServices } from '../tui/app/consoleServices.ts';
+import { clampTerminalSize } from '../tui/app/terminalSize.ts';
 import { previewColorsFor } from '../tui/preview/halfBlocks.ts';
 import { consoleViews } from '../tui/views/rootViews.ts';
 import { readAuthorizedKeys } from './authorizedKeys.ts';
 import type { HostKey } from './hostKey.ts';
+import { DEFAULT_LOGIN_LIMITS, PendingLogins, type LoginLimits } from './unauthenticatedLimits.ts';
 
 export interface SshConsoleOptions {
   port: number;
@@ -16,6 +18,8 @@ export interface SshConsoleOptions {
   authorizedKeysPath: string;
   services: ConsoleServices;
   log: Logger;
+  /** Defaults to DEFAULT_LOGIN_LIMITS; tests shorten the deadline. */
+  loginLimits?: Partial<LoginLimits>;
 }
 
 export interface SshConsoleServer {
@@ -34,13 +38,46 @@ export async function startSshConsole(options: SshConsoleOptions): Promise<SshCo
   const { services, log } = options;
   const apps = new Set<ConsoleApp>();
   const connections = new Set<Connection>();
+  const limits: LoginLimits = { ...DEFAULT_LOGIN_LIMITS, ...options.loginLimits };
+  const pending = new PendingLogins(limits);
   const server = new ssh2.Server({ hostKeys: [options.hostKey.privateKey] }, (client, info) => {
+    const release = pending.admit(info.ip);
+    if (!release) {
+      log.warn('ssh connection refused: too many logins in progress', { from: info.ip });
+      client.on('error', () => {});
+      client.end();
+      return;
+    }
     connections.add(client);
     let username = '';
+    let failures = 0;
+    const deadline = setTimeout(() => {
+      log.warn('ssh connection ended: no login in time', { from: info.ip, seconds: limits.authTimeoutMs / 1000 });
+      client.end();
+    }, limits.authTimeoutMs);
+    const loggedIn = () => {
+      clearTimeout(deadline);
+      release();
+    };
+    const refuse = (context: ssh2.AuthContext, reason: string) => {
+      // 'none' is how every client asks which methods exist; it is no attempt.
+      if (context.method !== 'none') {
+        failures += 1;
+        log.warn(`ssh login refused: ${reason}`, { user: context.username, method: context.method, from: info.ip });
+      }
+      context.reject(['publickey']);
+      if (failures >= limits.maxAuthFailures) {
+        log.warn('ssh connection ended: too many refused logins', { from: info.ip, attempts: failures });
+        client.end();
+      }
+    };
     client.on('error', (error) => log.debug('ssh connection error', { from: info.ip, error: error.message }));
-    client.on('close', () => connections.delete(client));
+    client.on('close', () => {
+      loggedIn();
+      connections.delete(client);
+    });
     client.on('authentication', (context) => {
-      if (context.method !== 'publickey') return context.reject(['publickey']);
+      if (context.method !== 'publickey') return refuse(context, 'public keys only');
       void readAuthorizedKeys(options.authorizedKeysPath)
         .then((keys) => {
           const offered = context.key;
@@ -49,34 +86,31 @@ export async function startSshConsole(options: SshConsoleOptions): Promise<SshCo
             return key.type === offered.algo && blob.length === offered.data.length && timingSafeEqual(blob, offered.data);
           });
           // Without a signature the client only asks whether the key would do; with one it proves it holds it.
-          if (!match || (context.signature && match.verify(context.blob!, context.signature, context.hashAlgo) !== true)) {
-            if (context.signature) log.warn('ssh login refused: key not authorized', { user: context.username, from: info.ip });
-            return context.reject(['publickey']);
-          }
+          if (!match) return refuse(context, 'key not authorized');
+          if (context.signature && match.verify(context.blob!, context.signature, context.hashAlgo) !== true) return refuse(context, 'bad signature');
           username = context.username;
           context.accept();
         })
         .catch((error) => {
           log.error('cannot read authorized keys', { path: options.authorizedKeysPath, error: (error as Error).message });
-          context.reject(['publickey']);
+          refuse(context, 'authorized keys unreadable');
         });
     });
     client.on('ready', () => {
+      loggedIn();
       log.info('ssh login', { user: username, from: info.ip });
       client.on('session', (acceptSession) => {
         const session = acceptSession();
         const terminal = { columns: 80, rows: 24, term: 'xterm-256color', env: {} as Record<string, string> };
         let app: ConsoleApp | null = null;
         session.on('pty', (accept, _reject, pty) => {
-          terminal.columns = pty.cols || 80;
-          terminal.rows = pty.rows || 24;
+          Object.assign(terminal, clampTerminalSize({ columns: pty.cols, rows: pty.rows }, terminal));
           terminal.term = pty.term || terminal.term;
           accept?.();
         });
         session.on('window-change', (accept, _reject, size) => {
-          terminal.columns = size.cols;
-          terminal.rows = size.rows;
-          app?.resize(size.cols, size.rows);
+          Object.assign(terminal, clampTerminalSize({ columns: size.cols, rows: size.rows }, terminal));
+          app?.resize(terminal.columns, terminal.rows);
           accept?.();
         });
         session.on('env', (accept, _reject, env) => {

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { UserError } from '../../common/userError.ts';
 import { groupsOf, type AlbumRecord, type Library } from './librarySchema.ts';
+import { checkRuleNesting } from './ruleNesting.ts';
 import type { SmartRule } from './smartRules.ts';
 
 export function findAlbum(library: Library, nameOrId: string): AlbumRecord | undefined {
@@ -53,7 +54,9 @@ function requireFreeName(library: Library, name: string, except?: AlbumRecord): 
 
 export function createAlbum(library: Library, name: string, rule?: SmartRule, now = new Date()): AlbumRecord {
   requireFreeName(library, name);
-  const album: AlbumRecord = { id: randomUUID(), name, photos: [], createdAt: now.toISOString(), ...(rule ? { rule } : {}) };
+  const id = randomUUID();
+  if (rule) checkRuleNesting(library, id, name, rule);
+  const album: AlbumRecord = { id, name, photos: [], createdAt: now.toISOString(), ...(rule ? { rule } : {}) };
   library.albums.push(album);
   return album;
 }
@@ -65,9 +68,18 @@ export function renameAlbum(library: Library, nameOrId: string, newName: string)
   return album;
 }
 
-/** Deletes an album; displays that showed it keep their photos but no longer name an album. */
+/**
+ * Deletes an album; displays that showed it keep their photos but no longer
+ * name an album. Refused while smart albums refer to it: they would silently
+ * match nothing and show a raw id for the rule.
+ */
 export function deleteAlbum(library: Library, nameOrId: string): AlbumRecord {
   const album = requireAlbum(library, nameOrId);
+  const dependents = library.albums.filter((other) => other.rule?.all.some((condition) => condition.kind === 'album' && condition.albumId === album.id));
+  if (dependents.length) {
+    const names = dependents.map((other) => `"${other.name}"`).join(', ');
+    throw new UserError(`cannot delete album "${album.name}": smart album${dependents.length === 1 ? '' : 's'} ${names} refer${dependents.length === 1 ? 's' : ''} to it; change or delete ${dependents.length === 1 ? 'it' : 'them'} first`);
+  }
   library.albums.splice(library.albums.indexOf(album), 1);
   for (const display of library.displays) if (display.albumId === album.id) display.albumId = null;
   for (const group of groupsOf(library)) if (group.albumId === album.id) group.albumId = null;
@@ -103,6 +115,7 @@ export function setAlbumRule(library: Library, name: string, rule: SmartRule): {
   if (!existing.rule && existing.photos.length > 0) {
     throw new UserError(`album "${existing.name}" is a manual album with ${existing.photos.length} photos; choose a new name for the smart album`);
   }
+  checkRuleNesting(library, existing.id, existing.name, rule);
   existing.rule = rule;
   existing.photos = [];
   return { album: existing, created: false };

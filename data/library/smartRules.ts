@@ -110,8 +110,23 @@ export function formatRule(rule: SmartRule, library: Library): string {
 }
 
 const searchTexts = new WeakMap<PhotoRecord, string>();
+const keywordTexts = new WeakMap<PhotoRecord, string>();
 
-/** What keyword and filter text match: the photo's name, title, keywords and the paths it came from, lower-cased. */
+/**
+ * What a keyword condition matches: the photo's keywords and title only,
+ * lower-cased. Folder names and extensions are not keywords (keyword:jpg
+ * would match everything); paths are for name: and the / filter.
+ */
+export function photoKeywordText(photo: PhotoRecord): string {
+  let text = keywordTexts.get(photo);
+  if (text === undefined) {
+    text = `${photo.title ?? ''}\n${(photo.keywords ?? []).join('\n')}`.toLowerCase();
+    keywordTexts.set(photo, text);
+  }
+  return text;
+}
+
+/** What the / filter matches: the photo's name, title, keywords and the paths it came from, lower-cased. */
 export function photoSearchText(photo: PhotoRecord): string {
   let text = searchTexts.get(photo);
   if (text === undefined) {
@@ -133,22 +148,35 @@ function sourceNames(photo: PhotoRecord): string {
 }
 
 /**
- * Every photo the rule selects, in library order. Album conditions that point
- * at smart albums are followed, and a cycle of smart albums matches nothing
- * rather than looping.
+ * One evaluation's memory of the albums it has followed: each referenced
+ * album's photos are worked out once, however many rules refer to it, so
+ * nested smart albums cost one pass each instead of one per path to them.
  */
-export function evaluateRule(rule: SmartRule, library: Library, visiting: ReadonlySet<string> = new Set()): string[] {
-  const albumSets = new Map<string, Set<string>>();
+export interface RuleEvaluation {
+  readonly albumSets: Map<string, ReadonlySet<string>>;
+}
+
+export function newEvaluation(): RuleEvaluation {
+  return { albumSets: new Map() };
+}
+
+/**
+ * Every photo the rule selects, in library order. Album conditions that point
+ * at smart albums are followed, and a cycle of smart albums (refused when a
+ * rule is set, but possible in an older library) matches nothing rather
+ * than looping.
+ */
+export function evaluateRule(rule: SmartRule, library: Library, evaluation: RuleEvaluation = newEvaluation(), visiting: ReadonlySet<string> = new Set()): string[] {
+  const albumSets = new Map<string, ReadonlySet<string>>();
   for (const condition of rule.all) {
     if (condition.kind !== 'album' || albumSets.has(condition.albumId)) continue;
-    const album = library.albums.find((a) => a.id === condition.albumId);
-    albumSets.set(condition.albumId, new Set(album && !visiting.has(album.id) ? albumPhotos(library, album, visiting) : []));
+    albumSets.set(condition.albumId, referencedPhotos(library, condition.albumId, evaluation, visiting));
   }
   const matches = (photo: PhotoRecord) =>
     rule.all.every((condition) => {
       switch (condition.kind) {
         case 'keyword':
-          return photoSearchText(photo).includes(condition.text) !== condition.negate;
+          return photoKeywordText(photo).includes(condition.text) !== condition.negate;
         case 'name':
           return photo.name.toLowerCase().includes(condition.text) || sourceNames(photo).includes(condition.text);
         case 'orientation':
@@ -169,8 +197,18 @@ export function evaluateRule(rule: SmartRule, library: Library, visiting: Readon
   return names;
 }
 
+function referencedPhotos(library: Library, albumId: string, evaluation: RuleEvaluation, visiting: ReadonlySet<string>): ReadonlySet<string> {
+  if (visiting.has(albumId)) return new Set();
+  const known = evaluation.albumSets.get(albumId);
+  if (known) return known;
+  const album = library.albums.find((a) => a.id === albumId);
+  const photos = new Set(album ? albumPhotos(library, album, evaluation, visiting) : []);
+  evaluation.albumSets.set(albumId, photos);
+  return photos;
+}
+
 /** The photos an album shows: its list, or for a smart album whatever its rule matches now. */
-export function albumPhotos(library: Library, album: AlbumRecord, visiting: ReadonlySet<string> = new Set()): string[] {
+export function albumPhotos(library: Library, album: AlbumRecord, evaluation: RuleEvaluation = newEvaluation(), visiting: ReadonlySet<string> = new Set()): string[] {
   if (!album.rule) return album.photos;
-  return evaluateRule(album.rule, library, new Set([...visiting, album.id]));
+  return evaluateRule(album.rule, library, evaluation, new Set([...visiting, album.id]));
 }

@@ -75,3 +75,14 @@ export function startCli(args: string[], env: NodeJS.ProcessEnv = {}): LongRunni
     stop: () => stopChildProcess(child),
   };
 }
+
+/** `photoframe` run against one test etcd and home: the full arguments, and a run that must succeed. */
+export function cliAt(place: { etcd: { endpoint: string }; home: string }) {
+  const args = (...rest: string[]) => ['--etcd', place.etcd.endpoint, '--home', place.home, ...rest];
+  const ok = async (...rest: string[]): Promise<string> => {
+    const result = await runCli(args(...rest));
+    if (result.code !== 0) throw new Error(`photoframe ${rest.join(' ')} exited ${result.code}: ${result.stderr}`);
+    return result.stdout;
+  };
+  return { args, ok, json: async (...rest: string[]) => JSON.parse(await ok(...rest, '--json')) };
+}

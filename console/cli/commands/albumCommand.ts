@@ -10,7 +10,6 @@ import { withEtcdAfterSave } from '../etcdWhenNeeded.ts';
 import { filterPhotos, photoFileName } from '../../library/photoList.ts';
 import { stringOption } from '../argumentParsers.ts';
 import type { CommandContext } from '../command.ts';
-import { ALBUM_USAGE } from '../commandList.ts';
 import { printTable } from '../printTable.ts';
 
 /** `photoframe album …`: the console's album actions for scripts. */
@@ -23,6 +22,10 @@ export async function runAlbum({ config, values, positionals }: CommandContext):
     if (value === undefined || value === '') throw new UserError(`album ${action} needs ${what}; usage: photoframe album ${action} ${what}`);
     return value;
   };
+  // A stray word is most likely a name that needed quotes: refuse it rather than act on part of the name.
+  const noMore = (extra: readonly string[], usage: string): void => {
+    if (extra.length) throw new UserError(`album ${action} takes no more words than ${usage}; got extra "${extra.join(' ')}" (quote a name with spaces)`);
+  };
   // Album membership is live: displays and groups showing the album get its new photos at once.
   const republish = async (albumId: string): Promise<string[]> => {
     const library = await store.read();
@@ -33,15 +36,18 @@ export async function runAlbum({ config, values, positionals }: CommandContext):
   const updated = (displays: string[]) => (displays.length ? `; updated ${displays.length} display${displays.length === 1 ? '' : 's'} showing it` : '');
   switch (action) {
     case 'create': {
+      noMore(rest, 'NAME');
       const album = await store.update((library) => createAlbum(library, need(name, 'NAME')));
       return say(`created album "${album.name}"`, { id: album.id, name: album.name });
     }
     case 'rename': {
       const newName = need(rest[0], 'NAME NEW_NAME');
+      noMore(rest.slice(1), 'NAME NEW_NAME');
       const album = await store.update((library) => renameAlbum(library, need(name, 'NAME NEW_NAME'), newName));
       return say(`renamed album to "${album.name}"`, { id: album.id, name: album.name });
     }
     case 'delete': {
+      noMore(rest, 'NAME');
       const album = await store.update((library) => deleteAlbum(library, need(name, 'NAME')));
       return say(`deleted album "${album.name}"; its photos stay in the library`, { id: album.id, name: album.name, deleted: true });
     }
@@ -72,6 +78,7 @@ export async function runAlbum({ config, values, positionals }: CommandContext):
       });
     }
     case 'show': {
+      noMore(rest, 'NAME');
       const library = await store.read();
       const album = requireAlbum(library, need(name, 'NAME'));
       const photos = albumPhotos(library, album).flatMap((n) => library.photos[n] ?? []);
@@ -89,16 +96,18 @@ export async function runAlbum({ config, values, positionals }: CommandContext):
       return;
     }
     case 'smart': {
+      noMore(rest, 'NAME');
       const rules = ruleTexts(values.rule);
       const result = await store.update((library: Library) => {
-        let rule;
+        const albumName = need(name, 'NAME --rule RULE');
+        let rule, outcome;
         try {
           rule = parseRule(rules, library);
+          outcome = setAlbumRule(library, albumName, rule);
         } catch (error) {
           if (error instanceof RuleError) throw new UserError(error.message);
           throw error;
         }
-        const outcome = setAlbumRule(library, need(name, 'NAME --rule RULE'), rule);
         return { ...outcome, matches: evaluateRule(rule, library).length, text: formatRule(rule, library) };
       });
       const displays = await republish(result.album.id);
@@ -112,7 +121,7 @@ export async function runAlbum({ config, values, positionals }: CommandContext):
       });
     }
     default:
-      throw new UserError(`album ${action === undefined ? 'needs an action' : `has no action "${action}"`}; usage: ${ALBUM_USAGE}`);
+      throw new UserError(`album ${action === undefined ? 'needs an action' : `has no action "${action}"`}: create, rename, delete, add, remove, show or smart (photoframe album --help)`);
   }
 }
 

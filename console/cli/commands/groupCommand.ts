@@ -1,10 +1,11 @@
 import { homePaths } from '../../../common/homePaths.ts';
 import { UserError } from '../../../common/userError.ts';
+import { requireAlbum } from '../../../data/library/albums.ts';
 import { addGroupMembers, createGroup, deleteGroup, removeGroupMembers, requireGroup, setGroupAlbum } from '../../../data/library/groups.ts';
 import type { GroupRecord, Library } from '../../../data/library/librarySchema.ts';
 import { LibraryStore } from '../../../data/library/libraryStore.ts';
 import { readEtcdDisplays } from '../../displays/displayDirectory.ts';
-import { publishGroup } from '../../displays/albumPublisher.ts';
+import { republishAfterMemberChange } from '../../displays/groupRepublish.ts';
 import { rememberAnnounced } from '../../displays/displayRecords.ts';
 import { parseDisplayChange } from '../../displays/assignDisplay.ts';
 import { putSettings } from '../../displays/displayWrites.ts';
@@ -30,17 +31,19 @@ export async function runGroup({ config, values, positionals }: CommandContext):
     if (!value) throw new UserError(`group ${action} needs ${what}; usage: photoframe group ${action} ${what}`);
     return value;
   };
-  const report = async (text: string, group: GroupRecord, republish: boolean) => {
+  /** Deals the group's album again (clearing displays that left), under the library lock so no older split lands after it. */
+  const republish = (group: GroupRecord, left: readonly string[] = []) =>
+    withEtcdAfterSave(config, `group "${group.name}"`, (client) => store.update((locked) => republishAfterMemberChange(client, locked, [group.id], left)));
+  const report = async (text: string, group: GroupRecord, written: string[] = []) => {
     const library = await store.read();
     const fresh = library.groups?.find((g) => g.id === group.id) ?? group;
-    const written = republish ? await withEtcdAfterSave(config, `group "${fresh.name}"`, (client) => publishGroup(client, library, fresh)) : [];
     const shown = written.length ? `; split its album across ${written.length} display${written.length === 1 ? '' : 's'}` : '';
     process.stdout.write(values.json ? `${JSON.stringify({ ...describe(library, fresh), displaysUpdated: written }, null, 2)}\n` : `${text}${shown}\n`);
   };
   switch (action) {
     case 'create': {
       const group = await store.update((library) => createGroup(library, need(name, 'NAME')));
-      return report(`created group "${group.name}"`, group, false);
+      return report(`created group "${group.name}"`, group);
     }
     case 'delete': {
       const group = await store.update((library) => deleteGroup(library, need(name, 'NAME')));
@@ -52,29 +55,40 @@ export async function runGroup({ config, values, positionals }: CommandContext):
       if (rest.length === 0) throw new UserError(`group ${action} needs displays; usage: photoframe group ${action} NAME DISPLAY...`);
       // A display only announced so far joins the library when it joins a group.
       const announced = action === 'add' ? await announcedDisplays(config.etcdEndpoints) : null;
-      const group = await store.update((library) => {
+      const groupName = need(name, 'NAME DISPLAY...');
+      const { group, left } = await store.update((library) => {
         if (announced) for (const ref of rest) rememberAnnounced(library, announced, ref);
-        return action === 'add' ? addGroupMembers(library, need(name, 'NAME DISPLAY...'), rest) : removeGroupMembers(library, need(name, 'NAME DISPLAY...'), rest);
+        const before = [...requireGroup(library, groupName).displayIds];
+        const edited = action === 'add' ? addGroupMembers(library, groupName, rest) : removeGroupMembers(library, groupName, rest);
+        return { group: { ...edited, displayIds: [...edited.displayIds] }, left: before.filter((id) => !edited.displayIds.includes(id)) };
       });
-      return report(`${action === 'add' ? 'added' : 'removed'} ${rest.length} display${rest.length === 1 ? '' : 's'} ${action === 'add' ? 'to' : 'from'} group "${group.name}"`, group, group.albumId !== null);
+      const written = group.albumId !== null ? await republish(group, left) : [];
+      return report(`${action === 'add' ? 'added' : 'removed'} ${rest.length} display${rest.length === 1 ? '' : 's'} ${action === 'add' ? 'to' : 'from'} group "${group.name}"`, group, written);
     }
     case 'set': {
       // Every word is checked before anything is written: a typo changes nothing.
       const change = parseDisplayChange(parseAssignments(rest, 'use album=ALBUM and/or settings such as interval_time=30'));
       const groupName = need(name, 'NAME album=ALBUM [setting=value...]');
-      const group = change.album === undefined
-        ? requireGroup(await store.read(), groupName)
-        : await store.update((library) => setGroupAlbum(library, groupName, change.album!));
       const settings = Object.keys(change.settings);
+      // The group, its album and its members are checked before the album is written, so a refused set changes nothing.
+      const check = (library: Library) => {
+        const found = requireGroup(library, groupName);
+        if (change.album !== undefined) requireAlbum(library, change.album);
+        if (settings.length && found.displayIds.length === 0) throw new UserError(`group "${found.name}" has no displays to set ${settings.join(', ')} on`);
+        return found;
+      };
+      const group =
+        change.album === undefined
+          ? check(await store.read())
+          : await store.update((library) => (check(library), setGroupAlbum(library, groupName, change.album!)));
       if (settings.length) {
-        if (group.displayIds.length === 0) throw new UserError(`group "${group.name}" has no displays to set ${settings.join(', ')} on`);
         const library = await store.read();
         await withEtcdAfterSave(config, `group "${group.name}"`, async (client) => {
           for (const id of group.displayIds) await putSettings(client, id, library.displays.find((d) => d.id === id)?.name ?? id, change.settings);
         });
       }
       const parts = [change.album === undefined ? null : `shows album "${change.album}"`, settings.length ? `settings ${settings.join(', ')} on every display` : null];
-      return report(`group "${group.name}": ${parts.filter(Boolean).join(' and ')}`, group, change.album !== undefined);
+      return report(`group "${group.name}": ${parts.filter(Boolean).join(' and ')}`, group, change.album !== undefined ? await republish(group) : []);
     }
     case 'show': {
       const library = await store.read();

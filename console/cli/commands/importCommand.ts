@@ -2,7 +2,6 @@ import type { GlobalConfig } from '../../../common/config.ts';
 import { connectEtcd } from '../../../common/etcd/etcdClient.ts';
 import { homePaths } from '../../../common/homePaths.ts';
 import { reasonOf, UserError } from '../../../common/userError.ts';
-import { findAlbum } from '../../../data/library/albums.ts';
 import { LibraryStore } from '../../../data/library/libraryStore.ts';
 import type { ImportProgress } from '../../../data/photos/importProgress.ts';
 import { progressBar } from '../../../data/photos/importProgress.ts';
@@ -10,7 +9,7 @@ import { importPhotos } from '../../../data/photos/importPhotos.ts';
 import { oneLine } from '../../../data/photos/pathText.ts';
 import { stringOption } from '../argumentParsers.ts';
 import type { CommandContext } from '../command.ts';
-import { albumIsShown, publishAlbum } from '../../displays/albumPublisher.ts';
+import { albumIsShown, publishShownAlbums } from '../../displays/albumPublisher.ts';
 
 /** Exit code when the import finished but some files were skipped, so scripts can tell. */
 export const EXIT_SOME_SKIPPED = 2;
@@ -48,12 +47,10 @@ export async function runImport({ config, values, positionals }: CommandContext)
   // The report comes out whatever happens to the displays: what was imported must never be hidden.
   let updated: string[] = [];
   let publishError: unknown = null;
-  if (report.album) {
-    try {
-      updated = await publishImportedAlbum(config, store, report.album.name);
-    } catch (error) {
-      publishError = error;
-    }
+  try {
+    updated = await publishAfterImport(config, store, report.album?.name);
+  } catch (error) {
+    publishError = error;
   }
   // Names may hold newlines or stray bytes: every report line stays one line.
   for (const skipped of report.skipped) process.stderr.write(`${oneLine(`skipped ${skipped.path}: ${skipped.reason}`)}\n`);
@@ -65,7 +62,7 @@ export async function runImport({ config, values, positionals }: CommandContext)
     if (report.unchanged.length) parts.push(`${report.unchanged.length} unchanged since the last import`);
     if (report.skipped.length) parts.push(`${report.skipped.length} skipped`);
     const into = report.album ? ` into album "${report.album.name}" (+${report.album.added})` : '';
-    const shown = updated.length ? `; updated ${updated.length} display${updated.length === 1 ? '' : 's'} showing it` : '';
+    const shown = updated.length ? `; updated ${updated.length} display${updated.length === 1 ? '' : 's'} showing ${report.album ? 'it' : 'its albums'}` : '';
     process.stdout.write(`${parts.join(', ')}${into}${shown}\n`);
     const { temporaryFiles, orphanPhotos } = report.cleanup;
     if (temporaryFiles || orphanPhotos) {
@@ -81,26 +78,24 @@ export async function runImport({ config, values, positionals }: CommandContext)
 }
 
 /**
- * Displays showing the album get its new list at once. Only when some display
- * shows it is etcd contacted, so importing works without etcd; if etcd is
- * unreachable then, the photos stay imported and the error says how to publish.
+ * Displays showing any album the import may have changed (the album imported
+ * into, smart albums whose rules now match more) get their new lists at once.
+ * Only when some display shows an album is etcd contacted, so importing works
+ * without etcd; if etcd is unreachable then, the photos stay imported and the
+ * error says how to publish.
  */
-async function publishImportedAlbum(config: GlobalConfig, store: LibraryStore, albumName: string): Promise<string[]> {
+async function publishAfterImport(config: GlobalConfig, store: LibraryStore, albumName: string | undefined): Promise<string[]> {
   const library = await store.read();
-  const album = findAlbum(library, albumName);
-  if (!album || !albumIsShown(library, album.id)) return [];
+  if (!library.albums.some((album) => albumIsShown(library, album.id))) return [];
   let client;
   try {
     client = await connectEtcd(config.etcdEndpoints);
   } catch (error) {
-    throw new UserError(`imported, but cannot update the displays showing "${albumName}": ${reasonOf(error)}; run the import again once etcd is up`);
+    throw new UserError(`imported, but cannot update the displays showing ${albumName === undefined ? 'its albums' : `"${albumName}"`}: ${reasonOf(error)}; run the import again once etcd is up`);
   }
   try {
     // Under the library lock, so a `display set` running meanwhile cannot publish an older list after this one.
-    return await store.update(async (locked) => {
-      const current = findAlbum(locked, album.id);
-      return current ? publishAlbum(client, locked, current) : [];
-    });
+    return await store.update((locked) => publishShownAlbums(client, locked));
   } finally {
     client.close();
   }

@@ -7,6 +7,7 @@ import { findCommand, parseCommandLine, type CommandSpec } from './commandLine.t
 import type { ConsoleServices } from './consoleServices.ts';
 import { KeyRegistry, type KeyScope } from './keyRegistry.ts';
 import type { View } from './view.ts';
+import { clampTerminalSize } from './terminalSize.ts';
 
 const photoCounts = new WeakMap<Library, number>();
 /** Counting 100,000 keys on every render would cost more than the render; once per library object. */
@@ -103,7 +104,8 @@ export class ConsoleApp implements SessionContext {
     this.colorMode = streams.colorMode;
     this.exited = new Promise((resolve) => (this.finish = resolve));
     // blessed reads size and TTY-ness from the output; an SSH channel has neither, so say them here.
-    this.output = Object.assign(streams.output, { columns: streams.columns, rows: streams.rows, isTTY: true });
+    const size = clampTerminalSize(streams, { columns: 80, rows: 24 });
+    this.output = Object.assign(streams.output, { columns: size.columns, rows: size.rows, isTTY: true });
     // Keys reach blessed through our own emit, so a throwing handler throws here, where we catch it.
     (this.input as unknown as { isTTY: boolean }).isTTY = true;
     const onData = (chunk: Buffer) => this.guard(() => this.input.emit('data', chunk));
@@ -168,8 +170,9 @@ export class ConsoleApp implements SessionContext {
 
   /** The terminal changed size (an SSH window-change). */
   resize(columns: number, rows: number): void {
-    this.output.columns = columns;
-    this.output.rows = rows;
+    const size = clampTerminalSize({ columns, rows }, this.output);
+    this.output.columns = size.columns;
+    this.output.rows = size.rows;
     this.output.emit('resize');
   }
 
@@ -304,7 +307,7 @@ export class ConsoleApp implements SessionContext {
     k.addGlobal({ keys: ['G', 'end'], description: 'last', run: () => list()?.select(Number.MAX_SAFE_INTEGER) });
     k.addGlobal({ keys: ['C-d', 'pagedown'], description: 'page down', run: () => list()?.page(1) });
     k.addGlobal({ keys: ['C-u', 'pageup'], description: 'page up', run: () => list()?.page(-1) });
-    k.addGlobal({ keys: ['q', 'escape'], hint: 'back', essential: true, description: 'back; clears the filter; quits from the first view', run: () => this.goBack() });
+    k.addGlobal({ keys: ['q', 'escape'], hint: 'back', essential: true, description: 'back; clears the filter; asks to quit from the first view', run: () => this.goBack() });
     k.addGlobal({ keys: ['C-c'], description: 'quit', run: () => this.close() });
   }
 
@@ -315,7 +318,11 @@ export class ConsoleApp implements SessionContext {
       return this.renderNow();
     }
     if (this.stack.length > 1) return this.back();
-    this.close();
+    // One Esc too many (easy over a laggy SSH link) must not end the session: ask, with the focus on Cancel. C-c still quits at once.
+    void this.confirm('Leave the console?', 'Quit').then((quit) => {
+      if (quit) this.close();
+      else this.status('still here');
+    });
   }
 
   private cycleRoot(step: number): void {

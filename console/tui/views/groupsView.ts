@@ -3,7 +3,7 @@ import { UserError } from '../../../common/userError.ts';
 import { addGroupMembers, createGroup, deleteGroup, removeGroupMembers, setGroupAlbum } from '../../../data/library/groups.ts';
 import { groupsOf, type GroupRecord, type Library } from '../../../data/library/librarySchema.ts';
 import { albumPhotos } from '../../../data/library/smartRules.ts';
-import { publishGroup } from '../../displays/albumPublisher.ts';
+import { republishAfterMemberChange } from '../../displays/groupRepublish.ts';
 import { rememberAnnounced } from '../../displays/displayRecords.ts';
 import type { SessionContext } from '../app/consoleApp.ts';
 import { viewElement, type View } from '../app/view.ts';
@@ -44,14 +44,16 @@ export function groupsView(context: SessionContext): View {
     list.setRows(groupsOf(hub.library), (g) => g.id);
     list.setLabel(`Groups (${groupsOf(hub.library).length})`);
   };
-  /** Changes the group, then deals its album again to the members as they now are. */
+  /** Changes the group, then deals its album again to the members as they now are; a display that left is cleared. */
   const change = async (what: string, edit: (library: Library) => GroupRecord) => {
     await context.run(async () => {
-      const group = await hub.update(context.who, what, (library) => {
+      const { group, left } = await hub.update(context.who, what, (library) => {
+        const before = new Map(groupsOf(library).map((g) => [g.id, [...g.displayIds]]));
         const edited = edit(library);
-        return { ...edited, displayIds: [...edited.displayIds] };
+        return { group: { ...edited }, left: (before.get(edited.id) ?? []).filter((id) => !edited.displayIds.includes(id)) };
       });
-      const written = await publishGroup(client, hub.library, group);
+      // Under the library lock, so a concurrent change cannot publish an older split after this one.
+      const written = await hub.store.update((locked) => republishAfterMemberChange(client, locked, [group.id], left));
       return `${what}${written.length ? `; album split across ${written.length} display${written.length === 1 ? '' : 's'}` : ''}`;
     });
   };

@@ -14,6 +14,7 @@ import { halfBlockLines } from '../preview/halfBlocks.ts';
 import { thumbnailPixels } from '../preview/thumbnailPixels.ts';
 import { ListWidget } from '../widgets/listWidget.ts';
 import { republishAfterChange } from './displayActionKeys.ts';
+import { publishShownAlbums } from '../../displays/albumPublisher.ts';
 
 const PREVIEW_DELAY_MS = 60;
 
@@ -138,6 +139,9 @@ export function photosView(context: SessionContext, albumName: string | null): V
   const removeFromAlbum = async () => {
     if (albumId === null) throw new UserError('open an album (Albums view, enter) to remove photos from it');
     const names = chosen();
+    // Destructive, and marks are easy to forget: ask first, with the focus on Cancel.
+    const what = `${names.length} photo${names.length === 1 ? '' : 's'}`;
+    if (!(await context.confirm(`Remove ${what} from album "${albumName}"? They stay in the library.`, 'Remove'))) return context.status('nothing removed');
     await context.run(async () => {
       const text = await hub.update(
         context.who,
@@ -167,9 +171,12 @@ export function photosView(context: SessionContext, albumName: string | null): V
           context.status(`importing ${progressBar(progress)}`);
         },
       });
-      const summary = `imported ${report.imported.length}, ${report.duplicates.length} already there, ${report.skipped.length} skipped from ${folder}`;
-      context.services.events.add(context.who, summary, report.skipped.length > 0);
-      return summary;
+      const counts = `imported ${report.imported.length}, ${report.duplicates.length} already there, ${report.skipped.length} skipped`;
+      context.services.events.add(context.who, `${counts} from ${folder}`, report.skipped.length > 0);
+      // Under the library lock, as the CLI's import: displays of the album and of smart albums that now match more.
+      const written = await hub.store.update((locked) => publishShownAlbums(context.services.client, locked));
+      // The folder goes last: a long path is what the status line may cut off.
+      return `${counts}${written.length ? `; updated ${written.length} display${written.length === 1 ? '' : 's'}` : ''} from ${folder}`;
     });
   };
   return {
