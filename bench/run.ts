@@ -141,8 +141,9 @@ try {
     big.photos[name] = { name, sha256: name, format: 'jpeg', width: 4000, height: 3000, orientation: 1, takenAt: null, takenAtOffset: null, takenAtSource: null, shape: 'H', camera: null, gps: null, title: null, keywords: [], bytes: 5e6, importedAt: new Date().toISOString(), sources: [`/photos/${name}`], sourceStamps: {}, storage: 'copy' };
   }
   const storePath = join(scratch, 'library.json');
-  await writeFile(storePath, JSON.stringify(big));
   const store = new LibraryStore(storePath);
+  // Written through the store, so the files are in its own layout (library.json beside library.photos.json).
+  await store.update((library) => void Object.assign(library.photos, big.photos));
   const plainPath = join(scratch, 'plain.json');
   const plain = new Low<Library>(new JSONFile(plainPath), big);
   samples.push({

@@ -72,8 +72,10 @@ export function createLogger(component: string): Logger {
   const write = (level: LogLevel, message: string, fields?: Record<string, unknown>, input = false) => {
     if (LOG_LEVELS.indexOf(level) < LOG_LEVELS.indexOf(threshold)) return;
     const now = new Date();
-    // Debug lines are off unless asked for, and then every one is wanted.
-    if (level !== 'debug') {
+    // Debug lines are off unless asked for, and then every one is wanted. Info lines say what the
+    // display does (each photo shown) and tools wait for them, so they are never held back either:
+    // they follow the writes an authorised writer makes, while warnings follow whatever anyone writes.
+    if (level === 'warn' || level === 'error') {
       const admission = limiter.admit({ level, component, message: excerpt(message, MAX_MESSAGE_CHARS), input }, now.getTime());
       writeSummaries(admission.summaries, now);
       scheduleFlush();
