@@ -10,9 +10,10 @@ import { stopChildProcess } from '../common/process/stopChildProcess.ts';
 import { startXvfb, type XvfbDisplay } from '../viewer/xvfbDisplay.ts';
 import { solidJpeg, tempDir, type Rgb } from './helpers/fixtures.ts';
 import { originalServer } from './helpers/originalSystem.ts';
-import { startCli, type LongRunning } from './helpers/runCli.ts';
+import type { LongRunning } from './helpers/runCli.ts';
 import { screenShows } from './helpers/screenShows.ts';
 import { startTestEtcd, type TestEtcd } from './helpers/testEtcd.ts';
+import { startViewerProcess } from './helpers/viewerUnderTest.ts';
 
 /**
  * The original server (a Python script on Debian's python3-etcd3, writing
@@ -50,16 +51,13 @@ original.before(async (context) => {
   });
   await new Promise<void>((resolve) => createInterface({ input: context.folder.stdout! }).once('line', () => resolve()));
   context.rebootMarker = join(await tempDir(), 'rebooted');
-  context.viewer = startCli(
-    [
-      '--etcd', context.etcd.endpoint,
-      '--home', await tempDir('photoframe-pi-'),
-      'viewer', '--id', ID,
-      '--download-url', `http://127.0.0.1:${port}`,
-      '--reboot-command', `touch ${context.rebootMarker}`,
-    ],
-    { DISPLAY: context.xvfb.display, PHOTOFRAME_LOG: 'info' },
-  );
+  context.viewer = startViewerProcess({
+    etcdEndpoint: context.etcd.endpoint,
+    home: await tempDir('photoframe-pi-'),
+    id: ID,
+    display: context.xvfb.display,
+    args: ['--download-url', `http://127.0.0.1:${port}`, '--reboot-command', `touch ${context.rebootMarker}`],
+  });
   await context.viewer.waitFor(/watching etcd/);
 });
 

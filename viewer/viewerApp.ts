@@ -3,7 +3,6 @@ import type { AlbumRef, NowShowing } from '../common/protocol/codecs/commandCode
 import { decodeImageServer, type ImageServerInfo } from '../common/protocol/codecs/imageServerCodec.ts';
 import type { PowerState } from '../common/protocol/codecs/powerStateCodec.ts';
 import { DEFAULT_SETTINGS, effectiveSettings, type DisplaySettings, type SettingsValue } from '../common/protocol/codecs/settingsCodec.ts';
-import { describeValue } from '../common/protocol/decoded.ts';
 import { IMAGE_SERVER_KEY } from '../common/protocol/systemKeys.ts';
 import { readDisplayChange, type DisplayChange } from '../common/protocol/topicRegistry.ts';
 import type { FeedChange } from './displayFeed.ts';
@@ -96,7 +95,7 @@ export class ViewerApp {
     if (change.key === IMAGE_SERVER_KEY) return this.applyImageServer(change);
     const outcome = readDisplayChange(this.displayId, change.key, change.value, live);
     if (outcome.kind === 'skip') return log.debug(`ignoring ${change.key}: ${outcome.why}`);
-    if (outcome.kind === 'refuse') return log.rejectedInput(`ignoring malformed ${change.key}: ${outcome.error}`, { value: describeValue(change.value) });
+    if (outcome.kind === 'refuse') return log.rejectedInput(`ignoring malformed ${change.key}: ${outcome.error}`, { value: change.value });
     for (const note of outcome.notes) log.rejectedInput(`${change.key}: ${note}`);
     if (outcome.change.kind === 'state') this.ports.remember(change.key, change.value);
     this.act(outcome.change);

@@ -1,3 +1,4 @@
+import { trimTrailingSlashes } from '../../text/trimTrailingSlashes.ts';
 import { accept, isPlainObject, parseJson, refuse, type Decoded } from '../decoded.ts';
 
 /** `/photoframe/image_server` — where viewers fetch images, and the token they must present. */
@@ -21,14 +22,7 @@ export function decodeImageServer(raw: string): Decoded<ImageServerInfo> {
   if (typeof value.token !== 'string' || value.token.length < 16 || value.token.length > MAX_TOKEN_LENGTH) {
     return refuse(`image_server.token must be a string of 16 to ${MAX_TOKEN_LENGTH} characters`);
   }
-  return accept({ url: withoutTrailingSlashes(value.url), token: value.token });
-}
-
-/** Linear, where a `/\/+$/` regex backtracks quadratically over a long run of slashes not at the end. */
-function withoutTrailingSlashes(url: string): string {
-  let end = url.length;
-  while (end > 0 && url[end - 1] === '/') end--;
-  return url.slice(0, end);
+  return accept({ url: trimTrailingSlashes(value.url), token: value.token });
 }
 
 export function encodeImageServer(info: ImageServerInfo): string {

@@ -2,6 +2,7 @@ import { once } from 'node:events';
 import { removeStaleTempDirs } from '../../../common/staleTempFiles.ts';
 import { connectEtcd } from '../../../common/etcd/etcdClient.ts';
 import { homePaths } from '../../../common/homePaths.ts';
+import { trimTrailingSlashes } from '../../../common/text/trimTrailingSlashes.ts';
 import { createLogger } from '../../../common/log.ts';
 import { UserError } from '../../../common/userError.ts';
 import { LibraryStore } from '../../../data/library/libraryStore.ts';
@@ -47,7 +48,7 @@ export async function runServe({ config, values }: CommandContext): Promise<numb
     if (code === 'EADDRNOTAVAIL') throw new UserError(`--host ${host} is not an address of this machine`);
     throw error;
   }
-  const url = (publicUrl ?? advertisedUrl(host, port)).replace(/\/+$/, '');
+  const url = trimTrailingSlashes(publicUrl ?? advertisedUrl(host, port));
   await publishImageServer(client, { url, token });
   process.stdout.write(`image server listening on ${host}:${port}, published to etcd as ${url}\n`);
   const ssh =
