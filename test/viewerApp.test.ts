@@ -309,3 +309,27 @@ test('adding photos to the list keeps the photo on screen without a redraw', asy
 });
 
 test.run();
+
+test('a repaint draws the photo on screen again from its file, keeping its timer and "since"; a newer state wins over it', async () => {
+  const { app, shown, drawn, clock } = harness();
+  let frame = drawn();
+  app.apply({ key: '/d1:settings', value: '{"order":"sequence","interval_time":10,"interval_units":"seconds"}' }, true);
+  app.apply({ key: '/d1:images', value: '["a.jpg","b.jpg"]' }, true);
+  await frame;
+  const timersBefore = [...clock.armed.keys()];
+  const since = app.nowShowing().shown_at;
+  frame = drawn();
+  app.redraw();
+  await frame;
+  assert.equal(shown, ['a.jpg', 'a.jpg']);
+  assert.equal([...clock.armed.keys()], timersBefore, 'the slideshow timer is the same one');
+  assert.is(app.nowShowing().shown_at, since);
+  // A repaint asked for just before a change: only the change is drawn.
+  frame = drawn();
+  app.redraw();
+  app.apply({ key: '/d1:change_photo', value: '"next"' }, true);
+  await frame;
+  await new Promise((resolve) => setTimeout(resolve, 10));
+  assert.equal(shown, ['a.jpg', 'a.jpg', 'b.jpg']);
+  app.stop();
+});

@@ -1,8 +1,11 @@
+import { execFile, spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { mkdir, readdir, stat, writeFile } from 'node:fs/promises';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
 import sharp from 'sharp';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
@@ -45,6 +48,7 @@ const RED: Rgb = [220, 30, 30];
 const GREEN: Rgb = [30, 200, 40];
 const BLUE: Rgb = [30, 40, 220];
 const BLACK: Rgb = [0, 0, 0];
+const WHITE: Rgb = [255, 255, 255];
 const TOKEN = 'hardening-token-0123456789';
 
 async function startFlakyImageServer(): Promise<FlakyImageServer> {
@@ -85,6 +89,7 @@ async function startFlakyImageServer(): Promise<FlakyImageServer> {
   });
 }
 
+const run = promisify(execFile);
 const hardening = suite<Context>('viewer hardening');
 
 hardening.before(async (context) => {
@@ -287,6 +292,33 @@ hardening('hostile value shapes, a settings value nested 10,000 deep among them,
   const again = await startViewer(context, 'hostile');
   await screenShows(context.xvfb.display, [[160, 120, GREEN]], again.lines);
   await again.stop();
+});
+
+hardening('a drawn frame is not kept: the screen holds no copy of its pixels', async (context) => {
+  const script = fileURLToPath(new URL('./helpers/screenRetentionMain.ts', import.meta.url));
+  const { stdout } = await run(process.execPath, ['--expose-gc', '--import', 'tsx', script], { env: { ...process.env, DISPLAY: context.xvfb.display } });
+  assert.equal(JSON.parse(stdout.trim().split('\n').pop()!), { retained: false });
+});
+
+hardening('when a window that covered the photo goes away, the same photo is painted again from the cache, its timer untouched', async (context) => {
+  context.server.mode = 'photo';
+  const viewer = await startViewer(context, 'expose');
+  const key = (topic: DisplayTopic) => displayKey('expose', topic);
+  await context.etcd.client.put(key('settings')).value(JSON.stringify({ order: 'sequence', interval_time: 1, interval_units: 'days' }));
+  await context.etcd.client.put(key('images')).value(JSON.stringify(['red-2.jpg', 'green-2.jpg']));
+  await screenShows(context.xvfb.display, [[160, 120, RED]], viewer.lines);
+  const shownBefore = viewer.lines.filter((line) => /showing image/.test(line)).length;
+  // xlogo paints white with a black logo; without a window manager it maps on top.
+  const cover = spawn('xlogo', ['-display', context.xvfb.display, '-geometry', '200x160+60+40', '-bg', 'white', '-fg', 'white'], { stdio: 'ignore' });
+  try {
+    await screenShows(context.xvfb.display, [[160, 120, WHITE]], viewer.lines);
+  } finally {
+    cover.kill();
+    await once(cover, 'exit');
+  }
+  await screenShows(context.xvfb.display, [[160, 120, RED], [100, 60, RED], [250, 190, RED]], viewer.lines);
+  assert.is(viewer.lines.filter((line) => /showing image/.test(line)).length, shownBefore, `a repaint, not a new photo:\n${viewer.lines.slice(-8).join('\n')}`);
+  await viewer.stop();
 });
 
 const isTempFile = (file: string) => /\/\.[^/]*\.tmp$/.test(file);

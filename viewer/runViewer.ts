@@ -74,6 +74,7 @@ export async function runViewer(options: ViewerOptions): Promise<void> {
   let restarting: Promise<void> = Promise.resolve();
   const watchScreen = (current: SdlScreen) => {
     current.onResize(() => app.refresh());
+    current.onExposePhoto(() => app.redraw());
     current.onClose(() => void stop('window closed'));
   };
 

@@ -18,9 +18,16 @@ export interface ScreenOptions {
 /**
  * The one place pixels reach the screen: an SDL window with the hardware
  * accelerated renderer. The GPU places the frame; the rest of the window is black.
+ *
+ * Once drawn, a frame is not kept: the window holds its pixels, and 8 MB of
+ * RGBA held only for a repaint is a sixteenth of what a Pi Zero 2 W can spare.
+ * When the window loses its content (an expose), the owner is asked to draw
+ * the photo again from the cached file.
  */
 export class SdlScreen {
-  private last: Frame | null = null;
+  /** Whether a photo is on screen (else black): what an expose must restore. */
+  private showingPhoto = false;
+  private exposeListener: (() => void) | null = null;
   /** Set by close(): destroying a window emits 'close', which must not read as the user closing it. */
   private closing = false;
 
@@ -64,8 +71,8 @@ export class SdlScreen {
     if (options.windowed === undefined) sdl.mouse.showCursor(false);
     const screen = new SdlScreen(window);
     screen.clear();
-    // After an expose the window content may be gone; draw the last frame again.
-    window.on('expose', () => screen.redraw());
+    // After an expose the window content may be gone: black is redrawn here, a photo by its owner.
+    window.on('expose', () => screen.exposed());
     return screen;
   }
 
@@ -78,17 +85,29 @@ export class SdlScreen {
   }
 
   show(frame: Frame): void {
-    this.last = frame;
+    this.showingPhoto = true;
     this.draw(frame);
   }
 
   clear(): void {
-    this.last = null;
+    this.showingPhoto = false;
     if (!this.window.destroyed) this.window.render(1, 1, 4, 'rgba32', BLACK);
   }
 
+  /** Called when the window's pixel size really changed (X11 also reports the size a window was mapped at). */
   onResize(listener: (size: Size) => void): void {
-    this.window.on('resize', () => listener(this.size));
+    let known = this.size;
+    this.window.on('resize', () => {
+      const size = this.size;
+      if (size.width === known.width && size.height === known.height) return;
+      known = size;
+      listener(size);
+    });
+  }
+
+  /** Called when the photo on screen must be drawn again (the window lost its content). */
+  onExposePhoto(listener: () => void): void {
+    this.exposeListener = listener;
   }
 
   onClose(listener: () => void): void {
@@ -102,9 +121,9 @@ export class SdlScreen {
     if (!this.window.destroyed) this.window.destroy();
   }
 
-  private redraw(): void {
-    if (this.last) this.draw(this.last);
-    else this.clear();
+  private exposed(): void {
+    if (!this.showingPhoto) this.clear();
+    else this.exposeListener?.();
   }
 
   private draw(frame: Frame): void {

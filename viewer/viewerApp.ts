@@ -143,6 +143,36 @@ export class ViewerApp {
     this.showCurrent();
   }
 
+  /**
+   * Draws the photo on screen again, from its cached file, after the window
+   * lost its content: the screen keeps no copy of its pixels. The photo, its
+   * "since" and the slideshow's timer stay as they are, and a newer state on
+   * its way wins over the repaint.
+   */
+  redraw(): void {
+    const shown = this.onScreen;
+    if (this.stopped || shown === null || this.power === 'off') return;
+    const generation = this.generation;
+    const size = this.ports.screen.size;
+    const settings = this.settings;
+    const superseded = () => generation !== this.generation || this.stopped || this.onScreen !== shown;
+    void (async () => {
+      try {
+        const file = await this.ports.fetchImage(shown.name, size, this.server);
+        const frame = await this.renders.run(`repaint of ${shown.name}`, generation, async () => {
+          if (superseded()) throw new Superseded(`repaint of ${shown.name}`);
+          return this.ports.prepareFrame(file, size, settings);
+        });
+        if (superseded()) return;
+        this.ports.screen.show(frame);
+        log.debug('repainted after expose', { name: shown.name });
+      } catch (error) {
+        if (error instanceof Superseded || superseded()) return;
+        log.warn(`cannot repaint ${shown.name}: ${(error as Error).message}`);
+      }
+    })();
+  }
+
   stop(): void {
     this.stopped = true;
     this.cancelTimer();
