@@ -2,7 +2,9 @@ import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import type { FileHandle } from 'node:fs/promises';
 import sharp from 'sharp';
+import type { IncomingMessage } from 'node:http';
 import { fetchFailureReason } from '../common/net/fetchFailure.ts';
+import { openGet, type OpenResponse } from './httpGet.ts';
 
 /**
  * Getting a photo over HTTP without trusting the other end: a captive portal
@@ -73,24 +75,25 @@ export function hashPrefixOfName(name: string): string | null {
 /** Streams the response into `handle` (the temp file at `tempPath`) and checks it; throws RejectedImage if anything is off. */
 export async function downloadImageInto(request: DownloadRequest, handle: FileHandle, tempPath: string, limits: DownloadLimits): Promise<void> {
   const what = `${request.name} from ${request.origin}`;
-  const abort = new AbortController();
-  let response: Response;
+  let opened: OpenResponse;
   try {
-    response = await fetch(request.url, { headers: request.headers, signal: AbortSignal.any([abort.signal, AbortSignal.timeout(limits.timeoutMs)]) });
+    opened = await openGet(request.url, request.headers, limits.timeoutMs);
   } catch (error) {
     throw new RejectedImage('unreachable', `cannot fetch ${what}: ${fetchFailureReason(error, limits.timeoutMs)}`);
   }
+  const { response } = opened;
   try {
-    if (!response.ok) throw new RejectedImage('http-status', `cannot fetch ${what}: HTTP ${response.status} ${await shortText(response)}`);
-    const type = response.headers.get('content-type');
+    const status = response.statusCode ?? 0;
+    if (status < 200 || status > 299) throw new RejectedImage('http-status', `cannot fetch ${what}: HTTP ${status} ${await shortText(response)}`);
+    const type = response.headers['content-type'] ?? null;
     if (!acceptableContentType(type, request.acceptUntyped)) {
       throw new RejectedImage('not-an-image', `refused ${what}: served as ${(type ?? '(no type)').slice(0, 60)}, not an image`);
     }
-    const declared = Number(response.headers.get('content-length') ?? NaN);
+    const declared = Number(response.headers['content-length'] ?? NaN);
     if (declared > limits.maxBytes) throw tooLarge(what, limits);
     const hash = createHash('sha256');
     let bytes = 0;
-    for await (const chunk of response.body ?? []) {
+    for await (const chunk of response as AsyncIterable<Buffer>) {
       bytes += chunk.byteLength;
       if (bytes > limits.maxBytes) throw tooLarge(what, limits);
       hash.update(chunk);
@@ -102,7 +105,7 @@ export async function downloadImageInto(request: DownloadRequest, handle: FileHa
       throw new RejectedImage('hash-mismatch', `refused ${what}: its content hashes to ${actual.slice(0, 24)}, not to its name`);
     }
   } catch (error) {
-    abort.abort();
+    opened.abort();
     if (error instanceof RejectedImage) throw error;
     if (isDiskFull(error)) throw new RejectedImage('disk-full', `cannot store ${what}: the disk is full`);
     throw new RejectedImage('unreachable', `cannot fetch ${what}: ${fetchFailureReason(error, limits.timeoutMs)}`);
@@ -151,12 +154,13 @@ function tooLarge(what: string, limits: DownloadLimits): RejectedImage {
   return new RejectedImage('too-large', `refused ${what}: larger than the ${Math.round(limits.maxBytes / 1024 / 1024)} MiB limit`);
 }
 
-/** The start of an error body, for the log; never more than a few hundred bytes are read. */
-async function shortText(response: Response): Promise<string> {
-  const reader = response.body?.getReader();
-  if (!reader) return '';
-  const { value } = await reader.read().catch(() => ({ value: undefined }));
-  await reader.cancel().catch(() => {});
-  return Buffer.from(value ?? []).subarray(0, 200).toString('utf8').trim();
+/** The start of an error body, for the log; never more than one chunk is read. */
+async function shortText(response: IncomingMessage): Promise<string> {
+  const first = await new Promise<Buffer | null>((resolve) => {
+    response.once('data', (chunk: Buffer) => resolve(chunk));
+    response.once('end', () => resolve(null));
+    response.once('error', () => resolve(null));
+  });
+  response.pause();
+  return (first ?? Buffer.alloc(0)).subarray(0, 200).toString('utf8').trim();
 }
-
