@@ -18,7 +18,8 @@ import { startXvfb, type XvfbDisplay } from '../../viewer/xvfbDisplay.ts';
 import { assignDisplay } from '../displays/assignDisplay.ts';
 import { ensureSamplePhotos } from './samplePhotos.ts';
 
-const CLI = fileURLToPath(new URL('../../bin/photoframe.mjs', import.meta.url));
+// The program this demo runs in (bin/photoframe.mjs from a checkout, dist/photoframe.js bundled) starts its parts too.
+const CLI = process.argv[1] ?? fileURLToPath(new URL('../../bin/photoframe.mjs', import.meta.url));
 const DEMO_DISPLAY = 'demo-display';
 const DEMO_ALBUM = 'Demo';
 

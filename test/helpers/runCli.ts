@@ -32,7 +32,12 @@ export interface LongRunning {
 
 /** Starts a long-running command (serve, viewer) and follows its output. */
 export function startCli(args: string[], env: NodeJS.ProcessEnv = {}): LongRunning {
-  const child = spawn(process.execPath, [CLI, ...args], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  return startNodeProcess([CLI, ...args], env);
+}
+
+/** Starts `node <nodeArgs>` (flags, a script, its arguments) and follows its output. */
+export function startNodeProcess(nodeArgs: string[], env: NodeJS.ProcessEnv = {}): LongRunning {
+  const child = spawn(process.execPath, nodeArgs, { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
   const lines: string[] = [];
   const waiters: { pattern: RegExp; from: number; resolve: (line: string) => void }[] = [];
   const onLine = (line: string) => {
