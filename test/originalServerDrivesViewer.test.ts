@@ -80,6 +80,8 @@ async function write(context: Context, topic: string, ...args: string[]): Promis
 original('its image list is fetched from the download folder and shown; a longer list keeps the photo on screen', async (context) => {
   await write(context, 'images', 'red.jpg');
   await shows(context, RED);
+  // The pixels can reach the screen before the log line reaches us: wait for it, or it would count as a redraw below.
+  await context.viewer.waitFor(/showing image name="red.jpg"/);
   const from = await write(context, 'images', 'red.jpg', 'blue.jpg');
   await context.viewer.waitFor(/image list photos=2 kept="red.jpg"/, 10_000, from);
   await shows(context, RED);

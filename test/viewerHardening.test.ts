@@ -307,6 +307,8 @@ hardening('when a window that covered the photo goes away, the same photo is pai
   await context.etcd.client.put(key('settings')).value(JSON.stringify({ order: 'sequence', interval_time: 1, interval_units: 'days' }));
   await context.etcd.client.put(key('images')).value(JSON.stringify(['red-2.jpg', 'green-2.jpg']));
   await screenShows(context.xvfb.display, [[160, 120, RED]], viewer.lines);
+  // The pixels can reach the screen before the log line reaches us.
+  await viewer.waitFor(/showing image name="red-2.jpg"/);
   const shownBefore = viewer.lines.filter((line) => /showing image/.test(line)).length;
   // xlogo paints white with a black logo; without a window manager it maps on top.
   const cover = spawn('xlogo', ['-display', context.xvfb.display, '-geometry', '200x160+60+40', '-bg', 'white', '-fg', 'white'], { stdio: 'ignore' });
