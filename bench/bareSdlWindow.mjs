@@ -1,12 +1,14 @@
 /**
  * The reference for the viewer's memory: a bare SDL window of the screen's
- * size, one black frame drawn, nothing else. Run in a fresh process by
- * viewerBench.ts; prints its RSS in bytes once drawn.
+ * size, one black frame drawn, nothing else; plain JavaScript, as a user
+ * would write it, run by plain node (no loader). viewerBench.ts runs it in a
+ * fresh process, with and without the viewer's Node flags; it prints its RSS
+ * in bytes once drawn.
  */
 import sdl from '@kmamal/sdl';
 
 const accelerated = process.env.BENCH_ACCELERATED === '1';
-const display = sdl.video.displays[0]!;
+const display = sdl.video.displays[0];
 const window = sdl.video.createWindow({
   fullscreen: true,
   borderless: true,
