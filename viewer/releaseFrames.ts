@@ -6,8 +6,9 @@ import { runInNewContext } from 'node:vm';
  * frees such memory only when it collects the Buffer, and it lets tens of
  * megabytes of dead external memory pile up before it bothers: on a 512 MB
  * Pi that is the difference between a flat RSS and a swinging one. So after
- * a frame is replaced, the viewer asks for a collection itself: a heap of a
- * few tens of MB is collected in milliseconds, once per photo change.
+ * a frame is drawn or made (a frame decoded ahead may have replaced another),
+ * the viewer asks for a collection itself: a heap of a few tens of MB is
+ * collected in milliseconds, about once per photo change.
  *
  * `gc` is exposed at run time (the flag is honoured for contexts created
  * after it is set), so the systemd unit needs no --expose-gc.
@@ -27,13 +28,22 @@ function collector(): (() => void) | null {
   return collect;
 }
 
-/** Collects garbage once the current work is done; calls in a burst share one collection. */
+// Long enough that the work which dropped a frame has finished and let go of
+// it (a collection run straight after a show could still find the frame
+// referenced, and it then lingered until the next change, 8 MB for hours on an
+// idle display); short enough that memory comes back before the next photo.
+const COLLECT_AFTER_MS = 100;
+
+/**
+ * Collects garbage shortly after a frame was drawn or made; calls in a burst
+ * share one collection, so a change costs at most one or two.
+ */
 export function releaseDroppedFramesSoon(): void {
   const gc = collector();
   if (!gc || pending) return;
   pending = true;
-  setImmediate(() => {
+  setTimeout(() => {
     pending = false;
     gc();
-  });
+  }, COLLECT_AFTER_MS).unref();
 }

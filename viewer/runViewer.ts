@@ -109,6 +109,8 @@ export async function runViewer(options: ViewerOptions): Promise<void> {
         try {
           const frame = await prepareFrame(file, size, settings);
           fileOfFrame.set(frame, file);
+          // A new frame ahead replaces (drops) the one made before it.
+          releaseDroppedFramesSoon();
           return frame;
         } catch (error) {
           // Every file handed to this port comes from the cache.
