@@ -1,5 +1,6 @@
 import { Etcd3 } from 'etcd3';
 import { UserError, reasonOf } from '../userError.ts';
+import { formatInt64sNatively } from './int64Strings.ts';
 import { guardWatchStream } from './watchStreamGuard.ts';
 
 /**
@@ -14,6 +15,7 @@ export interface EtcdClientOptions {
 export function createEtcdClient(endpoints: string[], options: EtcdClientOptions = {}): Etcd3 {
   const callTimeoutMs = options.callTimeoutMs ?? 5000;
   guardWatchStream();
+  formatInt64sNatively();
   return new Etcd3({
     hosts: endpoints,
     dialTimeout: Math.min(callTimeoutMs, 3000),
