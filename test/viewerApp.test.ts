@@ -308,7 +308,6 @@ test('adding photos to the list keeps the photo on screen without a redraw', asy
   app.stop();
 });
 
-test.run();
 
 test('a repaint draws the photo on screen again from its file, keeping its timer and "since"; a newer state wins over it', async () => {
   const { app, shown, drawn, clock } = harness();
@@ -333,3 +332,30 @@ test('a repaint draws the photo on screen again from its file, keeping its timer
   assert.equal(shown, ['a.jpg', 'a.jpg', 'b.jpg']);
   app.stop();
 });
+
+test('changes that arrive in separate callbacks of one event-loop turn fetch and draw only the last state', async () => {
+  const { app, ports, shown, drawn } = harness();
+  const fetched: string[] = [];
+  const fetchImage = ports.fetchImage;
+  ports.fetchImage = (name, size, server) => {
+    fetched.push(name);
+    return fetchImage(name, size, server);
+  };
+  let frame = drawn();
+  app.apply({ key: '/d1:images', value: '["a.jpg","b.jpg","c.jpg"]' }, true);
+  await frame;
+  fetched.length = 0;
+  // As a burst of watch messages reaches the app: one callback each, all queued before any of them runs.
+  frame = drawn();
+  await new Promise<void>((resolve) => {
+    for (let i = 0; i < 100; i++) setImmediate(() => app.apply({ key: '/d1:change_photo', value: '"next"' }, true));
+    setImmediate(() => app.apply({ key: '/d1:images', value: '["z.jpg"]' }, true));
+    setImmediate(resolve);
+  });
+  await frame;
+  assert.equal(fetched, ['z.jpg']);
+  assert.equal(shown.slice(1), ['z.jpg']);
+  app.stop();
+});
+
+test.run();

@@ -260,8 +260,11 @@ export class ViewerApp {
     const settings = this.settings;
     const superseded = () => generation !== this.generation || this.stopped;
     void (async () => {
-      // etcd delivers a burst as one batch of events, applied in one go: only the last state of the batch goes on.
-      await Promise.resolve();
+      // Only the last state of everything read from etcd in this turn of the event loop goes on. A burst
+      // arrives as many watch messages, each applied in its own callback: waiting one microtask let each
+      // through, and their fetches queued up in libuv's four threads ahead of the final photo's (bench: the
+      // final state drawn 0.5-1.8 s after the last of 1,000 writes, instead of ~0.1 s).
+      await new Promise((resolve) => setImmediate(resolve));
       if (superseded()) return;
       const ahead = this.ahead.take(FrameAhead.keyOf(name, size, settings));
       try {
