@@ -358,4 +358,34 @@ test('changes that arrive in separate callbacks of one event-loop turn fetch and
   app.stop();
 });
 
+test('a repaint asked for while a new photo waits its turn to be decoded never displaces it', async () => {
+  const { app, ports, shown, drawn, clock } = harness();
+  // The frame ahead of b.jpg takes as long as the test says (a Pi decoding a photo while the next state arrives).
+  let releaseB: () => void = () => {};
+  const prepare = ports.prepareFrame;
+  ports.prepareFrame = async (file, size, settings) => {
+    if (file === 'b.jpg') await new Promise<void>((resolve) => (releaseB = resolve));
+    return prepare(file, size, settings);
+  };
+  let frame = drawn();
+  app.apply({ key: '/d1:settings', value: '{"order":"sequence","interval_time":10,"interval_units":"seconds"}' }, true);
+  app.apply({ key: '/d1:images', value: '["a.jpg","b.jpg"]' }, true);
+  await frame;
+  const tick = () => new Promise((resolve) => setTimeout(resolve, 5));
+  // The frame ahead of b.jpg starts 50 ms after a.jpg is drawn.
+  await new Promise((resolve) => setTimeout(resolve, 80));
+  frame = drawn();
+  app.apply({ key: '/d1:images', value: '["c.jpg","d.jpg"]' }, true);
+  await tick();
+  app.redraw();
+  await tick();
+  releaseB();
+  await frame;
+  await tick();
+  assert.equal(shown, ['a.jpg', 'c.jpg']);
+  assert.is(app.nowShowing().image, 'c.jpg');
+  assert.is(clock.armed.size, 1, 'the slideshow goes on');
+  app.stop();
+});
+
 test.run();

@@ -159,7 +159,9 @@ export class ViewerApp {
     void (async () => {
       try {
         const file = await this.ports.fetchImage(shown.name, size, this.server);
-        const frame = await this.renders.run(`repaint of ${shown.name}`, generation, async () => {
+        // Ranked below the state it repaints, so a decode for that state (a new photo waiting its turn) is never
+        // displaced by the repaint of the old one; above a frame ahead (generation - 0.5).
+        const frame = await this.renders.run(`repaint of ${shown.name}`, generation - 0.25, async () => {
           if (superseded()) throw new Superseded(`repaint of ${shown.name}`);
           return this.ports.prepareFrame(file, size, settings);
         });
@@ -251,6 +253,8 @@ export class ViewerApp {
     if (currentImage(this.playlist) === null && this.playlist.images.length > 0) this.playlist = forward(this.playlist, this.random);
     const name = currentImage(this.playlist);
     if (this.power === 'off' || name === null) {
+      // Nothing will be shown for a while: the frame decoded ahead is 8 MB held for nothing.
+      this.ahead.clear();
       this.ports.screen.clear();
       this.onScreen = null;
       if (name === null) log.info('no images assigned; screen is black');
