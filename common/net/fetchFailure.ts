@@ -4,8 +4,10 @@
  * and node:http puts on the error itself, or a timeout, a TimeoutError.
  */
 export function fetchFailureReason(error: unknown, timeoutMs: number): string {
-  const code = (error as { code?: string }).code ?? (error as { cause?: { code?: string } }).cause?.code;
-  if (code) return code;
+  // Only a string code names a socket error: a DOMException (fetch's timeout) has a numeric one.
+  const own = (error as { code?: unknown }).code;
+  const code = typeof own === 'string' ? own : (error as { cause?: { code?: unknown } }).cause?.code;
+  if (typeof code === 'string' && code !== '') return code;
   if ((error as Error).name === 'TimeoutError') return `no answer in ${timeoutMs} ms`;
   return (error as Error).message;
 }
