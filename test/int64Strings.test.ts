@@ -4,7 +4,9 @@ import * as assert from 'uvu/assert';
 import { int64Decimal } from '../common/etcd/int64Strings.ts';
 
 // The `long` that protobufjs uses under etcd3: our digits must be its digits.
-const Long = createRequire(createRequire(import.meta.url).resolve('@grpc/proto-loader'))('long') as {
+const fromEtcd3 = createRequire(createRequire(import.meta.url).resolve('etcd3'));
+const fromProtobuf = createRequire(createRequire(fromEtcd3.resolve('@grpc/proto-loader')).resolve('protobufjs'));
+const Long = fromProtobuf('long') as {
   fromString(text: string, unsigned?: boolean): { low: number; high: number; unsigned: boolean; toString(radix?: number): string };
 };
 

@@ -28,10 +28,16 @@ let installed = false;
 export function formatInt64sNatively(): void {
   if (installed) return;
   installed = true;
-  // The protobufjs that etcd3's @grpc/proto-loader uses, and the Long class it was given.
-  const fromLoader = createRequire(createRequire(import.meta.url).resolve('@grpc/proto-loader'));
-  const protobuf = fromLoader('protobufjs') as { util: { Long?: { prototype: { toString: ToString } } | null } };
-  const Long = protobuf.util.Long;
+  let Long: { prototype: { toString: ToString } } | null | undefined;
+  try {
+    // Resolved the way etcd3 resolves them: its @grpc/proto-loader, that loader's protobufjs, and the Long it was given.
+    const fromEtcd3 = createRequire(createRequire(import.meta.url).resolve('etcd3'));
+    const fromLoader = createRequire(fromEtcd3.resolve('@grpc/proto-loader'));
+    Long = (fromLoader('protobufjs') as { util: { Long?: typeof Long } }).util.Long;
+  } catch {
+    // A different layout of etcd3's dependencies: only slower, never a reason not to reach etcd.
+    return;
+  }
   if (!Long) return;
   const original = Long.prototype.toString;
   Long.prototype.toString = function (this: LongLike, radix?: number) {
