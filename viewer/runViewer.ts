@@ -94,6 +94,8 @@ export async function runViewer(options: ViewerOptions): Promise<void> {
       },
       clear: () => {
         screen.clear();
+        // Black (power off, no photos): the frame decoded ahead was let go, and so was the last one drawn.
+        releaseDroppedFramesSoon();
         status.changed();
       },
     },
@@ -109,8 +111,6 @@ export async function runViewer(options: ViewerOptions): Promise<void> {
         try {
           const frame = await prepareFrame(file, size, settings);
           fileOfFrame.set(frame, file);
-          // A new frame ahead replaces (drops) the one made before it.
-          releaseDroppedFramesSoon();
           return frame;
         } catch (error) {
           // Every file handed to this port comes from the cache.
