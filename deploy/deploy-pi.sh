@@ -22,7 +22,7 @@ viewer_args=""
 
 echo "deploy: copying to $target:/opt/photoframe"
 rsync -a --delete --rsync-path="sudo mkdir -p /opt/photoframe && sudo rsync" \
-  --exclude node_modules --exclude .state --exclude .git ./ "$target:/opt/photoframe/"
+  --exclude node_modules --exclude .state --exclude .git --exclude dist ./ "$target:/opt/photoframe/"
 
 echo "deploy: setting up and starting the viewer on $target"
 ssh "$target" sudo bash -s -- "$etcd" "$viewer_args" <<'REMOTE'

@@ -35,7 +35,8 @@ export function openGet(url: string, headers: Record<string, string>, timeoutMs:
   if (get === null) return Promise.reject(new Error(`${target.protocol} is not http: or https:`));
   return new Promise((resolve, reject) => {
     let response: IncomingMessage | null = null;
-    const request = get(target, { headers });
+    // Named, so a server's log (or a firewall in front of it) can tell a photo frame from a bot.
+    const request = get(target, { headers: { 'user-agent': 'photoframe-viewer', accept: 'image/*', ...headers } });
     const timer = setTimeout(() => {
       // Destroyed with this error, a body being read throws it too, not a bare "aborted".
       const timeout = new RequestTimeout(timeoutMs);
