@@ -158,13 +158,9 @@ export class ViewerApp {
     const superseded = () => generation !== this.generation || this.stopped || this.onScreen !== shown;
     void (async () => {
       try {
-        const file = await this.ports.fetchImage(shown.name, size, this.server);
         // Ranked below the state it repaints, so a decode for that state (a new photo waiting its turn) is never
         // displaced by the repaint of the old one; above a frame ahead (generation - 0.5).
-        const frame = await this.renders.run(`repaint of ${shown.name}`, generation - 0.25, async () => {
-          if (superseded()) throw new Superseded(`repaint of ${shown.name}`);
-          return this.ports.prepareFrame(file, size, settings);
-        });
+        const frame = await this.frameFor(`repaint of ${shown.name}`, shown.name, size, settings, generation - 0.25, superseded);
         if (superseded()) return;
         this.ports.screen.show(frame);
         log.debug('repainted after expose', { name: shown.name });
@@ -275,17 +271,7 @@ export class ViewerApp {
         // Fetches may overlap (a cached one answers at once); decoding is one frame at a time,
         // and a state superseded by then is dropped before any of its pixels are made.
         // A frame ahead that failed (a download that failed then) is no reason not to try afresh now.
-        const frame =
-          (await ahead?.catch(() => null)) ??
-          (await (async () => {
-            const file = await this.ports.fetchImage(name, size, this.server);
-            // A download can finish after newer states were set: it must not queue ahead of them.
-            if (superseded()) throw new Superseded(`frame of ${name}`);
-            return this.renders.run(`frame of ${name}`, generation, async () => {
-              if (superseded()) throw new Superseded(`frame of ${name}`);
-              return this.ports.prepareFrame(file, size, settings);
-            });
-          })());
+        const frame = (await ahead?.catch(() => null)) ?? (await this.frameFor(`frame of ${name}`, name, size, settings, generation, superseded));
         if (superseded()) return;
         this.ports.screen.show(frame);
         this.onScreen = { name, since: this.now().toISOString() };
@@ -315,12 +301,29 @@ export class ViewerApp {
   }
 
   /**
+   * Fetches `name` and decodes its frame, one decode at a time, ranked `rank`
+   * among the others (see latestWins.ts). Work for a state `superseded()` by
+   * then is dropped before it queues or makes any pixels: a download can
+   * finish after newer states were set, and must not queue ahead of them.
+   */
+  private async frameFor(what: string, name: string, size: Size, settings: DisplaySettings, rank: number, superseded: () => boolean): Promise<Frame> {
+    const file = await this.ports.fetchImage(name, size, this.server);
+    if (superseded()) throw new Superseded(what);
+    return this.renders.run(what, rank, async () => {
+      if (superseded()) throw new Superseded(what);
+      return this.ports.prepareFrame(file, size, settings);
+    });
+  }
+
+  /**
    * Fetches the photo expected next and decodes its frame while the current
    * one is on screen. It queues behind any frame being decoded, and a newer
    * request drops it if it has not started.
    */
   private prepareAhead(name: string, size: Size, settings: DisplaySettings): void {
     const generation = this.generation;
+    // Not frameFor: once queued, a frame ahead is made even if the state moves on, since the next state
+    // (a "next") is most often the one it was made for; FrameAhead's key says whether it still fits.
     const frame = (async () => {
       const file = await this.ports.fetchImage(name, size, this.server);
       if (generation !== this.generation) throw new Superseded(`frame ahead of ${name}`);
