@@ -16,6 +16,18 @@ export interface LocalEtcdOptions {
   /** Mirror etcd's log lines here (e.g. process.stderr for `make etcd`). */
   logTo?: NodeJS.WritableStream;
   startTimeoutMs?: number;
+  /**
+   * Client TLS: etcd serves https:// only and admits only clients with a
+   * certificate from this CA (`--client-cert-auth`), whose common name is
+   * their etcd user once auth is enabled.
+   */
+  tls?: LocalEtcdTls;
+}
+
+export interface LocalEtcdTls {
+  caCert: string;
+  serverCert: string;
+  serverKey: string;
 }
 
 export interface LocalEtcd {
@@ -46,7 +58,7 @@ export async function startLocalEtcd(options: LocalEtcdOptions): Promise<LocalEt
 
 async function launch(options: LocalEtcdOptions, clientPort: number, peerPort: number): Promise<LocalEtcd> {
   await mkdir(options.dataDir, { recursive: true, mode: 0o700 });
-  const clientUrl = `http://127.0.0.1:${clientPort}`;
+  const clientUrl = `${options.tls ? 'https' : 'http'}://127.0.0.1:${clientPort}`;
   const peerUrl = `http://127.0.0.1:${peerPort}`;
   let child: ChildProcess;
   try {
@@ -60,6 +72,9 @@ async function launch(options: LocalEtcdOptions, clientPort: number, peerPort: n
         '--listen-peer-urls', peerUrl,
         '--initial-advertise-peer-urls', peerUrl,
         '--initial-cluster', `photoframe=${peerUrl}`,
+        ...(options.tls
+          ? ['--cert-file', options.tls.serverCert, '--key-file', options.tls.serverKey, '--trusted-ca-file', options.tls.caCert, '--client-cert-auth']
+          : []),
         '--logger', 'zap',
         '--log-outputs', 'stderr',
       ],

@@ -33,3 +33,33 @@ export function statusKey(displayId: string): string {
 export function displayIdFromStatusKey(key: string): string | null {
   return key.startsWith(STATUS_PREFIX) ? key.slice(STATUS_PREFIX.length) : null;
 }
+
+/**
+ * Where a display whose etcd role forbids the original's `/R:` answers a
+ * `current_display` request R: `/photoframe/answers/<id>/<R>`, a prefix its
+ * role may write. The console waits on both places.
+ */
+export const ANSWERS_PREFIX = '/photoframe/answers/';
+
+export function answersPrefix(displayId: string): string {
+  return `${ANSWERS_PREFIX}${assertDisplayId(displayId)}/`;
+}
+
+export function displayAnswerKey(displayId: string, requestId: string): string {
+  return `${answersPrefix(displayId)}${assertDisplayId(requestId)}`;
+}
+
+/**
+ * Revoked displays, one key each, written by `display revoke` and watched by
+ * the image server so a revocation made by any console process refuses the
+ * display at once. Readable by the console's identity only.
+ */
+export const REVOKED_PREFIX = '/photoframe/revoked/';
+
+export function revokedKey(displayId: string): string {
+  return `${REVOKED_PREFIX}${assertDisplayId(displayId)}`;
+}
+
+export function displayIdFromRevokedKey(key: string): string | null {
+  return key.startsWith(REVOKED_PREFIX) ? key.slice(REVOKED_PREFIX.length) : null;
+}

@@ -1,0 +1,63 @@
+import { randomBytes } from 'node:crypto';
+import { EtcdRoleExistsError, EtcdRoleNotFoundError, EtcdUserExistsError, EtcdUserNotFoundError, Range, type Etcd3, type IPermissionRequest } from 'etcd3';
+import { displayPrefix } from '../../common/protocol/displayKeys.ts';
+import { announceKey, answersPrefix, IMAGE_SERVER_KEY, onlineKey, statusKey } from '../../common/protocol/systemKeys.ts';
+
+/**
+ * One etcd user and one role per display, named after its id. The user is
+ * the common name of the display's certificate, so the certificate alone
+ * says who is asking, and etcd itself refuses what the role does not grant.
+ */
+const USER_PREFIX = 'display-';
+
+export function displayUserName(displayId: string): string {
+  return `${USER_PREFIX}${displayId}`;
+}
+
+/** The display id a certificate's common name stands for, or null for any other identity. */
+export function displayIdOfUser(commonName: string): string | null {
+  return commonName.startsWith(USER_PREFIX) && commonName.length > USER_PREFIX.length ? commonName.slice(USER_PREFIX.length) : null;
+}
+
+/**
+ * What a display's role may touch: read its own keys and the image server's
+ * address; write its own announcement, presence, status and answers. Leases
+ * need no grant in etcd; keys put on them still need the write grant.
+ */
+export function displayPermissions(displayId: string): IPermissionRequest[] {
+  const ownPrefix = displayPrefix(displayId);
+  return [
+    { permission: 'Read', range: Range.prefix(ownPrefix) },
+    { permission: 'Read', key: IMAGE_SERVER_KEY },
+    { permission: 'Readwrite', key: announceKey(displayId) },
+    { permission: 'Readwrite', key: onlineKey(displayId) },
+    { permission: 'Readwrite', key: statusKey(displayId) },
+    { permission: 'Readwrite', range: Range.prefix(answersPrefix(displayId)) },
+  ];
+}
+
+/** Creates (or completes) the display's user and role; running it again changes nothing. */
+export async function createDisplayIdentity(client: Etcd3, displayId: string): Promise<void> {
+  const name = displayUserName(displayId);
+  const role = client.role(name);
+  await role.create().catch((error: unknown) => {
+    if (!(error instanceof EtcdRoleExistsError)) throw error;
+  });
+  await role.grant(displayPermissions(displayId));
+  // The certificate is the only way in: the password is random and never kept.
+  await client.auth.userAdd({ name, password: '', options: { no_password: true } }).catch((error: unknown) => {
+    if (!(error instanceof EtcdUserExistsError)) throw error;
+  });
+  await client.user(name).addRole(name);
+}
+
+/** Deletes the display's user and role, so etcd refuses its certificate from its next request on. */
+export async function deleteDisplayIdentity(client: Etcd3, displayId: string): Promise<void> {
+  const name = displayUserName(displayId);
+  await client.user(name).delete().catch((error: unknown) => {
+    if (!(error instanceof EtcdUserNotFoundError)) throw error;
+  });
+  await client.role(name).delete().catch((error: unknown) => {
+    if (!(error instanceof EtcdRoleNotFoundError)) throw error;
+  });
+}
