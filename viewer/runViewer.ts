@@ -4,6 +4,10 @@ import { connectEtcd } from '../common/etcd/etcdClient.ts';
 import { homePaths } from '../common/homePaths.ts';
 import { createLogger } from '../common/log.ts';
 import { encodeNowShowing, nowShowingKey } from '../common/protocol/codecs/commandCodecs.ts';
+import type { Enrollment } from '../common/enrollment/enrollmentBundle.ts';
+import { displayPrefix } from '../common/protocol/displayKeys.ts';
+import { announceKey, displayAnswerKey } from '../common/protocol/systemKeys.ts';
+import { asDisplay } from './etcdPermission.ts';
 import { retryWithBackoff } from '../common/retryWithBackoff.ts';
 import { announceDisplay, type Presence } from './announce.ts';
 import { openDisplayFeed, type DisplayFeed, type FeedHandlers } from './displayFeed.ts';
@@ -35,6 +39,8 @@ export interface ViewerOptions {
   downloadUrl?: string;
   /** Run (by `sh -c`) when `/<id>:reboot` is written. */
   rebootCommand?: string;
+  /** The display's enrollment bundle: its identity, etcd endpoints and TLS material. */
+  enrollment?: Enrollment;
 }
 
 export const DEFAULT_REBOOT_COMMAND = 'systemctl reboot';
@@ -47,7 +53,9 @@ const NOW_SHOWING_TTL_SECONDS = 60;
  */
 export async function runViewer(options: ViewerOptions): Promise<void> {
   const paths = homePaths(options.config.home);
-  const id = await resolveViewerId(options.id, paths.viewerConfig);
+  const enrollment = options.enrollment ?? null;
+  const id = enrollment ? enrollment.id : await resolveViewerId(options.id, paths.viewerConfig);
+  const certificateFix = `renew it on the console (photoframe display renew ${id}) and install the new display.crt`;
   const offline = await loadOfflineState(paths.viewerState);
   const limits = viewerLimitsFromEnv(process.env);
 
@@ -148,8 +156,9 @@ export async function runViewer(options: ViewerOptions): Promise<void> {
       if (!client) return log.warn(`cannot answer current_display ${requestId}: not connected to etcd`);
       // A lease that is never kept alive: etcd removes the answer by itself.
       const lease = client.lease(NOW_SHOWING_TTL_SECONDS, { autoKeepAlive: false });
+      // An enrolled display's role cannot write the original's `/R:`; it answers under its own prefix.
       lease
-        .put(nowShowingKey(requestId))
+        .put(enrollment ? displayAnswerKey(id, requestId) : nowShowingKey(requestId))
         .value(encodeNowShowing(answer))
         .then(
           () => log.info('answered current_display', { request: requestId, image: answer.image ?? '' }),
@@ -207,12 +216,13 @@ export async function runViewer(options: ViewerOptions): Promise<void> {
   // The client whose feed is opening: the snapshot arrives before the session is set.
   let pendingClient: Etcd3 | null = null;
   const connect = async () => {
-    const client = await connectEtcd(options.config.etcdEndpoints, { callTimeoutMs: 10_000 });
+    const client = await connectEtcd(options.config.etcd, { callTimeoutMs: 10_000, certificateFix });
     pendingClient = client;
     let presence: Presence | undefined;
     try {
-      presence = await announceDisplay(client, id, screen.size, VERSION, log);
-      session = { client, presence, feed: await openDisplayFeed(client, id, handlers) };
+      presence = await asDisplay(id, `write its announcement and presence (${announceKey(id)})`, () => announceDisplay(client, id, screen.size, VERSION, log));
+      const feed = await asDisplay(id, `read its keys (${displayPrefix(id)})`, () => openDisplayFeed(client, id, handlers));
+      session = { client, presence, feed };
     } catch (error) {
       await presence?.close().catch(() => {});
       client.close();

@@ -60,14 +60,17 @@ export const COMMANDS: Command[] = [
   },
   {
     name: 'display',
-    summary: 'change one display: set album and settings, rename, forget',
+    summary: 'change one display: set album and settings, rename, forget; enroll, renew and revoke its certificate',
     usage: [
+      'photoframe display enroll NAME [--out DIR] [--display-etcd URL[,URL...]] [--json]',
+      'photoframe display renew <display> [--out DIR] [--json]',
+      'photoframe display revoke <display> [--json]',
       'photoframe display set <display id or name> [album=<album>] [name=...] [interval_time=30] [interval_units=seconds] ...',
       'photoframe display rename <display> NEW_NAME [--json]',
       'photoframe display forget <display> [--json]',
       'photoframe display next|back|pause|resume|off|on|reboot|restart-screen|now <display or group> [--json]',
     ].join('\n       '),
-    options: { json: { type: 'boolean' } },
+    options: { json: { type: 'boolean' }, out: { type: 'string' }, 'display-etcd': { type: 'string' } },
     load: async () => (await import('./commands/displayCommand.ts')).runDisplay,
   },
   {
@@ -102,8 +105,8 @@ export const COMMANDS: Command[] = [
   {
     name: 'viewer',
     summary: 'run a display: watch its keys in etcd and show the photos fullscreen',
-    usage: "photoframe viewer [--id ID] [--windowed WxH] [--download-url URL (the original server's image folder)] [--reboot-command CMD (systemctl reboot)]",
-    options: { id: { type: 'string' }, windowed: { type: 'string' }, 'download-url': { type: 'string' }, 'reboot-command': { type: 'string' } },
+    usage: "photoframe viewer [--enrollment DIR (env PHOTOFRAME_ENROLLMENT)] [--id ID] [--windowed WxH] [--download-url URL (the original server's image folder)] [--reboot-command CMD (systemctl reboot)]",
+    options: { id: { type: 'string' }, windowed: { type: 'string' }, 'download-url': { type: 'string' }, 'reboot-command': { type: 'string' }, enrollment: { type: 'string' } },
     load: async () => (await import('./commands/viewerCommand.ts')).runViewerCommand,
   },
   {
@@ -115,10 +118,24 @@ export const COMMANDS: Command[] = [
   },
   {
     name: 'etcd',
-    summary: 'run a local etcd on loopback with its data under the home folder (Ctrl-C stops it)',
-    usage: 'photoframe etcd [--client-port N (2379)] [--peer-port N (2380)]',
-    options: { 'client-port': { type: 'string' }, 'peer-port': { type: 'string' } },
+    summary: 'run a local etcd on loopback, with mutual TLS and auth (--plain: neither), data under the home folder',
+    usage: 'photoframe etcd [--client-port N (2379)] [--peer-port N (2380)] [--plain]',
+    options: { 'client-port': { type: 'string' }, 'peer-port': { type: 'string' }, plain: { type: 'boolean' } },
     load: async () => (await import('./commands/etcdCommand.ts')).runEtcd,
+  },
+  {
+    name: 'pki',
+    summary: "make the installation's certificate authority and the etcd, image server and console certificates",
+    usage: 'photoframe pki init [--san HOST ...] [--force]',
+    options: { san: { type: 'string', multiple: true }, force: { type: 'boolean' } },
+    load: async () => (await import('./commands/pkiCommand.ts')).runPki,
+  },
+  {
+    name: 'doctor',
+    summary: 'check the connection to etcd, its TLS, and whether its version has known RBAC bypasses',
+    usage: 'photoframe doctor [--json]',
+    options: { json: { type: 'boolean' } },
+    load: async () => (await import('./commands/doctorCommand.ts')).runDoctor,
   },
   {
     name: 'demo',

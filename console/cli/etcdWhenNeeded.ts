@@ -11,7 +11,7 @@ import { reasonOf, UserError } from '../../common/userError.ts';
 export async function withEtcdAfterSave<T>(config: GlobalConfig, what: string, work: (client: Etcd3) => Promise<T>): Promise<T> {
   let client;
   try {
-    client = await connectEtcd(config.etcdEndpoints);
+    client = await connectEtcd(config.etcd);
   } catch (error) {
     throw new UserError(`${what} is saved, but the displays showing it were not updated: ${reasonOf(error)}; run the command again once etcd is up`);
   }

@@ -6,6 +6,9 @@ import { COMMANDS } from './commandList.ts';
 
 const GLOBAL_OPTIONS: OptionSpec = {
   etcd: { type: 'string' },
+  'etcd-ca': { type: 'string' },
+  'etcd-cert': { type: 'string' },
+  'etcd-key': { type: 'string' },
   home: { type: 'string' },
   help: { type: 'boolean', short: 'h' },
 };
@@ -19,7 +22,11 @@ function usage(): string {
     ...COMMANDS.map((c) => `  ${c.name.padEnd(width)}  ${c.summary}`),
     '',
     'global options:',
-    '  --etcd URL[,URL...]  etcd endpoints (env PHOTOFRAME_ETCD, default http://127.0.0.1:2379)',
+    '  --etcd URL[,URL...]  etcd endpoints (env PHOTOFRAME_ETCD, default https://127.0.0.1:2379; http:// means a plain etcd)',
+    '  --etcd-ca FILE       the CA etcd\'s certificate must come from (env PHOTOFRAME_ETCD_CA, default <home>/pki/ca.crt)',
+    '  --etcd-cert FILE     this client\'s certificate; its name is the etcd user (env PHOTOFRAME_ETCD_CERT, default <home>/pki/console.crt)',
+    '  --etcd-key FILE      its private key (env PHOTOFRAME_ETCD_KEY, default <home>/pki/console.key)',
+    '                       each also from <home>/config.json: {"etcd", "etcd_ca", "etcd_cert", "etcd_key"}',
     '  --home DIR           library, caches and config (env PHOTOFRAME_HOME, default ~/.local/share/photoframe)',
     '  -h, --help           this help, or a command\'s with `photoframe <command> --help`',
   ].join('\n');
@@ -52,9 +59,13 @@ export async function main(argv: string[]): Promise<number> {
     }
     const positionals = [...parsed.positionals];
     positionals.splice(positionals.indexOf(commandName), 1);
+    const text = (name: string) => (typeof parsed.values[name] === 'string' ? (parsed.values[name] as string) : undefined);
     const config = resolveGlobalConfig({
-      etcd: typeof parsed.values.etcd === 'string' ? parsed.values.etcd : undefined,
-      home: typeof parsed.values.home === 'string' ? parsed.values.home : undefined,
+      etcd: text('etcd'),
+      home: text('home'),
+      etcdCa: text('etcd-ca'),
+      etcdCert: text('etcd-cert'),
+      etcdKey: text('etcd-key'),
     });
     const run = await command.load();
     return (await run({ config, values: parsed.values, positionals })) ?? 0;

@@ -1,4 +1,7 @@
+import { silenceIpServerNameWarning } from '../../common/process/quietWarnings.ts';
 import { main } from './main.ts';
+
+silenceIpServerNameWarning();
 
 // The `photoframe` program itself: bin/photoframe.mjs runs it from the sources, dist/photoframe.js is it bundled.
 const code = await main(process.argv.slice(2));

@@ -2,6 +2,7 @@ import type { Etcd3 } from 'etcd3';
 import { randomUUID } from 'node:crypto';
 import { decodeNowShowing, nowShowingKey, type NowShowing } from '../../common/protocol/codecs/commandCodecs.ts';
 import { UserError } from '../../common/userError.ts';
+import { displayAnswerKey } from '../../common/protocol/systemKeys.ts';
 import { putTopic } from './displayWrites.ts';
 
 export class NoAnswerError extends UserError {
@@ -13,18 +14,25 @@ export class NoAnswerError extends UserError {
 
 /**
  * "What is on screen now": writes a fresh request id to the display's
- * `current_display` and waits for its answer at `/R:`. The watch is open
+ * `current_display` and waits for its answer at `/R:` (or, from an enrolled
+ * display, at `/photoframe/answers/<id>/R`). The watches are open
  * before the request is written, so the answer cannot slip past; nothing polls.
  */
 export async function askNowShowing(client: Etcd3, displayId: string, displayName: string, timeoutMs = 5000): Promise<NowShowing> {
   const requestId = randomUUID();
-  const watcher = await client.watch().key(nowShowingKey(requestId)).create();
+  // An original or plain-mode viewer answers at `/R:`; an enrolled one, whose role forbids that key, under its own answers prefix.
+  const watchers = await Promise.all([
+    client.watch().key(nowShowingKey(requestId)).create(),
+    client.watch().key(displayAnswerKey(displayId, requestId)).create(),
+  ]);
   try {
     const answer = new Promise<NowShowing>((resolve) => {
-      watcher.on('put', (kv) => {
-        const decoded = decodeNowShowing(kv.value.toString());
-        if (decoded.ok) resolve(decoded.value);
-      });
+      for (const watcher of watchers) {
+        watcher.on('put', (kv) => {
+          const decoded = decodeNowShowing(kv.value.toString());
+          if (decoded.ok) resolve(decoded.value);
+        });
+      }
     });
     await putTopic(client, displayId, 'current_display', requestId);
     let timer: NodeJS.Timeout | undefined;
@@ -37,6 +45,6 @@ export async function askNowShowing(client: Etcd3, displayId: string, displayNam
       clearTimeout(timer);
     }
   } finally {
-    await watcher.cancel().catch(() => {});
+    await Promise.all(watchers.map((watcher) => watcher.cancel().catch(() => {})));
   }
 }

@@ -3,21 +3,14 @@ import { EtcdRoleExistsError, EtcdRoleNotFoundError, EtcdUserExistsError, EtcdUs
 import { displayPrefix } from '../../common/protocol/displayKeys.ts';
 import { announceKey, answersPrefix, IMAGE_SERVER_KEY, onlineKey, statusKey } from '../../common/protocol/systemKeys.ts';
 
+import { displayUserName } from '../../common/enrollment/displayIdentity.ts';
+
+export { displayIdOfUser, displayUserName } from '../../common/enrollment/displayIdentity.ts';
+
 /**
- * One etcd user and one role per display, named after its id. The user is
- * the common name of the display's certificate, so the certificate alone
- * says who is asking, and etcd itself refuses what the role does not grant.
+ * One etcd user and one role per display, both named `display-<id>`, so
+ * etcd itself refuses what the role does not grant.
  */
-const USER_PREFIX = 'display-';
-
-export function displayUserName(displayId: string): string {
-  return `${USER_PREFIX}${displayId}`;
-}
-
-/** The display id a certificate's common name stands for, or null for any other identity. */
-export function displayIdOfUser(commonName: string): string | null {
-  return commonName.startsWith(USER_PREFIX) && commonName.length > USER_PREFIX.length ? commonName.slice(USER_PREFIX.length) : null;
-}
 
 /**
  * What a display's role may touch: read its own keys and the image server's

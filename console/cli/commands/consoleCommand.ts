@@ -12,7 +12,7 @@ export async function runConsole({ config }: CommandContext): Promise<number | v
   if (!process.stdout.isTTY || !process.stdin.isTTY) {
     throw new UserError('console needs a terminal; use the CLI commands (e.g. `photoframe displays --json`) in scripts');
   }
-  const client = await connectEtcd(config.etcdEndpoints, { callTimeoutMs: 10_000 });
+  const client = await connectEtcd(config.etcd, { callTimeoutMs: 10_000 });
   const services = await openConsoleServices(client, homePaths(config.home), config.etcdEndpoints.join(',')).catch((error) => {
     client.close();
     throw error;

@@ -6,7 +6,7 @@ import type { CommandContext } from '../command.ts';
 import { printTable } from '../printTable.ts';
 
 export async function runDisplays({ config, values }: CommandContext): Promise<number | void> {
-  const client = await connectEtcd(config.etcdEndpoints);
+  const client = await connectEtcd(config.etcd);
   let etcd;
   try {
     etcd = await readEtcdDisplays(client);

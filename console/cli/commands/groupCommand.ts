@@ -1,3 +1,4 @@
+import type { EtcdTarget } from '../../../common/config.ts';
 import { homePaths } from '../../../common/homePaths.ts';
 import { UserError } from '../../../common/userError.ts';
 import { requireAlbum } from '../../../data/library/albums.ts';
@@ -54,7 +55,7 @@ export async function runGroup({ config, values, positionals }: CommandContext):
     case 'remove': {
       if (rest.length === 0) throw new UserError(`group ${action} needs displays; usage: photoframe group ${action} NAME DISPLAY...`);
       // A display only announced so far joins the library when it joins a group.
-      const announced = action === 'add' ? await announcedDisplays(config.etcdEndpoints) : null;
+      const announced = action === 'add' ? await announcedDisplays(config.etcd) : null;
       const groupName = need(name, 'NAME DISPLAY...');
       const { group, left } = await store.update((library) => {
         if (announced) for (const ref of rest) rememberAnnounced(library, announced, ref);
@@ -104,7 +105,7 @@ export async function runGroup({ config, values, positionals }: CommandContext):
   }
 }
 
-async function announcedDisplays(endpoints: string[]) {
+async function announcedDisplays(endpoints: EtcdTarget) {
   const client = await connectEtcd(endpoints);
   try {
     return await readEtcdDisplays(client);

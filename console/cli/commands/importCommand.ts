@@ -89,7 +89,7 @@ async function publishAfterImport(config: GlobalConfig, store: LibraryStore, alb
   if (!library.albums.some((album) => albumIsShown(library, album.id))) return [];
   let client;
   try {
-    client = await connectEtcd(config.etcdEndpoints);
+    client = await connectEtcd(config.etcd);
   } catch (error) {
     throw new UserError(`imported, but cannot update the displays showing ${albumName === undefined ? 'its albums' : `"${albumName}"`}: ${reasonOf(error)}; run the import again once etcd is up`);
   }

@@ -26,7 +26,7 @@ export async function runServe({ config, values }: CommandContext): Promise<numb
     throw new UserError(`--public-url "${publicUrl}" is not an http(s) URL, e.g. http://192.168.1.10:${DEFAULT_HTTP_PORT}`);
   }
   const paths = homePaths(config.home);
-  const client = await connectEtcd(config.etcdEndpoints);
+  const client = await connectEtcd(config.etcd);
   const token = await loadOrCreateServerToken(paths.serverToken);
   const legacy = values['legacy-viewers'] === true;
   if (legacy) {
