@@ -122,7 +122,7 @@ export const TOPICS: Registry = {
     topic: 'current_display',
     kind: 'command',
     origin: 'original',
-    summary: 'a request id R: the viewer puts what it shows at `/R:` on a 60 s lease',
+    summary: 'a request id R: the viewer puts what it shows at `/R:` (an enrolled viewer, whose role forbids that key: at `/photoframe/answers/<id>/R`) on a 60 s lease',
     decode: decodeRequestId,
     encode: encodeRequestId,
     absent: null,
@@ -238,6 +238,20 @@ export const SYSTEM_KEYS: readonly SystemKeySpec[] = [
     writers: 'viewer',
     watchers: 'console (display now), original server (polls it for 10 s)',
     example: '{"display": "kitchen", "image": "3f2a9c0d41e5b6a7c8d9e0f1.jpg", "album": "Summer 2024", "shown_at": "2026-11-22T08:00:00.000Z", "power": "on", "paused": false}',
+  },
+  {
+    key: '/photoframe/answers/<id>/<R>',
+    summary: "an enrolled display's answer to current_display request R, on a 60 s lease: the same value as `/<R>:`, in a place its etcd role may write",
+    writers: 'enrolled viewer',
+    watchers: 'console (display now)',
+    example: '{"display": "kitchen", "image": "3f2a9c0d41e5b6a7c8d9e0f1.jpg", "album": "Summer 2024", "shown_at": "2026-11-22T08:00:00.000Z", "power": "on", "paused": false}',
+  },
+  {
+    key: '/photoframe/revoked/<id>',
+    summary: 'a revoked display: the image server refuses it from the moment this is written; readable by the console only',
+    writers: 'photoframe display revoke',
+    watchers: 'photoframe serve',
+    example: '{"revoked_at": "2026-12-07T09:00:00.000Z"}',
   },
 ];
 

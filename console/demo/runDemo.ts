@@ -7,7 +7,6 @@ import { fileURLToPath } from 'node:url';
 import type { Etcd3 } from 'etcd3';
 import type { GlobalConfig } from '../../common/config.ts';
 import { connectEtcd } from '../../common/etcd/etcdClient.ts';
-import { startLocalEtcd } from '../../common/etcd/localEtcd.ts';
 import { homePaths } from '../../common/homePaths.ts';
 import { stopChildProcess } from '../../common/process/stopChildProcess.ts';
 import { freePort } from '../../common/net/freePort.ts';
@@ -16,6 +15,8 @@ import { LibraryStore } from '../../data/library/libraryStore.ts';
 import { importPhotos } from '../../data/photos/importPhotos.ts';
 import { startXvfb, type XvfbDisplay } from '../../viewer/xvfbDisplay.ts';
 import { assignDisplay } from '../displays/assignDisplay.ts';
+import { enrollDisplay } from '../security/enrollment.ts';
+import { startSecureLocalEtcd } from '../security/secureLocalEtcd.ts';
 import { ensureSamplePhotos } from './samplePhotos.ts';
 
 // The program this demo runs in (bin/photoframe.mjs from a checkout, dist/photoframe.js bundled) starts its parts too.
@@ -43,9 +44,10 @@ export async function runDemo(config: GlobalConfig, say: (line: string) => void)
 
   let client: Etcd3 | undefined;
   try {
-    const etcd = await startLocalEtcd({ dataDir: paths.etcdData });
+    // The secure configuration is the demo's too: its own CA under the home, etcd with mutual TLS and auth.
+    const { etcd, target } = await startSecureLocalEtcd(config.home, { dataDir: paths.etcdData });
     cleanups.push(() => etcd.stop());
-    say(`etcd running at ${etcd.endpoint} (data in ${paths.etcdData})`);
+    say(`etcd running at ${etcd.endpoint} with mutual TLS and auth (data in ${paths.etcdData}, certificates in ${join(config.home, 'pki')})`);
     const cli = (...args: string[]) => ['--etcd', etcd.endpoint, '--home', config.home, ...args];
 
     const samples = await ensureSamplePhotos(join(config.home, 'samples'));
@@ -59,7 +61,7 @@ export async function runDemo(config: GlobalConfig, say: (line: string) => void)
 
     let xvfb: XvfbDisplay | undefined;
     const env = { ...process.env };
-    const viewerArgs = ['viewer', '--id', DEMO_DISPLAY];
+    const viewerArgs = ['viewer'];
     if (env.DISPLAY) {
       viewerArgs.push('--windowed', '960x540');
     } else {
@@ -69,7 +71,14 @@ export async function runDemo(config: GlobalConfig, say: (line: string) => void)
       say(`no DISPLAY: the viewer draws on virtual screen ${xvfb.display} (xwd -root -display ${xvfb.display} takes a screenshot)`);
     }
 
-    client = await connectEtcd([etcd.endpoint]);
+    client = await connectEtcd(target);
+    // The demo's display is enrolled like any other: its own certificate, user and role.
+    const enrollment = await enrollDisplay(client, new LibraryStore(paths.store), config.home, {
+      name: 'Demo display',
+      id: DEMO_DISPLAY,
+      etcdEndpoints: [etcd.endpoint],
+    });
+    viewerArgs.push('--enrollment', enrollment.bundle);
     const announced = waitForKey(client, announceKey(DEMO_DISPLAY));
     const viewer = await startChild('viewer', cli(...viewerArgs), paths.home, null, env);
     cleanups.push(() => stopChildProcess(viewer));
