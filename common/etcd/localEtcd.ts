@@ -32,6 +32,8 @@ export interface LocalEtcdTls {
 
 export interface LocalEtcd {
   endpoint: string;
+  clientPort: number;
+  peerPort: number;
   pid: number;
   /** Resolves when etcd has exited; SIGKILLs it if it has not stopped within 5 s. */
   stop(): Promise<void>;
@@ -125,7 +127,7 @@ async function launch(options: LocalEtcdOptions, clientPort: number, peerPort: n
   } finally {
     clearTimeout(timer);
   }
-  return { endpoint: clientUrl, pid: child.pid!, stop, exited };
+  return { endpoint: clientUrl, clientPort, peerPort, pid: child.pid!, stop, exited };
 }
 
 /** The reason in etcd's last error or fatal log record, as one line. */

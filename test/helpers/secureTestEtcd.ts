@@ -21,12 +21,14 @@ export interface SecureTestEtcd {
   /** The console's identity (etcd user root). */
   target: EtcdTarget;
   admin: Etcd3;
+  /** Stops etcd and starts it again on the same ports and data: every client's connection drops and reconnects. */
+  restart(): Promise<void>;
   stop(): Promise<void>;
 }
 
 export async function startSecureTestEtcd(): Promise<SecureTestEtcd> {
   const home = await mkdtemp(join(tmpdir(), 'photoframe-secure-'));
-  const { etcd, target } = await startSecureLocalEtcd(home, { dataDir: join(home, 'etcd') });
+  let { etcd, target } = await startSecureLocalEtcd(home, { dataDir: join(home, 'etcd') });
   const admin = await connectEtcd(target);
   return {
     home,
@@ -34,6 +36,10 @@ export async function startSecureTestEtcd(): Promise<SecureTestEtcd> {
     pki: pkiPaths(home),
     target,
     admin,
+    restart: async () => {
+      await etcd.stop();
+      ({ etcd, target } = await startSecureLocalEtcd(home, { dataDir: join(home, 'etcd'), clientPort: etcd.clientPort, peerPort: etcd.peerPort }));
+    },
     stop: async () => {
       admin.close();
       await etcd.stop();

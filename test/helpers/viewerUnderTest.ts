@@ -9,13 +9,18 @@ import { startNodeProcess, type LongRunning } from './runCli.ts';
 export function startViewerProcess(options: {
   etcdEndpoint: string;
   home: string;
+  /** Ignored with an enrollment, which carries the id (in its certificate) and the endpoints. */
   id: string;
+  /** A display's enrollment bundle: the viewer connects over mutual TLS as that display. */
+  enrollment?: string;
   display: string;
   args?: string[];
   env?: NodeJS.ProcessEnv;
 }): LongRunning {
   const deployed = deployedViewer();
-  const args = ['--etcd', options.etcdEndpoint, '--home', options.home, 'viewer', '--id', options.id, ...(options.args ?? [])];
+  const args = options.enrollment
+    ? ['--home', options.home, 'viewer', '--enrollment', options.enrollment, ...(options.args ?? [])]
+    : ['--etcd', options.etcdEndpoint, '--home', options.home, 'viewer', '--id', options.id, ...(options.args ?? [])];
   return startNodeProcess([...deployed.nodeFlags, deployed.cli, ...args], {
     ...deployed.env,
     DISPLAY: options.display,
