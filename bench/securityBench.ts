@@ -11,9 +11,10 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { connectEtcd } from '../common/etcd/etcdClient.ts';
+import { silenceIpServerNameWarning } from '../common/process/quietWarnings.ts';
 import { startLocalEtcd } from '../common/etcd/localEtcd.ts';
 import { displayKey } from '../common/protocol/displayKeys.ts';
-import { buildDist } from '../scripts/buildDist.ts';
+import { deployedViewer } from '../test/helpers/deployedViewer.ts';
 import { startSecureLocalEtcd } from '../console/security/secureLocalEtcd.ts';
 import { enrollDisplay } from '../console/security/enrollment.ts';
 import { LibraryStore } from '../data/library/libraryStore.ts';
@@ -97,7 +98,7 @@ export async function securitySamples(scratch: string): Promise<Sample[]> {
       });
 
       // `display enroll` in a loop through the bundled CLI (what a Pi-less admin host runs), 100 times.
-      const cli = buildDist(join(scratch, 'dist-enroll'));
+      const cli = deployedViewer().cli;
       const base = [cli, '--etcd', secure.etcd.endpoint, '--home', secureHome, 'display', 'enroll'];
       const loopStart = process.hrtime.bigint();
       for (let i = 0; i < ENROLLMENTS; i++) await run(process.execPath, [...base, `shop-${i}`, '--json'], { env: { ...process.env, PHOTOFRAME_LOG: 'error' } });
@@ -128,6 +129,7 @@ export async function securitySamples(scratch: string): Promise<Sample[]> {
 // Alone: `node --import tsx bench/securityBench.ts`.
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
   process.env.PHOTOFRAME_LOG ??= 'error';
+  silenceIpServerNameWarning();
   const { mkdtemp: makeTemp, rm } = await import('node:fs/promises');
   const { tmpdir } = await import('node:os');
   const scratch = await makeTemp(join(tmpdir(), 'photoframe-bench-security-'));
