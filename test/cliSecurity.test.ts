@@ -64,6 +64,18 @@ cli('display enroll prints its id and bundle; displays shows the certificate day
   assert.equal(JSON.parse((await as(context, 'displays', '--json')).stdout), []);
 });
 
+cli('several displays enroll in one run, a JSON line each', async (context) => {
+  const result = await as(context, 'display', 'enroll', 'Shop 1', 'Shop 2', 'Shop 3', '--json');
+  assert.is(result.code, 0, result.stderr);
+  const lines = result.stdout.trim().split('\n').map((line) => JSON.parse(line) as { id: string; name: string });
+  assert.equal(lines.map((line) => line.name), ['Shop 1', 'Shop 2', 'Shop 3']);
+  assert.is(new Set(lines.map((line) => line.id)).size, 3);
+  const users = (await context.etcd.admin.getUsers()).map((user) => user.name);
+  for (const line of lines) assert.ok(users.includes(`display-${line.id}`));
+  const withOut = await as(context, 'display', 'enroll', 'A', 'B', '--out', '/tmp/x');
+  assert.match(withOut.stderr, /--out takes one display/);
+});
+
 cli('enroll on a plain etcd says why it cannot', async (context) => {
   const result = await runCli(['--etcd', 'http://127.0.0.1:9', '--home', context.etcd.home, 'display', 'enroll', 'X']);
   assert.is(result.code, 1);

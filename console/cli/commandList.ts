@@ -62,7 +62,7 @@ export const COMMANDS: Command[] = [
     name: 'display',
     summary: 'change one display: set album and settings, rename, forget; enroll, renew and revoke its certificate',
     usage: [
-      'photoframe display enroll NAME [--out DIR] [--display-etcd URL[,URL...]] [--json]',
+      'photoframe display enroll NAME... [--out DIR] [--display-etcd URL[,URL...]] [--json (a line per display)]',
       'photoframe display renew <display> [--out DIR] [--json]',
       'photoframe display revoke <display> [--json]',
       'photoframe display set <display id or name> [album=<album>] [name=...] [interval_time=30] [interval_units=seconds] ...',
