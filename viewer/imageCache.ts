@@ -64,11 +64,13 @@ interface ServerIdentity {
 // A viewer shows one photo at a time and fetches one ahead: two kept-alive connections are plenty.
 const MAX_SOCKETS = 2;
 
+/** The agent a viewer fetches through with its enrollment: this CA alone trusted, this certificate presented, connections kept alive. */
+export function imageServerAgent(material: TlsMaterial): HttpsAgent {
+  return new HttpsAgent({ keepAlive: true, maxSockets: MAX_SOCKETS, ca: material.ca, cert: material.cert, key: material.key, minVersion: 'TLSv1.2' });
+}
+
 function serverIdentity(material: TlsMaterial): ServerIdentity {
-  return {
-    agent: new HttpsAgent({ keepAlive: true, maxSockets: MAX_SOCKETS, ca: material.ca, cert: material.cert, key: material.key, minVersion: 'TLSv1.2' }),
-    caSha256: new X509Certificate(material.ca).fingerprint256,
-  };
+  return { agent: imageServerAgent(material), caSha256: new X509Certificate(material.ca).fingerprint256 };
 }
 
 // What the server sent was bad, so asking again soon would fetch the same bytes; a network or disk problem may pass.
