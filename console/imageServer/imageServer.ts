@@ -1,6 +1,6 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
-import type { TLSSocket } from 'node:tls';
+import type { Server as TlsServer, TLSSocket } from 'node:tls';
 import { open, type FileHandle } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
@@ -13,6 +13,7 @@ import { makeDisplayRendition, renditionPath } from '../../data/renditions/rendi
 import { snapToLadder, type Size } from '../../data/renditions/sizeLadder.ts';
 import { identifyClient, type ClientIdentity } from './clientIdentity.ts';
 import { guardConnections } from './connectionGuard.ts';
+import { answerPlainHttpOnTlsPort } from './plainHttpOnTlsPort.ts';
 import type { AccessDecision } from './displayAccess.ts';
 import { sendFile, sendText } from './httpResponses.ts';
 import { parseImageRequest } from './imageRequest.ts';
@@ -122,6 +123,8 @@ export function createImageServer(options: ImageServerOptions): Server {
         listener,
       )
     : createServer(httpOptions, listener);
+  // Before the guard below, so the guard sees every connection, whichever way it goes.
+  if (tls) answerPlainHttpOnTlsPort(server as unknown as TlsServer, headersTimeout);
   // Sockets with no traffic for this long are destroyed (no 'timeout' listener, so Node does it).
   server.setTimeout(options.idleTimeoutMs ?? 10_000);
   guardConnections(server, {
@@ -161,6 +164,8 @@ function imageRoute(options: ImageServerOptions): ImageRoute {
     if (options.https) {
       const refusal = await refusalOfCaller(req, request.name, options.https);
       if (refusal) {
+        // Shared-budget warnings: a client that keeps asking cannot flood the log.
+        log.rejectedInput(`refused ${refusal.status}: ${refusal.message}`, { client: req.socket.remoteAddress });
         sendText(res, refusal.status, refusal.message);
         return true;
       }
