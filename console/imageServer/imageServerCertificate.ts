@@ -2,6 +2,7 @@ import { X509Certificate } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { isIP } from 'node:net';
 import { createLogger } from '../../common/log.ts';
+import { UserError } from '../../common/userError.ts';
 import { ensurePki, issueCertificate, SERVER_DAYS } from '../pki/certificateAuthority.ts';
 import { pkiPaths } from '../pki/pkiPaths.ts';
 
@@ -29,6 +30,10 @@ export async function loadImageServerIdentity(home: string, advertisedHost: stri
   let cert = await readFile(paths.imageServerCert);
   const host = advertisedHost.replace(/^\[|\]$/g, '');
   if (!covers(new X509Certificate(cert), host)) {
+    // The name goes into openssl's config: nothing but a plain host name or address gets there.
+    if (!isIP(host) && !/^[A-Za-z0-9](?:[A-Za-z0-9.-]{0,252})$/.test(host)) {
+      throw new UserError(`the image server's host "${host}" is not a plain host name or IP address; give --public-url with one`);
+    }
     const sans = [...new Set([...sansOf(new X509Certificate(cert)), host])];
     log.info(`the image server's certificate does not name ${host}; issuing it again with ${sans.join(', ')}`);
     await issueCertificate(paths, { commonName: 'photoframe image server', sans, usage: 'server', days: SERVER_DAYS, certPath: paths.imageServerCert, keyPath: paths.imageServerKey });
