@@ -1,6 +1,6 @@
 /**
  * `make bench`: the hot paths (import, frame preparation, watch delivery,
- * image serving, library writes, the console, the viewer), each beside a
+ * image serving over HTTP and HTTPS, library writes, the console, the viewer), each beside a
  * reference run in the same process, printed as figures and ratios.
  */
 import { Etcd3 } from 'etcd3';
@@ -31,6 +31,7 @@ import { benchPhoto } from './photoFixtures.ts';
 import { benchConsole } from './consoleBench.ts';
 import { libraryBenchmarks } from './libraryBench.ts';
 import { viewerSamples } from './viewerBench.ts';
+import { imageFetchSamples } from './imageFetchBench.ts';
 
 process.env.PHOTOFRAME_LOG ??= 'error';
 const samples: Sample[] = [];
@@ -133,6 +134,9 @@ try {
     await stopChildProcess(staticServer);
     server.close();
   }
+
+  // The viewer's fetch of a cached rendition over HTTPS with mutual TLS against plain HTTP (bench/imageFetchBench.ts runs alone too).
+  samples.push(...(await imageFetchSamples(scratch)));
 
   // Library writes: durable update (lock, fsync, rename) against lowdb's own JSONFile write.
   const big: Library = emptyLibrary();

@@ -1,5 +1,5 @@
 import { get as getHttp, type IncomingMessage } from 'node:http';
-import { get as getHttps } from 'node:https';
+import { get as getHttps, type Agent as HttpsAgent } from 'node:https';
 
 /** The whole exchange took too long; named like AbortSignal.timeout's error, which fetchFailureReason reads. */
 export class RequestTimeout extends Error {
@@ -23,8 +23,11 @@ export interface OpenResponse {
  * followed: neither our image server nor a plain folder of photos sends
  * them, and following one would carry the bearer token to another host.
  * The whole exchange, body included, must end within `timeoutMs`.
+ * `httpsAgent` carries a TLS identity (the CA to trust, the certificate to
+ * present) and keeps its connections alive between photos; it is used for
+ * https: URLs only.
  */
-export function openGet(url: string, headers: Record<string, string>, timeoutMs: number): Promise<OpenResponse> {
+export function openGet(url: string, headers: Record<string, string>, timeoutMs: number, httpsAgent?: HttpsAgent): Promise<OpenResponse> {
   let target: URL;
   try {
     target = new URL(url);
@@ -36,7 +39,8 @@ export function openGet(url: string, headers: Record<string, string>, timeoutMs:
   return new Promise((resolve, reject) => {
     let response: IncomingMessage | null = null;
     // Named, so a server's log (or a firewall in front of it) can tell a photo frame from a bot.
-    const request = get(target, { headers: { 'user-agent': 'photoframe-viewer', accept: 'image/*', ...headers } });
+    const options = { headers: { 'user-agent': 'photoframe-viewer', accept: 'image/*', ...headers } };
+    const request = target.protocol === 'https:' && httpsAgent ? getHttps(target, { ...options, agent: httpsAgent }) : get(target, options);
     const timer = setTimeout(() => {
       // Destroyed with this error, a body being read throws it too, not a bare "aborted".
       const timeout = new RequestTimeout(timeoutMs);

@@ -1,9 +1,12 @@
+import { X509Certificate } from 'node:crypto';
 import { readdir, stat, statfs, unlink } from 'node:fs/promises';
+import { Agent as HttpsAgent } from 'node:https';
 import { join } from 'node:path';
 import { FileOnce, isFile } from '../common/fileOnce.ts';
 import { isOrphanedTempFile } from '../common/staleTempFiles.ts';
 import { createLogger } from '../common/log.ts';
 import type { ImageServerInfo } from '../common/protocol/codecs/imageServerCodec.ts';
+import type { TlsMaterial } from '../common/tls/tlsMaterial.ts';
 import { imageNameProblem } from '../common/protocol/codecs/imagesCodec.ts';
 import {
   checkImage,
@@ -43,6 +46,31 @@ export function chooseImageSource(server: ImageServerInfo | null, downloadBaseUr
 export interface ImageCacheOptions {
   limits?: DownloadLimits;
   budget?: CacheBudget;
+  /**
+   * The display's enrollment identity (its bundle's ca.crt, display.crt,
+   * display.key). With it the image server is reached over HTTPS only,
+   * trusting this CA alone and presenting this certificate; an http:// server
+   * is refused. Without it, a plain server and its bearer token, as before.
+   */
+  tls?: TlsMaterial | null;
+}
+
+/** The viewer's side of mutual TLS with the image server. */
+interface ServerIdentity {
+  agent: HttpsAgent;
+  caSha256: string;
+}
+
+// A viewer shows one photo at a time and fetches one ahead: two kept-alive connections are plenty.
+const MAX_SOCKETS = 2;
+
+/** The agent a viewer fetches through with its enrollment: this CA alone trusted, this certificate presented, connections kept alive. */
+export function imageServerAgent(material: TlsMaterial): HttpsAgent {
+  return new HttpsAgent({ keepAlive: true, maxSockets: MAX_SOCKETS, ca: material.ca, cert: material.cert, key: material.key, minVersion: 'TLSv1.2' });
+}
+
+function serverIdentity(material: TlsMaterial): ServerIdentity {
+  return { agent: imageServerAgent(material), caSha256: new X509Certificate(material.ca).fingerprint256 };
 }
 
 // What the server sent was bad, so asking again soon would fetch the same bytes; a network or disk problem may pass.
@@ -75,6 +103,7 @@ export class ImageCache {
   private readonly refusals = new RefusedDownloads();
   private trimming: Promise<void> | null = null;
   private trimAgain = false;
+  private readonly identity: ServerIdentity | null;
 
   constructor(
     private readonly dir: string,
@@ -82,6 +111,12 @@ export class ImageCache {
   ) {
     this.limits = options.limits ?? DEFAULT_DOWNLOAD_LIMITS;
     this.budget = options.budget ?? DEFAULT_CACHE_BUDGET;
+    this.identity = options.tls ? serverIdentity(options.tls) : null;
+  }
+
+  /** Closes the kept-alive connections to the image server. */
+  close(): void {
+    this.identity?.agent.destroy();
   }
 
   /** The photos the display is showing now; the cache evicts them last. */
@@ -119,7 +154,7 @@ export class ImageCache {
       const file = await this.files
         .ensureFilled(path, async (handle, tempPath) => {
           if (!source) throw new Error(`cannot fetch ${name}: no image server is known yet and it is not cached`);
-          const request = downloadRequest(source, name, size);
+          const request = downloadRequest(source, name, size, this.identity);
           const key = `${request.origin}\n${path}`;
           const refused = this.refusals.recall(key, Date.now());
           if (refused) throw refused;
@@ -252,18 +287,23 @@ export class UnusableCachedImage extends Error {
   }
 }
 
-function downloadRequest(source: ImageSource, name: string, size: Size): DownloadRequest {
+function downloadRequest(source: ImageSource, name: string, size: Size, identity: ServerIdentity | null): DownloadRequest {
   if (source.kind === 'server') {
+    const { server } = source;
+    if (identity) refuseUntrustedServer(server, identity, name);
     return {
-      url: `${source.server.url}/images/${encodeURIComponent(name)}?w=${size.width}&h=${size.height}`,
-      origin: source.server.url,
-      headers: { Authorization: `Bearer ${source.server.token}` },
+      url: `${server.url}/images/${encodeURIComponent(name)}?w=${size.width}&h=${size.height}`,
+      origin: server.url,
+      // Over HTTPS the certificate says who asks; a token is sent only where the server published one.
+      headers: server.token !== undefined ? { Authorization: `Bearer ${server.token}` } : {},
+      ...(identity ? { httpsAgent: identity.agent } : {}),
       name,
       // A rendition is resized, so its bytes cannot match the original's hash.
       expectedHashPrefix: null,
       acceptUntyped: false,
     };
   }
+  // The original system's folder is another server: the display's identity is not presented there.
   return {
     url: `${source.baseUrl}/${encodeURIComponent(name)}`,
     origin: source.baseUrl,
@@ -272,4 +312,20 @@ function downloadRequest(source: ImageSource, name: string, size: Size): Downloa
     expectedHashPrefix: hashPrefixOfName(name),
     acceptUntyped: true,
   };
+}
+
+/** A display with an enrollment talks to its own installation's image server over HTTPS, or not at all. */
+function refuseUntrustedServer(server: ImageServerInfo, identity: ServerIdentity, name: string): void {
+  if (!server.url.startsWith('https://')) {
+    throw new RejectedImage(
+      'untrusted-server',
+      `refused to fetch ${name} from ${server.url}: this display is enrolled and fetches only over https://; run photoframe serve against the TLS etcd`,
+    );
+  }
+  if (server.ca_sha256 !== undefined && server.ca_sha256 !== identity.caSha256) {
+    throw new RejectedImage(
+      'untrusted-server',
+      `refused to fetch ${name} from ${server.url}: it is published with another installation's CA (${server.ca_sha256.slice(0, 11)}…, ours ${identity.caSha256.slice(0, 11)}…); enroll the display with this console`,
+    );
+  }
 }

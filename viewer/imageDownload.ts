@@ -3,6 +3,7 @@ import { createReadStream } from 'node:fs';
 import type { FileHandle } from 'node:fs/promises';
 import sharp from 'sharp';
 import type { IncomingMessage } from 'node:http';
+import type { Agent as HttpsAgent } from 'node:https';
 import { fetchFailureReason } from '../common/net/fetchFailure.ts';
 import { openGet, type OpenResponse } from './httpGet.ts';
 
@@ -22,7 +23,16 @@ export interface DownloadLimits {
 /** Well above any rendition (about 1 MB at 1080p) and most camera originals, far below a small device's disk. */
 export const DEFAULT_DOWNLOAD_LIMITS: DownloadLimits = { maxBytes: 64 * 1024 * 1024, maxPixels: 100_000_000, timeoutMs: 60_000 };
 
-export type DownloadProblem = 'unreachable' | 'http-status' | 'not-an-image' | 'too-large' | 'undecodable' | 'hash-mismatch' | 'disk-full';
+export type DownloadProblem =
+  | 'unreachable'
+  | 'http-status'
+  | 'not-an-image'
+  | 'too-large'
+  | 'undecodable'
+  | 'hash-mismatch'
+  | 'disk-full'
+  /** The published image server is not one this viewer's TLS identity may talk to (http://, another installation's CA). */
+  | 'untrusted-server';
 
 /** Out of space while writing: not the server's fault, and eviction rather than the network is what helps. */
 export function isDiskFull(error: unknown): boolean {
@@ -45,6 +55,8 @@ export interface DownloadRequest {
   /** Named in errors instead of the full URL. */
   origin: string;
   headers: Record<string, string>;
+  /** For https: the agent holding the viewer's TLS identity (trusted CA, client certificate) and its kept-alive connections. */
+  httpsAgent?: HttpsAgent;
   name: string;
   /** The first hex digits of the content's SHA-256 when the name carries them (whole files only, not renditions). */
   expectedHashPrefix: string | null;
@@ -77,7 +89,7 @@ export async function downloadImageInto(request: DownloadRequest, handle: FileHa
   const what = `${request.name} from ${request.origin}`;
   let opened: OpenResponse;
   try {
-    opened = await openGet(request.url, request.headers, limits.timeoutMs);
+    opened = await openGet(request.url, request.headers, limits.timeoutMs, request.httpsAgent);
   } catch (error) {
     throw new RejectedImage('unreachable', `cannot fetch ${what}: ${fetchFailureReason(error, limits.timeoutMs)}`);
   }

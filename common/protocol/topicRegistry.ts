@@ -206,10 +206,10 @@ export interface SystemKeySpec {
 export const SYSTEM_KEYS: readonly SystemKeySpec[] = [
   {
     key: '/photoframe/image_server',
-    summary: 'where viewers fetch images, and the bearer token they send',
+    summary: "where viewers fetch images: over HTTPS with the CA's fingerprint (nothing secret), or with a plain etcd over HTTP with the bearer token they send",
     writers: 'photoframe serve, at each start',
     watchers: 'every viewer',
-    example: '{"url": "http://192.168.1.10:8470", "token": "<secret>"}',
+    example: '{"url": "https://192.168.1.10:8470", "ca_sha256": "3F:A1:…:7C"} (plain: {"url": "http://192.168.1.10:8470", "token": "<secret>"})',
   },
   {
     key: '/photoframe/displays/<id>',

@@ -90,13 +90,14 @@ export const COMMANDS: Command[] = [
   },
   {
     name: 'serve',
-    summary: 'serve library photos to the displays over HTTP and publish the address in etcd (with --ssh-port, the console over SSH too)',
-    usage: `photoframe serve [--http-port N (${DEFAULT_HTTP_PORT})] [--host ADDRESS (0.0.0.0)] [--public-url URL] [--legacy-viewers (unauthenticated: original viewers register and download)] [--ssh-port N [--authorized-keys FILE (<home>/authorized_keys)]]`,
+    summary: 'serve library photos to the displays over HTTPS (HTTP with a plain etcd) and publish the address in etcd (with --ssh-port, the console over SSH too)',
+    usage: `photoframe serve [--http-port N (${DEFAULT_HTTP_PORT})] [--host ADDRESS (0.0.0.0)] [--public-url URL] [--legacy-viewers (unauthenticated: original viewers register and download) [--legacy-http-port N (HTTPS port + 1)]] [--ssh-port N [--authorized-keys FILE (<home>/authorized_keys)]]`,
     options: {
       'http-port': { type: 'string' },
       host: { type: 'string' },
       'public-url': { type: 'string' },
       'legacy-viewers': { type: 'boolean' },
+      'legacy-http-port': { type: 'string' },
       'ssh-port': { type: 'string' },
       'authorized-keys': { type: 'string' },
     },

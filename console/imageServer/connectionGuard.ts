@@ -1,5 +1,5 @@
 import { isIPv6 } from 'node:net';
-import type { Server } from 'node:http';
+import type { Server } from 'node:net';
 import type { Socket } from 'node:net';
 
 export interface ConnectionLimits {
@@ -20,9 +20,11 @@ export interface ConnectionLimits {
  */
 export function guardConnections(server: Server, limits: ConnectionLimits): void {
   const perClient = new Map<string, number>();
-  // A Set iterates in insertion order: the first entry is the oldest still waiting.
-  const waiting = new Set<Socket>();
-  server.on('request', (req) => waiting.delete(req.socket));
+  // A Map iterates in insertion order: the first entry is the oldest still waiting. Keyed by the
+  // remote end, because over HTTPS a request's socket is the TLS socket wrapping the one connected.
+  const waiting = new Map<string, Socket>();
+  const endOf = (socket: Socket) => `${socket.remoteAddress}|${socket.remotePort}`;
+  server.on('request', (req) => waiting.delete(endOf(req.socket)));
   server.on('connection', (socket: Socket) => {
     const client = clientOf(socket.remoteAddress);
     const count = (perClient.get(client) ?? 0) + 1;
@@ -32,13 +34,14 @@ export function guardConnections(server: Server, limits: ConnectionLimits): void
     }
     perClient.set(client, count);
     if (waiting.size >= limits.maxWaitingForHeaders) {
-      const oldest = waiting.values().next().value as Socket;
-      waiting.delete(oldest);
+      const [oldestEnd, oldest] = waiting.entries().next().value as [string, Socket];
+      waiting.delete(oldestEnd);
       oldest.destroy();
     }
-    waiting.add(socket);
+    const end = endOf(socket);
+    waiting.set(end, socket);
     socket.once('close', () => {
-      waiting.delete(socket);
+      if (waiting.get(end) === socket) waiting.delete(end);
       const left = (perClient.get(client) ?? 1) - 1;
       if (left <= 0) perClient.delete(client);
       else perClient.set(client, left);

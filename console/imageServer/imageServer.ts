@@ -1,4 +1,6 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { createServer as createHttpsServer } from 'node:https';
+import type { Server as TlsServer, TLSSocket } from 'node:tls';
 import { open, type FileHandle } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
@@ -9,7 +11,10 @@ import { createLogger } from '../../common/log.ts';
 import { contentTypeOfPhotoName } from '../../data/photos/photoNaming.ts';
 import { makeDisplayRendition, renditionPath } from '../../data/renditions/renditions.ts';
 import { snapToLadder, type Size } from '../../data/renditions/sizeLadder.ts';
+import { identifyClient, type ClientIdentity } from './clientIdentity.ts';
 import { guardConnections } from './connectionGuard.ts';
+import { answerPlainHttpOnTlsPort } from './plainHttpOnTlsPort.ts';
+import type { AccessDecision } from './displayAccess.ts';
 import { sendFile, sendText } from './httpResponses.ts';
 import { parseImageRequest } from './imageRequest.ts';
 import { RenditionCache } from './renditionCache.ts';
@@ -23,7 +28,10 @@ const IMMUTABLE = 'public, max-age=31536000, immutable';
 
 export interface ImageServerOptions {
   paths: HomePaths;
-  token: string;
+  /** Plain HTTP: every image request must carry this bearer token. */
+  token?: string;
+  /** HTTPS instead, where each display proves who it is with its certificate (mutual TLS) and fetches only its own photos. */
+  https?: ImageServerHttps;
   /** Total bytes of renditions kept on disk; least recently served go first. Default 1 GiB. */
   renditionCacheBytes?: number;
   /** Connections one client address may hold open. Default 32. */
@@ -38,6 +46,20 @@ export interface ImageServerOptions {
   idleTimeoutMs?: number;
   /** Routes tried first, with any method: the original viewer's with --legacy-viewers. */
   extraRoutes?: ImageRoute[];
+  /**
+   * false: serve only `extraRoutes` and /health, no /images/ (the plain-HTTP port
+   * kept for original viewers beside an HTTPS image server). Default true.
+   */
+  serveImages?: boolean;
+}
+
+export interface ImageServerHttps {
+  /** The image server's certificate and key, and the installation CA whose certificates it accepts from clients. */
+  cert: Buffer;
+  key: Buffer;
+  ca: Buffer;
+  /** Whether a display may have a photo now (its list, its enrollment, revocation); the console's certificate needs no such check. */
+  access: { check(displayId: string, name: string): Promise<AccessDecision> };
 }
 
 /**
@@ -51,8 +73,12 @@ export type ImageRoute = (req: IncomingMessage, res: ServerResponse, url: URL) =
  * the display (`?w=&h=`, snapped to the size ladder), cached on disk.
  */
 export function createImageServer(options: ImageServerOptions): Server {
+  const serveImages = options.serveImages ?? true;
+  if (serveImages && (options.token === undefined) === (options.https === undefined)) {
+    throw new Error('the image server needs exactly one of a token (plain HTTP) or an HTTPS identity');
+  }
   const headersTimeout = options.headersTimeoutMs ?? 5_000;
-  const routes: ImageRoute[] = [healthRoute, imageRoute(options)];
+  const routes: ImageRoute[] = serveImages ? [healthRoute, imageRoute(options)] : [healthRoute, noSuchRoute];
 
   const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     const url = new URL(req.url ?? '/', 'http://image-server');
@@ -63,23 +89,42 @@ export function createImageServer(options: ImageServerOptions): Server {
     for (const route of routes) if (await route(req, res, url)) return;
   };
 
-  const server = createServer(
-    {
-      headersTimeout,
-      requestTimeout: headersTimeout * 6,
-      keepAliveTimeout: Math.min(5_000, options.idleTimeoutMs ?? 10_000),
-      // Node checks the two timeouts above only this often (30 s by default).
-      connectionsCheckingInterval: Math.max(250, Math.floor(headersTimeout / 4)),
-    },
-    (req, res) => {
-      handle(req, res).catch((error: Error) => {
-        // The path only: a query string may carry the token.
-        log.error('request failed', { path: (req.url ?? '').split('?')[0], error: error.message });
-        if (!res.headersSent) sendText(res, 500, 'cannot prepare this image; see the image server log');
-        else res.destroy(error);
-      });
-    },
-  );
+  const httpOptions = {
+    headersTimeout,
+    requestTimeout: headersTimeout * 6,
+    keepAliveTimeout: Math.min(5_000, options.idleTimeoutMs ?? 10_000),
+    // Node checks the two timeouts above only this often (30 s by default).
+    connectionsCheckingInterval: Math.max(250, Math.floor(headersTimeout / 4)),
+  };
+  const listener = (req: IncomingMessage, res: ServerResponse) => {
+    handle(req, res).catch((error: Error) => {
+      // The path only: a query string may carry the token.
+      log.error('request failed', { path: (req.url ?? '').split('?')[0], error: error.message });
+      if (!res.headersSent) sendText(res, 500, 'cannot prepare this image; see the image server log');
+      else res.destroy(error);
+    });
+  };
+  const tls = options.https;
+  const server: Server = tls
+    ? createHttpsServer(
+        {
+          ...httpOptions,
+          cert: tls.cert,
+          key: tls.key,
+          ca: tls.ca,
+          minVersion: 'TLSv1.2',
+          // Every client certificate is asked for, but the handshake completes without one (or with a stranger's)
+          // so the refusal can say why in words; imageRoute serves nothing before identifyClient has decided.
+          requestCert: true,
+          rejectUnauthorized: false,
+          // A handshake is milliseconds; the default two minutes would let a slow one hold a connection.
+          handshakeTimeout: headersTimeout,
+        },
+        listener,
+      )
+    : createServer(httpOptions, listener);
+  // Before the guard below, so the guard sees every connection, whichever way it goes.
+  if (tls) answerPlainHttpOnTlsPort(server as unknown as TlsServer, headersTimeout);
   // Sockets with no traffic for this long are destroyed (no 'timeout' listener, so Node does it).
   server.setTimeout(options.idleTimeoutMs ?? 10_000);
   guardConnections(server, {
@@ -97,6 +142,11 @@ const healthRoute: ImageRoute = async (_req, res, url) => {
   return true;
 };
 
+const noSuchRoute: ImageRoute = async (_req, res) => {
+  sendText(res, 404, 'no such endpoint on this port');
+  return true;
+};
+
 function imageRoute(options: ImageServerOptions): ImageRoute {
   const cores = availableParallelism();
   const cache = new RenditionCache(options.paths.renditions, options.renditionCacheBytes ?? 1024 ** 3);
@@ -111,7 +161,15 @@ function imageRoute(options: ImageServerOptions): ImageRoute {
       sendText(res, request.status, request.message);
       return true;
     }
-    if (!tokenMatches(request.token, options.token)) {
+    if (options.https) {
+      const refusal = await refusalOfCaller(req, request.name, options.https);
+      if (refusal) {
+        // Shared-budget warnings: a client that keeps asking cannot flood the log.
+        log.rejectedInput(`refused ${refusal.status}: ${refusal.message}`, { client: req.socket.remoteAddress });
+        sendText(res, refusal.status, refusal.message);
+        return true;
+      }
+    } else if (!tokenMatches(request.token, options.token!)) {
       sendText(res, 401, 'missing or wrong token', { 'WWW-Authenticate': 'Bearer realm="photoframe"' });
       return true;
     }
@@ -147,6 +205,34 @@ function imageRoute(options: ImageServerOptions): ImageRoute {
     });
     return true;
   };
+}
+
+// One look at a connection's certificate serves every request that comes over it (keep-alive).
+const identities = new WeakMap<TLSSocket, ClientIdentity>();
+
+function identityOf(socket: TLSSocket): ClientIdentity {
+  let identity = identities.get(socket);
+  if (!identity) {
+    const peer = socket.getPeerCertificate();
+    // An empty object when the client sent none; CN is an array when a subject repeats it, which no certificate of ours does.
+    const cn = peer && peer.subject ? peer.subject.CN : undefined;
+    identity = identifyClient({
+      authorized: socket.authorized,
+      authorizationError: socket.authorizationError ? String((socket.authorizationError as Error & { code?: string }).code ?? socket.authorizationError) : null,
+      commonName: typeof cn === 'string' ? cn : cn === undefined ? null : '',
+    });
+    identities.set(socket, identity);
+  }
+  return identity;
+}
+
+/** Over HTTPS: why this connection's certificate may not have this photo, or null when it may. */
+async function refusalOfCaller(req: IncomingMessage, name: string, tls: ImageServerHttps): Promise<{ status: number; message: string } | null> {
+  const identity = identityOf(req.socket as TLSSocket);
+  if (identity.kind === 'refused') return identity;
+  if (identity.kind === 'console') return null;
+  const decision = await tls.access.check(identity.id, name);
+  return decision.ok ? null : decision;
 }
 
 /** Upright dimensions of originals by path, from their headers; a bounded memo, since names never change content. */

@@ -1,4 +1,5 @@
 import { once } from 'node:events';
+import type { Server } from 'node:http';
 import { removeStaleTempDirs } from '../../../common/staleTempFiles.ts';
 import { connectEtcd } from '../../../common/etcd/etcdClient.ts';
 import { homePaths } from '../../../common/homePaths.ts';
@@ -6,7 +7,9 @@ import { trimTrailingSlashes } from '../../../common/text/trimTrailingSlashes.ts
 import { createLogger } from '../../../common/log.ts';
 import { UserError } from '../../../common/userError.ts';
 import { LibraryStore } from '../../../data/library/libraryStore.ts';
+import { DisplayAccess } from '../../imageServer/displayAccess.ts';
 import { createImageServer } from '../../imageServer/imageServer.ts';
+import { loadImageServerIdentity } from '../../imageServer/imageServerCertificate.ts';
 import { LEGACY_DOWNLOAD_PREFIX, legacyViewerRoutes } from '../../imageServer/legacyViewerRoutes.ts';
 import { advertisedUrl, publishImageServer } from '../../imageServer/publishImageServer.ts';
 import { loadOrCreateServerToken } from '../../imageServer/serverToken.ts';
@@ -17,47 +20,77 @@ import { DEFAULT_HTTP_PORT } from '../commandList.ts';
 
 const log = createLogger('serve');
 
+/**
+ * The image server: HTTPS with client certificates when etcd is TLS (the
+ * default), so each display is known by its certificate and gets only its
+ * own photos; plain HTTP with the bearer token when etcd is an explicit
+ * http:// one, exactly as before.
+ */
 export async function runServe({ config, values }: CommandContext): Promise<number | void> {
+  const secure = config.etcd.tls !== null;
+  const scheme = secure ? 'https' : 'http';
   const port = portOption(values, 'http-port', DEFAULT_HTTP_PORT);
   const host = stringOption(values, 'host') ?? '0.0.0.0';
   const publicUrl = stringOption(values, 'public-url');
   const sshPort = values['ssh-port'] === undefined ? null : portOption(values, 'ssh-port', 2222);
+  const legacy = values['legacy-viewers'] === true;
   if (publicUrl !== undefined && !/^https?:\/\/[^/]+/.test(publicUrl)) {
-    throw new UserError(`--public-url "${publicUrl}" is not an http(s) URL, e.g. http://192.168.1.10:${DEFAULT_HTTP_PORT}`);
+    throw new UserError(`--public-url "${publicUrl}" is not an http(s) URL, e.g. ${scheme}://192.168.1.10:${DEFAULT_HTTP_PORT}`);
   }
+  if (secure && publicUrl !== undefined && !publicUrl.startsWith('https://')) {
+    throw new UserError(`--public-url "${publicUrl}" must be https://: with a TLS etcd the image server speaks HTTPS (an http:// etcd is the plain mode)`);
+  }
+  if (values['legacy-http-port'] !== undefined && !(secure && legacy)) {
+    throw new UserError('--legacy-http-port is for --legacy-viewers with a TLS etcd; in plain mode original viewers use --http-port');
+  }
+  const legacyPort = secure && legacy ? portOption(values, 'legacy-http-port', port + 1) : null;
+  if (legacyPort === port) throw new UserError(`--legacy-http-port ${legacyPort} is the HTTPS port; choose another`);
+
   const paths = homePaths(config.home);
   const client = await connectEtcd(config.etcd);
-  const token = await loadOrCreateServerToken(paths.serverToken);
-  const legacy = values['legacy-viewers'] === true;
-  if (legacy) {
-    process.stderr.write(
-      `warning: --legacy-viewers is on: anyone who can reach this port can register as a display and download photos by name without a token (POST /register, GET ${LEGACY_DOWNLOAD_PREFIX}<name>)\n`,
-    );
-  }
-  const extraRoutes = legacy ? legacyViewerRoutes({ paths, store: new LibraryStore(paths.store), client }) : undefined;
-  // HEIC scratch folders of a server or import killed mid-decode hold copies of photos: cleared before serving.
-  await removeStaleTempDirs(paths.tmp);
-  const server = createImageServer({ paths, token, extraRoutes });
+  const url = trimTrailingSlashes(publicUrl ?? advertisedUrl(host, port, scheme));
+  let access: DisplayAccess | null = null;
+  const servers: Server[] = [];
   try {
-    server.listen(port, host);
-    await once(server, 'listening');
+    if (legacy) {
+      const where = legacyPort === null ? 'this port' : `plain-HTTP port ${legacyPort} (the displays' HTTPS port is unaffected)`;
+      process.stderr.write(
+        `warning: --legacy-viewers is on: anyone who can reach ${where} can register as a display and download photos by name without a token (POST /register, GET ${LEGACY_DOWNLOAD_PREFIX}<name>)\n`,
+      );
+    }
+    const routes = legacy ? legacyViewerRoutes({ paths, store: new LibraryStore(paths.store), client }) : undefined;
+    // HEIC scratch folders of a server or import killed mid-decode hold copies of photos: cleared before serving.
+    await removeStaleTempDirs(paths.tmp);
+    let published: { url: string; token?: string; ca_sha256?: string };
+    if (secure) {
+      const identity = await loadImageServerIdentity(config.home, new URL(url).hostname);
+      access = await DisplayAccess.open(client);
+      servers.push(await listen(createImageServer({ paths, https: { cert: identity.cert, key: identity.key, ca: identity.ca, access } }), port, host, '--http-port'));
+      if (legacyPort !== null) {
+        servers.push(await listen(createImageServer({ paths, serveImages: false, extraRoutes: routes }), legacyPort, host, '--legacy-http-port'));
+      }
+      published = { url, ca_sha256: identity.caSha256 };
+    } else {
+      const token = await loadOrCreateServerToken(paths.serverToken);
+      servers.push(await listen(createImageServer({ paths, token, extraRoutes: routes }), port, host, '--http-port'));
+      published = { url, token };
+    }
+    await publishImageServer(client, published);
   } catch (error) {
+    for (const server of servers) server.close();
+    await access?.close();
     client.close();
-    const code = (error as NodeJS.ErrnoException).code;
-    if (code === 'EADDRINUSE') throw new UserError(`port ${port} on ${host} is in use; choose another with --http-port`);
-    if (code === 'EADDRNOTAVAIL') throw new UserError(`--host ${host} is not an address of this machine`);
     throw error;
   }
-  const url = trimTrailingSlashes(publicUrl ?? advertisedUrl(host, port));
-  await publishImageServer(client, { url, token });
-  process.stdout.write(`image server listening on ${host}:${port}, published to etcd as ${url}\n`);
+  process.stdout.write(`image server listening on ${host}:${port} (${secure ? 'HTTPS, display certificates' : 'plain HTTP, bearer token'}), published to etcd as ${url}\n`);
+  if (legacyPort !== null) process.stdout.write(`original viewers: plain HTTP on ${host}:${legacyPort} (POST /register, GET ${LEGACY_DOWNLOAD_PREFIX}<name>)\n`);
   const ssh =
     sshPort === null
       ? null
       : await serveSshConsole({
           client,
           paths,
-          etcdLabel: config.etcdEndpoints.join(','),
+          etcdLabel: config.etcd.endpoints.join(','),
           port: sshPort,
           host,
           authorizedKeysPath: stringOption(values, 'authorized-keys') ?? paths.authorizedKeys,
@@ -67,12 +100,31 @@ export async function runServe({ config, values }: CommandContext): Promise<numb
   await new Promise<void>((resolve) => {
     const stop = (signal: string) => {
       log.info(`stopping on ${signal}`);
-      server.close(() => resolve());
-      server.closeAllConnections();
+      let open = servers.length;
+      for (const server of servers) {
+        server.close(() => {
+          if (--open === 0) resolve();
+        });
+        server.closeAllConnections();
+      }
     };
     process.once('SIGINT', () => stop('SIGINT'));
     process.once('SIGTERM', () => stop('SIGTERM'));
   });
   await ssh?.close();
+  await access?.close();
   client.close();
+}
+
+async function listen(server: Server, port: number, host: string, option: string): Promise<Server> {
+  try {
+    server.listen(port, host);
+    await once(server, 'listening');
+    return server;
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'EADDRINUSE') throw new UserError(`port ${port} on ${host} is in use; choose another with ${option}`);
+    if (code === 'EADDRNOTAVAIL') throw new UserError(`--host ${host} is not an address of this machine`);
+    throw error;
+  }
 }
