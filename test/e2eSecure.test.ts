@@ -42,7 +42,8 @@ const secure = suite<Context>('end to end over mutual TLS');
 const cli = (context: Context, ...args: string[]) => runCli(['--etcd', context.etcd.endpoint, '--home', context.etcd.home, ...args]);
 
 async function enrollAndStart(context: Context, name: string): Promise<Display> {
-  const enrolled = await cli(context, 'display', 'enroll', name, '--json');
+  // The bundle is copied out, as `make deploy` copies it to a Pi: revocation deletes the console's own copy.
+  const enrolled = await cli(context, 'display', 'enroll', name, '--out', await tempDir('photoframe-bundle-'), '--json');
   assert.is(enrolled.code, 0, enrolled.stderr);
   const { id, bundle } = JSON.parse(enrolled.stdout) as { id: string; bundle: string };
   const xvfb = await startXvfb(SCREEN.width, SCREEN.height);
@@ -110,12 +111,12 @@ secure('a revoked display goes black at once, is refused at its next reconnect, 
   const from = kitchen.viewer.lines.length;
   await context.etcd.restart();
   const refused = await kitchen.viewer.waitFor(/is not allowed to .*it may have been revoked/, 30_000, from);
-  assert.match(refused, new RegExp(`display ${kitchen.id} is not allowed to`));
-  // The other display reconnects and keeps its photo.
-  await hall.viewer.waitFor(/reconnect to etcd: done/, 30_000);
+  assert.match(refused, /display "Kitchen" is not allowed to (write|read) \S+; it may have been revoked/);
+  // The other display comes through the restart and still follows the console.
   await shows(hall, BLUE);
-  const next = await cli(context, 'display', 'next', 'Hall');
-  assert.is(next.code, 0, next.stderr);
+  const set = await cli(context, 'display', 'set', 'Hall', 'album=Reds');
+  assert.is(set.code, 0, set.stderr);
+  await shows(hall, RED);
 });
 
 secure('no private key reaches the logs', async (context) => {

@@ -55,6 +55,8 @@ export async function runViewer(options: ViewerOptions): Promise<void> {
   const paths = homePaths(options.config.home);
   const enrollment = options.enrollment ?? null;
   const id = enrollment ? enrollment.id : await resolveViewerId(options.id, paths.viewerConfig);
+  // In messages a person reads: the name the console gave it, when enrolled.
+  const displayLabel = enrollment?.name ? `"${enrollment.name}"` : id;
   const certificateFix = `renew it on the console (photoframe display renew ${id}) and install the new display.crt`;
   const offline = await loadOfflineState(paths.viewerState);
   const limits = viewerLimitsFromEnv(process.env);
@@ -66,7 +68,8 @@ export async function runViewer(options: ViewerOptions): Promise<void> {
   const health = new RenderHealth();
   const watchdog = startSystemdWatchdog({ env: process.env, renderProblem: () => health.problem(Date.now()), log });
   if (watchdog.enabled) log.info('notifying the systemd watchdog');
-  const cache = new ImageCache(paths.viewerCache, { limits: limits.download, budget: limits.cache });
+  // An enrolled display fetches over HTTPS with its own certificate, trusting the installation's CA only.
+  const cache = new ImageCache(paths.viewerCache, { limits: limits.download, budget: limits.cache, tls: enrollment?.tls ?? null });
   // Which cached file each frame was made from, so the cache never evicts the one on screen; weak, as frames come and go.
   const fileOfFrame = new WeakMap<Frame, string>();
   let lastServer: ImageServerInfo | null = null;
@@ -220,8 +223,8 @@ export async function runViewer(options: ViewerOptions): Promise<void> {
     pendingClient = client;
     let presence: Presence | undefined;
     try {
-      presence = await asDisplay(id, `write its announcement and presence (${announceKey(id)})`, () => announceDisplay(client, id, screen.size, VERSION, log));
-      const feed = await asDisplay(id, `read its keys (${displayPrefix(id)})`, () => openDisplayFeed(client, id, handlers));
+      presence = await asDisplay(displayLabel, `write ${announceKey(id)}`, () => announceDisplay(client, id, screen.size, VERSION, log));
+      const feed = await asDisplay(displayLabel, `read ${displayPrefix(id)}`, () => openDisplayFeed(client, id, handlers));
       session = { client, presence, feed };
     } catch (error) {
       await presence?.close().catch(() => {});
@@ -242,6 +245,7 @@ export async function runViewer(options: ViewerOptions): Promise<void> {
       status.stop();
       watchdog.stop();
       await closeSession();
+      cache.close();
       await saving;
       screen.close();
       resolve();

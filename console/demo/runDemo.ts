@@ -57,7 +57,7 @@ export async function runDemo(config: GlobalConfig, say: (line: string) => void)
     const port = await freePort();
     const server = await startChild('serve', cli('serve', '--host', '127.0.0.1', '--http-port', String(port)), paths.home, /image server listening/);
     cleanups.push(() => stopChildProcess(server));
-    say(`image server on http://127.0.0.1:${port} (log: ${join(paths.home, 'demo-serve.log')})`);
+    say(`image server on https://127.0.0.1:${port}, mutual TLS (log: ${join(paths.home, 'demo-serve.log')})`);
 
     let xvfb: XvfbDisplay | undefined;
     const env = { ...process.env };

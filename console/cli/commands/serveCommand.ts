@@ -1,7 +1,9 @@
+import type { Etcd3 } from 'etcd3';
 import { once } from 'node:events';
 import type { Server } from 'node:http';
 import { removeStaleTempDirs } from '../../../common/staleTempFiles.ts';
 import { connectEtcd } from '../../../common/etcd/etcdClient.ts';
+import { assessEtcdVersion, rbacWarning } from '../../../common/etcd/etcdVersionRisks.ts';
 import { homePaths } from '../../../common/homePaths.ts';
 import { trimTrailingSlashes } from '../../../common/text/trimTrailingSlashes.ts';
 import { createLogger } from '../../../common/log.ts';
@@ -48,6 +50,7 @@ export async function runServe({ config, values }: CommandContext): Promise<numb
 
   const paths = homePaths(config.home);
   const client = await connectEtcd(config.etcd);
+  if (config.etcd.tls) await warnAboutEtcdVersion(client);
   const url = trimTrailingSlashes(publicUrl ?? advertisedUrl(host, port, scheme));
   let access: DisplayAccess | null = null;
   const servers: Server[] = [];
@@ -127,4 +130,11 @@ async function listen(server: Server, port: number, host: string, option: string
     if (code === 'EADDRNOTAVAIL') throw new UserError(`--host ${host} is not an address of this machine`);
     throw error;
   }
+}
+
+/** Once at start: the roles that keep a display to its own keys are only as good as the etcd enforcing them. */
+async function warnAboutEtcdVersion(client: Etcd3): Promise<void> {
+  const status = await client.maintenance.status().catch(() => null);
+  const warning = status ? rbacWarning(assessEtcdVersion(status.version)) : null;
+  if (warning) process.stderr.write(`warning: ${warning}\n`);
 }
