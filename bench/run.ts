@@ -14,6 +14,7 @@ import { Low } from 'lowdb';
 import { JSONFile } from 'lowdb/node';
 import sharp from 'sharp';
 import { startLocalEtcd } from '../common/etcd/localEtcd.ts';
+import { silenceIpServerNameWarning } from '../common/process/quietWarnings.ts';
 import { homePaths } from '../common/homePaths.ts';
 import { freePort } from '../common/net/freePort.ts';
 import { stopChildProcess } from '../common/process/stopChildProcess.ts';
@@ -32,8 +33,10 @@ import { benchConsole } from './consoleBench.ts';
 import { libraryBenchmarks } from './libraryBench.ts';
 import { viewerSamples } from './viewerBench.ts';
 import { imageFetchSamples } from './imageFetchBench.ts';
+import { securitySamples } from './securityBench.ts';
 
 process.env.PHOTOFRAME_LOG ??= 'error';
+silenceIpServerNameWarning();
 const samples: Sample[] = [];
 const scratch = await mkdtemp(join(tmpdir(), 'photoframe-bench-'));
 
@@ -137,6 +140,8 @@ try {
 
   // The viewer's fetch of a cached rendition over HTTPS with mutual TLS against plain HTTP (bench/imageFetchBench.ts runs alone too).
   samples.push(...(await imageFetchSamples(scratch)));
+  // What the secure defaults cost: put → watch and a viewer's cold start over mutual TLS, revocation, enrollment (bench/securityBench.ts runs alone too).
+  samples.push(...(await securitySamples(scratch)));
 
   // Library writes: durable update (lock, fsync, rename) against lowdb's own JSONFile write.
   const big: Library = emptyLibrary();

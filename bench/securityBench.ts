@@ -16,7 +16,7 @@ import { startLocalEtcd } from '../common/etcd/localEtcd.ts';
 import { displayKey } from '../common/protocol/displayKeys.ts';
 import { deployedViewer } from '../test/helpers/deployedViewer.ts';
 import { startSecureLocalEtcd } from '../console/security/secureLocalEtcd.ts';
-import { enrollDisplay } from '../console/security/enrollment.ts';
+import { enrollDisplay, revokeDisplay } from '../console/security/enrollment.ts';
 import { LibraryStore } from '../data/library/libraryStore.ts';
 import { startXvfb } from '../viewer/xvfbDisplay.ts';
 import { startViewerProcess } from '../test/helpers/viewerUnderTest.ts';
@@ -61,6 +61,28 @@ async function coldStarts(scratch: string, display: string, options: { endpoint:
   return percentile(times, 50);
 }
 
+/** Median time from the action to the viewer's "screen is black" line, over a few enrolled viewers. */
+async function blankAfter(scratch: string, display: string, admin: Etcd3, store: LibraryStore, home: string, endpoints: string[], how: 'revoke' | 'delete'): Promise<number> {
+  const times: number[] = [];
+  for (let i = 0; i < 5; i++) {
+    const enrolled = await enrollDisplay(admin, store, home, { name: `${how}-${i}`, etcdEndpoints: endpoints, out: await mkdtemp(join(scratch, 'bundle-')) });
+    await admin.put(displayKey(enrolled.id, 'images')).value('["never-fetched.jpg"]');
+    const viewer = startViewerProcess({ etcdEndpoint: endpoints[0]!, home: await mkdtemp(join(scratch, 'revoke-')), id: enrolled.id, display, enrollment: enrolled.bundle, args: ['--windowed', '320x180'] });
+    try {
+      await viewer.waitFor(/image list photos=1/, 60_000);
+      const from = viewer.lines.length;
+      const start = process.hrtime.bigint();
+      if (how === 'revoke') await revokeDisplay(admin, store, home, enrolled.id);
+      else await admin.delete().key(displayKey(enrolled.id, 'images'));
+      await viewer.waitFor(/screen is black/, 30_000, from);
+      times.push(Number(process.hrtime.bigint() - start) / 1e6);
+    } finally {
+      await viewer.stop();
+    }
+  }
+  return percentile(times, 50);
+}
+
 export async function securitySamples(scratch: string): Promise<Sample[]> {
   const samples: Sample[] = [];
   const plain = await startLocalEtcd({ dataDir: join(scratch, 'etcd-plain') });
@@ -94,6 +116,19 @@ export async function securitySamples(scratch: string): Promise<Sample[]> {
         ours: overTls,
         reference: overPlain,
         referenceName: 'the same viewer over plain http (target ≤ 1.3×)',
+        lowerIsBetter: true,
+      });
+
+      // Revocation: from `display revoke` to the viewer blanking its screen through its still-open watch,
+      // beside a bare delete of the same display's list reaching an unrevoked viewer.
+      const revokeMs = await blankAfter(scratch, xvfb.display, secureClient, store, secureHome, secure.target.endpoints, 'revoke');
+      const deleteMs = await blankAfter(scratch, xvfb.display, secureClient, store, secureHome, secure.target.endpoints, 'delete');
+      samples.push({
+        name: 'display revoke → its screen black (open watch)',
+        unit: 'ms',
+        ours: revokeMs,
+        reference: deleteMs,
+        referenceName: 'deleting its /<id>:images alone → screen black',
         lowerIsBetter: true,
       });
 
