@@ -147,12 +147,6 @@ export class ConsoleApp implements SessionContext {
       this.guard(() => this.onKey(ch, key)),
     );
     this.screen.on('resize', () => this.guard(() => this.redrawAll()));
-    this.screen.on('render', () =>
-      this.guard(() => {
-        // Drawn over blessed's cells, so only when nothing (help, a dialog, the size warning) covers the view.
-        if (this.mode.kind === 'normal' || this.mode.kind === 'input') if (this.tooSmall.hidden) this.top()?.afterRender?.();
-      }),
-    );
     this.registerGlobalKeys();
     this.guard(() => {
       const roots = rootViews(this);
@@ -179,7 +173,8 @@ export class ConsoleApp implements SessionContext {
   /** The text blessed has drawn, row by row: what a person would read on the terminal. */
   screenText(): string {
     const lines = (this.screen as unknown as { lines: [number, string][][] }).lines;
-    return lines.map((row) => row.map((cell) => cell[1]).join('').replace(/\s+$/, '')).join('\n');
+    // A truecolor preview cell carries its colours as SGR in its text; a person reads only the character.
+    return lines.map((row) => row.map((cell) => cell[1].replace(/\x1b\[[0-9;]*m/g, '')).join('').replace(/\s+$/, '')).join('\n');
   }
 
   close(): void {
@@ -309,6 +304,7 @@ export class ConsoleApp implements SessionContext {
     k.addGlobal({ keys: ['C-u', 'pageup'], description: 'page up', run: () => list()?.page(-1) });
     k.addGlobal({ keys: ['q', 'escape'], hint: 'back', essential: true, description: 'back; clears the filter; asks to quit from the first view', run: () => this.goBack() });
     k.addGlobal({ keys: ['C-c'], description: 'quit', run: () => this.close() });
+    k.addGlobal({ keys: ['C-l'], description: 'redraw the whole screen (after another program wrote over it)', run: () => this.redrawScreen() });
   }
 
   private goBack(): void {
@@ -491,6 +487,12 @@ export class ConsoleApp implements SessionContext {
         this.renderNow();
       }),
     );
+  }
+
+  /** Forgets what blessed believes is on the terminal, clears it, and draws every cell again. */
+  private redrawScreen(): void {
+    this.screen.realloc();
+    this.redrawAll();
   }
 
   private redrawAll(): void {

@@ -16,8 +16,6 @@ export interface View {
   list?: { move(delta: number): void; page(direction: 1 | -1): void; select(index: number): void; length: number };
   /** Extra `:` commands while this view is on top. */
   commands?: CommandSpec[];
-  /** Draws anything blessed cannot (the truecolor preview) after each render. */
-  afterRender?(): void;
   dispose?(): void;
 }
 

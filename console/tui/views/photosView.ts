@@ -10,7 +10,7 @@ import { progressBar } from '../../../data/photos/importProgress.ts';
 import { importPhotos } from '../../../data/photos/importPhotos.ts';
 import type { SessionContext } from '../app/consoleApp.ts';
 import { textFilter, viewElement, type View } from '../app/view.ts';
-import { halfBlockLines } from '../preview/halfBlocks.ts';
+import { halfBlockCells, type PreviewCell } from '../preview/halfBlocks.ts';
 import { thumbnailPixels } from '../preview/thumbnailPixels.ts';
 import { ListWidget } from '../widgets/listWidget.ts';
 import { republishAfterChange } from './displayActionKeys.ts';
@@ -54,7 +54,7 @@ export function photosView(context: SessionContext, albumName: string | null): V
   const filter = textFilter(() => rebuild());
   let shownLibrary: Library | null = null;
   let rows: readonly PhotoRecord[] = [];
-  let previewLines: string[] = [];
+  let previewCells: PreviewCell[][] = [];
   let previewFor = '';
   let previewTimer: NodeJS.Timeout | undefined;
 
@@ -82,37 +82,54 @@ export function photosView(context: SessionContext, albumName: string | null): V
       shownLibrary = hub.library;
       rebuild();
     } else list.draw();
+    // After a resize the box has a new size: a picture is made for it.
+    schedulePreview();
   };
   const previewSize = () => ({ columns: Math.max(4, (preview.width as number) - 2), rows: Math.max(2, (preview.height as number) - 2) });
+  let pendingFor: string | null = null;
   const schedulePreview = () => {
-    clearTimeout(previewTimer);
     const photo = list.selected();
     const { columns, rows: lines } = previewSize();
     const key = photo ? `${photo.name}:${columns}x${lines}` : '';
-    if (key === previewFor) return;
+    // Refreshes come with every change in etcd; one already on its way for the same photo and size is left to finish.
+    if (key === previewFor || key === pendingFor) return;
+    clearTimeout(previewTimer);
+    pendingFor = key;
+    const done = (cells: PreviewCell[][], content: string) => {
+      if (pendingFor !== key) return;
+      pendingFor = null;
+      previewFor = key;
+      previewCells = cells;
+      preview.setContent(content);
+      context.render();
+    };
     previewTimer = setTimeout(() => {
-      if (!photo) {
-        previewFor = '';
-        previewLines = [];
-        return context.render();
-      }
+      if (!photo) return done([], '');
       void thumbnailPixels(thumbnailPath(context.services.paths.thumbnails, photo.name), columns, lines)
-        .then(({ rgb, width, height }) => {
-          previewFor = key;
-          previewLines = halfBlockLines(rgb, width, height, context.colorMode);
-          preview.setContent('');
-          context.render();
-        })
-        .catch(() => {
-          previewFor = key;
-          previewLines = [];
-          preview.setContent('{grey-fg}no thumbnail{/grey-fg}');
-          context.render();
-        });
+        .then(({ rgb, width, height }) => done(halfBlockCells(rgb, width, height, context.colorMode), ''))
+        .catch(() => done([], '{grey-fg}no thumbnail{/grey-fg}'));
     }, PREVIEW_DELAY_MS);
     previewTimer.unref?.();
   };
   list.onSelect = () => schedulePreview();
+  // The picture goes into blessed's own screen buffer as the box is drawn, so blessed owns those cells:
+  // another view, the help or a dialog repaints them, and nothing is drawn when the box is hidden.
+  // Clipped to the box's inside, so a picture made for a larger box (before a resize) never spills out.
+  preview.on('render', (coords: { xi: number; xl: number; yi: number; yl: number } | undefined) => {
+    if (!coords || previewCells.length === 0) return;
+    const lines = (context.screen as unknown as { lines: (PreviewCell[] & { dirty?: boolean })[] }).lines;
+    const [left, right, top, bottom] = [coords.xi + 1, coords.xl - 1, coords.yi + 1, coords.yl - 1];
+    for (let row = 0; row < previewCells.length && top + row < bottom; row++) {
+      const line = lines[top + row];
+      if (!line) break;
+      const cells = previewCells[row]!;
+      for (let column = 0; column < cells.length && left + column < right; column++) {
+        if (!line[left + column]) break;
+        line[left + column] = [...cells[column]!] as PreviewCell;
+      }
+      line.dirty = true;
+    }
+  });
   const chosen = (): string[] => {
     if (marked.size) return [...marked];
     const photo = list.selected();
@@ -209,13 +226,6 @@ export function photosView(context: SessionContext, albumName: string | null): V
     },
     filter,
     refresh,
-    afterRender() {
-      if (previewLines.length === 0 || !element.visible) return;
-      const left = (preview.aleft as number) + 1;
-      const top = (preview.atop as number) + 1;
-      const out = previewLines.map((line, i) => `\x1b[${top + i + 1};${left + 1}H${line}`).join('');
-      (context.screen.program as unknown as { _write(text: string): void })._write(out);
-    },
     dispose() {
       clearTimeout(previewTimer);
     },

@@ -1,0 +1,152 @@
+import { join } from 'node:path';
+import { suite } from 'uvu';
+import * as assert from 'uvu/assert';
+import { homePaths } from '../common/homePaths.ts';
+import { encodeAnnouncement } from '../common/protocol/codecs/announcementCodec.ts';
+import { announceKey, onlineKey } from '../common/protocol/systemKeys.ts';
+import type { ConsoleServices } from '../console/tui/app/consoleServices.ts';
+import { LibraryStore } from '../data/library/libraryStore.ts';
+import { importPhotos } from '../data/photos/importPhotos.ts';
+import { KEY, openServices, openSession, type TestSession } from './helpers/consoleHarness.ts';
+import { grainyJpeg, tempDir } from './helpers/fixtures.ts';
+import { startTestEtcd, type TestEtcd } from './helpers/testEtcd.ts';
+import type { TerminalModel } from './helpers/terminalModel.ts';
+
+/**
+ * The console as a newcomer meets it (issue 17): what the terminal shows,
+ * read from every byte the session wrote, and what the words say.
+ */
+interface Context {
+  etcd: TestEtcd;
+  home: string;
+  source: string;
+  services: ConsoleServices;
+  session: TestSession;
+}
+
+const polish = suite<Context>('console polish');
+const DISPLAY = 'd1700000-0000-4000-8000-00000000beef';
+const BLOCK = '▀';
+
+polish.before(async (context) => {
+  context.etcd = await startTestEtcd();
+  context.home = await tempDir('photoframe-polish-home-');
+  context.source = await tempDir();
+  for (const [folder, name, colour] of [
+    ['trip', 'sample-1.jpg', [200, 80, 40]],
+    ['trip', 'harbour.jpg', [30, 90, 200]],
+    ['garden', 'sample-1.jpg', [40, 180, 60]],
+    ['garden', 'roses.jpg', [220, 40, 90]],
+  ] as const) {
+    await (await grainyJpeg(160, 120, [...colour])).toFile(join(context.source, folder, name)).catch(async () => {
+      const { mkdir } = await import('node:fs/promises');
+      await mkdir(join(context.source, folder), { recursive: true });
+      await (await grainyJpeg(160, 120, [...colour])).toFile(join(context.source, folder, name));
+    });
+  }
+  const paths = homePaths(context.home);
+  await importPhotos(new LibraryStore(paths.store), paths, { sources: [join(context.source, 'trip')], album: 'Trip' });
+  await importPhotos(new LibraryStore(paths.store), paths, { sources: [join(context.source, 'garden')], album: 'Garden' });
+  await context.etcd.client.put(announceKey(DISPLAY)).value(
+    encodeAnnouncement({ id: DISPLAY, hostname: 'kitchen-pi', version: '0.1.0', screen: { width: 1920, height: 1080 }, started_at: new Date().toISOString() }),
+  );
+  await context.etcd.client.put(onlineKey(DISPLAY)).value('{}');
+  context.services = await openServices(context.etcd.client, context.home);
+});
+
+polish.after(async (context) => {
+  await context.services?.close();
+  await context.etcd?.stop();
+});
+
+polish.before.each((context) => {
+  context.session = openSession(context.services);
+});
+polish.after.each((context) => {
+  context.session.app.close();
+});
+
+/** A box's inner cells, from its border and label as the terminal shows them: [left, top, right, bottom], inclusive. */
+function boxArea(terminal: TerminalModel, label: string): [number, number, number, number] {
+  const lines = terminal.lines();
+  const top = lines.findIndex((line) => line.includes(label));
+  assert.ok(top >= 0, `no box "${label}" on screen:\n${terminal.text()}`);
+  const left = lines[top]!.lastIndexOf('┌', lines[top]!.indexOf(label));
+  const right = lines[top]!.indexOf('┐', left);
+  let bottom = top + 1;
+  while (bottom < lines.length && lines[bottom]![left] !== '└') bottom++;
+  return [left + 1, top + 1, right - 1, bottom - 1];
+}
+const previewArea = (terminal: TerminalModel) => boxArea(terminal, ' Preview ');
+const blocksIn = (terminal: TerminalModel, [left, top, right, bottom]: [number, number, number, number]) =>
+  terminal.find(BLOCK).filter(([x, y]) => x >= left && x <= right && y >= top && y <= bottom).length;
+
+const previewShown = (terminal: TerminalModel) => terminal.find(BLOCK).length > 20;
+
+polish('1: the preview is gone from the terminal after leaving the Photos view, in every view and overlay', async ({ session }) => {
+  session.keys('3');
+  await session.waitFor('Photos (4)');
+  await session.waitForTerminal(previewShown);
+  for (const [keys, shows] of [
+    [['1'], 'Displays (1)'],
+    [['4'], 'Groups'],
+    [['5'], 'Events'],
+  ] as const) {
+    session.keys(...keys);
+    await session.waitFor(shows);
+    await session.waitForTerminal(shows);
+    assert.is(session.terminal.find(BLOCK).length, 0, `blocks left over on the ${shows} view:\n${session.terminal.text()}`);
+    assert.is(session.bufferCount(BLOCK), 0);
+    session.keys('3');
+    await session.waitForTerminal(previewShown);
+  }
+  // Help and a dialog drawn over the Photos view cover the preview too.
+  session.keys('?');
+  await session.waitFor('photoframe console · Photos');
+  await session.waitForTerminal('photoframe console · Photos');
+  assert.is(blocksIn(session.terminal, boxArea(session.terminal, ' help ')), 0, `blocks over the help:\n${session.terminal.text()}`);
+  session.keys('x');
+  await session.waitForTerminal(previewShown);
+  session.keys('q');
+  await session.waitFor('Leave the console?');
+  await session.waitForTerminal('Leave the console?');
+  assert.is(blocksIn(session.terminal, boxArea(session.terminal, ' confirm ')), 0, `blocks over the dialog:\n${session.terminal.text()}`);
+  session.keys(KEY.escape);
+  await session.waitForTerminal(previewShown);
+  // Ctrl-L draws every cell again: the picture comes back whole, nothing else changes.
+  session.keys('\x0c');
+  await session.waitForTerminal(previewShown);
+  // The settings editor of a display.
+  session.keys('1');
+  await session.waitFor('kitchen-pi');
+  session.keys(KEY.enter);
+  await session.waitFor('Settings');
+  await session.waitForTerminal('Settings');
+  assert.is(session.terminal.find(BLOCK).length, 0, `blocks over the settings editor:\n${session.terminal.text()}`);
+});
+
+polish('2: after a resize the preview is drawn inside its box, and the file names stay readable', async ({ session }) => {
+  session.keys('3');
+  await session.waitFor('Photos (4)');
+  await session.waitForTerminal(previewShown);
+  session.resize(80, 24);
+  await session.waitForTerminal((terminal) => terminal.text().includes('Photos (4)') && previewShown(terminal));
+  // Whatever is drawn in between, once settled every block is inside the box and every name whole.
+  await session.waitForTerminal((terminal) => {
+    const [left, top, right, bottom] = previewArea(terminal);
+    return terminal.find(BLOCK).every(([x, y]) => x >= left && x <= right && y >= top && y <= bottom);
+  }, 5000);
+  const [left, top, right, bottom] = previewArea(session.terminal);
+  assert.ok(right < 80 && left > 40, `box ${left}..${right}`);
+  const blocks = session.terminal.find(BLOCK);
+  assert.ok(blocks.length > 20);
+  assert.ok(
+    blocks.every(([x, y]) => x >= left && x <= right && y >= top && y <= bottom),
+    `blocks outside the box:\n${session.terminal.text()}`,
+  );
+  const text = session.terminal.text();
+  for (const name of ['sample-1.jpg', 'harbour.jpg', 'roses.jpg']) assert.match(text, name);
+  assert.not.match(text, /▀[a-z]/);
+});
+
+polish.run();
