@@ -3,8 +3,12 @@ import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { homePaths } from '../common/homePaths.ts';
 import { encodeAnnouncement } from '../common/protocol/codecs/announcementCodec.ts';
-import { announceKey, onlineKey } from '../common/protocol/systemKeys.ts';
+import { announceKey, onlineKey, statusKey } from '../common/protocol/systemKeys.ts';
+import { encodeNowShowing, nowShowingKey, type NowShowing } from '../common/protocol/codecs/commandCodecs.ts';
+import { encodeViewerStatus } from '../common/protocol/codecs/viewerStatusCodec.ts';
+import { displayKey } from '../common/protocol/displayKeys.ts';
 import type { ConsoleServices } from '../console/tui/app/consoleServices.ts';
+import { connectEtcd } from '../common/etcd/etcdClient.ts';
 import { LibraryStore } from '../data/library/libraryStore.ts';
 import { importPhotos } from '../data/photos/importPhotos.ts';
 import { KEY, openServices, openSession, type TestSession } from './helpers/consoleHarness.ts';
@@ -147,6 +151,72 @@ polish('2: after a resize the preview is drawn inside its box, and the file name
   const text = session.terminal.text();
   for (const name of ['sample-1.jpg', 'harbour.jpg', 'roses.jpg']) assert.match(text, name);
   assert.not.match(text, /▀[a-z]/);
+});
+
+const photoNamed = (services: ConsoleServices, file: string) =>
+  Object.values(services.hub.library.photos).filter((photo) => photo.sources.some((source) => source.endsWith(`/${file}`)));
+
+/** Plays a viewer answering "what is on screen" for the display, as the viewer does at /R:, on its own connection as a viewer has. */
+async function answerNowShowing(etcd: TestEtcd, answer: Omit<NowShowing, 'display'>): Promise<() => Promise<void>> {
+  const client = await connectEtcd([etcd.endpoint]);
+  const watcher = await client.watch().key(displayKey(DISPLAY, 'current_display')).create();
+  watcher.on('put', (kv) => {
+    const request = JSON.parse(kv.value.toString()) as string;
+    // A put is sent when exec() (or then) is called.
+    void client.put(nowShowingKey(request)).value(encodeNowShowing({ display: DISPLAY, ...answer })).exec();
+  });
+  return async () => {
+    await watcher.cancel();
+    client.close();
+  };
+}
+
+const reportStatus = (etcd: TestEtcd, image: string, shownAt: Date) =>
+  etcd.client.put(statusKey(DISPLAY)).value(
+    encodeViewerStatus({ image, shown_at: shownAt.toISOString(), applied_revision: null, free_bytes: 5 * 1024 ** 3, power: 'on', paused: false, updated_at: new Date().toISOString() }),
+  );
+
+polish('3: photos are called by their file names, the hash only where two clash; times are local', async ({ etcd, services, session }) => {
+  const [harbour] = photoNamed(services, 'harbour.jpg');
+  const samples = photoNamed(services, 'sample-1.jpg');
+  assert.is(samples.length, 2);
+  session.keys('3');
+  let screen = await session.waitFor('Photos (4)');
+  for (const sample of samples) assert.match(screen, `sample-1.jpg (${sample.name.slice(0, 6)})`);
+  assert.match(screen, /│\s+harbour\.jpg\s/);
+  assert.not.match(screen, harbour!.name.slice(0, 6));
+
+  await reportStatus(etcd, harbour!.name, new Date(Date.now() - 30_000));
+  session.keys('1');
+  screen = await session.waitFor(/kitchen-pi.*harbour\.jpg/);
+  assert.not.match(screen, harbour!.name.slice(0, 6));
+
+  const shownAt = new Date(Date.now() - 90_000);
+  const stop = await answerNowShowing(etcd, { image: harbour!.name, album: 'Trip', shown_at: shownAt.toISOString(), power: 'on', paused: false });
+  try {
+    session.keys('w');
+    // The local clock, as the machine's own formatting writes it.
+    await session.waitFor(`kitchen-pi: harbour.jpg from "Trip" since ${shownAt.toTimeString().slice(0, 8)}`);
+  } finally {
+    await stop();
+  }
+  session.keys('5');
+  screen = await session.waitFor('Events');
+  assert.match(screen, `${new Date().toTimeString().slice(0, 5)}`);
+});
+
+polish('8: SINCE counts up with nothing written, also while paused; ID stays at 100 columns', async ({ etcd, services, session }) => {
+  const [roses] = photoNamed(services, 'roses.jpg');
+  await etcd.client.put(displayKey(DISPLAY, 'paused')).value('true');
+  await reportStatus(etcd, roses!.name, new Date(Date.now() - 5_000));
+  let screen = await session.waitFor(/kitchen-pi\s+paused.*roses\.jpg\s+\d+s/);
+  assert.match(screen, /\bID\b/);
+  assert.match(screen, /d1700000-/);
+  const since = /roses\.jpg\s+(\d+s)/.exec(screen)![1]!;
+  // No write to etcd from here: the console's own clock moves SINCE on.
+  screen = await session.waitFor(new RegExp(`roses\\.jpg\\s+(?!${since})\\d+s`), 10_000);
+  assert.match(screen, /kitchen-pi\s+paused/);
+  await etcd.client.put(displayKey(DISPLAY, 'paused')).value('false');
 });
 
 polish.run();

@@ -20,6 +20,7 @@ function photoCount(library: Library): number {
 export const MIN_COLUMNS = 80;
 export const MIN_ROWS = 24;
 const STATUS_CLEAR_MS = 5000;
+const TICK_MS = 1000;
 
 export type ColorMode = 'truecolor' | '256';
 
@@ -90,6 +91,7 @@ export class ConsoleApp implements SessionContext {
   private rootCommands: CommandSpec[] = [];
   private mode: Mode = { kind: 'normal' };
   private statusTimer: NodeJS.Timeout | undefined;
+  private readonly ticker: NodeJS.Timeout;
   private renderQueued = false;
   private closed = false;
   private finish: () => void = () => {};
@@ -155,6 +157,11 @@ export class ConsoleApp implements SessionContext {
       for (const view of this.roots) view.element.hide();
       this.push(this.roots[0]!);
     });
+    // Relative times count up with nothing written to etcd (a paused display's photo keeps aging).
+    this.ticker = setInterval(() => {
+      if (this.top()?.ticks) this.refreshSoon();
+    }, TICK_MS);
+    this.ticker.unref?.();
     this.unsubscribe.push(services.hub.onChange(() => this.refreshSoon()));
     this.unsubscribe.push(services.etcd.onChange(() => this.refreshSoon()));
     this.unsubscribe.push(services.events.onEvent(() => this.refreshSoon()));
@@ -181,6 +188,7 @@ export class ConsoleApp implements SessionContext {
     if (this.closed) return;
     this.closed = true;
     clearTimeout(this.statusTimer);
+    clearInterval(this.ticker);
     for (const stop of this.unsubscribe) stop();
     for (const view of new Set([...this.roots, ...this.stack])) view.dispose?.();
     try {

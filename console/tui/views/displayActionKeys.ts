@@ -29,7 +29,7 @@ export async function performAction(context: SessionContext, action: DisplayActi
     if (action === 'now') context.status(`asking ${label} what it shows…`);
     const outcomes = await runDisplayAction(client, action, targets);
     const summary =
-      action === 'now' ? outcomes.map((o) => describeNowShowing(o.target.name, o.answer!)).join(' · ') : `${action}: sent to ${label}`;
+      action === 'now' ? outcomes.map((o) => describeNowShowing(o.target.name, o.answer!, hub.library)).join(' · ') : `${action}: sent to ${label}`;
     events.add(context.who, summary);
     return summary;
   });

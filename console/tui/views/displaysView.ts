@@ -85,5 +85,6 @@ export function displaysView(context: SessionContext): View {
     },
     filter,
     refresh,
+    ticks: true,
   };
 }

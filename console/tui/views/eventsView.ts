@@ -1,11 +1,12 @@
 import blessed from 'blessed';
 import Log from 'blessed-contrib/lib/widget/log.js';
 import type { ConsoleEvent } from '../app/eventLog.ts';
+import { localClock } from '../../library/localTime.ts';
 import type { SessionContext } from '../app/consoleApp.ts';
 import { viewElement, type View } from '../app/view.ts';
 
 export function eventLine(event: ConsoleEvent): string {
-  const time = event.at.toISOString().slice(11, 19);
+  const time = localClock(event.at).slice(-8);
   const text = blessed.escape(`${time}  ${event.who.padEnd(16)} ${event.what}`);
   return event.error ? `{red-fg}${text}{/red-fg}` : text;
 }

@@ -2,7 +2,8 @@ import blessed from 'blessed';
 import { UserError } from '../../../common/userError.ts';
 import { addLibraryPhotos, findAlbum, removeAlbumPhotos } from '../../../data/library/albums.ts';
 import type { Library, PhotoRecord } from '../../../data/library/librarySchema.ts';
-import { basePhotos, filterPhotos, photoFileName } from '../../library/photoList.ts';
+import { basePhotos, filterPhotos } from '../../library/photoList.ts';
+import { photoLabel } from '../../library/photoNames.ts';
 import { LibraryStore } from '../../../data/library/libraryStore.ts';
 import { photoShape } from '../../../data/library/smartRules.ts';
 import { thumbnailPath } from '../../../data/renditions/renditions.ts';
@@ -34,14 +35,15 @@ export function photosView(context: SessionContext, albumName: string | null): V
     label: 'Photos',
     columns: [
       { title: ' ', width: 1 },
-      { title: 'FILE', width: 'flex' },
+      // The file name is what a person looks for: SHAPE, then SIZE give way before it is cut.
+      { title: 'FILE', width: 'flex', min: 21 },
       { title: 'TAKEN', width: 16 },
-      { title: 'SIZE', width: 9 },
-      { title: 'SHAPE', width: 9, optional: true },
+      { title: 'SIZE', width: 9, optional: true },
+      { title: 'SHAPE', width: 5, optional: true },
     ],
     cells: (photo) => [
       marked.has(photo.name) ? { text: '*', tone: 'warn' } : ' ',
-      photoFileName(photo),
+      photoLabel(hub.library, photo.name),
       photo.takenAt ? photo.takenAt.replace('T', ' ').slice(0, 16) : { text: '—', tone: 'muted' },
       `${photo.width}×${photo.height}`,
       photoShape(photo),
