@@ -289,7 +289,7 @@ tui('display actions write through the registry; reboot asks first; the settings
   session.keys(KEY.backspace, KEY.backspace);
   session.type('soon');
   session.keys(KEY.enter);
-  screen = await session.waitFor(/interval_time\s+45.*settings\.interval_time must be/);
+  screen = await session.waitFor(/interval_time\s+45.*interval must be a number/);
   assert.match(await etcd.client.get(displayKey(DISPLAY, 'settings')).string() ?? '', /"interval_time":\s*45/);
   session.keys(KEY.enter, ...Array(4).fill(KEY.backspace));
   session.type('90');

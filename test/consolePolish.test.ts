@@ -10,6 +10,7 @@ import { displayKey } from '../common/protocol/displayKeys.ts';
 import type { ConsoleServices } from '../console/tui/app/consoleServices.ts';
 import { connectEtcd } from '../common/etcd/etcdClient.ts';
 import { LibraryStore } from '../data/library/libraryStore.ts';
+import { addLibraryPhotos, createAlbum } from '../data/library/albums.ts';
 import { importPhotos } from '../data/photos/importPhotos.ts';
 import { KEY, openServices, openSession, type TestSession } from './helpers/consoleHarness.ts';
 import { grainyJpeg, tempDir } from './helpers/fixtures.ts';
@@ -153,6 +154,12 @@ polish('2: after a resize the preview is drawn inside its box, and the file name
   assert.not.match(text, /▀[a-z]/);
 });
 
+/** The folder the suite's photos were imported from, read back from the library. */
+const sourceOf = (services: ConsoleServices) => {
+  const source = Object.values(services.hub.library.photos)[0]!.sources[0]!;
+  return source.slice(0, source.lastIndexOf('/', source.lastIndexOf('/') - 1));
+};
+
 const photoNamed = (services: ConsoleServices, file: string) =>
   Object.values(services.hub.library.photos).filter((photo) => photo.sources.some((source) => source.endsWith(`/${file}`)));
 
@@ -217,6 +224,97 @@ polish('8: SINCE counts up with nothing written, also while paused; ID stays at 
   screen = await session.waitFor(new RegExp(`roses\\.jpg\\s+(?!${since})\\d+s`), 10_000);
   assert.match(screen, /kitchen-pi\s+paused/);
   await etcd.client.put(displayKey(DISPLAY, 'paused')).value('false');
+});
+
+polish('4: prompts, refusals and columns say the same thing, whole, in plain words', async ({ session }) => {
+  await session.waitFor('kitchen-pi');
+  session.keys(KEY.enter);
+  let screen = await session.waitFor('Settings');
+  // Every ACCEPTS entry whole, and the header line says what the viewer reported, not that it cannot.
+  for (const accepts of ['a number above 0, in interval_units', 'H landscape, V portrait, S square', 'DEBUG, INFO, WARNING or ERROR', 'a number from 0 up to 10']) {
+    assert.match(screen, accepts);
+  }
+  assert.not.match(screen, /not reported by viewers yet/);
+  assert.match(screen, /on screen \S+.* · drift .* · free disk /);
+  const settingsLines = screen.split('\n').filter((line) => /^│(name|description|orientation|interval|variance|use_halflife|brightness|contrast|saturation|log_level|order)/.test(line));
+  assert.is(settingsLines.length, 13);
+  for (const line of settingsLines) assert.not.match(line, /…\s*│$/, `cut: ${line}`);
+  session.keys(...Array(7).fill('j'), KEY.enter);
+  await session.waitFor('brightness (a number from 0 up to 10): 1');
+  session.keys(KEY.backspace);
+  session.type('99');
+  session.keys(KEY.enter);
+  screen = await session.waitFor('brightness must be a number from 0 up to 10');
+  assert.not.match(screen, /read as 10/);
+  session.keys('k', 'k', 'k', 'k', KEY.enter);
+  await session.waitFor('interval_time (a number above 0, in interval_units): ');
+  session.keys(...Array(4).fill(KEY.backspace));
+  session.type('soon');
+  session.keys(KEY.enter);
+  screen = await session.waitFor('interval must be a number of seconds, minutes, hours or days');
+  assert.not.match(screen, /settings\.interval_time/);
+  // At 80 columns too, what is accepted is read whole.
+  session.resize(80, 24);
+  screen = await session.waitFor(/│orientation.*H landscape, V portrait, S square/);
+  assert.match(screen, /│log_level.*DEBUG, INFO, WARNING or ERROR/);
+  assert.match(screen, /on screen \S+.* · drift /);
+  session.resize(100, 30);
+
+  // :next without a name acts on the display selected; where none is, it says how to name one.
+  session.keys('q');
+  await session.waitFor('Displays (1)');
+  session.keys(':');
+  session.type('next');
+  session.keys(KEY.enter);
+  await session.waitFor('next: sent to display "kitchen-pi"');
+  session.keys('3', ':');
+  session.type('next');
+  session.keys(KEY.enter);
+  await session.waitFor('usage: :next DISPLAY|GROUP');
+
+  // A filter that matches nothing is not an empty library.
+  session.keys(':');
+  session.type('photos 2024-03');
+  session.keys(KEY.enter);
+  screen = await session.waitFor('no photo matches "2024-03"');
+  assert.not.match(screen, /i imports a folder/);
+});
+
+polish('4: an import that finds nothing says why, and claims no display it did not change', async ({ etcd, services, session }) => {
+  // kitchen-pi is the one display of a group that shows all four photos.
+  await services.hub.update('test', 'album Everything', (library) => {
+    createAlbum(library, 'Everything');
+    addLibraryPhotos(library, 'Everything', Object.keys(library.photos));
+  });
+  session.keys('4', 'c');
+  session.type('Porch');
+  session.keys(KEY.enter);
+  await session.waitFor('group "Porch" created');
+  session.keys('+');
+  session.type('kitchen-pi');
+  session.keys(KEY.enter);
+  await session.waitFor(/Porch\s+—\s+—\s+kitchen-pi/);
+  session.keys('s');
+  session.type('Everything');
+  session.keys(KEY.enter);
+  await session.waitFor('album split across 1 display');
+  const imagesRevision = async () => (await etcd.client.get(displayKey(DISPLAY, 'images')).exec()).kvs[0]!.mod_revision;
+  const before = await imagesRevision();
+
+  session.keys('3', 'i');
+  await session.waitFor('import folder:');
+  session.type('/nonexistent-photos');
+  session.keys(KEY.enter);
+  let screen = await session.waitFor('nothing imported: /nonexistent-photos: no such file or folder');
+  assert.not.match(screen, /updated \d+ display/);
+
+  // Photos the library has already: nothing changes, so no display is written or said to be.
+  session.keys('i');
+  session.type(join(sourceOf(services), 'trip'));
+  session.keys(KEY.enter);
+  screen = await session.waitFor(/imported 0, 2 already there, 0 skipped/);
+  assert.not.match(screen, /updated \d+ display/);
+  assert.is(await imagesRevision(), before);
 });
 
 polish.run();

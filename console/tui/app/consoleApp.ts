@@ -58,6 +58,8 @@ export interface SessionContext {
   render(): void;
   /** Opens a view by `:` verb, e.g. `album Vacation`; the app's views fill this in. */
   command(text: string): Promise<void>;
+  /** The display or group selected in the view on top, if it has one. */
+  selectedTarget(): string | null;
 }
 
 export type RootViews = (context: SessionContext) => { views: View[]; commands: CommandSpec[] };
@@ -270,6 +272,10 @@ export class ConsoleApp implements SessionContext {
     const spec = findCommand([...(this.top()?.commands ?? []), ...this.rootCommands], parsed.verb);
     if (!spec) throw new UserError(`unknown command ":${parsed.verb}"; press ? for the list`);
     await spec.run(parsed.argument);
+  }
+
+  selectedTarget(): string | null {
+    return this.top()?.target?.() ?? null;
   }
 
   // --- internals ---

@@ -14,6 +14,8 @@ export interface View {
   filter?: { text: string; apply(text: string): void };
   /** The list that j/k, g/G and the mouse move, if any. */
   list?: { move(delta: number): void; page(direction: 1 | -1): void; select(index: number): void; length: number };
+  /** The display or group selected here, for `:next` and friends typed without one. */
+  target?(): string | null;
   /** Extra `:` commands while this view is on top. */
   commands?: CommandSpec[];
   /** Redrawn every second while on top: it shows times that count up (SINCE, LAST SEEN). */

@@ -86,5 +86,6 @@ export function displaysView(context: SessionContext): View {
     filter,
     refresh,
     ticks: true,
+    target: () => list.selected()?.id ?? null,
   };
 }

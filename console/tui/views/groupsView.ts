@@ -116,5 +116,6 @@ export function groupsView(context: SessionContext): View {
       ],
     },
     refresh,
+    target: () => list.selected()?.name ?? null,
   };
 }

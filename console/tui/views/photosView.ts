@@ -9,6 +9,7 @@ import { photoShape } from '../../../data/library/smartRules.ts';
 import { thumbnailPath } from '../../../data/renditions/renditions.ts';
 import { progressBar } from '../../../data/photos/importProgress.ts';
 import { importPhotos } from '../../../data/photos/importPhotos.ts';
+import { oneLine } from '../../../data/photos/pathText.ts';
 import type { SessionContext } from '../app/consoleApp.ts';
 import { textFilter, viewElement, type View } from '../app/view.ts';
 import { halfBlockCells, type PreviewCell } from '../preview/halfBlocks.ts';
@@ -39,7 +40,7 @@ export function photosView(context: SessionContext, albumName: string | null): V
       { title: 'FILE', width: 'flex', min: 21 },
       { title: 'TAKEN', width: 16 },
       { title: 'SIZE', width: 9, optional: true },
-      { title: 'SHAPE', width: 5, optional: true },
+      { title: 'SHAPE', width: 9, optional: true },
     ],
     cells: (photo) => [
       marked.has(photo.name) ? { text: '*', tone: 'warn' } : ' ',
@@ -48,7 +49,11 @@ export function photosView(context: SessionContext, albumName: string | null): V
       `${photo.width}×${photo.height}`,
       photoShape(photo),
     ],
-    empty: albumName === null ? 'no photos: i imports a folder' : 'no photos in this album: add some from the Photos view (a)',
+    empty: () => {
+      // A filter that matches nothing is not an empty library: say which it is.
+      if (filter.text.trim() !== '' && basePhotos(hub.library, albumId).length > 0) return `no photo matches "${filter.text.trim()}"; esc clears the filter`;
+      return albumName === null ? 'no photos: i imports a folder' : 'no photos in this album: add some from the Photos view (a)';
+    },
     position: { top: 0, left: 0, width: '60%', height: '100%' },
   });
   list.setFocused(true);
@@ -190,12 +195,20 @@ export function photosView(context: SessionContext, albumName: string | null): V
           context.status(`importing ${progressBar(progress)}`);
         },
       });
-      const counts = `imported ${report.imported.length}, ${report.duplicates.length} already there, ${report.skipped.length} skipped`;
+      // Unchanged files (skipped by their size and time on a rerun) are in the library as much as duplicates are.
+      const counts = `imported ${report.imported.length}, ${report.duplicates.length + report.unchanged.length} already there, ${report.skipped.length} skipped`;
+      // Why a file was skipped, as the CLI says it: the first reason, the rest in the events.
+      const [first] = report.skipped;
+      const why = first ? ` (${oneLine(`${first.path}: ${first.reason}`)}${report.skipped.length > 1 ? `; ${report.skipped.length - 1} more in the events` : ''})` : '';
       context.services.events.add(context.who, `${counts} from ${folder}`, report.skipped.length > 0);
+      for (const skipped of report.skipped.slice(1, 20)) context.services.events.add(context.who, oneLine(`skipped ${skipped.path}: ${skipped.reason}`), true);
+      const nothingFound = report.imported.length + report.duplicates.length + report.unchanged.length === 0;
+      if (nothingFound && first) throw new UserError(`nothing imported: ${oneLine(`${first.path}: ${first.reason}`)}`);
       // Under the library lock, as the CLI's import: displays of the album and of smart albums that now match more.
+      // Only a list that changed is written, and only those are counted.
       const written = await hub.store.update((locked) => publishShownAlbums(context.services.client, locked));
       // The folder goes last: a long path is what the status line may cut off.
-      return `${counts}${written.length ? `; updated ${written.length} display${written.length === 1 ? '' : 's'}` : ''} from ${folder}`;
+      return `${counts}${written.length ? `; updated ${written.length} display${written.length === 1 ? '' : 's'}` : ''}${why} from ${folder}`;
     });
   };
   return {
