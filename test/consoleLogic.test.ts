@@ -2,6 +2,7 @@ import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { parseCommandLine, splitWords } from '../console/tui/app/commandLine.ts';
 import { KeyRegistry } from '../console/tui/app/keyRegistry.ts';
+import { helpColumns } from '../console/tui/app/helpText.ts';
 import { halfBlockCells, previewColorsFor, xterm256 } from '../console/tui/preview/halfBlocks.ts';
 import { fit, layoutColumns } from '../console/tui/widgets/columns.ts';
 import { LineInput } from '../console/tui/widgets/lineInput.ts';
@@ -125,7 +126,16 @@ logic('key registry: one table gives the key lookup, the hints that fit and the 
   assert.is(keys.find(view, 'z'), undefined);
   assert.is(keys.hints(view, 80), '? help  n new');
   assert.is(keys.hints(view, 8), '? help');
-  assert.equal(keys.help(view).filter((l) => l.trim()), ['albums', '  n                  create an album', 'everywhere', '  ?                  this help', '  j down             down']);
+  assert.equal(keys.helpSections(view), [
+    { title: 'albums', entries: [['n', 'create an album']] },
+    { title: 'everywhere', entries: [['?', 'this help'], ['j down', 'down']] },
+  ]);
+  // Descriptions start after the widest key of the list and wrap under themselves.
+  assert.equal(helpColumns([['n', 'create an album'], [':restart-screen DISPLAY|GROUP', 'restart the screen of the display']], 60), [
+    '  n                              create an album',
+    '  :restart-screen DISPLAY|GROUP  restart the screen of the',
+    '                                 display',
+  ]);
 });
 
 logic('command line and words', () => {

@@ -7,7 +7,7 @@ import { announceKey, onlineKey, statusKey } from '../common/protocol/systemKeys
 import { encodeNowShowing, nowShowingKey, type NowShowing } from '../common/protocol/codecs/commandCodecs.ts';
 import { encodeViewerStatus } from '../common/protocol/codecs/viewerStatusCodec.ts';
 import { displayKey } from '../common/protocol/displayKeys.ts';
-import type { ConsoleServices } from '../console/tui/app/consoleServices.ts';
+import { openConsoleServices, type ConsoleServices } from '../console/tui/app/consoleServices.ts';
 import { connectEtcd } from '../common/etcd/etcdClient.ts';
 import { LibraryStore } from '../data/library/libraryStore.ts';
 import { addLibraryPhotos, createAlbum } from '../data/library/albums.ts';
@@ -315,6 +315,139 @@ polish('4: an import that finds nothing says why, and claims no display it did n
   screen = await session.waitFor(/imported 0, 2 already there, 0 skipped/);
   assert.not.match(screen, /updated \d+ display/);
   assert.is(await imagesRevision(), before);
+});
+
+polish('6: deleting an album a display shows names it, and can move it to another album first', async ({ etcd, services, session }) => {
+  // From the test before: kitchen-pi is in group Porch, which shows Everything.
+  session.keys('2');
+  await session.waitFor('Everything');
+  session.keys('G', 'd');
+  let screen = await session.waitFor('Delete album "Everything"?');
+  assert.match(screen, /kitchen-pi \(group Porch\) shows it/);
+  assert.match(screen, /Another album first…/);
+  session.keys(KEY.enter);
+  await session.waitFor('nothing deleted');
+  session.keys('d');
+  await session.waitFor('Delete album "Everything"?');
+  session.keys(KEY.tab, KEY.tab, KEY.enter);
+  await session.waitFor('album for kitchen-pi (group Porch) instead of "Everything":');
+  session.type('nowhere');
+  session.keys(KEY.enter);
+  await session.waitFor('no other album "nowhere"');
+  session.keys(...Array(7).fill(KEY.backspace));
+  session.type('tr');
+  session.keys(KEY.tab);
+  await session.waitFor('instead of "Everything": Trip');
+  session.keys(KEY.enter);
+  screen = await session.waitFor('album "Everything" deleted; kitchen-pi (group Porch) now shows "Trip"');
+  assert.not.ok(services.hub.library.albums.some((a) => a.name === 'Everything'));
+  const trip = services.hub.library.albums.find((a) => a.name === 'Trip')!;
+  assert.equal(JSON.parse((await etcd.client.get(displayKey(DISPLAY, 'images')).string())!).sort(), [...trip.photos].sort());
+});
+
+polish('5: rules are explained where they are typed; a wrong rule stays open; names complete with tab, in any case', async ({ services, session }) => {
+  session.keys('2', '?');
+  let screen = await session.waitFor('photoframe console · Albums');
+  assert.match(screen, /smart album rules/);
+  assert.match(screen, /keyword:W -keyword:W name:TEXT orientation:landscape\|portrait\|square/);
+  session.keys('x', 's');
+  await session.waitFor('smart album name:');
+  session.type('Gardens');
+  session.keys(KEY.enter);
+  screen = await session.waitFor('rule (e.g. keyword:beach year:2023):');
+  assert.match(screen, /fields: keyword:W -keyword:W name:TEXT/);
+  session.type('name:roses bogus:1');
+  session.keys(KEY.enter);
+  // Still open, the text as typed, and the whole reason on the line under it.
+  screen = await session.waitFor('rule · not valid yet: name:roses bogus:1');
+  const reason = 'rule "bogus:1": unknown field "bogus"';
+  assert.match(screen, reason);
+  const reasonLine = screen.split('\n').find((line) => line.includes(reason))!;
+  assert.ok(reasonLine.length <= 100 && !reasonLine.includes('…'), reasonLine);
+  session.keys(...Array(8).fill(KEY.backspace), KEY.enter);
+  await session.waitFor('smart album "Gardens" created');
+  // The cursor is on the new album: r renames that one.
+  session.keys('r');
+  await session.waitFor('rename album "Gardens" to:');
+  session.keys(KEY.escape);
+
+  // Album names in any case, completed with tab, in prompts and on the : line.
+  session.keys(':');
+  session.type('album gard');
+  session.keys(KEY.tab);
+  await session.waitFor(':album Garden');
+  await session.waitFor('tab: Garden, Gardens');
+  session.keys(KEY.enter);
+  await session.waitFor('Album Garden (2)');
+  session.keys(':');
+  session.type('album TRIP');
+  session.keys(KEY.enter);
+  await session.waitFor('Album Trip (2)');
+  session.keys(':');
+  session.type('ne');
+  session.keys(KEY.tab);
+  session.type('kit');
+  session.keys(KEY.tab);
+  await session.waitFor(':next kitchen-pi');
+  session.keys(KEY.escape);
+  session.keys('3');
+  await session.waitFor('Photos (4)');
+  // space marks and moves down, and the hints bar says so.
+  assert.match(session.text(), /space mark & down/);
+  session.keys(' ');
+  await session.waitFor('1 marked');
+  session.keys('a');
+  await session.waitFor('add 1 photo to album:');
+  session.type('garden');
+  session.keys(KEY.enter);
+  await session.waitFor('added 1 photo to album "Garden"');
+  assert.not.ok(services.hub.library.albums.some((a) => a.name === 'garden'));
+});
+
+polish('7: ? shows where the console\'s data lives: etcd, home, the demo viewer\'s screen', async ({ etcd, home }) => {
+  const services = await openConsoleServices(etcd.client, homePaths(home), etcd.endpoint, ':77');
+  const session = openSession(services, 'about');
+  try {
+    session.keys('?');
+    const screen = await session.waitFor('about:');
+    const about = screen.replace(/[│\s]+/g, ' ');
+    assert.match(about, `etcd ${etcd.endpoint}`);
+    assert.match(about, `home ${home}`);
+    assert.match(about, 'viewer on X display :77');
+  } finally {
+    session.app.close();
+    await services.close();
+  }
+});
+
+polish('8: help lines never run into each other; DRIFT and EACH are explained; an empty events view says so', async ({ etcd, home, session }) => {
+  session.keys('?');
+  let screen = await session.waitFor('photoframe console · Displays');
+  assert.match(screen, /DRIFT: ok when the viewer has applied the newest write/);
+  // Every command's description starts in the same column, however long its usage.
+  for (let page = 0; page < 15; page++) session.keys('\x04');
+  screen = await session.waitFor(/:restart-screen \[DISPLAY\|GROUP\]\s{2,}restart the screen/);
+  const starts = screen
+    .split('\n')
+    .map((line) => ({ line, match: /│  (:\S+(?: \S+)?)( {2,})\S/.exec(line) }))
+    .filter(({ match }) => match)
+    .map(({ match }) => match!.index + 3 + match![1]!.length + match![2]!.length);
+  assert.ok(starts.length >= 8, screen);
+  assert.is(new Set(starts).size, 1, screen);
+  session.keys('x', '4', '?');
+  screen = await session.waitFor('photoframe console · Groups');
+  assert.match(screen, /EACH: about how many of the album's photos each display/);
+  session.keys('x');
+  // A fresh process has no events yet.
+  const fresh = await openConsoleServices(etcd.client, homePaths(home), 'fresh');
+  const other = openSession(fresh, 'fresh');
+  try {
+    other.keys('5');
+    await other.waitFor('no events yet');
+  } finally {
+    other.app.close();
+    await fresh.close();
+  }
 });
 
 polish.run();

@@ -16,6 +16,8 @@ export interface View {
   list?: { move(delta: number): void; page(direction: 1 | -1): void; select(index: number): void; length: number };
   /** The display or group selected here, for `:next` and friends typed without one. */
   target?(): string | null;
+  /** Lines the `?` help adds for this view: what its columns mean, the syntax its prompts take. */
+  helpNotes?: string[];
   /** Extra `:` commands while this view is on top. */
   commands?: CommandSpec[];
   /** Redrawn every second while on top: it shows times that count up (SINCE, LAST SEEN). */

@@ -30,6 +30,8 @@ export function eventsView(context: SessionContext): View {
   let shown = 0;
   const refresh = () => {
     const events = context.services.events;
+    // An empty pane looks broken; say that nothing has happened yet, until something does.
+    if (events.total === 0) log.setItems(['{grey-fg}no events yet: changes, who made them, and errors appear here{/grey-fg}'] as never);
     const fresh = events.list().slice(Math.max(0, events.list().length - (events.total - shown)));
     for (const event of fresh) log.log(eventLine(event));
     shown = events.total;

@@ -15,6 +15,7 @@ import { textFilter, viewElement, type View } from '../app/view.ts';
 import { halfBlockCells, type PreviewCell } from '../preview/halfBlocks.ts';
 import { thumbnailPixels } from '../preview/thumbnailPixels.ts';
 import { ListWidget } from '../widgets/listWidget.ts';
+import { resolveName } from '../app/nameCompletion.ts';
 import { republishAfterChange } from './displayActionKeys.ts';
 import { publishShownAlbums } from '../../displays/albumPublisher.ts';
 
@@ -145,8 +146,9 @@ export function photosView(context: SessionContext, albumName: string | null): V
   };
   const addToAlbum = async () => {
     const names = chosen();
-    const target = await context.prompt(`add ${names.length} photo${names.length === 1 ? '' : 's'} to album: `);
-    if (!target) return;
+    const typed = await context.prompt(`add ${names.length} photo${names.length === 1 ? '' : 's'} to album: `, '', { complete: 'albums' });
+    if (!typed) return;
+    const target = resolveName(typed, hub.library.albums.map((a) => a.name));
     await context.run(async () => {
       const { text, albumId: changed } = await hub.update(
         context.who,
@@ -180,7 +182,7 @@ export function photosView(context: SessionContext, albumName: string | null): V
     });
   };
   const importFolder = async () => {
-    const folder = await context.prompt(`import folder${albumName ? ` into "${albumName}"` : ''}: `);
+    const folder = await context.prompt(`import folder${albumName ? ` into "${albumName}"` : ''}: `, '', { complete: 'none' });
     if (!folder) return;
     const album = albumId === null ? undefined : hub.library.albums.find((a) => a.id === albumId)?.name;
     await context.run(async () => {
@@ -222,8 +224,8 @@ export function photosView(context: SessionContext, albumName: string | null): V
       bindings: [
         {
           keys: ['space'],
-          hint: 'mark',
-          description: 'mark or unmark the photo',
+          hint: 'mark & down',
+          description: 'mark or unmark the photo, and move down to the next',
           run: () => {
             const photo = list.selected();
             if (!photo) return;

@@ -78,6 +78,13 @@ export class ListWidget<T> {
     return this.index;
   }
 
+  /** Selects the first row that matches; returns whether one did. */
+  selectWhere(match: (row: T) => boolean): boolean {
+    const index = this.rows.findIndex(match);
+    if (index >= 0) this.select(index);
+    return index >= 0;
+  }
+
   move(delta: number): void {
     this.select(this.index + delta);
   }
