@@ -501,7 +501,7 @@ export class ConsoleApp implements SessionContext {
     const filter = view?.filter;
     if (!filter) return this.status('this view has no filter');
     const before = filter.text;
-    void this.readLine('/', before, (text) => void filter.apply(text)).then((text) => {
+    void this.readLine('/', before, (text) => void filter.apply(text), { complete: 'none', hint: 'the list narrows as you type · enter keeps the filter · esc restores it' }).then((text) => {
       if (text === null) filter.apply(before);
       this.renderNow();
     });

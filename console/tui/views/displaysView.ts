@@ -90,7 +90,7 @@ export function displaysView(context: SessionContext): View {
     ticks: true,
     helpNotes: [
       'columns',
-      '  PHOTO · SINCE: the photo the viewer reports on screen, and for how long (counts up live)',
+      '  PHOTO, SINCE: the photo the viewer reports on screen (its file name), and for how long (counts up live)',
       '  DRIFT: ok when the viewer has applied the newest write to its keys; behind while a newer write waits (it is busy, or its link to etcd is slow)',
       '  LAST SEEN: now while online; else when its presence lapsed · DISK: free space where it caches photos',
     ],
