@@ -445,7 +445,7 @@ export class ConsoleApp implements SessionContext {
   /** Tab: the text completed as far as the names allow; several choices are listed under the input. */
   private completeInput(mode: Extract<Mode, { kind: 'input' }>): 'edited' | 'ignored' {
     const { text, choices } = mode.complete(mode.line.text);
-    mode.note = choices.length > 1 ? { text: `tab: ${choices.join(', ')}`, error: false } : choices.length === 0 ? { text: 'tab: no name starts so', error: false } : undefined;
+    mode.note = choices.length > 1 ? { text: `tab: ${choices.join(', ')}`, error: false } : choices.length === 0 ? { text: 'tab: no name starts with that', error: false } : undefined;
     if (text === mode.line.text) return 'ignored';
     mode.line.text = text;
     return 'edited';
