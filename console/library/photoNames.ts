@@ -1,4 +1,4 @@
-import type { Library } from '../../data/library/librarySchema.ts';
+import type { Library, PhotoRecord } from '../../data/library/librarySchema.ts';
 import { photoFileName } from './photoList.ts';
 
 /**
@@ -7,28 +7,33 @@ import { photoFileName } from './photoList.ts';
  * folders), the start of the content hash tells them apart. Scripts get the
  * hash itself (`--json`).
  */
-const labelsOf = new WeakMap<Library, Map<string, string>>();
-
 export const HASH_SHOWN = 6;
 
-function labels(library: Library): Map<string, string> {
-  let labels = labelsOf.get(library);
-  if (labels) return labels;
-  // Once per library object: 100,000 photos cost a few milliseconds, not one pass per row drawn.
-  const byFile = new Map<string, number>();
-  const files = new Map<string, string>();
-  for (const photo of Object.values(library.photos)) {
-    const file = photoFileName(photo);
-    files.set(photo.name, file);
-    byFile.set(file.toLowerCase(), (byFile.get(file.toLowerCase()) ?? 0) + 1);
+/**
+ * The file names (lower-cased) that more than one photo has. Kept per photos
+ * object: the library hub hands every session the same photos object until a
+ * photo changes, so an album edit does not pay for a pass over 100,000 photos.
+ */
+const clashesOf = new WeakMap<Record<string, PhotoRecord>, Set<string>>();
+
+function clashes(photos: Record<string, PhotoRecord>): Set<string> {
+  let clashing = clashesOf.get(photos);
+  if (clashing) return clashing;
+  const seen = new Set<string>();
+  clashing = new Set();
+  for (const name in photos) {
+    const file = photoFileName(photos[name]!).toLowerCase();
+    if (seen.has(file)) clashing.add(file);
+    else seen.add(file);
   }
-  labels = new Map();
-  for (const [name, file] of files) labels.set(name, byFile.get(file.toLowerCase())! > 1 ? `${file} (${name.slice(0, HASH_SHOWN)})` : file);
-  labelsOf.set(library, labels);
-  return labels;
+  clashesOf.set(photos, clashing);
+  return clashing;
 }
 
 /** The photo's file name, with its hash's start only when another photo has the same file name; unknown names as given. */
 export function photoLabel(library: Library, name: string): string {
-  return labels(library).get(name) ?? name;
+  const photo = Object.hasOwn(library.photos, name) ? library.photos[name] : undefined;
+  if (!photo) return name;
+  const file = photoFileName(photo);
+  return clashes(library.photos).has(file.toLowerCase()) ? `${file} (${name.slice(0, HASH_SHOWN)})` : file;
 }
