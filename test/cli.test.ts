@@ -60,7 +60,11 @@ async function snapshot(context: Context) {
 
 cli('malformed options say what is wrong', async (context) => {
   const before = await snapshot(context);
-  assertOneLineError(await runCli(withEtcd(context, 'import', '--bogus', 'x')), /Unknown option '--bogus'.*usage: photoframe import/);
+  assertOneLineError(await runCli(withEtcd(context, 'import', '--bogus', 'x')), /unknown option --bogus; usage: photoframe import/);
+  // A typo gets the option meant, not Node's parser message.
+  const typo = await runCli(withEtcd(context, 'albums', '--jsn'));
+  assert.is(typo.stderr, 'photoframe: unknown option --jsn; did you mean --json?\n');
+  assert.is(typo.code, 1);
   assertOneLineError(await runCli(withEtcd(context, 'viewer', '--windowed', '12by3')), /--windowed "12by3" is not a size: use WIDTHxHEIGHT/);
   assertOneLineError(await runCli(withEtcd(context, 'serve', '--http-port', '99999')), /--http-port "99999" is not a port/);
   assertOneLineError(await runCli(['--etcd', 'localhost', 'displays']), /--etcd has "localhost", which is not a URL/);

@@ -144,10 +144,15 @@ cli('groups split their album across members, again when it changes; display act
       (error) => console.log('cannot answer', error),
     );
   });
-  const now = await runCli(args(context, 'display', 'now', 'left-pi'));
+  const now = await runCli(args(context, 'display', 'now', 'left-pi'), { TZ: 'America/New_York' });
+  const nowJson = await json(context, 'display', 'now', 'left-pi');
   await watcher.cancel();
   assert.is(now.code, 0, now.stderr);
-  assert.match(now.stdout, new RegExp(`left-pi: ${a[0]} from "Wall art" since 2026-11-22T08:00:00.000Z \\(paused\\)`));
+  // A person reads the file name and the local clock; a script gets the hash and ISO time.
+  const file = (await json(context, 'photos')).find((p: { name: string }) => p.name === a[0]).file as string;
+  assert.is(now.stdout.trim(), `left-pi: ${file} from "Wall art" since 2026-11-22 03:00:00 (paused)`);
+  assert.is(nowJson[0].answer.image, a[0]);
+  assert.is(nowJson[0].answer.shown_at, '2026-11-22T08:00:00.000Z');
   const unknown = await runCli(args(context, 'display', 'next', 'Nowhere'));
   assert.match(unknown.stderr, /no display or group "Nowhere"/);
 });

@@ -2,7 +2,8 @@ import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { parseCommandLine, splitWords } from '../console/tui/app/commandLine.ts';
 import { KeyRegistry } from '../console/tui/app/keyRegistry.ts';
-import { halfBlockLines, previewColorsFor, xterm256 } from '../console/tui/preview/halfBlocks.ts';
+import { helpColumns } from '../console/tui/app/helpText.ts';
+import { halfBlockCells, previewColorsFor, xterm256 } from '../console/tui/preview/halfBlocks.ts';
 import { fit, layoutColumns } from '../console/tui/widgets/columns.ts';
 import { LineInput } from '../console/tui/widgets/lineInput.ts';
 import { emptyLibrary, shapeOf, type Library, type PhotoRecord } from '../data/library/librarySchema.ts';
@@ -125,7 +126,16 @@ logic('key registry: one table gives the key lookup, the hints that fit and the 
   assert.is(keys.find(view, 'z'), undefined);
   assert.is(keys.hints(view, 80), '? help  n new');
   assert.is(keys.hints(view, 8), '? help');
-  assert.equal(keys.help(view).filter((l) => l.trim()), ['albums', '  n                  create an album', 'everywhere', '  ?                  this help', '  j down             down']);
+  assert.equal(keys.helpSections(view), [
+    { title: 'albums', entries: [['n', 'create an album']] },
+    { title: 'everywhere', entries: [['?', 'this help'], ['j down', 'down']] },
+  ]);
+  // Descriptions start after the widest key of the list and wrap under themselves.
+  assert.equal(helpColumns([['n', 'create an album'], [':restart-screen DISPLAY|GROUP', 'restart the screen of the display']], 60), [
+    '  n                              create an album',
+    '  :restart-screen DISPLAY|GROUP  restart the screen of the',
+    '                                 display',
+  ]);
 });
 
 logic('command line and words', () => {
@@ -153,8 +163,9 @@ logic('half blocks: two pixels a cell; 256-colour fallback picks the nearest pal
   assert.is(xterm256(0, 0, 0), 16);
   assert.is(xterm256(128, 128, 128), 244);
   const rgb = new Uint8Array([255, 0, 0, 0, 0, 255]); // 1×2: red above blue
-  assert.equal(halfBlockLines(rgb, 1, 2, 'truecolor'), ['\x1b[38;2;255;0;0;48;2;0;0;255m▀\x1b[0m']);
-  assert.equal(halfBlockLines(rgb, 1, 2, '256'), ['\x1b[38;5;196;48;5;21m▀\x1b[0m']);
+  // Cells as blessed holds them: (fg << 9) | bg, and the text drawn.
+  assert.equal(halfBlockCells(rgb, 1, 2, 'truecolor'), [[[(196 << 9) | 21, '\x1b[38;2;255;0;0;48;2;0;0;255m▀']]]);
+  assert.equal(halfBlockCells(rgb, 1, 2, '256'), [[[(196 << 9) | 21, '▀']]]);
   assert.is(previewColorsFor({ COLORTERM: 'truecolor' }), 'truecolor');
   assert.is(previewColorsFor({ TERM: 'xterm-256color' }), '256');
 });

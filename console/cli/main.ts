@@ -32,6 +32,31 @@ function usage(): string {
   ].join('\n');
 }
 
+/** `unknown option --jsn; did you mean --json?`: the option as typed, and the nearest one the command has. */
+function unknownOptionMessage(argv: string[], options: OptionSpec, usage: string): string {
+  const { tokens } = parseArgs({ args: argv, options, strict: false, allowPositionals: true, tokens: true });
+  const unknown = tokens.find((t) => t.kind === 'option' && !Object.hasOwn(options, t.name));
+  if (!unknown || unknown.kind !== 'option') return `unknown option; usage: ${usage}`;
+  const known = Object.keys(options).filter((name) => name.length > 1);
+  const nearest = known
+    .map((name) => ({ name, distance: editDistance(unknown.name, name) }))
+    .sort((a, b) => a.distance - b.distance)[0];
+  // A typo is a letter or two away; anything further is not worth guessing at.
+  if (nearest && nearest.distance <= Math.max(1, Math.floor(nearest.name.length / 3))) return `unknown option ${unknown.rawName}; did you mean --${nearest.name}?`;
+  return `unknown option ${unknown.rawName}; usage: ${usage}`;
+}
+
+/** Levenshtein distance: insertions, deletions and substitutions. */
+function editDistance(a: string, b: string): number {
+  let previous = Array.from({ length: b.length + 1 }, (_, i) => i);
+  for (let i = 1; i <= a.length; i++) {
+    const current = [i];
+    for (let j = 1; j <= b.length; j++) current[j] = Math.min(previous[j]! + 1, current[j - 1]! + 1, previous[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1));
+    previous = current;
+  }
+  return previous[b.length]!;
+}
+
 /** Runs the CLI and returns the exit code; every expected failure is one line on stderr. */
 export async function main(argv: string[]): Promise<number> {
   try {
@@ -51,6 +76,8 @@ export async function main(argv: string[]): Promise<number> {
     try {
       parsed = parseArgs({ args: argv, options: { ...GLOBAL_OPTIONS, ...command.options }, strict: true, allowPositionals: true });
     } catch (error) {
+      const options = { ...GLOBAL_OPTIONS, ...command.options };
+      if ((error as { code?: string }).code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION') throw new UserError(unknownOptionMessage(argv, options, command.usage));
       throw new UserError(`${(error as Error).message.split('\n')[0]}; usage: ${command.usage}`);
     }
     if (parsed.values.help) {

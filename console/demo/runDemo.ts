@@ -18,6 +18,7 @@ import { assignDisplay } from '../displays/assignDisplay.ts';
 import { enrollDisplay } from '../security/enrollment.ts';
 import { startSecureLocalEtcd } from '../security/secureLocalEtcd.ts';
 import { ensureSamplePhotos } from './samplePhotos.ts';
+import { DEMO_VIEWER_SCREEN_ENV } from './demoEnvironment.ts';
 
 // The program this demo runs in (bin/photoframe.mjs from a checkout, dist/photoframe.js bundled) starts its parts too.
 const CLI = process.argv[1] ?? fileURLToPath(new URL('../../bin/photoframe.mjs', import.meta.url));
@@ -96,7 +97,9 @@ export async function runDemo(config: GlobalConfig, say: (line: string) => void)
       // The console owns the terminal now; Ctrl-C there is a key press, and quitting ends the demo.
       process.off('SIGINT', onSignal);
       process.on('SIGINT', () => {});
-      const consoleChild = spawn(process.execPath, [CLI, ...cli('console')], { stdio: 'inherit' });
+      // The lines above are hidden once the console draws: it shows the addresses again in its ? help.
+      const viewerScreen = env.DISPLAY ?? '';
+      const consoleChild = spawn(process.execPath, [CLI, ...cli('console')], { stdio: 'inherit', env: { ...process.env, [DEMO_VIEWER_SCREEN_ENV]: viewerScreen } });
       await new Promise((resolve) => consoleChild.once('exit', resolve));
     } else {
       say('no terminal for the console: the demo runs until Ctrl-C or SIGTERM');

@@ -3,6 +3,8 @@ import { splitAmong } from '../../data/library/groupSplit.ts';
 import { groupsOf, type AlbumRecord, type GroupRecord, type Library } from '../../data/library/librarySchema.ts';
 import { albumPhotos } from '../../data/library/smartRules.ts';
 import { putAlbum } from './displayWrites.ts';
+import { displayKey } from '../../common/protocol/displayKeys.ts';
+import { decodeImages } from '../../common/protocol/codecs/imagesCodec.ts';
 
 /** Whether any display or group shows the album, i.e. whether a change to it must reach etcd. */
 export function albumIsShown(library: Library, albumId: string): boolean {
@@ -35,11 +37,41 @@ export async function publishAlbum(client: Etcd3, library: Library, album: Album
 export async function publishGroup(client: Etcd3, library: Library, group: GroupRecord, random: () => number = Math.random): Promise<string[]> {
   const album = group.albumId === null ? undefined : library.albums.find((a) => a.id === group.albumId);
   if (!album) return [];
-  const parts = splitAmong(albumPhotos(library, album), group.displayIds, random);
+  const photos = albumPhotos(library, album);
+  // Members that already hold a fair split of these very photos keep it: dealing again would only
+  // reorder their lists (a needless write an original viewer may act on) and report a change that is none.
+  const current = await currentParts(client, group.displayIds);
+  const parts = isFairSplit(current, photos) ? current : splitAmong(photos, group.displayIds, random);
   const written: string[] = [];
   // putAlbum writes the album's own list; each member is given the album with its share as the list.
   for (const [displayId, part] of parts) if (await putAlbum(client, displayId, { ...album, photos: part })) written.push(displayId);
   return written;
+}
+
+/** Each member's image list as etcd holds it; a missing or unreadable list counts as none. */
+async function currentParts(client: Etcd3, displayIds: readonly string[]): Promise<Map<string, string[]>> {
+  const parts = new Map<string, string[]>();
+  for (const id of displayIds) {
+    const raw = await client.get(displayKey(id, 'images')).string();
+    const decoded = raw === null ? null : decodeImages(raw);
+    parts.set(id, decoded?.ok ? [...decoded.value] : []);
+  }
+  return parts;
+}
+
+/** Whether the parts hold every photo exactly once between them, and differ in size by at most one. */
+export function isFairSplit(parts: ReadonlyMap<string, readonly string[]>, photos: readonly string[]): boolean {
+  const wanted = new Set(photos);
+  const seen = new Set<string>();
+  const sizes: number[] = [];
+  for (const part of parts.values()) {
+    for (const photo of part) {
+      if (!wanted.has(photo) || seen.has(photo)) return false;
+      seen.add(photo);
+    }
+    sizes.push(part.length);
+  }
+  return seen.size === wanted.size && (sizes.length === 0 || Math.max(...sizes) - Math.min(...sizes) <= 1);
 }
 
 /**

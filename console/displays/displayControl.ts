@@ -9,6 +9,8 @@ import { groupsOf, type Library } from '../../data/library/librarySchema.ts';
 import type { EtcdDisplayView } from './displayDirectory.ts';
 import { putTopic } from './displayWrites.ts';
 import { askNowShowing } from './nowShowingRequest.ts';
+import { localClock } from '../library/localTime.ts';
+import { photoLabel } from '../library/photoNames.ts';
 
 /** What a person can tell a display (or every display of a group) to do. */
 export const DISPLAY_ACTIONS = ['next', 'back', 'pause', 'resume', 'off', 'on', 'reboot', 'restart-screen', 'now'] as const;
@@ -71,8 +73,11 @@ export async function runDisplayAction(client: Etcd3, action: DisplayAction, tar
   return targets.map((target) => ({ target }));
 }
 
-/** One line for a "what is on screen" answer. */
-export function describeNowShowing(name: string, answer: NowShowing): string {
+/** One line for a "what is on screen" answer, for a person: the photo by its file name, the time by the local clock. */
+export function describeNowShowing(name: string, answer: NowShowing, library: Library, now = new Date()): string {
   const state = [answer.power === 'off' ? 'screen off' : null, answer.paused ? 'paused' : null].filter(Boolean).join(', ');
-  return `${name}: ${answer.image ?? 'nothing'}${answer.album ? ` from "${answer.album}"` : ''}${answer.shown_at ? ` since ${answer.shown_at}` : ''}${state ? ` (${state})` : ''}`;
+  const shownAt = answer.shown_at ? new Date(answer.shown_at) : null;
+  const since = shownAt === null ? '' : Number.isNaN(shownAt.getTime()) ? ` since ${answer.shown_at}` : ` since ${localClock(shownAt, now)}`;
+  const image = answer.image === null || answer.image === undefined ? 'nothing' : photoLabel(library, answer.image);
+  return `${name}: ${image}${answer.album ? ` from "${answer.album}"` : ''}${since}${state ? ` (${state})` : ''}`;
 }

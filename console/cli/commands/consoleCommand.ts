@@ -6,6 +6,7 @@ import { openConsoleServices } from '../../tui/app/consoleServices.ts';
 import { previewColorsFor } from '../../tui/preview/halfBlocks.ts';
 import { consoleViews } from '../../tui/views/rootViews.ts';
 import type { CommandContext } from '../command.ts';
+import { DEMO_VIEWER_SCREEN_ENV } from '../../demo/demoEnvironment.ts';
 
 /** The console on this terminal; `photoframe serve --ssh-port` gives the same console over SSH. */
 export async function runConsole({ config }: CommandContext): Promise<number | void> {
@@ -13,7 +14,9 @@ export async function runConsole({ config }: CommandContext): Promise<number | v
     throw new UserError('console needs a terminal; use the CLI commands (e.g. `photoframe displays --json`) in scripts');
   }
   const client = await connectEtcd(config.etcd, { callTimeoutMs: 10_000 });
-  const services = await openConsoleServices(client, homePaths(config.home), config.etcdEndpoints.join(',')).catch((error) => {
+  // `photoframe demo` says where its viewer draws; the console shows it in ? (the demo's own lines are hidden under the console).
+  const viewerScreen = process.env[DEMO_VIEWER_SCREEN_ENV] || undefined;
+  const services = await openConsoleServices(client, homePaths(config.home), config.etcdEndpoints.join(','), viewerScreen).catch((error) => {
     client.close();
     throw error;
   });

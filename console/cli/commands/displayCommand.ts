@@ -55,7 +55,7 @@ async function runDisplayActionCommand({ config, values, positionals }: CommandC
       const rows = outcomes.map((o) => ({ id: o.target.id, name: o.target.name, action, ...(o.answer ? { answer: o.answer } : {}) }));
       process.stdout.write(`${JSON.stringify(rows, null, 2)}\n`);
     } else if (action === 'now') {
-      for (const o of outcomes) process.stdout.write(`${describeNowShowing(o.target.name, o.answer!)}\n`);
+      for (const o of outcomes) process.stdout.write(`${describeNowShowing(o.target.name, o.answer!, library)}\n`);
     } else {
       process.stdout.write(`${action}: sent to ${label}${targets.length > 1 ? ` (${targets.length} displays)` : ''}\n`);
     }

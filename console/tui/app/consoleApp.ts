@@ -1,7 +1,9 @@
 import blessed from 'blessed';
 import { PassThrough, type Readable, type Writable } from 'node:stream';
 import { reasonOf, UserError } from '../../../common/userError.ts';
-import type { Library } from '../../../data/library/librarySchema.ts';
+import { groupsOf, type Library } from '../../../data/library/librarySchema.ts';
+import { completeCommandLine, completeName, type Completion } from './nameCompletion.ts';
+import { helpColumns, wrapWords } from './helpText.ts';
 import { LineInput } from '../widgets/lineInput.ts';
 import { findCommand, parseCommandLine, type CommandSpec } from './commandLine.ts';
 import type { ConsoleServices } from './consoleServices.ts';
@@ -20,6 +22,7 @@ function photoCount(library: Library): number {
 export const MIN_COLUMNS = 80;
 export const MIN_ROWS = 24;
 const STATUS_CLEAR_MS = 5000;
+const TICK_MS = 1000;
 
 export type ColorMode = 'truecolor' | '256';
 
@@ -45,10 +48,12 @@ export interface SessionContext {
   status(message: string, error?: boolean): void;
   /** Runs an action without blocking keys; its result or error goes to the status line and events. */
   run(action: () => Promise<string | void>): Promise<void>;
-  prompt(label: string, initial?: string): Promise<string | null>;
+  prompt(label: string, initial?: string, options?: PromptOptions): Promise<string | null>;
   /** A prompt whose label is recomputed on every keystroke, e.g. a rule's live match count. */
-  promptLive(initial: string, label: (text: string) => string): Promise<string | null>;
+  promptLive(initial: string, label: (text: string) => string, options?: PromptOptions): Promise<string | null>;
   confirm(question: string, action: string): Promise<boolean>;
+  /** A dialog with Cancel (focused) and several actions: the index of the one chosen, or null. */
+  choose(question: string, actions: string[]): Promise<number | null>;
   push(view: View): void;
   back(): void;
   /** Makes one of the root views the only one on the stack. */
@@ -57,14 +62,39 @@ export interface SessionContext {
   render(): void;
   /** Opens a view by `:` verb, e.g. `album Vacation`; the app's views fill this in. */
   command(text: string): Promise<void>;
+  /** The display or group selected in the view on top, if it has one. */
+  selectedTarget(): string | null;
 }
+
+/** What a prompt takes: the names Tab completes, a check on enter, the line shown under it. */
+export interface PromptOptions {
+  /** The names Tab completes (every album, display and group name unless said). */
+  complete?: NameKind | 'none';
+  /** Run on enter: a problem keeps the prompt open with the text as typed, the problem shown under it. */
+  check?(text: string): string | null;
+  /** Shown under the input while it is open, e.g. the fields a rule may use; a function to follow the text. */
+  hint?: string | ((text: string) => string | null);
+}
+
+export type NameKind = 'albums' | 'displays' | 'groups' | 'targets' | 'all';
 
 export type RootViews = (context: SessionContext) => { views: View[]; commands: CommandSpec[] };
 
 type Mode =
   | { kind: 'normal' }
-  | { kind: 'input'; label: string; line: LineInput; onChange?: (text: string) => string | void; done: (text: string | null) => void }
-  | { kind: 'confirm'; question: string; action: string; focus: 'cancel' | 'confirm'; done: (yes: boolean) => void }
+  | {
+      kind: 'input';
+      label: string;
+      line: LineInput;
+      onChange?: (text: string) => string | void;
+      done: (text: string | null) => void;
+      options: PromptOptions;
+      complete: (text: string) => Completion;
+      /** Set by a refused enter or a Tab with several choices; cleared by the next edit. */
+      note?: { text: string; error: boolean };
+    }
+  /** `focus` 0 is Cancel, 1… the actions. */
+  | { kind: 'confirm'; question: string; actions: string[]; focus: number; done: (chosen: number | null) => void }
   | { kind: 'help' };
 
 /**
@@ -90,6 +120,7 @@ export class ConsoleApp implements SessionContext {
   private rootCommands: CommandSpec[] = [];
   private mode: Mode = { kind: 'normal' };
   private statusTimer: NodeJS.Timeout | undefined;
+  private readonly ticker: NodeJS.Timeout;
   private renderQueued = false;
   private closed = false;
   private finish: () => void = () => {};
@@ -147,12 +178,6 @@ export class ConsoleApp implements SessionContext {
       this.guard(() => this.onKey(ch, key)),
     );
     this.screen.on('resize', () => this.guard(() => this.redrawAll()));
-    this.screen.on('render', () =>
-      this.guard(() => {
-        // Drawn over blessed's cells, so only when nothing (help, a dialog, the size warning) covers the view.
-        if (this.mode.kind === 'normal' || this.mode.kind === 'input') if (this.tooSmall.hidden) this.top()?.afterRender?.();
-      }),
-    );
     this.registerGlobalKeys();
     this.guard(() => {
       const roots = rootViews(this);
@@ -161,6 +186,11 @@ export class ConsoleApp implements SessionContext {
       for (const view of this.roots) view.element.hide();
       this.push(this.roots[0]!);
     });
+    // Relative times count up with nothing written to etcd (a paused display's photo keeps aging).
+    this.ticker = setInterval(() => {
+      if (this.top()?.ticks) this.refreshSoon();
+    }, TICK_MS);
+    this.ticker.unref?.();
     this.unsubscribe.push(services.hub.onChange(() => this.refreshSoon()));
     this.unsubscribe.push(services.etcd.onChange(() => this.refreshSoon()));
     this.unsubscribe.push(services.events.onEvent(() => this.refreshSoon()));
@@ -179,13 +209,15 @@ export class ConsoleApp implements SessionContext {
   /** The text blessed has drawn, row by row: what a person would read on the terminal. */
   screenText(): string {
     const lines = (this.screen as unknown as { lines: [number, string][][] }).lines;
-    return lines.map((row) => row.map((cell) => cell[1]).join('').replace(/\s+$/, '')).join('\n');
+    // A truecolor preview cell carries its colours as SGR in its text; a person reads only the character.
+    return lines.map((row) => row.map((cell) => cell[1].replace(/\x1b\[[0-9;]*m/g, '')).join('').replace(/\s+$/, '')).join('\n');
   }
 
   close(): void {
     if (this.closed) return;
     this.closed = true;
     clearTimeout(this.statusTimer);
+    clearInterval(this.ticker);
     for (const stop of this.unsubscribe) stop();
     for (const view of new Set([...this.roots, ...this.stack])) view.dispose?.();
     try {
@@ -219,17 +251,21 @@ export class ConsoleApp implements SessionContext {
     }
   }
 
-  prompt(label: string, initial = ''): Promise<string | null> {
-    return this.readLine(label, initial);
+  prompt(label: string, initial = '', options: PromptOptions = {}): Promise<string | null> {
+    return this.readLine(label, initial, undefined, options);
   }
 
-  promptLive(initial: string, label: (text: string) => string): Promise<string | null> {
-    return this.readLine(label(initial), initial, label);
+  promptLive(initial: string, label: (text: string) => string, options: PromptOptions = {}): Promise<string | null> {
+    return this.readLine(label(initial), initial, label, options);
   }
 
-  confirm(question: string, action: string): Promise<boolean> {
+  async confirm(question: string, action: string): Promise<boolean> {
+    return (await this.choose(question, [action])) === 0;
+  }
+
+  choose(question: string, actions: string[]): Promise<number | null> {
     return new Promise((resolve) => {
-      this.mode = { kind: 'confirm', question, action, focus: 'cancel', done: resolve };
+      this.mode = { kind: 'confirm', question, actions, focus: 0, done: resolve };
       this.drawOverlay();
       this.renderNow();
     });
@@ -267,6 +303,10 @@ export class ConsoleApp implements SessionContext {
     const spec = findCommand([...(this.top()?.commands ?? []), ...this.rootCommands], parsed.verb);
     if (!spec) throw new UserError(`unknown command ":${parsed.verb}"; press ? for the list`);
     await spec.run(parsed.argument);
+  }
+
+  selectedTarget(): string | null {
+    return this.top()?.target?.() ?? null;
   }
 
   // --- internals ---
@@ -309,6 +349,7 @@ export class ConsoleApp implements SessionContext {
     k.addGlobal({ keys: ['C-u', 'pageup'], description: 'page up', run: () => list()?.page(-1) });
     k.addGlobal({ keys: ['q', 'escape'], hint: 'back', essential: true, description: 'back; clears the filter; asks to quit from the first view', run: () => this.goBack() });
     k.addGlobal({ keys: ['C-c'], description: 'quit', run: () => this.close() });
+    k.addGlobal({ keys: ['C-l'], description: 'redraw the whole screen (after another program wrote over it)', run: () => this.redrawScreen() });
   }
 
   private goBack(): void {
@@ -366,10 +407,19 @@ export class ConsoleApp implements SessionContext {
   }
 
   private onInputKey(mode: Extract<Mode, { kind: 'input' }>, name: string, ch: string | undefined): void {
-    const outcome = mode.line.key(name === 'space' ? 'space' : name, name === 'space' ? ' ' : ch);
+    let outcome = name === 'tab' ? this.completeInput(mode) : mode.line.key(name === 'space' ? 'space' : name, name === 'space' ? ' ' : ch);
     if (outcome === 'edited') {
+      if (name !== 'tab') mode.note = undefined;
       const label = mode.onChange?.(mode.line.text);
       if (typeof label === 'string') mode.label = label;
+    }
+    if (outcome === 'submitted') {
+      // A refused value keeps the prompt open with the text as typed; the reason goes under it.
+      const problem = mode.options.check?.(mode.line.text) ?? null;
+      if (problem !== null) {
+        mode.note = { text: problem, error: true };
+        outcome = 'ignored';
+      }
     }
     if (outcome === 'submitted' || outcome === 'cancelled') {
       this.mode = { kind: 'normal' };
@@ -380,19 +430,53 @@ export class ConsoleApp implements SessionContext {
   }
 
   private onConfirmKey(mode: Extract<Mode, { kind: 'confirm' }>, name: string): void {
-    if (['tab', 'left', 'right', 'h', 'l'].includes(name)) mode.focus = mode.focus === 'cancel' ? 'confirm' : 'cancel';
+    const buttons = mode.actions.length + 1;
+    if (['tab', 'right', 'l'].includes(name)) mode.focus = (mode.focus + 1) % buttons;
+    else if (['S-tab', 'left', 'h'].includes(name)) mode.focus = (mode.focus + buttons - 1) % buttons;
     else if (name === 'enter' || name === 'escape' || name === 'q' || name === 'n') {
       this.mode = { kind: 'normal' };
       this.overlay.hide();
-      mode.done(name === 'enter' && mode.focus === 'confirm');
+      mode.done(name === 'enter' && mode.focus > 0 ? mode.focus - 1 : null);
     }
     if (this.mode.kind === 'confirm') this.drawOverlay();
     this.renderNow();
   }
 
-  private readLine(label: string, initial: string, onChange?: (text: string) => string | void): Promise<string | null> {
+  /** Tab: the text completed as far as the names allow; several choices are listed under the input. */
+  private completeInput(mode: Extract<Mode, { kind: 'input' }>): 'edited' | 'ignored' {
+    const { text, choices } = mode.complete(mode.line.text);
+    mode.note = choices.length > 1 ? { text: `tab: ${choices.join(', ')}`, error: false } : choices.length === 0 ? { text: 'tab: no name starts with that', error: false } : undefined;
+    if (text === mode.line.text) return 'ignored';
+    mode.line.text = text;
+    return 'edited';
+  }
+
+  /** Album, display and group names, as Tab completes them. */
+  names(kind: NameKind): string[] {
+    const library = this.services.hub.library;
+    const albums = kind === 'albums' || kind === 'all' ? library.albums.map((a) => a.name) : [];
+    const groups = kind === 'groups' || kind === 'targets' || kind === 'all' ? groupsOf(library).map((g) => g.name) : [];
+    let displays: string[] = [];
+    if (kind === 'displays' || kind === 'targets' || kind === 'all') {
+      const known = new Set(library.displays.map((d) => d.id));
+      const announced = [...this.services.etcd.view.announcements].filter(([id]) => !known.has(id)).map(([id, a]) => a.hostname || id);
+      displays = [...library.displays.map((d) => d.name), ...announced];
+    }
+    return [...albums, ...displays, ...groups];
+  }
+
+  private readLine(label: string, initial: string, onChange?: (text: string) => string | void, options: PromptOptions = {}, complete?: (text: string) => Completion): Promise<string | null> {
     return new Promise((resolve) => {
-      const mode: Mode = { kind: 'input', label, line: new LineInput(initial), onChange, done: resolve };
+      const kind = options.complete ?? 'all';
+      const mode: Mode = {
+        kind: 'input',
+        label,
+        line: new LineInput(initial),
+        onChange,
+        done: resolve,
+        options,
+        complete: complete ?? ((text) => (kind === 'none' ? { text, choices: [] } : completeName(text, this.names(kind)))),
+      };
       this.mode = mode;
       clearTimeout(this.statusTimer);
       this.drawInput(mode);
@@ -404,19 +488,28 @@ export class ConsoleApp implements SessionContext {
     this.statusLine.setContent(`{yellow-fg}${blessed.escape(mode.label)}{/yellow-fg}${blessed.escape(mode.line.text)}{inverse} {/inverse}`);
   }
 
+  /** The line under an open input: a refusal, the Tab choices, the prompt's own hint, or the keys. */
+  private inputHints(mode: Extract<Mode, { kind: 'input' }>, width: number): string {
+    const fitted = (text: string) => blessed.escape(text.length > width ? `${text.slice(0, width - 1)}…` : text);
+    if (mode.note) return mode.note.error ? `{red-fg}{bold}${fitted(mode.note.text)}{/bold}{/red-fg}` : fitted(mode.note.text);
+    const hint = typeof mode.options.hint === 'function' ? mode.options.hint(mode.line.text) : mode.options.hint;
+    return fitted(hint ?? 'enter accepts · esc cancels · tab completes names');
+  }
+
   private startFilter(): void {
     const view = this.top();
     const filter = view?.filter;
     if (!filter) return this.status('this view has no filter');
     const before = filter.text;
-    void this.readLine('/', before, (text) => void filter.apply(text)).then((text) => {
+    void this.readLine('/', before, (text) => void filter.apply(text), { complete: 'none', hint: 'the list narrows as you type · enter keeps the filter · esc restores it' }).then((text) => {
       if (text === null) filter.apply(before);
       this.renderNow();
     });
   }
 
   private startCommand(): void {
-    void this.readLine(':', '').then((text) => {
+    const verbs = () => [...(this.top()?.commands ?? []), ...this.rootCommands].flatMap((c) => [c.verb, ...(c.aliases ?? [])]);
+    void this.readLine(':', '', undefined, {}, (text) => completeCommandLine(text, verbs(), this.names('all'))).then((text) => {
       if (text === null) return;
       void this.run(() => this.command(text));
     });
@@ -426,19 +519,29 @@ export class ConsoleApp implements SessionContext {
     const view = this.top();
     if (!view) return;
     const commands = [...(view.commands ?? []), ...this.rootCommands];
+    // The overlay's inside, less its border and a column for the scroll bar.
+    const width = (this.overlay.width as number) - 3;
+    const section = (title: string, entries: [string, string][]) => [title, ...helpColumns(entries, width), ''];
     const lines = [
-      `{bold}photoframe console · ${blessed.escape(view.title)}{/bold}   (j/k scroll, any other key closes)`,
+      `photoframe console · ${view.title}   (j/k scroll, any other key closes)`,
+      ...wrapWords(`about: ${this.about()}`, width),
       '',
-      ...this.keys.help(view.keys).map((l) => blessed.escape(l)),
-      'commands (after :)',
-      ...commands.map((c) => blessed.escape(`  ${c.usage.padEnd(28)} ${c.description}`)),
+      ...(view.helpNotes ? [...view.helpNotes.flatMap((note) => (note.startsWith('  ') ? wrapWords(note.trim(), width - 2).map((l) => `  ${l}`) : wrapWords(note, width))), ''] : []),
+      ...this.keys.helpSections(view.keys).flatMap(({ title, entries }) => section(title, entries)),
+      ...section('commands (after :)', commands.map((c) => [c.usage, c.description])),
     ];
     this.mode = { kind: 'help' };
     this.overlay.setLabel(' help ');
-    this.overlay.setContent(lines.join('\n'));
+    this.overlay.setContent(lines.map((line, i) => (i === 0 ? `{bold}${blessed.escape(line)}{/bold}` : blessed.escape(line))).join('\n'));
     this.overlay.scrollTo(0);
     this.overlay.show();
     this.overlay.setFront();
+  }
+
+  /** Where this console's data lives: what a newcomer needs to run the CLI beside it or take a screenshot. */
+  private about(): string {
+    const { etcdLabel, paths, viewerScreen } = this.services;
+    return [`etcd ${etcdLabel}`, `home ${paths.home}`, ...(viewerScreen ? [`viewer on X display ${viewerScreen} (xwd -root -display ${viewerScreen} takes a screenshot)`] : [])].join(' · ');
   }
 
   private drawOverlay(): void {
@@ -450,9 +553,9 @@ export class ConsoleApp implements SessionContext {
     this.overlay.setContent(
       [
         '',
-        `  ${blessed.escape(mode.question)}`,
+        ...wrapWords(mode.question, (this.overlay.width as number) - 6).map((line) => `  ${blessed.escape(line)}`),
         '',
-        `      ${button('Cancel', mode.focus === 'cancel')}    ${button(blessed.escape(mode.action), mode.focus === 'confirm')}`,
+        `      ${['Cancel', ...mode.actions].map((label, i) => button(blessed.escape(label), mode.focus === i)).join('    ')}`,
         '',
         '  {grey-fg}tab/←/→ choose · enter confirms the highlighted button · esc cancels{/grey-fg}',
       ].join('\n'),
@@ -493,6 +596,12 @@ export class ConsoleApp implements SessionContext {
     );
   }
 
+  /** Forgets what blessed believes is on the terminal, clears it, and draws every cell again. */
+  private redrawScreen(): void {
+    this.screen.realloc();
+    this.redrawAll();
+  }
+
   private redrawAll(): void {
     this.top()?.refresh();
     this.renderNow();
@@ -515,7 +624,8 @@ export class ConsoleApp implements SessionContext {
     const library = this.services.hub.library;
     const right = `${this.services.etcd.view.online.size} online · ${library.albums.length} albums · ${photoCount(library)} photos`;
     this.titleBar.setContent(` {bold}photoframe{/bold} · ${trail}{|}${blessed.escape(right)} `);
-    if (view) this.hintsBar.setContent(` ${blessed.escape(this.keys.hints(view.keys, width - 2))}`);
+    if (this.mode.kind === 'input') this.hintsBar.setContent(` ${this.inputHints(this.mode, width - 2)}`);
+    else if (view) this.hintsBar.setContent(` ${blessed.escape(this.keys.hints(view.keys, width - 2))}`);
     this.screen.render();
   }
 }

@@ -16,10 +16,12 @@ export interface ConsoleServices {
   events: EventLog;
   paths: HomePaths;
   etcdLabel: string;
+  /** The X display the demo's viewer draws on, when the console runs in `photoframe demo`. */
+  viewerScreen?: string;
   close(): Promise<void>;
 }
 
-export async function openConsoleServices(client: Etcd3, paths: HomePaths, etcdLabel: string): Promise<ConsoleServices> {
+export async function openConsoleServices(client: Etcd3, paths: HomePaths, etcdLabel: string, viewerScreen?: string): Promise<ConsoleServices> {
   const hub = await LibraryHub.forStore(paths.store);
   const release = hub.retain();
   const etcd = new EtcdDisplays(client);
@@ -50,6 +52,7 @@ export async function openConsoleServices(client: Etcd3, paths: HomePaths, etcdL
     events,
     paths,
     etcdLabel,
+    ...(viewerScreen ? { viewerScreen } : {}),
     close: async () => {
       stopLibrary();
       stopPresence();

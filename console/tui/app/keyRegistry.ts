@@ -47,15 +47,10 @@ export class KeyRegistry {
     return parts.join('  ');
   }
 
-  /** Help lines: each scope's keys and what they do. */
-  help(view: KeyScope): string[] {
-    const lines: string[] = [];
-    for (const scope of [view, this.global]) {
-      if (scope.bindings.length === 0) continue;
-      lines.push(scope.title);
-      for (const binding of scope.bindings) lines.push(`  ${binding.keys.join(' ').padEnd(18)} ${binding.description}`);
-      lines.push('');
-    }
-    return lines;
+  /** Help sections: each scope's keys and what they do. */
+  helpSections(view: KeyScope): { title: string; entries: [string, string][] }[] {
+    return [view, this.global]
+      .filter((scope) => scope.bindings.length > 0)
+      .map((scope) => ({ title: scope.title, entries: scope.bindings.map((b) => [b.keys.join(' '), b.description] as [string, string]) }));
   }
 }

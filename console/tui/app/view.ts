@@ -14,10 +14,14 @@ export interface View {
   filter?: { text: string; apply(text: string): void };
   /** The list that j/k, g/G and the mouse move, if any. */
   list?: { move(delta: number): void; page(direction: 1 | -1): void; select(index: number): void; length: number };
+  /** The display or group selected here, for `:next` and friends typed without one. */
+  target?(): string | null;
+  /** Lines the `?` help adds for this view: what its columns mean, the syntax its prompts take. */
+  helpNotes?: string[];
   /** Extra `:` commands while this view is on top. */
   commands?: CommandSpec[];
-  /** Draws anything blessed cannot (the truecolor preview) after each render. */
-  afterRender?(): void;
+  /** Redrawn every second while on top: it shows times that count up (SINCE, LAST SEEN). */
+  ticks?: boolean;
   dispose?(): void;
 }
 

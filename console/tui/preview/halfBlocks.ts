@@ -1,7 +1,7 @@
 /**
  * A picture drawn with `▀`: each character cell shows two pixels, the upper
  * as the foreground colour and the lower as the background. Pure: pixels in,
- * escape-coded lines out.
+ * screen cells out.
  */
 export type PreviewColors = 'truecolor' | '256';
 
@@ -19,30 +19,36 @@ export function xterm256(r: number, g: number, b: number): number {
   return greyError < cubeError ? 232 + greyIndex : cube;
 }
 
+/** One cell as blessed's screen buffer holds it: an attribute word and the text written for the cell. */
+export type PreviewCell = [attr: number, ch: string];
+
 /**
- * Lines of half-block characters for an RGB image `width` × `height` pixels
- * (height even: two pixel rows per line). Each line ends by resetting colours.
+ * Rows of half-block cells for an RGB image `width` × `height` pixels
+ * (height even: two pixel rows per cell row), in blessed's cell format so
+ * blessed draws them, diffs them and repaints over them like any other cell.
+ * Blessed's attribute word holds 256-colour indices only: in truecolor the
+ * 24-bit colours ride in the cell's text as its own SGR, and the attribute
+ * keeps the nearest 256 colours (blessed resets after the cell, so nothing
+ * leaks into the next one).
  */
-export function halfBlockLines(rgb: Uint8Array, width: number, height: number, colors: PreviewColors): string[] {
-  const lines: string[] = [];
-  const code = (at: number, ground: 38 | 48) =>
-    colors === 'truecolor'
-      ? `${ground};2;${rgb[at]};${rgb[at + 1]};${rgb[at + 2]}`
-      : `${ground};5;${xterm256(rgb[at]!, rgb[at + 1]!, rgb[at + 2]!)}`;
+export function halfBlockCells(rgb: Uint8Array, width: number, height: number, colors: PreviewColors): PreviewCell[][] {
+  const rows: PreviewCell[][] = [];
   for (let y = 0; y + 1 < height; y += 2) {
-    let line = '';
-    let last = '';
+    const row: PreviewCell[] = [];
     for (let x = 0; x < width; x++) {
       const upper = (y * width + x) * 3;
       const lower = ((y + 1) * width + x) * 3;
-      const sgr = `${code(upper, 38)};${code(lower, 48)}`;
-      // Neighbouring cells of one colour share a single escape: photos are noisy, flat areas are not.
-      line += sgr === last ? '▀' : `\x1b[${sgr}m▀`;
-      last = sgr;
+      const fg = xterm256(rgb[upper]!, rgb[upper + 1]!, rgb[upper + 2]!);
+      const bg = xterm256(rgb[lower]!, rgb[lower + 1]!, rgb[lower + 2]!);
+      const ch =
+        colors === 'truecolor'
+          ? `\x1b[38;2;${rgb[upper]};${rgb[upper + 1]};${rgb[upper + 2]};48;2;${rgb[lower]};${rgb[lower + 1]};${rgb[lower + 2]}m▀`
+          : '▀';
+      row.push([(fg << 9) | bg, ch]);
     }
-    lines.push(`${line}\x1b[0m`);
+    rows.push(row);
   }
-  return lines;
+  return rows;
 }
 
 /** The colour depth to draw with, from the terminal's environment. */

@@ -1,4 +1,5 @@
 import type { KeyBinding } from '../app/keyRegistry.ts';
+import { UserError } from '../../../common/userError.ts';
 import type { SessionContext } from '../app/consoleApp.ts';
 import type { CommandSpec } from '../app/commandLine.ts';
 import { describeNowShowing, resolveTargets, runDisplayAction, type DisplayAction } from '../../displays/displayControl.ts';
@@ -29,7 +30,7 @@ export async function performAction(context: SessionContext, action: DisplayActi
     if (action === 'now') context.status(`asking ${label} what it shows…`);
     const outcomes = await runDisplayAction(client, action, targets);
     const summary =
-      action === 'now' ? outcomes.map((o) => describeNowShowing(o.target.name, o.answer!)).join(' · ') : `${action}: sent to ${label}`;
+      action === 'now' ? outcomes.map((o) => describeNowShowing(o.target.name, o.answer!, hub.library)).join(' · ') : `${action}: sent to ${label}`;
     events.add(context.who, summary);
     return summary;
   });
@@ -47,9 +48,14 @@ export function actionBindings(context: SessionContext, selectedRef: () => strin
 export function actionCommands(context: SessionContext): CommandSpec[] {
   return ACTIONS.map((spec) => ({
     verb: spec.action,
-    usage: `:${spec.action} DISPLAY|GROUP`,
+    usage: `:${spec.action} [DISPLAY|GROUP]`,
     description: spec.description,
-    run: (ref: string) => performAction(context, spec.action, ref.trim() || '?', spec.confirm),
+    run: (ref: string) => {
+      // Without a name, the display (or group) selected in the view; elsewhere, how to name one.
+      const target = ref.trim() || context.selectedTarget();
+      if (!target) throw new UserError(`usage: :${spec.action} DISPLAY|GROUP (or select a display first)`);
+      return performAction(context, spec.action, target, spec.confirm);
+    },
   }));
 }
 

@@ -1,13 +1,15 @@
 import blessed from 'blessed';
-import { settingFromText, type DisplaySettings } from '../../../common/protocol/codecs/settingsCodec.ts';
+import type { DisplaySettings } from '../../../common/protocol/codecs/settingsCodec.ts';
 import { UserError } from '../../../common/userError.ts';
 import { putSettings } from '../../displays/displayWrites.ts';
 import type { SessionContext } from '../app/consoleApp.ts';
 import { viewElement, type View } from '../app/view.ts';
 import { ListWidget } from '../widgets/listWidget.ts';
 import { actionBindings } from './displayActionKeys.ts';
-import { displayRows, intervalText } from './displayRows.ts';
-import { settingRows, type SettingRow } from './settingsRows.ts';
+import { bytesText, displayRows, driftCell, intervalText, type DisplayRow } from './displayRows.ts';
+import { cellText } from '../widgets/columns.ts';
+import { localClock } from '../../library/localTime.ts';
+import { readSetting, settingRows, type SettingRow } from './settingsRows.ts';
 
 /**
  * One display: what etcd says about it, and every setting the protocol
@@ -25,9 +27,10 @@ export function displayDetailView(context: SessionContext, displayId: string): V
     label: 'Settings',
     columns: [
       { title: 'SETTING', width: 15 },
-      { title: 'VALUE', width: 'flex' },
+      // What is accepted is read in full: the value column is the one cut.
+      { title: 'VALUE', width: 16 },
       { title: 'DEFAULT', width: 10, optional: true },
-      { title: 'ACCEPTS / PROBLEM', width: 'flex' },
+      { title: 'ACCEPTS / PROBLEM', width: 'flex', min: 35 },
     ],
     cells: (row) => {
       const problem = problems.get(row.name);
@@ -56,9 +59,10 @@ export function displayDetailView(context: SessionContext, displayId: string): V
     const keys = row.keys;
     summary.setContent(
       [
-        `{bold}${blessed.escape(row.name)}{/bold}  ${row.online ? '{green-fg}online{/green-fg}' : '{grey-fg}offline{/grey-fg}'}  id ${blessed.escape(row.id)}  host ${blessed.escape(row.hostname ?? '—')}  version ${blessed.escape(row.version ?? '—')}`,
-        `album ${blessed.escape(keys?.album?.name ?? row.album ?? '—')} · ${keys?.images ?? '—'} images · interval ${intervalText(keys?.settings) ?? '—'} · ${keys?.paused ? 'paused' : 'running'} · power ${blessed.escape(keys?.powerState ?? 'on')}`,
-        '{grey-fg}photo on screen: press w (the protocol answers on request) · applied revision and free disk: not reported by viewers yet{/grey-fg}',
+        // Each line fits 80 columns for usual names: a wrapped line would push the last one out of the box.
+        `{bold}${blessed.escape(row.name)}{/bold}  ${row.online ? '{green-fg}online{/green-fg}' : '{grey-fg}offline{/grey-fg}'}  id ${blessed.escape(row.id)}  host ${blessed.escape(row.hostname ?? '—')}`,
+        `album ${blessed.escape(keys?.album?.name ?? row.album ?? '—')} · ${keys?.images ?? '—'} images · interval ${intervalText(keys?.settings) ?? '—'} · ${keys?.paused ? 'paused' : 'running'} · power ${blessed.escape(keys?.powerState ?? 'on')} · version ${blessed.escape(row.version ?? '—')}`,
+        `{grey-fg}${blessed.escape(reportLine(row))}{/grey-fg}`,
       ].join('\n'),
     );
     list.setRows(settingRows(keys?.settings), (r) => r.name);
@@ -68,7 +72,7 @@ export function displayDetailView(context: SessionContext, displayId: string): V
     if (!row) return;
     const text = await context.prompt(`${row.name} (${row.accepts}): `, row.value);
     if (text === null) return;
-    const parsed = settingFromText(row.name, text);
+    const parsed = readSetting(row.name, text);
     if (!parsed.ok) {
       // Shown on the row itself, where the person is looking; nothing is written.
       problems.set(row.name, parsed.error);
@@ -98,5 +102,17 @@ export function displayDetailView(context: SessionContext, displayId: string): V
       ],
     },
     refresh,
+    target: () => displayId,
   };
+}
+
+/** What the viewer last reported, as the table's PHOTO, DRIFT and DISK columns show it; w asks it afresh. */
+function reportLine(row: DisplayRow): string {
+  const status = row.keys?.status;
+  if (!status) return 'its viewer has not reported yet (photo, drift, free disk); w asks what it shows';
+  const shownAt = status.shown_at ? new Date(status.shown_at) : null;
+  const since = shownAt && !Number.isNaN(shownAt.getTime()) ? ` since ${localClock(shownAt)}` : '';
+  const drift = cellText(driftCell(row.keys));
+  const free = status.free_bytes === null || status.free_bytes === undefined ? '—' : bytesText(status.free_bytes);
+  return `on screen ${row.photo ?? 'nothing'}${since} · drift ${drift} · free disk ${free} · w asks afresh`;
 }

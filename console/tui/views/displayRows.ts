@@ -4,6 +4,8 @@ import { listDisplays, type DisplayListing } from '../../displays/displayDirecto
 import type { DisplayKeys, EtcdDisplays } from '../../state/etcdDisplays.ts';
 import { effectiveSettings, type SettingsValue } from '../../../common/protocol/codecs/settingsCodec.ts';
 import type { Cell } from '../widgets/columns.ts';
+import { photoLabel } from '../../library/photoNames.ts';
+import { localDate } from '../../library/localTime.ts';
 
 /** A display row: the directory's listing plus what its own keys say. */
 export interface DisplayRow extends DisplayListing {
@@ -11,6 +13,8 @@ export interface DisplayRow extends DisplayListing {
   version: string | null;
   /** The group it belongs to, whose album it shows a share of. */
   group: string | null;
+  /** The photo its viewer reports on screen, as a person names it (file name). */
+  photo: string | null;
 }
 
 export function displayRows(library: Library, etcd: EtcdDisplays): DisplayRow[] {
@@ -19,7 +23,13 @@ export function displayRows(library: Library, etcd: EtcdDisplays): DisplayRow[] 
     keys: etcd.keys.get(listing.id),
     version: etcd.view.announcements.get(listing.id)?.version || null,
     group: groupOfDisplay(library, listing.id)?.name ?? null,
+    photo: photoName(library, etcd.keys.get(listing.id)),
   }));
+}
+
+function photoName(library: Library, keys: DisplayKeys | undefined): string | null {
+  const image = keys?.status?.image;
+  return image ? photoLabel(library, image) : null;
 }
 
 const BLANK = { text: '—', tone: 'muted' } as const;
@@ -29,7 +39,7 @@ export function shortTime(date: Date, now = new Date()): string {
   if (seconds < 60) return `${Math.max(0, seconds)}s ago`;
   if (seconds < 3600) return `${Math.floor(seconds / 60)}m ago`;
   if (seconds < 86400) return `${Math.floor(seconds / 3600)}h ago`;
-  return date.toISOString().slice(0, 10);
+  return localDate(date);
 }
 
 export function intervalText(settings: SettingsValue | null | undefined): string | null {
@@ -61,12 +71,11 @@ export function driftCell(keys: DisplayKeys | undefined): Cell {
   return BigInt(applied) >= keys.writtenRevision ? { text: 'ok', tone: 'good' } : { text: 'behind', tone: 'warn' };
 }
 
-/** The photo the viewer reports on screen (its name's start) and how long ago it was drawn. */
-function photoCell(keys: DisplayKeys | undefined, now: Date): Cell {
-  const status = keys?.status;
-  if (!status?.image) return BLANK;
-  const since = status.shown_at && !Number.isNaN(Date.parse(status.shown_at)) ? ` ${shortTime(new Date(status.shown_at), now).replace(' ago', '')}` : '';
-  return `${status.image.slice(0, 6)}${since}`;
+/** How long the photo on screen has been there, counted from the viewer's report (the console redraws it every second). */
+function sinceCell(keys: DisplayKeys | undefined, now: Date): Cell {
+  const shownAt = keys?.status?.shown_at;
+  if (!keys?.status?.image || !shownAt || Number.isNaN(Date.parse(shownAt))) return BLANK;
+  return shortTime(new Date(shownAt), now).replace(' ago', '');
 }
 
 /** The cells of the displays table; what a viewer has not reported stays visibly blank. */
@@ -79,7 +88,8 @@ export function displayCells(row: DisplayRow, now = new Date()): Cell[] {
     row.group ? { text: `group ${row.group}`, tone: 'accent' } : (row.album ?? BLANK),
     interval ?? BLANK,
     row.keys?.images === null || row.keys?.images === undefined ? BLANK : String(row.keys.images),
-    photoCell(row.keys, now),
+    row.photo ?? BLANK,
+    sinceCell(row.keys, now),
     driftCell(row.keys),
     lastSeen,
     row.version ?? BLANK,
@@ -99,13 +109,15 @@ function stateCell(row: DisplayRow): Cell {
 export const DISPLAY_COLUMNS = [
   { title: 'NAME', width: 'flex' as const },
   { title: 'STATE', width: 7 },
-  { title: 'ALBUM/GROUP', width: 14 },
+  { title: 'ALBUM/GROUP', width: 12 },
   { title: 'INTERVAL', width: 8 },
-  { title: 'IMAGES', width: 6, optional: true },
-  { title: 'PHOTO · SINCE', width: 13, optional: true },
-  { title: 'DRIFT', width: 6, optional: true },
+  // At 100 columns VERSION and IMAGES give way, so ID stays (NAME is shortened to fit); at 80 fewer stay.
+  { title: 'IMAGES', width: 6, optional: true, drop: 2 },
+  { title: 'PHOTO', width: 12, optional: true, drop: 7 },
+  { title: 'SINCE', width: 5, optional: true, drop: 6 },
+  { title: 'DRIFT', width: 6, optional: true, drop: 4 },
   { title: 'LAST SEEN', width: 9 },
-  { title: 'VERSION', width: 8, optional: true },
-  { title: 'DISK', width: 5, optional: true },
-  { title: 'ID', width: 12, optional: true },
+  { title: 'VERSION', width: 8, optional: true, drop: 1 },
+  { title: 'DISK', width: 5, optional: true, drop: 3 },
+  { title: 'ID', width: 12, optional: true, drop: 5 },
 ];

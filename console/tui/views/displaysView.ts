@@ -5,6 +5,7 @@ import { forgetDisplayRecord, renameDisplayRecord } from '../../displays/display
 import type { SessionContext } from '../app/consoleApp.ts';
 import { textFilter, viewElement, type View } from '../app/view.ts';
 import { ListWidget } from '../widgets/listWidget.ts';
+import { resolveName } from '../app/nameCompletion.ts';
 import { LibraryStore } from '../../../data/library/libraryStore.ts';
 import { assignDisplay } from '../../displays/assignDisplay.ts';
 import { actionBindings } from './displayActionKeys.ts';
@@ -43,7 +44,7 @@ export function displaysView(context: SessionContext): View {
   };
   const rename = async () => {
     const row = selected();
-    const name = await context.prompt(`rename display "${row.name}" to: `, row.name);
+    const name = await context.prompt(`rename display "${row.name}" to: `, row.name, { complete: 'none' });
     if (name === null || name === row.name) return;
     await context.run(async () => {
       await renameDisplayRecord(updateAs(`renamed display ${row.name} to ${name}`), context.services.etcd.view, row.id, name);
@@ -52,8 +53,9 @@ export function displaysView(context: SessionContext): View {
   };
   const assign = async () => {
     const row = selected();
-    const album = await context.prompt(`album for "${row.name}": `, row.album ?? '');
-    if (!album) return;
+    const typed = await context.prompt(`album for "${row.name}": `, row.album ?? '', { complete: 'albums' });
+    if (!typed) return;
+    const album = resolveName(typed, context.services.hub.library.albums.map((a) => a.name));
     await context.run(async () => {
       // The same assignment as `photoframe display set <display> album=…`, writes in the original's order.
       const result = await assignDisplay(context.services.client, new LibraryStore(context.services.hub.store.path), row.id, { album, settings: {} });
@@ -85,5 +87,13 @@ export function displaysView(context: SessionContext): View {
     },
     filter,
     refresh,
+    ticks: true,
+    helpNotes: [
+      'columns',
+      '  PHOTO, SINCE: the photo the viewer reports on screen (its file name), and for how long (counts up live)',
+      '  DRIFT: ok when the viewer has applied the newest write to its keys; behind while a newer write waits (it is busy, or its link to etcd is slow)',
+      '  LAST SEEN: now while online; else when its presence lapsed · DISK: free space where it caches photos',
+    ],
+    target: () => list.selected()?.id ?? null,
   };
 }

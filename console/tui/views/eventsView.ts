@@ -1,11 +1,12 @@
 import blessed from 'blessed';
 import Log from 'blessed-contrib/lib/widget/log.js';
 import type { ConsoleEvent } from '../app/eventLog.ts';
+import { localClock } from '../../library/localTime.ts';
 import type { SessionContext } from '../app/consoleApp.ts';
 import { viewElement, type View } from '../app/view.ts';
 
 export function eventLine(event: ConsoleEvent): string {
-  const time = event.at.toISOString().slice(11, 19);
+  const time = localClock(event.at).slice(-8);
   const text = blessed.escape(`${time}  ${event.who.padEnd(16)} ${event.what}`);
   return event.error ? `{red-fg}${text}{/red-fg}` : text;
 }
@@ -29,6 +30,8 @@ export function eventsView(context: SessionContext): View {
   let shown = 0;
   const refresh = () => {
     const events = context.services.events;
+    // An empty pane looks broken; say that nothing has happened yet, until something does.
+    if (events.total === 0) log.setItems(['{grey-fg}no events yet: changes, who made them, and errors appear here{/grey-fg}'] as never);
     const fresh = events.list().slice(Math.max(0, events.list().length - (events.total - shown)));
     for (const event of fresh) log.log(eventLine(event));
     shown = events.total;

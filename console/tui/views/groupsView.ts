@@ -8,6 +8,7 @@ import { rememberAnnounced } from '../../displays/displayRecords.ts';
 import type { SessionContext } from '../app/consoleApp.ts';
 import { viewElement, type View } from '../app/view.ts';
 import { ListWidget } from '../widgets/listWidget.ts';
+import { resolveName } from '../app/nameCompletion.ts';
 import { actionBindings } from './displayActionKeys.ts';
 
 /** Display groups (the original's framesets): an album split across displays, no photo on two at once. */
@@ -69,7 +70,7 @@ export function groupsView(context: SessionContext): View {
           hint: 'create',
           description: 'create a group',
           run: async () => {
-            const name = await context.prompt('new group name: ');
+            const name = await context.prompt('new group name: ', '', { complete: 'none' });
             if (name) await context.run(() => hub.update(context.who, `created group ${name}`, (library) => (createGroup(library, name), `group "${name}" created`)));
           },
         },
@@ -79,7 +80,7 @@ export function groupsView(context: SessionContext): View {
           description: 'add a display to the group (its album is split again)',
           run: async () => {
             const group = selected();
-            const ref = await context.prompt(`add display to "${group.name}": `);
+            const ref = await context.prompt(`add display to "${group.name}": `, '', { complete: 'displays' });
             if (ref) await change(`added ${ref} to group ${group.name}`, (library) => (rememberAnnounced(library, etcd.view, ref), addGroupMembers(library, group.id, [ref])));
           },
         },
@@ -88,7 +89,7 @@ export function groupsView(context: SessionContext): View {
           description: 'remove a display from the group (its album is split again)',
           run: async () => {
             const group = selected();
-            const ref = await context.prompt(`remove display from "${group.name}": `);
+            const ref = await context.prompt(`remove display from "${group.name}": `, '', { complete: 'displays' });
             if (ref) await change(`removed ${ref} from group ${group.name}`, (library) => removeGroupMembers(library, group.id, [ref]));
           },
         },
@@ -98,7 +99,8 @@ export function groupsView(context: SessionContext): View {
           description: 'set the album the group splits',
           run: async () => {
             const group = selected();
-            const album = await context.prompt(`album for group "${group.name}": `);
+            const typed = await context.prompt(`album for group "${group.name}": `, '', { complete: 'albums' });
+            const album = typed && resolveName(typed, hub.library.albums.map((a) => a.name));
             if (album) await change(`group ${group.name} shows album ${album}`, (library) => setGroupAlbum(library, group.id, album));
           },
         },
@@ -116,5 +118,7 @@ export function groupsView(context: SessionContext): View {
       ],
     },
     refresh,
+    helpNotes: ['columns', '  EACH: about how many of the album\'s photos each display of the group gets (the album is dealt out, no photo on two displays)'],
+    target: () => list.selected()?.name ?? null,
   };
 }

@@ -2,17 +2,20 @@ import blessed from 'blessed';
 import { UserError } from '../../../common/userError.ts';
 import { addLibraryPhotos, findAlbum, removeAlbumPhotos } from '../../../data/library/albums.ts';
 import type { Library, PhotoRecord } from '../../../data/library/librarySchema.ts';
-import { basePhotos, filterPhotos, photoFileName } from '../../library/photoList.ts';
+import { basePhotos, filterPhotos } from '../../library/photoList.ts';
+import { photoLabel } from '../../library/photoNames.ts';
 import { LibraryStore } from '../../../data/library/libraryStore.ts';
 import { photoShape } from '../../../data/library/smartRules.ts';
 import { thumbnailPath } from '../../../data/renditions/renditions.ts';
 import { progressBar } from '../../../data/photos/importProgress.ts';
 import { importPhotos } from '../../../data/photos/importPhotos.ts';
+import { oneLine } from '../../../data/photos/pathText.ts';
 import type { SessionContext } from '../app/consoleApp.ts';
 import { textFilter, viewElement, type View } from '../app/view.ts';
-import { halfBlockLines } from '../preview/halfBlocks.ts';
+import { halfBlockCells, type PreviewCell } from '../preview/halfBlocks.ts';
 import { thumbnailPixels } from '../preview/thumbnailPixels.ts';
 import { ListWidget } from '../widgets/listWidget.ts';
+import { resolveName } from '../app/nameCompletion.ts';
 import { republishAfterChange } from './displayActionKeys.ts';
 import { publishShownAlbums } from '../../displays/albumPublisher.ts';
 
@@ -34,19 +37,24 @@ export function photosView(context: SessionContext, albumName: string | null): V
     label: 'Photos',
     columns: [
       { title: ' ', width: 1 },
-      { title: 'FILE', width: 'flex' },
+      // The file name is what a person looks for: SHAPE, then SIZE give way before it is cut.
+      { title: 'FILE', width: 'flex', min: 21 },
       { title: 'TAKEN', width: 16 },
-      { title: 'SIZE', width: 9 },
+      { title: 'SIZE', width: 9, optional: true },
       { title: 'SHAPE', width: 9, optional: true },
     ],
     cells: (photo) => [
       marked.has(photo.name) ? { text: '*', tone: 'warn' } : ' ',
-      photoFileName(photo),
+      photoLabel(hub.library, photo.name),
       photo.takenAt ? photo.takenAt.replace('T', ' ').slice(0, 16) : { text: '—', tone: 'muted' },
       `${photo.width}×${photo.height}`,
       photoShape(photo),
     ],
-    empty: albumName === null ? 'no photos: i imports a folder' : 'no photos in this album: add some from the Photos view (a)',
+    empty: () => {
+      // A filter that matches nothing is not an empty library: say which it is.
+      if (filter.text.trim() !== '' && basePhotos(hub.library, albumId).length > 0) return `no photo matches "${filter.text.trim()}"; esc clears the filter`;
+      return albumName === null ? 'no photos: i imports a folder' : 'no photos in this album: add some from the Photos view (a)';
+    },
     position: { top: 0, left: 0, width: '60%', height: '100%' },
   });
   list.setFocused(true);
@@ -54,7 +62,7 @@ export function photosView(context: SessionContext, albumName: string | null): V
   const filter = textFilter(() => rebuild());
   let shownLibrary: Library | null = null;
   let rows: readonly PhotoRecord[] = [];
-  let previewLines: string[] = [];
+  let previewCells: PreviewCell[][] = [];
   let previewFor = '';
   let previewTimer: NodeJS.Timeout | undefined;
 
@@ -82,37 +90,54 @@ export function photosView(context: SessionContext, albumName: string | null): V
       shownLibrary = hub.library;
       rebuild();
     } else list.draw();
+    // After a resize the box has a new size: a picture is made for it.
+    schedulePreview();
   };
   const previewSize = () => ({ columns: Math.max(4, (preview.width as number) - 2), rows: Math.max(2, (preview.height as number) - 2) });
+  let pendingFor: string | null = null;
   const schedulePreview = () => {
-    clearTimeout(previewTimer);
     const photo = list.selected();
     const { columns, rows: lines } = previewSize();
     const key = photo ? `${photo.name}:${columns}x${lines}` : '';
-    if (key === previewFor) return;
+    // Refreshes come with every change in etcd; one already on its way for the same photo and size is left to finish.
+    if (key === previewFor || key === pendingFor) return;
+    clearTimeout(previewTimer);
+    pendingFor = key;
+    const done = (cells: PreviewCell[][], content: string) => {
+      if (pendingFor !== key) return;
+      pendingFor = null;
+      previewFor = key;
+      previewCells = cells;
+      preview.setContent(content);
+      context.render();
+    };
     previewTimer = setTimeout(() => {
-      if (!photo) {
-        previewFor = '';
-        previewLines = [];
-        return context.render();
-      }
+      if (!photo) return done([], '');
       void thumbnailPixels(thumbnailPath(context.services.paths.thumbnails, photo.name), columns, lines)
-        .then(({ rgb, width, height }) => {
-          previewFor = key;
-          previewLines = halfBlockLines(rgb, width, height, context.colorMode);
-          preview.setContent('');
-          context.render();
-        })
-        .catch(() => {
-          previewFor = key;
-          previewLines = [];
-          preview.setContent('{grey-fg}no thumbnail{/grey-fg}');
-          context.render();
-        });
+        .then(({ rgb, width, height }) => done(halfBlockCells(rgb, width, height, context.colorMode), ''))
+        .catch(() => done([], '{grey-fg}no thumbnail{/grey-fg}'));
     }, PREVIEW_DELAY_MS);
     previewTimer.unref?.();
   };
   list.onSelect = () => schedulePreview();
+  // The picture goes into blessed's own screen buffer as the box is drawn, so blessed owns those cells:
+  // another view, the help or a dialog repaints them, and nothing is drawn when the box is hidden.
+  // Clipped to the box's inside, so a picture made for a larger box (before a resize) never spills out.
+  preview.on('render', (coords: { xi: number; xl: number; yi: number; yl: number } | undefined) => {
+    if (!coords || previewCells.length === 0) return;
+    const lines = (context.screen as unknown as { lines: (PreviewCell[] & { dirty?: boolean })[] }).lines;
+    const [left, right, top, bottom] = [coords.xi + 1, coords.xl - 1, coords.yi + 1, coords.yl - 1];
+    for (let row = 0; row < previewCells.length && top + row < bottom; row++) {
+      const line = lines[top + row];
+      if (!line) break;
+      const cells = previewCells[row]!;
+      for (let column = 0; column < cells.length && left + column < right; column++) {
+        if (!line[left + column]) break;
+        line[left + column] = [...cells[column]!] as PreviewCell;
+      }
+      line.dirty = true;
+    }
+  });
   const chosen = (): string[] => {
     if (marked.size) return [...marked];
     const photo = list.selected();
@@ -121,8 +146,9 @@ export function photosView(context: SessionContext, albumName: string | null): V
   };
   const addToAlbum = async () => {
     const names = chosen();
-    const target = await context.prompt(`add ${names.length} photo${names.length === 1 ? '' : 's'} to album: `);
-    if (!target) return;
+    const typed = await context.prompt(`add ${names.length} photo${names.length === 1 ? '' : 's'} to album: `, '', { complete: 'albums' });
+    if (!typed) return;
+    const target = resolveName(typed, hub.library.albums.map((a) => a.name));
     await context.run(async () => {
       const { text, albumId: changed } = await hub.update(
         context.who,
@@ -156,7 +182,7 @@ export function photosView(context: SessionContext, albumName: string | null): V
     });
   };
   const importFolder = async () => {
-    const folder = await context.prompt(`import folder${albumName ? ` into "${albumName}"` : ''}: `);
+    const folder = await context.prompt(`import folder${albumName ? ` into "${albumName}"` : ''}: `, '', { complete: 'none' });
     if (!folder) return;
     const album = albumId === null ? undefined : hub.library.albums.find((a) => a.id === albumId)?.name;
     await context.run(async () => {
@@ -171,12 +197,20 @@ export function photosView(context: SessionContext, albumName: string | null): V
           context.status(`importing ${progressBar(progress)}`);
         },
       });
-      const counts = `imported ${report.imported.length}, ${report.duplicates.length} already there, ${report.skipped.length} skipped`;
+      // Unchanged files (skipped by their size and time on a rerun) are in the library as much as duplicates are.
+      const counts = `imported ${report.imported.length}, ${report.duplicates.length + report.unchanged.length} already there, ${report.skipped.length} skipped`;
+      // Why a file was skipped, as the CLI says it: the first reason, the rest in the events.
+      const [first] = report.skipped;
+      const why = first ? ` (${oneLine(`${first.path}: ${first.reason}`)}${report.skipped.length > 1 ? `; ${report.skipped.length - 1} more in the events` : ''})` : '';
       context.services.events.add(context.who, `${counts} from ${folder}`, report.skipped.length > 0);
+      for (const skipped of report.skipped.slice(1, 20)) context.services.events.add(context.who, oneLine(`skipped ${skipped.path}: ${skipped.reason}`), true);
+      const nothingFound = report.imported.length + report.duplicates.length + report.unchanged.length === 0;
+      if (nothingFound && first) throw new UserError(`nothing imported: ${oneLine(`${first.path}: ${first.reason}`)}`);
       // Under the library lock, as the CLI's import: displays of the album and of smart albums that now match more.
+      // Only a list that changed is written, and only those are counted.
       const written = await hub.store.update((locked) => publishShownAlbums(context.services.client, locked));
       // The folder goes last: a long path is what the status line may cut off.
-      return `${counts}${written.length ? `; updated ${written.length} display${written.length === 1 ? '' : 's'}` : ''} from ${folder}`;
+      return `${counts}${written.length ? `; updated ${written.length} display${written.length === 1 ? '' : 's'}` : ''}${why} from ${folder}`;
     });
   };
   return {
@@ -190,8 +224,8 @@ export function photosView(context: SessionContext, albumName: string | null): V
       bindings: [
         {
           keys: ['space'],
-          hint: 'mark',
-          description: 'mark or unmark the photo',
+          hint: 'mark & down',
+          description: 'mark or unmark the photo, and move down to the next',
           run: () => {
             const photo = list.selected();
             if (!photo) return;
@@ -209,13 +243,6 @@ export function photosView(context: SessionContext, albumName: string | null): V
     },
     filter,
     refresh,
-    afterRender() {
-      if (previewLines.length === 0 || !element.visible) return;
-      const left = (preview.aleft as number) + 1;
-      const top = (preview.atop as number) + 1;
-      const out = previewLines.map((line, i) => `\x1b[${top + i + 1};${left + 1}H${line}`).join('');
-      (context.screen.program as unknown as { _write(text: string): void })._write(out);
-    },
     dispose() {
       clearTimeout(previewTimer);
     },

@@ -8,11 +8,13 @@ import { actionCommands } from './displayActionKeys.ts';
 import { eventsView } from './eventsView.ts';
 import { groupsView } from './groupsView.ts';
 import { photosView } from './photosView.ts';
+import { resolveName } from '../app/nameCompletion.ts';
 
 /** The four views tab cycles through, and the `:` commands that work everywhere. */
 export const consoleViews: RootViews = (context: SessionContext) => {
   const openAlbum = (name: string) => {
-    const album = findAlbum(context.services.hub.library, name);
+    const library = context.services.hub.library;
+    const album = findAlbum(library, resolveName(name, library.albums.map((a) => a.name)));
     if (!album) throw new UserError(`unknown album "${name}"; :albums lists them`);
     context.push(photosView(context, album.name));
   };

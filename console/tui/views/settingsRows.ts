@@ -1,4 +1,4 @@
-import { DEFAULT_SETTINGS, describeSetting, SETTING_NAMES, type SettingName, type SettingsValue } from '../../../common/protocol/codecs/settingsCodec.ts';
+import { DEFAULT_SETTINGS, SETTING_NAMES, settingFromText, type SettingName, type SettingsValue } from '../../../common/protocol/codecs/settingsCodec.ts';
 
 /** One row of the settings editor, generated from the protocol's settings table. */
 export interface SettingRow {
@@ -10,6 +10,32 @@ export interface SettingRow {
   accepts: string;
 }
 
+/**
+ * What the editor takes, in a person's words: `accepts` is short enough for
+ * its column at 80 columns, `mustBe` finishes a refusal. They describe what
+ * the editor accepts, which is stricter than what a viewer reads off the
+ * wire (docs/protocol.md): 99 for brightness is refused here, not clamped.
+ */
+const PLAIN: Record<SettingName, { label: string; accepts: string; mustBe: string }> = {
+  name: { label: 'name', accepts: 'any text, up to 200 characters', mustBe: 'text of up to 200 characters' },
+  description: { label: 'description', accepts: 'any text, up to 2000 characters', mustBe: 'text of up to 2000 characters' },
+  orientation: { label: 'orientation', accepts: 'H landscape, V portrait, S square', mustBe: 'H (landscape), V (portrait) or S (square)' },
+  interval_time: {
+    label: 'interval',
+    accepts: 'a number above 0, in interval_units',
+    mustBe: 'a number of seconds, minutes, hours or days (above 0; interval_units says which)',
+  },
+  interval_units: { label: 'interval unit', accepts: 'seconds, minutes, hours or days', mustBe: 'seconds, minutes, hours or days (the first letter is enough)' },
+  variance_pct: { label: 'variance', accepts: 'a whole number from 0 to 100', mustBe: 'a whole number from 0 to 100 (percent)' },
+  use_halflife: { label: 'half-life', accepts: 'true or false (yes/no, 1/0)', mustBe: 'true or false (or yes/no, 1/0)' },
+  brightness: { label: 'brightness', accepts: 'a number from 0 up to 10', mustBe: 'a number from 0 up to 10 (1 leaves the photo as it is)' },
+  contrast: { label: 'contrast', accepts: 'a number from 0 up to 10', mustBe: 'a number from 0 up to 10 (1 leaves the photo as it is)' },
+  saturation: { label: 'saturation', accepts: 'a number from 0 up to 10', mustBe: 'a number from 0 up to 10 (1 leaves the photo as it is)' },
+  log_level: { label: 'log level', accepts: 'DEBUG, INFO, WARNING or ERROR', mustBe: 'DEBUG, INFO, WARNING or ERROR' },
+  order: { label: 'order', accepts: 'shuffle or sequence', mustBe: 'shuffle or sequence' },
+  interval_base: { label: 'interval base', accepts: 'HH:MM, either part may be *', mustBe: 'a clock time HH:MM, either part may be * (e.g. *:00)' },
+};
+
 const show = (value: unknown) => (typeof value === 'string' ? value : JSON.stringify(value));
 
 export function settingRows(settings: SettingsValue | null | undefined): SettingRow[] {
@@ -20,7 +46,14 @@ export function settingRows(settings: SettingsValue | null | undefined): Setting
       value: show(set ?? DEFAULT_SETTINGS[name]),
       isDefault: set === undefined,
       defaultValue: show(DEFAULT_SETTINGS[name]),
-      accepts: describeSetting(name),
+      accepts: PLAIN[name].accepts,
     };
   });
+}
+
+/** A value typed into the editor, checked by the protocol's rules; a refusal in plain words. */
+export function readSetting(name: SettingName, text: string): { ok: true; value: [SettingName, unknown] } | { ok: false; error: string } {
+  const parsed = settingFromText(name, text);
+  if (parsed.ok) return { ok: true, value: parsed.value };
+  return { ok: false, error: `${PLAIN[name].label} must be ${PLAIN[name].mustBe}, not "${text}"` };
 }

@@ -10,7 +10,8 @@ export interface ListOptions<T> {
   label: string;
   columns: Column[];
   cells(row: T): Cell[];
-  empty: string;
+  /** Shown when there are no rows; a function when it depends on why (an empty library, a filter). */
+  empty: string | (() => string);
   position: { top: number | string; left: number | string; width: number | string; height: number | string };
 }
 
@@ -77,6 +78,13 @@ export class ListWidget<T> {
     return this.index;
   }
 
+  /** Selects the first row that matches; returns whether one did. */
+  selectWhere(match: (row: T) => boolean): boolean {
+    const index = this.rows.findIndex(match);
+    if (index >= 0) this.select(index);
+    return index >= 0;
+  }
+
   move(delta: number): void {
     this.select(this.index + delta);
   }
@@ -111,7 +119,8 @@ export class ListWidget<T> {
     this.top = Math.max(0, Math.min(this.top, Math.max(0, this.rows.length - visible)));
     const header = layout.map(({ index, width: w }) => fit(this.options.columns[index]!.title, w)).join(' ');
     const lines = [`{cyan-fg}{bold}${blessed.escape(header)}{/bold}{/cyan-fg}`];
-    if (this.rows.length === 0) lines.push(`{grey-fg}${blessed.escape(fit(this.options.empty, width))}{/grey-fg}`);
+    const empty = typeof this.options.empty === 'function' ? this.options.empty() : this.options.empty;
+    if (this.rows.length === 0) lines.push(`{grey-fg}${blessed.escape(fit(empty, width))}{/grey-fg}`);
     for (let i = this.top; i < Math.min(this.rows.length, this.top + visible); i++) {
       const cells = this.options.cells(this.rows[i]!);
       const text = layout
