@@ -9,7 +9,7 @@ import { announceKey, onlineKey, revokedKey, statusKey } from '../../common/prot
 import { certificateFacts, daysLeft, type CertificateFacts } from '../../common/tls/tlsMaterial.ts';
 import { UserError } from '../../common/userError.ts';
 import { findDisplay, forgetDisplay, rememberDisplay } from '../../data/library/displays.ts';
-import { groupsOf } from '../../data/library/librarySchema.ts';
+import { groupsOf, type Library } from '../../data/library/librarySchema.ts';
 import type { LibraryStore } from '../../data/library/libraryStore.ts';
 import { republishAfterMemberChange } from '../displays/groupRepublish.ts';
 import { DISPLAY_DAYS, issueCertificate, PkiMissingError } from '../pki/certificateAuthority.ts';
@@ -90,7 +90,13 @@ export interface RevokeResult {
  * until that display's connection drops its open watch still delivers what
  * is written under its prefix — which, the display being forgotten, nothing is.
  */
-export async function revokeDisplay(client: Etcd3, store: LibraryStore, home: string, ref: string): Promise<RevokeResult> {
+/** The library as revocation needs it: the CLI's store, or the console's shared hub. */
+export interface LibraryAccess {
+  read(): Promise<Library>;
+  update<T>(change: (library: Library) => T | Promise<T>): Promise<T>;
+}
+
+export async function revokeDisplay(client: Etcd3, store: LibraryAccess, home: string, ref: string): Promise<RevokeResult> {
   const library = await store.read();
   const record = findDisplay(library, ref);
   const id = record?.id ?? ref;

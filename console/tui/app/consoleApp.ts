@@ -194,6 +194,7 @@ export class ConsoleApp implements SessionContext {
     this.unsubscribe.push(services.hub.onChange(() => this.refreshSoon()));
     this.unsubscribe.push(services.etcd.onChange(() => this.refreshSoon()));
     this.unsubscribe.push(services.events.onEvent(() => this.refreshSoon()));
+    this.unsubscribe.push(services.certificates.onChange(() => this.refreshSoon()));
   }
 
   readonly colorMode: ColorMode;

@@ -1,5 +1,6 @@
 import type { Etcd3 } from 'etcd3';
 import type { HomePaths } from '../../../common/homePaths.ts';
+import { CertificateBook } from '../../state/certificateBook.ts';
 import { EtcdDisplays } from '../../state/etcdDisplays.ts';
 import { LibraryHub } from '../../state/libraryHub.ts';
 import { EventLog } from './eventLog.ts';
@@ -14,6 +15,8 @@ export interface ConsoleServices {
   hub: LibraryHub;
   etcd: EtcdDisplays;
   events: EventLog;
+  /** Days left on each enrolled display's certificate. */
+  certificates: CertificateBook;
   paths: HomePaths;
   etcdLabel: string;
   /** The X display the demo's viewer draws on, when the console runs in `photoframe demo`. */
@@ -31,6 +34,8 @@ export async function openConsoleServices(client: Etcd3, paths: HomePaths, etcdL
     release();
     throw error;
   }
+  const certificates = new CertificateBook(paths.home);
+  await certificates.open();
   const events = new EventLog();
   const stopLibrary = hub.onChange((change) => events.add(change.by, change.what));
   // Displays coming and going are news too; the feed says which displays changed, presence tells the rest.
@@ -50,12 +55,14 @@ export async function openConsoleServices(client: Etcd3, paths: HomePaths, etcdL
     hub,
     etcd,
     events,
+    certificates,
     paths,
     etcdLabel,
     ...(viewerScreen ? { viewerScreen } : {}),
     close: async () => {
       stopLibrary();
       stopPresence();
+      certificates.close();
       release();
       await etcd.close();
     },

@@ -1,3 +1,4 @@
+import { CERTIFICATE_WARNING_DAYS } from '../../security/enrollment.ts';
 import { groupOfDisplay } from '../../../data/library/groups.ts';
 import type { Library } from '../../../data/library/librarySchema.ts';
 import { listDisplays, type DisplayListing } from '../../displays/displayDirectory.ts';
@@ -15,15 +16,18 @@ export interface DisplayRow extends DisplayListing {
   group: string | null;
   /** The photo its viewer reports on screen, as a person names it (file name). */
   photo: string | null;
+  /** Days left on its certificate; null for a display without an enrollment (a plain etcd's). */
+  certificateDays: number | null;
 }
 
-export function displayRows(library: Library, etcd: EtcdDisplays): DisplayRow[] {
+export function displayRows(library: Library, etcd: EtcdDisplays, certificateDays: (id: string) => number | null = () => null): DisplayRow[] {
   return listDisplays(library, etcd.view).map((listing) => ({
     ...listing,
     keys: etcd.keys.get(listing.id),
     version: etcd.view.announcements.get(listing.id)?.version || null,
     group: groupOfDisplay(library, listing.id)?.name ?? null,
     photo: photoName(library, etcd.keys.get(listing.id)),
+    certificateDays: certificateDays(listing.id),
   }));
 }
 
@@ -94,8 +98,16 @@ export function displayCells(row: DisplayRow, now = new Date()): Cell[] {
     lastSeen,
     row.version ?? BLANK,
     row.keys?.status?.free_bytes === null || row.keys?.status?.free_bytes === undefined ? BLANK : bytesText(row.keys.status.free_bytes),
+    certificateCell(row.certificateDays),
     row.id,
   ];
+}
+
+/** Days left on the display's certificate, warned 30 days ahead. */
+export function certificateCell(days: number | null): Cell {
+  if (days === null) return BLANK;
+  if (days < 0) return { text: 'EXP', tone: 'bad' };
+  return days <= CERTIFICATE_WARNING_DAYS ? { text: `${days}d`, tone: 'warn' } : `${days}d`;
 }
 
 /** Online, and if so whether its screen is off or its slideshow paused, as its keys say. */
@@ -119,5 +131,6 @@ export const DISPLAY_COLUMNS = [
   { title: 'LAST SEEN', width: 9 },
   { title: 'VERSION', width: 8, optional: true, drop: 1 },
   { title: 'DISK', width: 5, optional: true, drop: 3 },
+  { title: 'CERT', width: 4, optional: true, drop: 1.5 },
   { title: 'ID', width: 12, optional: true, drop: 5 },
 ];

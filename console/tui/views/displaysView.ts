@@ -9,6 +9,7 @@ import { resolveName } from '../app/nameCompletion.ts';
 import { LibraryStore } from '../../../data/library/libraryStore.ts';
 import { assignDisplay } from '../../displays/assignDisplay.ts';
 import { actionBindings } from './displayActionKeys.ts';
+import { revokeFromConsole } from './revokeDisplay.ts';
 import { displayDetailView } from './displayDetailView.ts';
 import { DISPLAY_COLUMNS, displayCells, displayRows, type DisplayRow } from './displayRows.ts';
 
@@ -37,7 +38,7 @@ export function displaysView(context: SessionContext): View {
     <T,>(change: (library: Library) => T) =>
       context.services.hub.update(context.who, what, change);
   const refresh = () => {
-    const rows = displayRows(context.services.hub.library, context.services.etcd);
+    const rows = displayRows(context.services.hub.library, context.services.etcd, (id) => context.services.certificates.daysLeft(id));
     const needle = filter.text.toLowerCase();
     list.setRows(needle ? rows.filter((r) => `${r.name} ${r.id} ${r.album ?? ''}`.toLowerCase().includes(needle)) : rows, (r) => r.id);
     list.setLabel(`Displays (${rows.length})${filter.text ? ` /${filter.text}` : ''}`);
@@ -83,6 +84,7 @@ export function displaysView(context: SessionContext): View {
         ...actionBindings(context, () => selected().id),
         { keys: ['r'], hint: 'rename', description: 'rename the display', run: rename },
         { keys: ['x', 'delete'], hint: 'forget', description: 'forget the display (asks first)', run: forget },
+        { keys: ['X'], description: 'revoke the display: its certificate refused by etcd and the image server, its screen black (asks first)', run: () => revokeFromConsole(context, selected().id) },
       ],
     },
     filter,

@@ -1,6 +1,7 @@
 import { UserError } from '../../../common/userError.ts';
 import { findAlbum } from '../../../data/library/albums.ts';
 import type { CommandSpec } from '../app/commandLine.ts';
+import { revokeFromConsole } from './revokeDisplay.ts';
 import type { RootViews, SessionContext } from '../app/consoleApp.ts';
 import { albumsView } from './albumsView.ts';
 import { displaysView } from './displaysView.ts';
@@ -39,6 +40,7 @@ export const consoleViews: RootViews = (context: SessionContext) => {
     { verb: 'groups', usage: ':groups', description: 'the display groups view', run: () => context.switchTo(groups) },
     { verb: 'events', usage: ':events', description: 'what changed, who changed it, errors', run: () => context.switchTo(events) },
     ...actionCommands(context),
+    { verb: 'revoke', usage: ':revoke DISPLAY', description: "cut a display off: etcd and the image server refuse its certificate (asks first)", run: (ref) => revokeFromConsole(context, required(ref, 'revoke DISPLAY')) },
     { verb: 'quit', aliases: ['q'], usage: ':quit', description: 'end this session', run: () => context.quit() },
   ];
   return { views: [displays, albums, photos, groups, events], commands };
