@@ -33,14 +33,19 @@ export function displayPermissions(displayId: string): IPermissionRequest[] {
 export async function createDisplayIdentity(client: Etcd3, displayId: string): Promise<void> {
   const name = displayUserName(displayId);
   const role = client.role(name);
-  await role.create().catch((error: unknown) => {
-    if (!(error instanceof EtcdRoleExistsError)) throw error;
-  });
-  await role.grant(displayPermissions(displayId));
-  // The certificate is the only way in: the password is random and never kept.
-  await client.auth.userAdd({ name, password: '', options: { no_password: true } }).catch((error: unknown) => {
-    if (!(error instanceof EtcdUserExistsError)) throw error;
-  });
+  // The role and the user are independent until joined; etcd batches concurrent proposals into fewer disk syncs.
+  await Promise.all([
+    role
+      .create()
+      .catch((error: unknown) => {
+        if (!(error instanceof EtcdRoleExistsError)) throw error;
+      })
+      .then(() => role.grant(displayPermissions(displayId))),
+    // The certificate is the only way in: no password at all.
+    client.auth.userAdd({ name, password: '', options: { no_password: true } }).catch((error: unknown) => {
+      if (!(error instanceof EtcdUserExistsError)) throw error;
+    }),
+  ]);
   await client.user(name).addRole(name);
 }
 

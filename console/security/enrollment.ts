@@ -52,16 +52,23 @@ export async function enrollDisplay(client: Etcd3, store: LibraryStore, home: st
 
   const bundle = bundlePaths(join(pki.displaysDir, id));
   await mkdir(bundle.dir, { recursive: true, mode: 0o700 });
-  await createDisplayIdentity(client, id);
-  await issueCertificate(pki, { commonName: displayUserName(id), usage: 'client', days: DISPLAY_DAYS, certPath: bundle.cert, keyPath: bundle.key });
-  await writeFileAtomic(bundle.caCert, await readFile(pki.caCert), 0o600);
-  await chmod(bundle.cert, 0o600);
-  await writeFileAtomic(bundle.env, formatEnrollmentEnv({ id, name, etcd: options.etcdEndpoints, imageServer: options.imageServerUrl ?? null }), 0o600);
-  await store.update((library) => {
-    rememberDisplay(library, { id, hostname: null, name });
-  });
-  // A display enrolled again after a revocation is welcome again.
-  await client.delete().key(revokedKey(id));
+  // etcd's side and the certificate's are independent: made side by side.
+  await Promise.all([
+    createDisplayIdentity(client, id),
+    (async () => {
+      await issueCertificate(pki, { commonName: displayUserName(id), usage: 'client', days: DISPLAY_DAYS, certPath: bundle.cert, keyPath: bundle.key });
+      await chmod(bundle.cert, 0o600);
+    })(),
+    writeFileAtomic(bundle.caCert, await readFile(pki.caCert), 0o600),
+    writeFileAtomic(bundle.env, formatEnrollmentEnv({ id, name, etcd: options.etcdEndpoints, imageServer: options.imageServerUrl ?? null }), 0o600),
+  ]);
+  await Promise.all([
+    store.update((library) => {
+      rememberDisplay(library, { id, hostname: null, name });
+    }),
+    // A display enrolled again after a revocation is welcome again.
+    client.delete().key(revokedKey(id)),
+  ]);
   if (options.out) await copyBundle(bundle.dir, options.out);
   return { id, name, bundle: options.out ?? bundle.dir };
 }
