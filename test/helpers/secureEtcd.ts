@@ -4,12 +4,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { EtcdTarget } from '../../common/config.ts';
 import { connectEtcd } from '../../common/etcd/etcdClient.ts';
-import { startLocalEtcd } from '../../common/etcd/localEtcd.ts';
 import { loadTlsMaterial, type TlsMaterial } from '../../common/tls/tlsMaterial.ts';
 import { DISPLAY_DAYS, initPki, issueCertificate } from '../../console/pki/certificateAuthority.ts';
-import { bundlePaths, type BundlePaths, type PkiPaths } from '../../console/pki/pkiPaths.ts';
+import { startSecureLocalEtcd } from '../../console/security/secureLocalEtcd.ts';
+import { bundlePaths, pkiPaths, type BundlePaths, type PkiPaths } from '../../console/pki/pkiPaths.ts';
 import { createDisplayIdentity, displayUserName } from '../../console/security/displayRoles.ts';
-import { enableEtcdAuth } from '../../console/security/etcdAuth.ts';
 
 /**
  * A real etcd as photoframe runs it by default: client TLS with
@@ -40,17 +39,10 @@ export interface DisplayIdentity {
 export async function startSecureEtcd(): Promise<SecureEtcd> {
   const scratch = await mkdtemp(join(tmpdir(), 'photoframe-secure-etcd-'));
   const home = join(scratch, 'home');
-  const pki = await initPki(home);
-  const etcd = await startLocalEtcd({ dataDir: join(scratch, 'etcd'), tls: { caCert: pki.caCert, serverCert: pki.etcdServerCert, serverKey: pki.etcdServerKey } });
-  const target: EtcdTarget = { endpoints: [etcd.endpoint], tls: { ca: pki.caCert, cert: pki.consoleCert, key: pki.consoleKey } };
-  let admin: Etcd3;
-  try {
-    admin = await connectEtcd(target);
-    await enableEtcdAuth(admin);
-  } catch (error) {
-    await etcd.stop();
-    throw error;
-  }
+  // The same start as `photoframe etcd`: the PKI, etcd with client TLS, auth enabled with the console as root.
+  const { etcd, target } = await startSecureLocalEtcd(home, { dataDir: join(scratch, 'etcd') });
+  const pki = pkiPaths(home);
+  const admin = await connectEtcd(target);
   const issue = async (id: string): Promise<DisplayIdentity> => {
     const bundle = bundlePaths(join(scratch, 'bundles', id));
     await mkdir(bundle.dir, { recursive: true, mode: 0o700 });
