@@ -68,7 +68,7 @@ export const TOPICS: Registry = {
     writers: 'console (display set), serve --legacy-viewers, original server',
     watchers: 'viewer, original viewer',
     example:
-      '{"name": "Kitchen", "description": "", "orientation": "H", "interval_time": 10, "interval_units": "minutes", "variance_pct": 0, "use_halflife": false, "brightness": 1, "contrast": 1, "saturation": 1, "log_level": "INFO", "order": "shuffle", "interval_base": "*:*"}',
+      '{"name": "Kitchen", "description": "", "orientation": "H", "interval_time": 10, "interval_units": "minutes", "variance_pct": 0, "use_halflife": false, "brightness": 1, "contrast": 1, "saturation": 1, "log_level": "INFO", "order": "shuffle", "interval_base": "*:*", "schedule": "Mon-Fri 23:00-06:15"}',
   },
   change_photo: {
     topic: 'change_photo',
