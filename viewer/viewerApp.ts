@@ -69,6 +69,8 @@ export class ViewerApp {
   private model: DisplayModel = INITIAL_MODEL;
   /** Counts the model's "show" effects: a drawing for an older one is superseded. */
   private generation = 0;
+  /** The generation last drawn, blanked or failed: a newer one is still on its way to the screen. */
+  private settledGeneration = 0;
   private readonly renderer: ScreenRenderer;
   private timer: unknown;
   /** The schedule's clock: a tick when the model asks for one (model.clockAt). */
@@ -153,6 +155,11 @@ export class ViewerApp {
     if (this.clockTimer !== undefined) this.timers.clear(this.clockTimer);
     this.clockTimer = undefined;
     clearInterval(this.stuckTimer);
+  }
+
+  /** Whether a state is on its way to the screen (decided, not yet drawn). */
+  get drawPending(): boolean {
+    return this.generation !== this.settledGeneration && !this.stopped;
   }
 
   /** Which decides the screen now (schedule, override, or neither), for the status. */
@@ -273,6 +280,7 @@ export class ViewerApp {
     const intent = screenIntent(this.model);
     const name = intent.photo;
     if (!intent.screenOn || name === null) {
+      this.settledGeneration = generation;
       this.renderer.blank();
       this.dispatch({ kind: 'blanked' });
       if (name === null) log.info('no images assigned; screen is black');
@@ -302,6 +310,7 @@ export class ViewerApp {
         if (error instanceof Superseded) return log.debug(`${error.message}`);
         // A failure is no freeze: it is retried and reported as it happens.
         this.progressAt = this.now().getTime();
+        this.settledGeneration = generation;
         this.dispatch({ kind: 'failed', name, reason: (error as Error).message });
       }
     })();
@@ -309,6 +318,7 @@ export class ViewerApp {
 
   private drawn(frame: Frame, name: string, generation: number, size: Size, settings: DisplaySettings): void {
     const superseded = () => generation !== this.generation || this.stopped;
+    this.settledGeneration = generation;
     this.renderer.draw(frame);
     this.progressAt = this.now().getTime();
     log.info('showing image', { name, of: this.model.playlist.images.length });
