@@ -75,12 +75,18 @@ export class ViewerHealthSampler {
       // Measured in the background: its result goes out with the next status.
       this.measuringClock = true;
       this.clock.at = now;
+      const before = this.clock.value;
       void measureClockOffset(this.sources.etcdEndpoint)
         .then(
           (offset) => (this.clock = { value: offset, at: Date.now() }),
           () => (this.clock = { value: null, at: Date.now() }),
         )
-        .finally(() => (this.measuringClock = false));
+        .finally(() => {
+          this.measuringClock = false;
+          // A first measurement, or one that moved by more than its uncertainty, is news; the same again is not.
+          const after = this.clock.value;
+          if ((before === null) !== (after === null) || (before && after && Math.abs(before.offsetMs - after.offsetMs) > Math.max(250, after.errorMs))) this.sources.changed();
+        });
     }
     const [cpuTemp, throttled] = await Promise.all([readCpuTemperature(), readThrottling()]);
     return {
