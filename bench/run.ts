@@ -31,6 +31,7 @@ import { benchPhoto } from './photoFixtures.ts';
 import { benchConsole } from './consoleBench.ts';
 import { libraryBenchmarks } from './libraryBench.ts';
 import { viewerSamples } from './viewerBench.ts';
+import { viewerHealthSamples } from './viewerHealthBench.ts';
 
 process.env.PHOTOFRAME_LOG ??= 'error';
 const samples: Sample[] = [];
@@ -162,6 +163,8 @@ try {
 
   // The viewer in its own process on a 1080p Xvfb screen (bench/viewerBench.ts also runs alone).
   samples.push(...(await viewerSamples(scratch)));
+  // Issue 14: write → drawn before and after the split of viewerApp.ts, idle with a schedule's window, status writes.
+  samples.push(...(await viewerHealthSamples(scratch)));
 
   console.log(`photoframe benchmarks — ${cpus()[0]?.model ?? 'cpu'} × ${availableParallelism()}, Node ${process.version}, sharp ${sharp.versions.sharp}`);
   printTable(samples);
