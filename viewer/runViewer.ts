@@ -69,7 +69,7 @@ export async function runViewer(options: ViewerOptions): Promise<void> {
   // A viewer killed mid-download left temp files that nothing else would remove; clear them before the first download.
   await cache.trim();
   configureSharpForDevice();
-  const screenPower = await ScreenPowerControl.find({ env: process.env, log, changed: () => connection.statusChanged(), failed: () => {} });
+  const screenPower = await ScreenPowerControl.find({ env: process.env, log, changed: () => connection.statusChanged() });
   const health = new ViewerHealthSampler({
     version: VERSION,
     etcdEndpoint: options.config.etcdEndpoints[0] ?? null,
