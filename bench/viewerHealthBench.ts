@@ -27,8 +27,8 @@ import { percentile, printTable, type Sample } from './benchHarness.ts';
 
 const SCREEN = { width: 1920, height: 1080 };
 const PHOTOS = Array.from({ length: 6 }, (_, i) => `photo-${i}.jpg`);
-const ROUNDS = Number(process.env.BENCH_SPLIT_ROUNDS ?? 300);
-const BLOCK = 50;
+const ROUNDS = Number(process.env.BENCH_SPLIT_ROUNDS ?? 600);
+const BLOCK = Number(process.env.BENCH_SPLIT_BLOCK ?? 10);
 const PAUSE_MS = 100;
 const ON_IDLE_SECONDS = Number(process.env.BENCH_IDLE_SECONDS ?? 60);
 const OFF_IDLE_SECONDS = Number(process.env.BENCH_SCHEDULE_IDLE_SECONDS ?? 180);
