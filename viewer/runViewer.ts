@@ -49,6 +49,9 @@ export async function runViewer(options: ViewerOptions): Promise<void> {
   const limits = viewerLimitsFromEnv(process.env);
 
   const renderHealth = new RenderHealth();
+  // Set once the connection exists: a warning logged before then (it becomes the last error) has no status to update yet.
+  let statusConnection: ViewerConnection | undefined;
+  const statusChanged = () => statusConnection?.statusChanged();
   const cache = new ImageCache(paths.viewerCache, { limits: limits.download, budget: limits.cache });
   const rendering = await DeviceRendering.open({
     screen: { windowed: options.windowed, title: `photoframe ${id}` },
@@ -58,7 +61,7 @@ export async function runViewer(options: ViewerOptions): Promise<void> {
     currentList: () => app.state.playlist.images,
     changed: () => {
       health.drawn();
-      connection.statusChanged();
+      statusChanged();
     },
   });
   const screen = rendering.window;
@@ -69,7 +72,7 @@ export async function runViewer(options: ViewerOptions): Promise<void> {
   // A viewer killed mid-download left temp files that nothing else would remove; clear them before the first download.
   await cache.trim();
   configureSharpForDevice();
-  const screenPower = await ScreenPowerControl.find({ env: process.env, log, changed: () => connection.statusChanged() });
+  const screenPower = await ScreenPowerControl.find({ env: process.env, log, changed: statusChanged });
   const health = new ViewerHealthSampler({
     version: VERSION,
     etcdEndpoint: options.config.etcdEndpoints[0] ?? null,
@@ -77,7 +80,7 @@ export async function runViewer(options: ViewerOptions): Promise<void> {
     screen: () => screenPower.current,
     schedule: () => app.scheduleStatus(),
     stuck: () => app.stuckProblem(),
-    changed: () => connection.statusChanged(),
+    changed: statusChanged,
   });
   const remembered: Record<string, string> = { ...(offline?.values ?? {}) };
   let saving = Promise.resolve();
@@ -109,7 +112,7 @@ export async function runViewer(options: ViewerOptions): Promise<void> {
     },
     stuck: (problem) => {
       log.error(`the slideshow is stuck: ${problem}; exiting so that systemd restarts the viewer`);
-      connection.statusChanged();
+      statusChanged();
       // The status says why first; a decode that never returns may hold the event loop open, hence exit().
       setTimeout(() => void stop('stuck').finally(() => process.exit(EXIT_STUCK)), STUCK_REPORT_MS);
       setTimeout(() => process.exit(EXIT_STUCK), STUCK_REPORT_MS + 5000).unref();
@@ -149,6 +152,8 @@ export async function runViewer(options: ViewerOptions): Promise<void> {
       },
     },
   );
+
+  statusConnection = connection;
 
   if (offline) {
     for (const [key, value] of Object.entries(offline.values)) app.apply({ key, value }, false);
