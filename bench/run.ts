@@ -34,6 +34,7 @@ import { libraryBenchmarks } from './libraryBench.ts';
 import { viewerSamples } from './viewerBench.ts';
 import { imageFetchSamples } from './imageFetchBench.ts';
 import { securitySamples } from './securityBench.ts';
+import { viewerHealthSamples } from './viewerHealthBench.ts';
 
 process.env.PHOTOFRAME_LOG ??= 'error';
 silenceIpServerNameWarning();
@@ -171,6 +172,8 @@ try {
 
   // The viewer in its own process on a 1080p Xvfb screen (bench/viewerBench.ts also runs alone).
   samples.push(...(await viewerSamples(scratch)));
+  // Issue 14: write → drawn before and after the split of viewerApp.ts, idle with a schedule's window, status writes.
+  samples.push(...(await viewerHealthSamples(scratch)));
 
   console.log(`photoframe benchmarks — ${cpus()[0]?.model ?? 'cpu'} × ${availableParallelism()}, Node ${process.version}, sharp ${sharp.versions.sharp}`);
   printTable(samples);

@@ -10,6 +10,7 @@ import { bytesText, displayRows, driftCell, intervalText, type DisplayRow } from
 import { cellText } from '../widgets/columns.ts';
 import { localClock } from '../../library/localTime.ts';
 import { readSetting, settingRows, type SettingRow } from './settingsRows.ts';
+import { healthLines } from '../../displays/healthText.ts';
 
 /**
  * One display: what etcd says about it, and every setting the protocol
@@ -19,7 +20,7 @@ import { readSetting, settingRows, type SettingRow } from './settingsRows.ts';
 export function displayDetailView(context: SessionContext, displayId: string): View {
   const { etcd, client } = context.services;
   const element = viewElement(context);
-  const summary = blessed.box({ screen: context.screen, parent: element, top: 0, left: 0, width: '100%', height: 5, border: { type: 'line' }, tags: true, label: ' Display ' });
+  const summary = blessed.box({ screen: context.screen, parent: element, top: 0, left: 0, width: '100%', height: 10, border: { type: 'line' }, tags: true, label: ' Display ' });
   const problems = new Map<string, string>();
   const list = new ListWidget<SettingRow>({
     screen: context.screen,
@@ -42,7 +43,7 @@ export function displayDetailView(context: SessionContext, displayId: string): V
       ];
     },
     empty: '',
-    position: { top: 5, left: 0, width: '100%', height: '100%-5' },
+    position: { top: 10, left: 0, width: '100%', height: '100%-10' },
   });
   list.setFocused(true);
   const current = () => {
@@ -63,6 +64,9 @@ export function displayDetailView(context: SessionContext, displayId: string): V
         `{bold}${blessed.escape(row.name)}{/bold}  ${row.online ? '{green-fg}online{/green-fg}' : '{grey-fg}offline{/grey-fg}'}  id ${blessed.escape(row.id)}  host ${blessed.escape(row.hostname ?? '—')}`,
         `album ${blessed.escape(keys?.album?.name ?? row.album ?? '—')} · ${keys?.images ?? '—'} images · interval ${intervalText(keys?.settings) ?? '—'} · ${keys?.paused ? 'paused' : 'running'} · power ${blessed.escape(keys?.powerState ?? 'on')} · version ${blessed.escape(row.version ?? '—')}`,
         `{grey-fg}${blessed.escape(reportLine(row))}{/grey-fg}`,
+        ...healthLines({ online: row.online, status: keys?.status ?? null, statusSeenAt: keys?.statusSeenAt ?? null, writtenRevision: keys?.writtenRevision ?? null, now: new Date() }).map((line) =>
+          blessed.escape(line),
+        ),
       ].join('\n'),
     );
     list.setRows(settingRows(keys?.settings), (r) => r.name);

@@ -34,7 +34,12 @@ const PLAIN: Record<SettingName, { label: string; accepts: string; mustBe: strin
   log_level: { label: 'log level', accepts: 'DEBUG, INFO, WARNING or ERROR', mustBe: 'DEBUG, INFO, WARNING or ERROR' },
   order: { label: 'order', accepts: 'shuffle or sequence', mustBe: 'shuffle or sequence' },
   interval_base: { label: 'interval base', accepts: 'HH:MM, either part may be *', mustBe: 'a clock time HH:MM, either part may be * (e.g. *:00)' },
+  schedule: { label: 'schedule', accepts: 'off windows: Mon-Fri 18:00-08:00; Sat,Sun 23:00-09:00', mustBe: 'windows when the screen is off, e.g. 23:00-06:15 or Mon-Fri 18:00-08:00; Sat,Sun 23:00-09:00' },
+  timezone: { label: 'time zone', accepts: "an IANA zone (Europe/Paris), or empty: the Pi's own", mustBe: "an IANA time zone such as Europe/Paris, or empty for the display's own" },
 };
+
+// A schedule's refusal says where it went wrong (the protocol's own reason); the plain words alone would hide that.
+const PRECISE: ReadonlySet<SettingName> = new Set(['schedule']);
 
 const show = (value: unknown) => (typeof value === 'string' ? value : JSON.stringify(value));
 
@@ -55,5 +60,6 @@ export function settingRows(settings: SettingsValue | null | undefined): Setting
 export function readSetting(name: SettingName, text: string): { ok: true; value: [SettingName, unknown] } | { ok: false; error: string } {
   const parsed = settingFromText(name, text);
   if (parsed.ok) return { ok: true, value: parsed.value };
+  if (PRECISE.has(name)) return { ok: false, error: `${PLAIN[name].label}: ${parsed.error}` };
   return { ok: false, error: `${PLAIN[name].label} must be ${PLAIN[name].mustBe}, not "${text}"` };
 }
