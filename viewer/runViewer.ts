@@ -1,28 +1,18 @@
-import type { Etcd3 } from 'etcd3';
 import type { GlobalConfig } from '../common/config.ts';
-import { connectEtcd } from '../common/etcd/etcdClient.ts';
 import { homePaths } from '../common/homePaths.ts';
 import { createLogger } from '../common/log.ts';
-import { encodeNowShowing, nowShowingKey } from '../common/protocol/codecs/commandCodecs.ts';
-import { retryWithBackoff } from '../common/retryWithBackoff.ts';
-import { announceDisplay, type Presence } from './announce.ts';
-import { openDisplayFeed, type DisplayFeed, type FeedHandlers } from './displayFeed.ts';
-import { prepareFrame, type Frame } from './framePreparer.ts';
-import type { ImageServerInfo } from '../common/protocol/codecs/imageServerCodec.ts';
-import { chooseImageSource, ImageCache } from './imageCache.ts';
-
+import { DeviceRendering } from './deviceRendering.ts';
+import { ImageCache } from './imageCache.ts';
 import type { Size } from './layout.ts';
 import { loadOfflineState, saveOfflineState } from './offlineState.ts';
-import { SdlScreen } from './sdlScreen.ts';
 import { runRebootCommand } from './rebootCommand.ts';
-import { ViewerApp } from './viewerApp.ts';
-import { viewerLimitsFromEnv } from './viewerEnvironment.ts';
-import { resolveViewerId } from './viewerIdentity.ts';
-import { releaseDroppedFramesSoon } from './releaseFrames.ts';
 import { RenderHealth } from './renderHealth.ts';
 import { configureSharpForDevice } from './sharpForDevice.ts';
 import { startSystemdWatchdog } from './systemdWatchdog.ts';
-import { StatusReporter } from './statusReport.ts';
+import { ViewerApp } from './viewerApp.ts';
+import { ViewerConnection } from './viewerConnection.ts';
+import { viewerLimitsFromEnv } from './viewerEnvironment.ts';
+import { resolveViewerId } from './viewerIdentity.ts';
 
 const log = createLogger('viewer');
 const VERSION = '0.1.0';
@@ -38,12 +28,12 @@ export interface ViewerOptions {
 }
 
 export const DEFAULT_REBOOT_COMMAND = 'systemctl reboot';
-// Long enough for the original server's 10 s poll; short enough that a stale answer clears itself.
-const NOW_SHOWING_TTL_SECONDS = 60;
 
 /**
- * A display's life: identity, screen, the offline copy, then etcd — announce,
- * read, watch. Without etcd it keeps showing what it last knew and reconnects.
+ * A display's life, wired together: identity, rendering (deviceRendering.ts),
+ * the offline copy, the app that decides (viewerApp.ts over displayModel.ts),
+ * then etcd (viewerConnection.ts) — announce, read, watch. Without etcd it
+ * keeps showing what it last knew and reconnects.
  */
 export async function runViewer(options: ViewerOptions): Promise<void> {
   const paths = homePaths(options.config.home);
@@ -51,72 +41,30 @@ export async function runViewer(options: ViewerOptions): Promise<void> {
   const offline = await loadOfflineState(paths.viewerState);
   const limits = viewerLimitsFromEnv(process.env);
 
-  const screenOptions = { windowed: options.windowed, title: `photoframe ${id}` };
-  let screen = await SdlScreen.open(screenOptions);
+  const health = new RenderHealth();
+  const cache = new ImageCache(paths.viewerCache, { limits: limits.download, budget: limits.cache });
+  const rendering = await DeviceRendering.open({
+    screen: { windowed: options.windowed, title: `photoframe ${id}` },
+    cache,
+    health,
+    downloadUrl: options.downloadUrl,
+    currentList: () => app.state.playlist.images,
+    changed: () => connection.statusChanged(),
+  });
+  const screen = rendering.window;
   log.info('viewer started', { id, width: screen.size.width, height: screen.size.height, accelerated: screen.accelerated });
 
-  const health = new RenderHealth();
   const watchdog = startSystemdWatchdog({ env: process.env, renderProblem: () => health.problem(Date.now()), log });
   if (watchdog.enabled) log.info('notifying the systemd watchdog');
-  const cache = new ImageCache(paths.viewerCache, { limits: limits.download, budget: limits.cache });
-  // Which cached file each frame was made from, so the cache never evicts the one on screen; weak, as frames come and go.
-  const fileOfFrame = new WeakMap<Frame, string>();
-  let lastServer: ImageServerInfo | null = null;
   // A viewer killed mid-download left temp files that nothing else would remove; clear them before the first download.
   await cache.trim();
   configureSharpForDevice();
   const remembered: Record<string, string> = { ...(offline?.values ?? {}) };
   let saving = Promise.resolve();
-  // One connection to etcd at a time: the client, this display's presence and its feed.
-  let session: { client: Etcd3; presence: Presence; feed: DisplayFeed } | null = null;
-  let stopping = false;
-  let stop: (why: string) => Promise<void> = async () => {};
-  let restarting: Promise<void> = Promise.resolve();
-  const watchScreen = (current: SdlScreen) => {
-    current.onResize(() => app.refresh());
-    current.onExposePhoto(() => app.redraw());
-    current.onClose(() => void stop('window closed'));
-  };
-
   let saveQueued = false;
+
   const app: ViewerApp = new ViewerApp(id, {
-    // Through a getter: restart_screen replaces the window under the app.
-    screen: {
-      get size() {
-        return screen.size;
-      },
-      show: (frame) => {
-        screen.show(frame);
-        cache.setOnScreen(fileOfFrame.get(frame) ?? null);
-        // The frame it replaced, and any dropped on the way, are garbage now: free their pixels.
-        releaseDroppedFramesSoon();
-        status.changed();
-      },
-      clear: () => {
-        screen.clear();
-        // Black (power off, no photos): the frame decoded ahead was let go, and so was the last one drawn.
-        releaseDroppedFramesSoon();
-        status.changed();
-      },
-    },
-    fetchImage: (name, size, server) => {
-      // A new announcement of the image server is a new object: the moment to give refused photos another try.
-      if (server !== lastServer) cache.forgetRefusals();
-      lastServer = server;
-      cache.setCurrentList(app.state.playlist.images);
-      return cache.get(name, size, chooseImageSource(server, options.downloadUrl));
-    },
-    prepareFrame: (file, size, settings) =>
-      health.track('preparing a frame', async () => {
-        try {
-          const frame = await prepareFrame(file, size, settings);
-          fileOfFrame.set(frame, file);
-          return frame;
-        } catch (error) {
-          // Every file handed to this port comes from the cache.
-          throw await cache.discardUnusable(file, error);
-        }
-      }),
+    ...rendering.ports,
     remember: (key, value) => {
       if (value === null) delete remembered[key];
       else remembered[key] = value;
@@ -132,108 +80,55 @@ export async function runViewer(options: ViewerOptions): Promise<void> {
         .catch((error: Error) => log.warn('cannot save offline state', { error: error.message }));
     },
     reboot: () => runRebootCommand(options.rebootCommand ?? DEFAULT_REBOOT_COMMAND),
-    // One restart at a time: two close-and-open sequences interleaved would leave a window behind.
-    restartScreen: () => {
-      restarting = restarting.catch(() => {}).then(async () => {
-        if (stopping) return;
-        screen.close();
-        screen = await SdlScreen.open(screenOptions);
-        watchScreen(screen);
-        log.info('screen restarted', { width: screen.size.width, height: screen.size.height, accelerated: screen.accelerated });
-      });
-      return restarting;
-    },
-    answerNowShowing: (requestId, answer) => {
-      const client = session?.client;
-      if (!client) return log.warn(`cannot answer current_display ${requestId}: not connected to etcd`);
-      // A lease that is never kept alive: etcd removes the answer by itself.
-      const lease = client.lease(NOW_SHOWING_TTL_SECONDS, { autoKeepAlive: false });
-      lease
-        .put(nowShowingKey(requestId))
-        .value(encodeNowShowing(answer))
-        .then(
-          () => log.info('answered current_display', { request: requestId, image: answer.image ?? '' }),
-          (error: Error) => log.warn(`cannot answer current_display ${requestId}: ${error.message.split('\n')[0]}`),
-        )
-        .finally(() => lease.release());
-    },
+    restartScreen: () => rendering.restartScreen(),
+    answerNowShowing: (requestId, answer) => connection.answerNowShowing(requestId, answer),
   });
-  watchScreen(screen);
-  const status = new StatusReporter(
-    id,
+
+  let stop: (why: string) => Promise<void> = async () => {};
+  rendering.listen({ resize: () => app.refresh(), expose: () => app.redraw(), close: () => void stop('window closed') });
+
+  const connection: ViewerConnection = new ViewerConnection(
     {
-      state: () => {
-        const now = app.nowShowing();
-        return { image: now.image, shown_at: now.shown_at, power: now.power, paused: now.paused };
+      id,
+      endpoints: options.config.etcdEndpoints,
+      version: VERSION,
+      screenSize: () => rendering.window.size,
+      status: {
+        state: () => {
+          const now = app.nowShowing();
+          return { image: now.image, shown_at: now.shown_at, power: now.power, paused: now.paused };
+        },
+        diskPath: options.config.home,
       },
-      diskPath: options.config.home,
+      log,
     },
-    log,
+    {
+      snapshot: (changes) => {
+        // A key remembered from before but absent now was deleted while we were away.
+        const present = new Set(changes.map((change) => change.key));
+        for (const key of Object.keys(remembered)) if (!present.has(key)) app.apply({ key, value: null }, false);
+        for (const change of changes) app.apply(change, false);
+      },
+      change: (change) => app.apply(change, true),
+    },
   );
 
   if (offline) {
     for (const [key, value] of Object.entries(offline.values)) app.apply({ key, value }, false);
   }
 
-  const closeSession = async () => {
-    const current = session;
-    session = null;
-    status.connected(null);
-    await current?.feed.close().catch(() => {});
-    await current?.presence.close().catch(() => {});
-    current?.client.close();
-  };
-
-  const handlers: FeedHandlers = {
-    snapshot: (changes) => {
-      // A key remembered from before but absent now was deleted while we were away.
-      const present = new Set(changes.map((change) => change.key));
-      for (const key of Object.keys(remembered)) if (!present.has(key)) app.apply({ key, value: null }, false);
-      for (const change of changes) app.apply(change, false);
-      for (const change of changes) if (change.key.startsWith(`/${id}:`)) status.applied(change.revision);
-      status.connected(session?.client ?? pendingClient);
-    },
-    change: (change) => {
-      app.apply(change, true);
-      if (change.key.startsWith(`/${id}:`)) status.applied(change.revision);
-    },
-    broken: (error) => {
-      // The client's watch queue may be wedged (see displayFeed.ts): start over with a new client.
-      log.warn(`watch ended (${error.message.split('\n')[0]}); reconnecting and reading the keys afresh`);
-      void closeSession().then(() => retryWithBackoff('reconnect to etcd', connect, { stopped: () => stopping, log }));
-    },
-  };
-
-  // The client whose feed is opening: the snapshot arrives before the session is set.
-  let pendingClient: Etcd3 | null = null;
-  const connect = async () => {
-    const client = await connectEtcd(options.config.etcdEndpoints, { callTimeoutMs: 10_000 });
-    pendingClient = client;
-    let presence: Presence | undefined;
-    try {
-      presence = await announceDisplay(client, id, screen.size, VERSION, log);
-      session = { client, presence, feed: await openDisplayFeed(client, id, handlers) };
-    } catch (error) {
-      await presence?.close().catch(() => {});
-      client.close();
-      throw error;
-    }
-    // A stop that arrived while we were connecting must not leave a lease or watch behind.
-    if (stopping) return closeSession();
-    log.info('watching etcd', { prefix: `/${id}:`, endpoints: options.config.etcdEndpoints.join(',') });
-  };
-
+  let stopping = false;
   const done = new Promise<void>((resolve) => {
     stop = async (why: string) => {
       if (stopping) return;
       stopping = true;
+      rendering.stopRestarts();
       log.info(`stopping: ${why}`);
       app.stop();
-      status.stop();
       watchdog.stop();
-      await closeSession();
+      await connection.close();
       await saving;
-      screen.close();
+      rendering.close();
       resolve();
     };
     process.once('SIGTERM', () => void stop('SIGTERM'));
@@ -241,16 +136,16 @@ export async function runViewer(options: ViewerOptions): Promise<void> {
   });
 
   try {
-    await connect();
+    await connection.connect();
   } catch (error) {
     if (!offline) {
-      screen.close();
+      rendering.close();
       throw error;
     }
     log.warn(`${(error as Error).message.split('\n')[0]}; showing cached photos and reconnecting`, {
       cached: await cache.count(screen.size),
     });
-    void retryWithBackoff('reconnect to etcd', connect, { stopped: () => stopping, log });
+    connection.reconnectInBackground();
   }
   await done;
 }

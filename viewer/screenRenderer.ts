@@ -1,0 +1,82 @@
+import type { ImageServerInfo } from '../common/protocol/codecs/imageServerCodec.ts';
+import type { DisplaySettings } from '../common/protocol/codecs/settingsCodec.ts';
+import type { Frame } from './framePreparer.ts';
+import { FrameAhead } from './frameAhead.ts';
+import { LatestWins, Superseded } from './latestWins.ts';
+import type { Size } from './layout.ts';
+
+/** The screen and the two steps to a frame; on a display, SDL, the photo cache and sharp (see deviceRendering.ts). */
+export interface RenderPorts {
+  screen: { readonly size: Size; show(frame: Frame): void; clear(): void };
+  fetchImage(name: string, size: Size, server: ImageServerInfo | null): Promise<string>;
+  prepareFrame(file: string, size: Size, settings: DisplaySettings): Promise<Frame>;
+}
+
+/**
+ * Rendering: turns "this photo, with these settings" into pixels on the
+ * screen. It decides nothing about which photo: it fetches, decodes one frame
+ * at a time (a request for a superseded state is dropped before it makes any
+ * pixels, see latestWins.ts), keeps one frame decoded ahead, and draws.
+ */
+export class ScreenRenderer {
+  /** One frame decoded at a time; requests for superseded states are dropped. */
+  private readonly renders = new LatestWins();
+  private readonly ahead = new FrameAhead();
+
+  constructor(
+    private readonly ports: RenderPorts,
+    /** The image server as known when a fetch starts. */
+    private readonly server: () => ImageServerInfo | null,
+  ) {}
+
+  get size(): Size {
+    return this.ports.screen.size;
+  }
+
+  /** A black screen; the frame decoded ahead is 8 MB held for nothing while nothing will be shown. */
+  blank(): void {
+    this.ahead.clear();
+    this.ports.screen.clear();
+  }
+
+  draw(frame: Frame): void {
+    this.ports.screen.show(frame);
+  }
+
+  /** The frame decoded ahead if it is this one (a frame ahead that failed counts as none); no longer held either way. */
+  takeAhead(name: string, size: Size, settings: DisplaySettings): Promise<Frame | null> | null {
+    return this.ahead.take(FrameAhead.keyOf(name, size, settings))?.catch(() => null) ?? null;
+  }
+
+  /**
+   * Fetches `name` and decodes its frame, one decode at a time, ranked `rank`
+   * among the others (see latestWins.ts). Work for a state `superseded()` by
+   * then is dropped before it queues or makes any pixels: a download can
+   * finish after newer states were set, and must not queue ahead of them.
+   */
+  async frameFor(what: string, name: string, size: Size, settings: DisplaySettings, rank: number, superseded: () => boolean): Promise<Frame> {
+    const file = await this.ports.fetchImage(name, size, this.server());
+    if (superseded()) throw new Superseded(what);
+    return this.renders.run(what, rank, async () => {
+      if (superseded()) throw new Superseded(what);
+      return this.ports.prepareFrame(file, size, settings);
+    });
+  }
+
+  /**
+   * Fetches the photo expected next and decodes its frame while the current
+   * one is on screen. It queues behind any frame being decoded, and a newer
+   * request drops it if it has not started. `moved()` says whether the state
+   * it follows was replaced before its fetch ended.
+   */
+  prepareAhead(name: string, size: Size, settings: DisplaySettings, rank: number, moved: () => boolean): void {
+    // Not frameFor: once queued, a frame ahead is made even if the state moves on, since the next state
+    // (a "next") is most often the one it was made for; FrameAhead's key says whether it still fits.
+    const frame = (async () => {
+      const file = await this.ports.fetchImage(name, size, this.server());
+      if (moved()) throw new Superseded(`frame ahead of ${name}`);
+      return this.renders.run(`frame ahead of ${name}`, rank, () => this.ports.prepareFrame(file, size, settings));
+    })();
+    this.ahead.offer(FrameAhead.keyOf(name, size, settings), frame);
+  }
+}
