@@ -3,8 +3,8 @@ import { accept, describeValue, isPlainObject, parseJson, ProtocolEncodeError, r
 
 /**
  * `/<id>:settings` — a JSON object with the eleven fields of the original
- * system, plus photoframe's own (`order`, `interval_base`), which original
- * viewers ignore. The decoder is lenient, reading everything the original
+ * system, plus photoframe's own (`order`, `interval_base`, `transition`,
+ * `transition_ms`, `fit`, `caption`, `locale`), which original viewers ignore. The decoder is lenient, reading everything the original
  * server writes (numbers as strings, 0/1 booleans, "M", "INFO"); the encoder
  * is strict, writing what the original viewer can read (whole numbers,
  * upper-case Python level names, a unit always present).
@@ -15,6 +15,12 @@ export const INTERVAL_UNITS = ['seconds', 'minutes', 'hours', 'days'] as const;
 export type IntervalUnit = (typeof INTERVAL_UNITS)[number];
 export const SLIDESHOW_ORDERS = ['shuffle', 'sequence'] as const;
 export type SlideshowOrder = (typeof SLIDESHOW_ORDERS)[number];
+export const TRANSITIONS = ['none', 'crossfade'] as const;
+export type TransitionKind = (typeof TRANSITIONS)[number];
+export const FITS = ['contain', 'cover', 'blur'] as const;
+export type Fit = (typeof FITS)[number];
+export const CAPTIONS = ['none', 'date', 'date_place'] as const;
+export type CaptionKind = (typeof CAPTIONS)[number];
 
 export interface DisplaySettings {
   name: string;
@@ -35,6 +41,13 @@ export interface DisplaySettings {
   order: SlideshowOrder;
   /** "HH:MM", either part may be `*`: the clock time the first change is aligned to. */
   interval_base: string;
+  /** How a new photo replaces the last: a cut, or a crossfade drawn by the GPU. */
+  transition: TransitionKind;
+  transition_ms: number;
+  fit: Fit;
+  caption: CaptionKind;
+  /** A BCP 47 tag for the caption's date ("de-CH"); empty: the viewer's system locale. */
+  locale: string;
 }
 
 export type SettingName = keyof DisplaySettings;
@@ -54,6 +67,11 @@ export const DEFAULT_SETTINGS: Readonly<DisplaySettings> = Object.freeze({
   log_level: 'info',
   order: 'shuffle',
   interval_base: '*:*',
+  transition: 'none',
+  transition_ms: 800,
+  fit: 'contain',
+  caption: 'none',
+  locale: '',
 });
 
 /** A decoded settings value: the fields understood, and any others kept untouched for a later writer. */
@@ -162,6 +180,34 @@ const intervalBaseRule: FieldRule<string> = {
   write: (value) => value,
 };
 
+/** One of a few words, any case, with `-` or a space read as `_`. */
+const oneOf = <T extends string>(choices: readonly T[], docs: Docs): FieldRule<T> => ({
+  ...docs,
+  describe: `${choices.join(', ')} (any case)`,
+  read: (value) => {
+    if (typeof value !== 'string') return undefined;
+    const word = value.trim().toLowerCase().replace(/[- ]/g, '_');
+    return choices.find((choice) => choice === word);
+  },
+  write: (value) => value,
+});
+
+const localeRule: FieldRule<string> = {
+  describe: 'a BCP 47 language tag such as "en-GB" or "de-CH", or "" for the system locale',
+  writes: 'as accepted, in canonical case',
+  meaning: "photoframe only: the language and conventions of the caption's date",
+  read: (value) => {
+    if (value === null || value === '') return '';
+    if (typeof value !== 'string' || value.length > 35) return undefined;
+    try {
+      return Intl.getCanonicalLocales(value.trim())[0];
+    } catch {
+      return undefined;
+    }
+  },
+  write: (value) => value,
+};
+
 type Rules = { [K in SettingName]: FieldRule<DisplaySettings[K]> };
 
 const colour = (what: string): Docs => ({ writes: 'a number', meaning: `${what} multiplier applied when the photo is prepared (1 = unchanged)` });
@@ -189,11 +235,27 @@ const RULES: Rules = {
   log_level: logLevelRule,
   order: orderRule,
   interval_base: intervalBaseRule,
+  transition: oneOf(TRANSITIONS, {
+    writes: '"none" or "crossfade"',
+    meaning: 'photoframe only: how a new photo replaces the last: a cut, or a crossfade drawn by the GPU (a cut on a machine without one)',
+  }),
+  transition_ms: numberIn(0, 10_000, false, { writes: 'a whole number', meaning: "photoframe only: a crossfade's length in milliseconds" }),
+  fit: oneOf(FITS, {
+    writes: '"contain", "cover" or "blur"',
+    meaning: 'photoframe only: contain shows the whole photo between black bars; cover fills the screen, cropping the centre; blur shows the whole photo over a blurred, darkened copy of itself',
+  }),
+  caption: oneOf(CAPTIONS, {
+    writes: '"none", "date" or "date_place"',
+    meaning: "photoframe only: a caption in the photo's bottom right corner: the date taken, and the place (see Captions)",
+  }),
+  locale: localeRule,
 };
 
 export const SETTING_NAMES = Object.keys(RULES) as SettingName[];
+/** photoframe's own fields, which original viewers ignore. */
+const OWN_SETTING_NAMES: readonly SettingName[] = ['order', 'interval_base', 'transition', 'transition_ms', 'fit', 'caption', 'locale'];
 /** The fields an original viewer knows; our console always writes all of them. */
-export const ORIGINAL_SETTING_NAMES: readonly SettingName[] = SETTING_NAMES.filter((n) => n !== 'order' && n !== 'interval_base');
+export const ORIGINAL_SETTING_NAMES: readonly SettingName[] = SETTING_NAMES.filter((n) => !OWN_SETTING_NAMES.includes(n));
 
 export function isSettingName(name: string): name is SettingName {
   return Object.hasOwn(RULES, name);
