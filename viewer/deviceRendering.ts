@@ -64,13 +64,14 @@ export class DeviceRendering {
         get size() {
           return rendering.screen.size;
         },
-        show: (frame) => {
-          this.screen.show(frame);
+        show: (frame, transition) => {
+          this.screen.show(frame, transition);
           this.options.cache.setOnScreen(this.fileOfFrame.get(frame) ?? null);
           // The frame it replaced, and any dropped on the way, are garbage now: free their pixels.
           releaseDroppedFramesSoon();
           this.options.changed();
         },
+        settleTransition: () => this.screen.settleTransition(),
         clear: () => {
           this.screen.clear();
           // Black (power off, no photos): the frame decoded ahead was let go, and so was the last one drawn.
