@@ -6,6 +6,11 @@ import { homePaths } from '../common/homePaths.ts';
 import { LibraryStore } from '../data/library/libraryStore.ts';
 import { importPhotos } from '../data/photos/importPhotos.ts';
 import { reverseGeocoder } from '../data/places/reverseGeocoder.ts';
+import { once } from 'node:events';
+import type { AddressInfo } from 'node:net';
+import { createImageServer } from '../console/imageServer/imageServer.ts';
+import { decodeCaptionFacts } from '../common/protocol/codecs/captionFactsCodec.ts';
+import { captionText } from '../viewer/captionText.ts';
 import { tempDir } from './helpers/fixtures.ts';
 import { runCli } from './helpers/runCli.ts';
 
@@ -72,6 +77,49 @@ test('import stores the place of a photo with GPS; photos locate fills in photos
   });
   await importPhotos(store, paths, { sources: [source] });
   assert.equal((await store.read()).photos[byFile.get('lyon.jpg')!.name]!.place, { name: 'Lyon', country: 'FR' });
+});
+
+test("the image server serves a photo's caption facts beside it: the camera's date and the town of its GPS position", async () => {
+  const home = await tempDir('photoframe-home-');
+  const paths = homePaths(home);
+  const source = await tempDir();
+  await photoAt(join(source, 'lyon.jpg'), 45.7578, 4.832, 10);
+  const [photo] = (await importPhotos(new LibraryStore(paths.store), paths, { sources: [source] })).imported;
+  const token = 'captions-token-0123456789';
+  const server = createImageServer({ paths, token });
+  server.listen(0, '127.0.0.1');
+  await once(server, 'listening');
+  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  try {
+    const response = await fetch(`${url}/captions/${photo!.name}`, { headers: { Authorization: `Bearer ${token}` } });
+    assert.is(response.status, 200);
+    const facts = decodeCaptionFacts(await response.text());
+    assert.equal(facts, { ok: true, value: { taken: '2021-07-14T16:20:00', place: { name: 'Lyon', country: 'FR' } } });
+    if (facts.ok) assert.is(captionText(facts.value, 'date_place', 'en-GB'), '14 July 2021 · Lyon, France');
+    assert.is((await fetch(`${url}/captions/${photo!.name}`)).status, 401, "the images' token guards it");
+    assert.is((await fetch(`${url}/captions/000000000000000000000000.jpg?token=${token}`)).status, 404);
+  } finally {
+    server.closeAllConnections();
+    server.close();
+  }
+});
+
+test("caption words follow the display's locale; what is unknown is left out", () => {
+  const facts = { taken: '2021-07-14T23:50:00', place: { name: 'Lyon', country: 'FR' } };
+  assert.is(captionText(facts, 'date_place', 'en-GB'), '14 July 2021 · Lyon, France');
+  assert.is(captionText(facts, 'date_place', 'de-DE'), '14. Juli 2021 · Lyon, Frankreich');
+  assert.is(captionText(facts, 'date', 'en-US'), 'July 14, 2021', "the day the camera says, whatever the viewer's zone");
+  assert.is(captionText({ taken: null, place: facts.place }, 'date', 'en-GB'), null);
+  assert.is(captionText({ taken: null, place: facts.place }, 'date_place', 'en-GB'), 'Lyon, France');
+  assert.is(captionText(facts, 'none', 'en-GB'), null);
+  assert.is(captionText(null, 'date_place', 'en-GB'), null);
+});
+
+test('caption facts from the wire are checked', () => {
+  assert.equal(decodeCaptionFacts('{"taken":null,"place":null}'), { ok: true, value: { taken: null, place: null } });
+  for (const bad of ['[]', '{"taken":"yesterday","place":null}', '{"taken":null,"place":{"name":"X","country":"France"}}', '{"taken":null,"place":{"name":"","country":"FR"}}']) {
+    assert.is(decodeCaptionFacts(bad).ok, false, bad);
+  }
 });
 
 test.run();

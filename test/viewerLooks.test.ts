@@ -44,6 +44,7 @@ const RED: Rgb = [220, 30, 30];
 const GREEN: Rgb = [30, 200, 40];
 const BLUE: Rgb = [30, 40, 220];
 const TOKEN = 'looks-token-0123456789';
+const SKY_FACTS = { taken: '2021-07-14T16:20:00', place: { name: 'Lyon', country: 'FR' } };
 
 async function startPhotoServer(): Promise<PhotoServer> {
   const dir = await tempDir();
@@ -55,12 +56,19 @@ async function startPhotoServer(): Promise<PhotoServer> {
     wide: await (await twoColourImage(400, 200, RED, BLUE)).jpeg({ quality: 95 }).toBuffer(),
     // 3:4 portrait, as a rendition for a portrait canvas would be.
     tall: await (await grainyJpeg(240, 320, GREEN)).toBuffer(),
+    // A white sky: a caption must still read on it.
+    sky: await (await grainyJpeg(320, 240, [235, 240, 250])).toBuffer(),
   };
   const files: Record<string, string> = {};
   for (const [word, bytes] of Object.entries(photos)) await writeFile((files[word] = join(dir, `${word}.jpg`)), bytes);
   const requests: string[] = [];
   const server: Server = createServer((req, res) => {
     requests.push(req.url ?? '');
+    if (req.url?.startsWith('/captions/')) {
+      const known = /^\/captions\/sky-/.test(req.url);
+      if (!known) return void res.writeHead(404).end();
+      return void res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(SKY_FACTS));
+    }
     const photo = photos[/^\/images\/([a-z]+)-/.exec(req.url ?? '')?.[1] ?? ''];
     if (!photo) return void res.writeHead(404).end();
     res.writeHead(200, { 'content-type': 'image/jpeg', 'content-length': photo.length }).end(photo);
@@ -105,11 +113,11 @@ async function startViewer(context: Context, id: string): Promise<LongRunning> {
 }
 
 const put = (context: Context, id: string, topic: 'images' | 'settings', value: unknown) => context.etcd.client.put(displayKey(id, topic)).value(JSON.stringify(value));
-const STILL = { order: 'sequence', interval_time: 1, interval_units: 'days' };
+const STILL = { order: 'sequence', interval_time: 1, interval_units: 'days' } as const;
 
 /** The frame the viewer makes of a served photo, placed on a black screen as RGB. */
-async function expectedScreen(context: Context, word: string, settings: Partial<DisplaySettings> = {}): Promise<Buffer> {
-  const frame: Frame = await prepareFrame(context.server.files[word]!, SCREEN, { ...DEFAULT_SETTINGS, ...settings });
+async function expectedScreen(context: Context, word: string, settings: Partial<DisplaySettings> = {}, caption: string | null = null): Promise<Buffer> {
+  const frame: Frame = await prepareFrame(context.server.files[word]!, SCREEN, { ...DEFAULT_SETTINGS, ...settings }, caption);
   const rgb = Buffer.alloc(SCREEN.width * SCREEN.height * 3);
   for (let y = 0; y < frame.height; y++) {
     for (let x = 0; x < frame.width; x++) {
@@ -222,6 +230,31 @@ looks('a portrait-mounted screen fetches at its portrait canvas size, so a portr
   // 240×320 upright fills the portrait canvas: turned, it fills the whole panel, no bars, no enlarging.
   const screen = await captureScreen(context.xvfb.display);
   for (const [x, y] of [[2, 2], [317, 237]] as const) assert.ok(screen.pixel(x, y)[1] > 100, `(${x},${y}) is the photo: ${screen.pixel(x, y)}`);
+});
+
+looks('caption=date_place: the date in the display\'s locale and the place, in the bottom right corner, as that text renders', async (context) => {
+  const viewer = await startViewer(context, 'caption');
+  const settings = { ...STILL, caption: 'date_place', locale: 'en-GB' } as const;
+  await put(context, 'caption', 'settings', settings);
+  await put(context, 'caption', 'images', ['sky-1.jpg']);
+  const captioned = await expectedScreen(context, 'sky', settings, '14 July 2021 · Lyon, France');
+  await screenIsExactly(context, captioned, 'the photo with its caption', viewer);
+  // Where the caption is: only the bottom right differs from the photo alone.
+  const plain = await expectedScreen(context, 'sky');
+  const screen = await captureScreen(context.xvfb.display);
+  let changedBottomRight = 0;
+  let changedElsewhere = 0;
+  for (let y = 0; y < SCREEN.height; y++) {
+    for (let x = 0; x < SCREEN.width; x++) {
+      const i = (y * SCREEN.width + x) * 3;
+      if (screen.rgb[i] === plain[i]) continue;
+      if (x >= SCREEN.width / 3 && y >= (SCREEN.height * 3) / 4) changedBottomRight++;
+      else changedElsewhere++;
+    }
+  }
+  assert.ok(changedBottomRight > 500, `caption pixels in the bottom right: ${changedBottomRight}`);
+  assert.is(changedElsewhere, 0, 'nothing else drawn over');
+  assert.ok(context.server.requests.includes('/captions/sky-1.jpg'), 'facts fetched beside the image');
 });
 
 looks.run();

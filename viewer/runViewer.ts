@@ -1,5 +1,6 @@
 import type { GlobalConfig } from '../common/config.ts';
 import { homePaths } from '../common/homePaths.ts';
+import { CaptionBook } from './captionBook.ts';
 import { createLogger } from '../common/log.ts';
 import { DeviceRendering } from './deviceRendering.ts';
 import { ImageCache } from './imageCache.ts';
@@ -46,6 +47,7 @@ export async function runViewer(options: ViewerOptions): Promise<void> {
   const rendering = await DeviceRendering.open({
     screen: { windowed: options.windowed, title: `photoframe ${id}` },
     cache,
+    captions: new CaptionBook(paths.viewerCaptions),
     health,
     downloadUrl: options.downloadUrl,
     currentList: () => app.state.playlist.images,

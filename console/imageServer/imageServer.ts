@@ -9,6 +9,7 @@ import { createLogger } from '../../common/log.ts';
 import { contentTypeOfPhotoName } from '../../data/photos/photoNaming.ts';
 import { makeDisplayRendition, renditionPath } from '../../data/renditions/renditions.ts';
 import { snapToLadder, type Size } from '../../data/renditions/sizeLadder.ts';
+import { captionRoute } from './captionRoute.ts';
 import { guardConnections } from './connectionGuard.ts';
 import { sendFile, sendText } from './httpResponses.ts';
 import { parseImageRequest } from './imageRequest.ts';
@@ -52,7 +53,7 @@ export type ImageRoute = (req: IncomingMessage, res: ServerResponse, url: URL) =
  */
 export function createImageServer(options: ImageServerOptions): Server {
   const headersTimeout = options.headersTimeoutMs ?? 5_000;
-  const routes: ImageRoute[] = [healthRoute, imageRoute(options)];
+  const routes: ImageRoute[] = [healthRoute, captionRoute(options.paths, options.token), imageRoute(options)];
 
   const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     const url = new URL(req.url ?? '/', 'http://image-server');
