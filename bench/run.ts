@@ -1,6 +1,7 @@
 /**
  * `make bench`: the hot paths (import, frame preparation, watch delivery,
- * image serving, library writes, the console, the viewer), each beside a
+ * image serving, library writes, the console, the viewer, crossfades, fills
+ * and places), each beside a
  * reference run in the same process, printed as figures and ratios.
  */
 import { Etcd3 } from 'etcd3';
@@ -31,6 +32,7 @@ import { benchPhoto } from './photoFixtures.ts';
 import { benchConsole } from './consoleBench.ts';
 import { libraryBenchmarks } from './libraryBench.ts';
 import { viewerSamples } from './viewerBench.ts';
+import { looksSamples } from './looksBench.ts';
 
 process.env.PHOTOFRAME_LOG ??= 'error';
 const samples: Sample[] = [];
@@ -162,6 +164,8 @@ try {
 
   // The viewer in its own process on a 1080p Xvfb screen (bench/viewerBench.ts also runs alone).
   samples.push(...(await viewerSamples(scratch)));
+  // How it looks: crossfade on the GPU, fills, captions, places (bench/looksBench.ts also runs alone).
+  samples.push(...(await looksSamples(scratch)));
 
   console.log(`photoframe benchmarks — ${cpus()[0]?.model ?? 'cpu'} × ${availableParallelism()}, Node ${process.version}, sharp ${sharp.versions.sharp}`);
   printTable(samples);
