@@ -9,7 +9,7 @@
  *         a decode makes it, sampling RSS.
  * Prints one JSON line.
  */
-import { createRequire } from 'node:module';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { percentile } from './benchHarness.ts';
 import { crossfadeLayers } from '../viewer/crossfade.ts';
 import type { Frame } from '../viewer/framePreparer.ts';
@@ -77,14 +77,18 @@ if (mode === 'rate') {
   };
   screen.show(frame(3), { kind: 'crossfade', ms: 0 });
   const ended = new Promise<void>((resolve) => screen.onTransitionEnd(resolve));
+  const next = frame(4);
+  const delay = monitorEventLoopDelay({ resolution: 5 });
+  delay.enable();
   const cpuBefore = process.cpuUsage();
   const started = performance.now();
-  screen.show(frame(4), { kind: 'crossfade', ms: 2000 });
+  screen.show(next, { kind: 'crossfade', ms: 2000 });
   await ended;
   const wall = performance.now() - started;
   const cpu = process.cpuUsage(cpuBefore);
+  delay.disable();
   process.stdout.write(
-    `${JSON.stringify({ renderer: screen.rendererName, blended, bare, fade: { fps: (presents / wall) * 1000, cpuShare: (cpu.user + cpu.system) / 1000 / wall } })}\n`,
+    `${JSON.stringify({ renderer: screen.rendererName, blended, bare, fade: { fps: (presents / wall) * 1000, cpuShare: (cpu.user + cpu.system) / 1000 / wall, longestStallMs: delay.max / 1e6 } })}\n`,
   );
 } else {
   const rss: number[] = [];

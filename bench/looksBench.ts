@@ -42,7 +42,7 @@ async function crossfadeRun<T>(display: string, mode: 'rate' | 'memory', softwar
 export async function crossfadeSamples(): Promise<Sample[]> {
   const xvfb = await startXvfb(1920, 1080);
   try {
-    type RateRun = { renderer: string; blended: Rate; bare: Rate; fade: { fps: number; cpuShare: number } | null };
+    type RateRun = { renderer: string; blended: Rate; bare: Rate; fade: { fps: number; cpuShare: number; longestStallMs: number } | null };
     const accelerated = await crossfadeRun<RateRun>(xvfb.display, 'rate', false);
     const software = await crossfadeRun<RateRun>(xvfb.display, 'rate', true);
     const memory = await crossfadeRun<{ renderer: string; rss: number[]; after: number }>(xvfb.display, 'memory', false);
@@ -62,6 +62,7 @@ export async function crossfadeSamples(): Promise<Sample[]> {
       samples.push(
         { name: `a 2 s crossfade through SdlScreen, steps drawn, ${accelerated.renderer}`, unit: 'fps', ours: accelerated.fade.fps, reference: 30, referenceName: 'target: 30 fps (steps are paced to 60)', lowerIsBetter: false },
         { name: `viewer CPU during that crossfade, ${accelerated.renderer}`, unit: '% core', ours: accelerated.fade.cpuShare * 100, reference: 100, referenceName: 'one core', lowerIsBetter: true },
+        { name: `longest event-loop stall during that crossfade (upload included), ${accelerated.renderer}`, unit: 'ms', ours: accelerated.fade.longestStallMs, reference: 50, referenceName: 'target: 50 ms', lowerIsBetter: true },
       );
     }
     const at = (fades: number) => memory.rss[fades / 50 - 1]!;

@@ -64,7 +64,7 @@ screen('mid-fade every pixel lies between the two photos and is neither; the fad
   assert.is(differences(await captureScreen(context.xvfb.display), a), 0, 'A is on screen exactly');
 
   context.helper.child.kill('SIGUSR1');
-  await context.helper.waitFor(/^fading to B/);
+  assert.match(await context.helper.waitFor(/^fading to B/), /textures 2$/, 'two photos held while they blend');
   // Captured until no pixel is either photo (the fade eases in, and some channels of A and B are close); it lasts 10 s.
   const total = SIZE.width * SIZE.height;
   let seen: { between: number; pure: number };
@@ -76,7 +76,9 @@ screen('mid-fade every pixel lies between the two photos and is neither; the fad
   assert.is(seen.pure, 0, 'no pixel is either photo alone');
 
   context.helper.child.kill('SIGUSR2');
-  await context.helper.waitFor(/^fade ended 2/);
+  // A new photo mid-fade: the running fade ends on B at once, B's predecessor is freed, A fades in over B.
+  assert.match(await context.helper.waitFor(/^fading to A mid-fade/), /textures 2$/, 'never three');
+  assert.match(await context.helper.waitFor(/^fade ended 2/), /textures 1$/, 'the outgoing photo is freed at the end');
   assert.is(differences(await captureScreen(context.xvfb.display), a), 0, 'the fade back ends on A exactly');
   process.stdout.write(`  (renderer: ${shown.replace(/^shown A /, '')})\n`);
 });

@@ -127,6 +127,11 @@ export class SdlScreen {
     this.presenter?.settle();
   }
 
+  /** Photos held as textures on the renderer: 1 on screen, 2 during a crossfade, 0 on the plain path. */
+  get texturesHeld(): number {
+    return this.presenter?.texturesHeld ?? 0;
+  }
+
   get transitionRunning(): boolean {
     return this.presenter?.fading ?? false;
   }

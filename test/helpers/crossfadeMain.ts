@@ -18,15 +18,18 @@ let screen: SdlScreen | null = null;
 // First of all: an unhandled SIGUSR1 would start Node's inspector instead.
 process.on('SIGUSR1', () => {
   screen?.show(frameB(), { kind: 'crossfade', ms: 10_000 });
-  process.stdout.write('fading to B\n');
+  process.stdout.write(`fading to B, textures ${screen?.texturesHeld}\n`);
 });
-process.on('SIGUSR2', () => screen?.show(frameA(), { kind: 'crossfade', ms: 300 }));
+process.on('SIGUSR2', () => {
+  screen?.show(frameA(), { kind: 'crossfade', ms: 300 });
+  process.stdout.write(`fading to A mid-fade, textures ${screen?.texturesHeld}\n`);
+});
 process.on('SIGTERM', () => {
   screen?.close();
   process.exit(0);
 });
 screen = await SdlScreen.open({ windowed: { width, height } });
 let fadesEnded = 0;
-screen.onTransitionEnd(() => process.stdout.write(`fade ended ${++fadesEnded}\n`));
+screen.onTransitionEnd(() => process.stdout.write(`fade ended ${++fadesEnded}, textures ${screen?.texturesHeld}\n`));
 screen.show(frameA(), { kind: 'crossfade', ms: 0 });
 process.stdout.write(`shown A ${screen.rendererName}\n`);

@@ -193,10 +193,10 @@ static napi_value present(napi_env env, napi_callback_info info) {
 
 NAPI_MODULE_INIT(/* napi_env env, napi_value exports */) {
   napi_property_descriptor properties[] = {
-    { "rendererInfo", NULL, renderer_info, NULL, NULL, NULL, napi_default, NULL },
-    { "createTexture", NULL, create_texture, NULL, NULL, NULL, napi_default, NULL },
-    { "destroyTexture", NULL, destroy_texture, NULL, NULL, NULL, napi_default, NULL },
-    { "present", NULL, present, NULL, NULL, NULL, napi_default, NULL },
+    { "rendererInfo", NULL, renderer_info, NULL, NULL, NULL, napi_writable | napi_configurable, NULL },
+    { "createTexture", NULL, create_texture, NULL, NULL, NULL, napi_writable | napi_configurable, NULL },
+    { "destroyTexture", NULL, destroy_texture, NULL, NULL, NULL, napi_writable | napi_configurable, NULL },
+    { "present", NULL, present, NULL, NULL, NULL, napi_writable | napi_configurable, NULL },
   };
   napi_define_properties(env, exports, sizeof properties / sizeof properties[0], properties);
   return exports;
