@@ -68,8 +68,19 @@ process.on('exit', () => {
   if (limiter.holding) writeSummaries(limiter.closeWindow(Date.now()), new Date());
 });
 
+/** A warning or error about our own work (not malformed input from outside), as a process reports its last error. */
+export type ProblemListener = (problem: { level: 'warn' | 'error'; component: string; message: string; at: Date }) => void;
+const problemListeners = new Set<ProblemListener>();
+
+/** Hears every warning and error logged (whatever the level shown), except malformed input; returns the way to stop. */
+export function onLoggedProblem(listener: ProblemListener): () => void {
+  problemListeners.add(listener);
+  return () => problemListeners.delete(listener);
+}
+
 export function createLogger(component: string): Logger {
   const write = (level: LogLevel, message: string, fields?: Record<string, unknown>, input = false) => {
+    if ((level === 'warn' || level === 'error') && !input) for (const listener of problemListeners) listener({ level, component, message, at: new Date() });
     if (LOG_LEVELS.indexOf(level) < LOG_LEVELS.indexOf(threshold)) return;
     const now = new Date();
     // Debug lines are off unless asked for, and then every one is wanted. Info lines say what the

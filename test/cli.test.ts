@@ -139,7 +139,6 @@ cli('display set writes the album as /<id>:images and merges settings', async (c
       transition_ms: 800,
       fit: 'contain',
       caption: 'none',
-      locale: '',
     });
 
     const byName = await runCli(withEtcd(context, 'display', 'set', 'Kitchen', 'interval_units=minutes'));

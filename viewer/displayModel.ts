@@ -9,8 +9,9 @@ import type { LogLevel } from '../common/log.ts';
 import type { AlbumRef } from '../common/protocol/codecs/commandCodecs.ts';
 import type { ImageServerInfo } from '../common/protocol/codecs/imageServerCodec.ts';
 import type { PowerState } from '../common/protocol/codecs/powerStateCodec.ts';
-import { DEFAULT_SETTINGS, effectiveSettings, type DisplaySettings } from '../common/protocol/codecs/settingsCodec.ts';
+import { DEFAULT_SETTINGS, effectiveSettings, type DisplaySettings, type SettingsValue } from '../common/protocol/codecs/settingsCodec.ts';
 import type { DisplayChange } from '../common/protocol/topicRegistry.ts';
+import { parseSchedule, scheduleStateAt, type ScreenSchedule } from '../common/schedule/screenSchedule.ts';
 import { back, currentImage, dropCurrent, EMPTY_PLAYLIST, forward, withImages, withMode, type Playlist, type Random } from './playlist.ts';
 import { halfLifeChanges, planTimer, type TimerPlan } from './slideshowTiming.ts';
 
@@ -37,6 +38,17 @@ export interface DisplayModel {
   readonly consecutiveFailures: number;
   /** Whether a slideshow timer is armed (the coordinator holds the handle). */
   readonly timerArmed: boolean;
+  /** The last good schedule (a malformed one is refused and this kept); null: none. */
+  readonly schedule: ScreenSchedule | null;
+  /** The time zone the schedule is read in: the `timezone` setting, else the display's own. */
+  readonly timeZone: string | null;
+  /** Whether the schedule has the screen off, as of the last tick, and its next edge (ms). */
+  readonly scheduledOff: boolean;
+  readonly nextEdge: number | null;
+  /** A power_state written while a schedule is in force: it wins until the schedule's next edge (null: no edge ahead). */
+  readonly override: { readonly power: PowerState; readonly until: number | null } | null;
+  /** When the model next needs a tick (an edge, or the end of an override); null: never. */
+  readonly clockAt: number | null;
 }
 
 export const INITIAL_MODEL: DisplayModel = {
@@ -50,11 +62,19 @@ export const INITIAL_MODEL: DisplayModel = {
   alignNext: true,
   consecutiveFailures: 0,
   timerArmed: false,
+  schedule: null,
+  timeZone: null,
+  scheduledOff: false,
+  nextEdge: null,
+  override: null,
+  clockAt: null,
 };
 
 export type ModelEvent =
-  /** A value read from this display's keys, decoded through the registry (a command only when live). */
-  | { kind: 'change'; change: DisplayChange }
+  /** A value read from this display's keys, decoded through the registry (a command only when live). `live`: written while watching. */
+  | { kind: 'change'; change: DisplayChange; live?: boolean }
+  /** The clock reached `clockAt` (or a periodic check): the schedule is read again. */
+  | { kind: 'tick' }
   /** A (re)announced image server. */
   | { kind: 'image server'; server: ImageServerInfo }
   /** The window changed size or was reopened: lay the photo out afresh. */
@@ -77,12 +97,16 @@ export type Effect =
   | { kind: 'restart screen' }
   | { kind: 'answer now showing'; requestId: string }
   | { kind: 'log level'; level: LogLevel }
+  /** Turn the screen itself (the TV) on or off: over HDMI-CEC where there is a way. */
+  | { kind: 'screen power'; on: boolean }
   | { kind: 'note'; level: 'info' | 'warn'; message: string; fields?: Record<string, string | number | boolean> };
 
 /** What the reducer reads besides the event: the clock and the source of chance. */
 export interface ModelContext {
   now: Date;
   random: Random;
+  /** The display's own time zone, for a schedule without a `timezone` setting. */
+  systemTimeZone?: string;
 }
 
 export interface Step {
@@ -97,7 +121,38 @@ export interface ScreenIntent {
 }
 
 export function screenIntent(model: DisplayModel): ScreenIntent {
-  return { screenOn: model.power !== 'off', photo: currentImage(model.playlist) };
+  return { screenOn: screenOn(model), photo: currentImage(model.playlist) };
+}
+
+/**
+ * Whether the screen is on: a power_state written during a schedule wins until
+ * the next edge; else the schedule decides; with no schedule, power_state.
+ */
+function screenOn(model: DisplayModel): boolean {
+  if (model.override) return model.override.power !== 'off';
+  if (model.schedule) return !model.scheduledOff;
+  return model.power !== 'off';
+}
+
+/** Which decides the screen now, for the status the console shows. */
+export interface ScheduleStatus {
+  state: 'none' | 'on' | 'off' | 'overridden';
+  /** Until when (ISO): the next edge, or the end of the override. */
+  until: string | null;
+  /** When overridden: what power_state asked for. */
+  override?: PowerState;
+}
+
+export function scheduleStatus(model: DisplayModel): ScheduleStatus {
+  const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
+  if (model.override) return { state: 'overridden', until: iso(model.override.until), override: model.override.power };
+  if (!model.schedule) return { state: 'none', until: null };
+  return { state: model.scheduledOff ? 'off' : 'on', until: iso(model.nextEdge) };
+}
+
+/** Whether the slideshow should be moving on by itself now: the screen on, not paused, something to change to. */
+export function expectsChanges(model: DisplayModel): boolean {
+  return screenOn(model) && !model.paused && model.playlist.images.length > 1;
 }
 
 export function retryDelayMs(consecutiveFailures: number): number {
@@ -109,7 +164,10 @@ export function reduce(model: DisplayModel, event: ModelEvent, context: ModelCon
   const step = new StepBuilder(model, context);
   switch (event.kind) {
     case 'change':
-      step.change(event.change);
+      step.change(event.change, event.live ?? false);
+      break;
+    case 'tick':
+      step.followSchedule(true);
       break;
     case 'image server':
       step.set({ server: event.server });
@@ -164,17 +222,27 @@ class StepBuilder {
     this.effects.push(fields ? { kind: 'note', level, message, fields } : { kind: 'note', level, message });
   }
 
-  change(change: DisplayChange): void {
+  change(change: DisplayChange, live: boolean): void {
     const random = this.context.random;
     switch (change.topic) {
       case 'images':
         return this.images(change.value);
       case 'settings':
-        return this.settings(effectiveSettings(change.value));
-      case 'power_state':
+        return this.settings(change.value);
+      case 'power_state': {
+        const before = screenOn(this.model);
         this.set({ power: change.value });
         this.note('info', `power ${change.value}`);
+        // Written now, during a schedule: it wins until the schedule's next edge. Read at start, it is history.
+        if (live && this.model.schedule) {
+          this.evaluate();
+          this.set({ override: { power: change.value, until: this.model.nextEdge } });
+          this.note('info', `power_state ${change.value} overrides the schedule`, { until: this.model.nextEdge === null ? '' : new Date(this.model.nextEdge).toISOString() });
+        }
+        this.evaluate();
+        if (screenOn(this.model) !== before) this.effects.push({ kind: 'screen power', on: screenOn(this.model) });
         return this.show();
+      }
       case 'paused':
         if (this.model.paused === change.value) return;
         this.set({ paused: change.value });
@@ -211,7 +279,8 @@ class StepBuilder {
     else if (!this.model.timerArmed) this.restartTimer();
   }
 
-  private settings(settings: DisplaySettings): void {
+  private settings(value: SettingsValue): void {
+    const settings = effectiveSettings(value);
     const before = this.model.settings;
     this.set({ settings, playlist: withMode(this.model.playlist, settings.order, this.context.random) });
     this.effects.push({ kind: 'log level', level: settings.log_level });
@@ -232,9 +301,57 @@ class StepBuilder {
       caption: settings.caption,
       locale: settings.locale,
       log_level: settings.log_level,
+      schedule: settings.schedule,
+      timezone: settings.timezone,
     });
+    if (this.scheduleSettings(settings, new Set(value.refused ?? []))) return;
     if (changed(VISUAL_SETTINGS)) this.show();
     else if (changed(TIMING_SETTINGS)) this.restartTimer();
+  }
+
+  /** Takes a new schedule or time zone; a malformed one is refused (the codec says where) and the last good one stays. True if the screen turned. */
+  private scheduleSettings(settings: DisplaySettings, refused: ReadonlySet<string>): boolean {
+    if (refused.has('schedule') && this.model.schedule) this.note('warn', 'keeping the last good schedule', { schedule: this.model.schedule.text });
+    const parsed = parseSchedule(settings.schedule);
+    const schedule = refused.has('schedule') || !parsed.ok ? this.model.schedule : parsed.value;
+    const timeZone = refused.has('timezone') ? this.model.timeZone : settings.timezone || null;
+    if (schedule?.text === this.model.schedule?.text && timeZone === this.model.timeZone) return false;
+    this.set({ schedule, timeZone });
+    return this.followSchedule(false);
+  }
+
+  /**
+   * Reads the schedule at the context's time, ending an override at its edge.
+   * If the screen turns on or off, says so and draws what is due: after a
+   * window, the next photo, not the one from before it. True if it turned.
+   */
+  followSchedule(freshPhotoOnWake: boolean): boolean {
+    const before = screenOn(this.model);
+    this.evaluate();
+    const after = screenOn(this.model);
+    if (after === before) return false;
+    const status = scheduleStatus(this.model);
+    this.note('info', `screen ${after ? 'on' : 'off'} by the schedule`, { until: status.until ?? '' });
+    this.effects.push({ kind: 'screen power', on: after });
+    if (after && freshPhotoOnWake && this.model.playlist.images.length > 1) this.set({ playlist: forward(this.model.playlist, this.context.random) });
+    this.show();
+    return true;
+  }
+
+  /** The schedule's state now, and when the model next needs a tick. */
+  private evaluate(): void {
+    const now = this.context.now.getTime();
+    const model = this.model;
+    let override = model.override;
+    if (!model.schedule) {
+      this.set({ scheduledOff: false, nextEdge: null, override: null, clockAt: null });
+      return;
+    }
+    if (override && override.until !== null && now >= override.until) override = null;
+    const timeZone = model.timeZone ?? this.context.systemTimeZone ?? 'UTC';
+    const { off, nextEdge } = scheduleStateAt(model.schedule, timeZone, now);
+    const ends = [nextEdge, override?.until ?? null].filter((at): at is number => at !== null);
+    this.set({ scheduledOff: off, nextEdge, override, clockAt: ends.length > 0 ? Math.min(...ends) : null });
   }
 
   /** Draw afresh what is due now; the slideshow's timer starts again once it is drawn. */
@@ -255,7 +372,7 @@ class StepBuilder {
   restartTimer(): void {
     this.cancelTimer();
     const model = this.model;
-    if (model.paused || model.power === 'off' || model.playlist.images.length < 2) return;
+    if (!expectsChanges(model)) return;
     this.arm(planTimer(model.settings, this.context.now, this.context.random, model.alignNext));
   }
 

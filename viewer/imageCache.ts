@@ -199,6 +199,12 @@ export class ImageCache {
     }
   }
 
+  /** Bytes the cache holds (photos and downloads under way), for the status. */
+  async bytes(): Promise<number> {
+    const { entries, liveTemps } = await this.scan();
+    return [...entries, ...liveTemps].reduce((sum, entry) => sum + entry.bytes, 0);
+  }
+
   /**
    * Every cached photo with its size and last use, and the temp files of
    * downloads still running. Temp files whose writer died (a killed viewer)

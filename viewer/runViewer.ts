@@ -2,6 +2,7 @@ import type { GlobalConfig } from '../common/config.ts';
 import { homePaths } from '../common/homePaths.ts';
 import { CaptionBook } from './captionBook.ts';
 import { createLogger } from '../common/log.ts';
+import { ScreenPowerControl } from './cecControl.ts';
 import { DeviceRendering } from './deviceRendering.ts';
 import { ImageCache } from './imageCache.ts';
 import type { Size } from './layout.ts';
@@ -13,10 +14,15 @@ import { startSystemdWatchdog } from './systemdWatchdog.ts';
 import { ViewerApp } from './viewerApp.ts';
 import { ViewerConnection } from './viewerConnection.ts';
 import { viewerLimitsFromEnv } from './viewerEnvironment.ts';
+import { ViewerHealthSampler } from './viewerHealth.ts';
 import { resolveViewerId } from './viewerIdentity.ts';
 
 const log = createLogger('viewer');
 const VERSION = '0.1.0';
+/** The exit status of a viewer whose slideshow froze: systemd restarts it (Restart=always). */
+export const EXIT_STUCK = 3;
+// How long a stuck viewer waits for its status (saying why) to go out before it exits.
+const STUCK_REPORT_MS = 3000;
 
 export interface ViewerOptions {
   config: GlobalConfig;
@@ -42,25 +48,38 @@ export async function runViewer(options: ViewerOptions): Promise<void> {
   const offline = await loadOfflineState(paths.viewerState);
   const limits = viewerLimitsFromEnv(process.env);
 
-  const health = new RenderHealth();
+  const renderHealth = new RenderHealth();
   const cache = new ImageCache(paths.viewerCache, { limits: limits.download, budget: limits.cache });
   const rendering = await DeviceRendering.open({
     screen: { windowed: options.windowed, title: `photoframe ${id}` },
     cache,
     captions: new CaptionBook(paths.viewerCaptions),
-    health,
+    health: renderHealth,
     downloadUrl: options.downloadUrl,
     currentList: () => app.state.playlist.images,
-    changed: () => connection.statusChanged(),
+    changed: () => {
+      health.drawn();
+      connection.statusChanged();
+    },
   });
   const screen = rendering.window;
   log.info('viewer started', { id, width: screen.size.width, height: screen.size.height, accelerated: screen.accelerated });
 
-  const watchdog = startSystemdWatchdog({ env: process.env, renderProblem: () => health.problem(Date.now()), log });
+  const watchdog = startSystemdWatchdog({ env: process.env, renderProblem: () => renderHealth.problem(Date.now()), log });
   if (watchdog.enabled) log.info('notifying the systemd watchdog');
   // A viewer killed mid-download left temp files that nothing else would remove; clear them before the first download.
   await cache.trim();
   configureSharpForDevice();
+  const screenPower = await ScreenPowerControl.find({ env: process.env, log, changed: () => connection.statusChanged(), failed: () => {} });
+  const health = new ViewerHealthSampler({
+    version: VERSION,
+    etcdEndpoint: options.config.etcdEndpoints[0] ?? null,
+    cacheBytes: () => cache.bytes(),
+    screen: () => screenPower.current,
+    schedule: () => app.scheduleStatus(),
+    stuck: () => app.stuckProblem(),
+    changed: () => connection.statusChanged(),
+  });
   const remembered: Record<string, string> = { ...(offline?.values ?? {}) };
   let saving = Promise.resolve();
   let saveQueued = false;
@@ -84,6 +103,14 @@ export async function runViewer(options: ViewerOptions): Promise<void> {
     reboot: () => runRebootCommand(options.rebootCommand ?? DEFAULT_REBOOT_COMMAND),
     restartScreen: () => rendering.restartScreen(),
     answerNowShowing: (requestId, answer) => connection.answerNowShowing(requestId, answer),
+    screenPower: (on) => void screenPower.set(on),
+    stuck: (problem) => {
+      log.error(`the slideshow is stuck: ${problem}; exiting so that systemd restarts the viewer`);
+      connection.statusChanged();
+      // The status says why first; a decode that never returns may hold the event loop open, hence exit().
+      setTimeout(() => void stop('stuck').finally(() => process.exit(EXIT_STUCK)), STUCK_REPORT_MS);
+      setTimeout(() => process.exit(EXIT_STUCK), STUCK_REPORT_MS + 5000).unref();
+    },
   });
 
   let stop: (why: string) => Promise<void> = async () => {};
@@ -101,6 +128,7 @@ export async function runViewer(options: ViewerOptions): Promise<void> {
           return { image: now.image, shown_at: now.shown_at, power: now.power, paused: now.paused };
         },
         diskPath: options.config.home,
+        health: () => health.sample(),
       },
       log,
     },
@@ -111,7 +139,11 @@ export async function runViewer(options: ViewerOptions): Promise<void> {
         for (const key of Object.keys(remembered)) if (!present.has(key)) app.apply({ key, value: null }, false);
         for (const change of changes) app.apply(change, false);
       },
-      change: (change) => app.apply(change, true),
+      change: (change) => {
+        if (change.key.startsWith(`/${id}:`)) health.changeSeen();
+        app.apply(change, true);
+        if (!app.drawPending) health.nothingToDraw();
+      },
     },
   );
 
@@ -127,6 +159,7 @@ export async function runViewer(options: ViewerOptions): Promise<void> {
       rendering.stopRestarts();
       log.info(`stopping: ${why}`);
       app.stop();
+      health.stop();
       watchdog.stop();
       await connection.close();
       await saving;

@@ -5,7 +5,8 @@ import type { DisplaySettings } from '../common/protocol/codecs/settingsCodec.ts
 import { CUT, type Transition } from './crossfade.ts';
 import { IMAGE_SERVER_KEY } from '../common/protocol/systemKeys.ts';
 import { readDisplayChange } from '../common/protocol/topicRegistry.ts';
-import { INITIAL_MODEL, reduce, screenIntent, type DisplayModel, type Effect, type ModelEvent } from './displayModel.ts';
+import { systemTimeZone } from '../common/schedule/zonedTime.ts';
+import { expectsChanges, INITIAL_MODEL, reduce, scheduleStatus, screenIntent, type DisplayModel, type Effect, type ModelEvent, type ScheduleStatus } from './displayModel.ts';
 import type { FeedChange } from './displayFeed.ts';
 import type { Frame } from './framePreparer.ts';
 import { Superseded } from './latestWins.ts';
@@ -13,6 +14,7 @@ import type { Size } from './layout.ts';
 import { upcomingImage, type Random } from './playlist.ts';
 import { ScreenRenderer, type RenderPorts } from './screenRenderer.ts';
 import { MAX_TIMER_MS, type TimerPlan } from './slideshowTiming.ts';
+import { stuckProblem } from './stuckDetector.ts';
 
 const log = createLogger('viewer');
 
@@ -28,6 +30,9 @@ export function transitionTo(name: string, onScreen: string | null, settings: Pi
 
 // How long the display must have been still before the next photo is decoded ahead.
 const AHEAD_AFTER_STILL_MS = 50;
+// While a schedule is in force the clock is read at least this often, so a clock set late (a Pi without a
+// real-time clock, before NTP) or a changed time zone database still finds its edge.
+const LONGEST_CLOCK_WAIT_MS = 10 * 60_000;
 
 /** What the app needs from the outside world; injected so the app itself holds only decisions. */
 export interface ViewerPorts extends RenderPorts {
@@ -39,6 +44,15 @@ export interface ViewerPorts extends RenderPorts {
   restartScreen(): Promise<void>;
   /** The `current_display` command: puts the answer where the asker watches. */
   answerNowShowing(requestId: string, answer: NowShowing): void;
+  /** Turns the screen itself (the TV) on or off, e.g. over HDMI-CEC; without it, "off" is a black window. */
+  screenPower?(on: boolean): void;
+  /**
+   * No photo has changed for 3× the interval though one should have (see
+   * stuckDetector.ts): called once, with why. The viewer reports and exits.
+   */
+  stuck?(problem: string): void;
+  /** The display's own time zone (a schedule without a `timezone` setting); the system's by default. */
+  timeZone?: string;
   now?: () => Date;
   random?: Random;
   /** The slideshow's timers; a test passes its own to fire them without waiting. */
@@ -66,9 +80,21 @@ export class ViewerApp {
   private model: DisplayModel = INITIAL_MODEL;
   /** Counts the model's "show" effects: a drawing for an older one is superseded. */
   private generation = 0;
+  /** The generation last drawn, blanked or failed: a newer one is still on its way to the screen. */
+  private settledGeneration = 0;
   private readonly renderer: ScreenRenderer;
   private timer: unknown;
+  /** The schedule's clock: a tick when the model asks for one (model.clockAt). */
+  private clockTimer: unknown;
+  private clockArmedFor: number | null = null;
+  /** For the stuck detector: since when the slideshow has been expected to change and has not (drawn, failed, or started expecting). */
+  private progressAt: number;
+  private expecting = false;
+  private stuckTimer: NodeJS.Timeout | undefined;
+  private stuckReported: string | null = null;
+  private plannedDelayMs = 0;
   private stopped = false;
+  private readonly systemTimeZone: string;
   private readonly now: () => Date;
   private readonly random: Random;
   private readonly timers: Timers;
@@ -81,6 +107,13 @@ export class ViewerApp {
     this.random = ports.random ?? Math.random;
     this.timers = ports.timers ?? REAL_TIMERS;
     this.renderer = new ScreenRenderer(ports, () => this.model.server);
+    this.systemTimeZone = ports.timeZone ?? systemTimeZone();
+    this.progressAt = this.now().getTime();
+    if (ports.stuck) {
+      this.stuckTimer = setInterval(() => this.checkStuck(), 1000);
+      // The detector never keeps a viewer alive on its own.
+      this.stuckTimer.unref();
+    }
   }
 
   /** Applies a change from etcd. Commands act only when `live`: one read at start is history. */
@@ -91,7 +124,7 @@ export class ViewerApp {
     if (outcome.kind === 'refuse') return log.rejectedInput(`ignoring malformed ${change.key}: ${outcome.error}`, { value: change.value });
     for (const note of outcome.notes) log.rejectedInput(`${change.key}: ${note}`);
     if (outcome.change.kind === 'state') this.ports.remember(change.key, change.value);
-    this.dispatch({ kind: 'change', change: outcome.change });
+    this.dispatch({ kind: 'change', change: outcome.change, live });
   }
 
   /** Re-lays out the current photo, e.g. after the window changed size. */
@@ -130,6 +163,24 @@ export class ViewerApp {
   stop(): void {
     this.stopped = true;
     this.cancelTimer();
+    if (this.clockTimer !== undefined) this.timers.clear(this.clockTimer);
+    this.clockTimer = undefined;
+    clearInterval(this.stuckTimer);
+  }
+
+  /** Whether a state is on its way to the screen (decided, not yet drawn). */
+  get drawPending(): boolean {
+    return this.generation !== this.settledGeneration && !this.stopped;
+  }
+
+  /** Which decides the screen now (schedule, override, or neither), for the status. */
+  scheduleStatus(): ScheduleStatus {
+    return scheduleStatus(this.model);
+  }
+
+  /** Why the slideshow looks stuck, or null. */
+  stuckProblem(): string | null {
+    return this.stuckReported;
   }
 
   get state() {
@@ -164,9 +215,44 @@ export class ViewerApp {
 
   /** Runs the model on one event and carries out what it decided, in order. */
   private dispatch(event: ModelEvent): void {
-    const step = reduce(this.model, event, { now: this.now(), random: this.random });
+    const step = reduce(this.model, event, { now: this.now(), random: this.random, systemTimeZone: this.systemTimeZone });
     this.model = step.model;
     for (const effect of step.effects) this.carryOut(effect);
+    if (this.model.clockAt !== this.clockArmedFor) this.armClock();
+    // Becoming due to change counts as progress: the wait is measured from then.
+    const expecting = expectsChanges(this.model);
+    if (expecting && !this.expecting) this.progressAt = this.now().getTime();
+    this.expecting = expecting;
+  }
+
+  /** A tick when the model asks for one, and at least every 10 minutes meanwhile. */
+  private armClock(): void {
+    if (this.clockTimer !== undefined) this.timers.clear(this.clockTimer);
+    this.clockTimer = undefined;
+    this.clockArmedFor = this.model.clockAt;
+    if (this.stopped || this.model.clockAt === null) return;
+    const wait = Math.max(0, Math.min(this.model.clockAt - this.now().getTime(), LONGEST_CLOCK_WAIT_MS));
+    this.clockTimer = this.timers.set(() => {
+      this.clockTimer = undefined;
+      this.clockArmedFor = null;
+      if (this.stopped) return;
+      this.dispatch({ kind: 'tick' });
+      if (this.clockTimer === undefined) this.armClock();
+    }, wait);
+  }
+
+  private checkStuck(): void {
+    if (this.stopped || this.stuckReported !== null) return;
+    const problem = stuckProblem({
+      expecting: expectsChanges(this.model),
+      sinceMs: this.progressAt,
+      nowMs: this.now().getTime(),
+      plannedDelayMs: this.plannedDelayMs,
+      settings: this.model.settings,
+    });
+    if (problem === null) return;
+    this.stuckReported = problem;
+    this.ports.stuck?.(problem);
   }
 
   private carryOut(effect: Effect): void {
@@ -193,6 +279,8 @@ export class ViewerApp {
         return;
       case 'answer now showing':
         return this.ports.answerNowShowing(effect.requestId, this.nowShowing());
+      case 'screen power':
+        return this.ports.screenPower?.(effect.on);
     }
   }
 
@@ -203,6 +291,7 @@ export class ViewerApp {
     const intent = screenIntent(this.model);
     const name = intent.photo;
     if (!intent.screenOn || name === null) {
+      this.settledGeneration = generation;
       this.renderer.blank();
       this.dispatch({ kind: 'blanked' });
       if (name === null) log.info('no images assigned; screen is black');
@@ -230,6 +319,9 @@ export class ViewerApp {
         if (superseded()) return;
         // Dropped for a newer state that is on its way: not a failure to count or retry.
         if (error instanceof Superseded) return log.debug(`${error.message}`);
+        // A failure is no freeze: it is retried and reported as it happens.
+        this.progressAt = this.now().getTime();
+        this.settledGeneration = generation;
         this.dispatch({ kind: 'failed', name, reason: (error as Error).message });
       }
     })();
@@ -238,7 +330,9 @@ export class ViewerApp {
   private drawn(frame: Frame, name: string, generation: number, size: Size, settings: DisplaySettings): void {
     const superseded = () => generation !== this.generation || this.stopped;
     const transition = transitionTo(name, this.model.onScreen?.name ?? null, settings);
+    this.settledGeneration = generation;
     this.renderer.draw(frame, transition);
+    this.progressAt = this.now().getTime();
     log.info('showing image', { name, of: this.model.playlist.images.length });
     this.dispatch({ kind: 'shown', name, at: this.now() });
     const upcoming = upcomingImage(this.model.playlist);
@@ -264,6 +358,7 @@ export class ViewerApp {
     this.cancelTimer();
     if (this.stopped) return;
     const generation = this.generation;
+    this.plannedDelayMs = plan.delayMs;
     const wait = Math.min(plan.delayMs, MAX_TIMER_MS);
     this.timer = this.timers.set(() => {
       this.timer = undefined;

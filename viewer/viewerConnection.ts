@@ -52,12 +52,12 @@ export class ViewerConnection {
     this.handlers = {
       snapshot: (changes) => {
         listener.snapshot(changes);
-        for (const change of changes) if (change.key.startsWith(`/${id}:`)) this.status.applied(change.revision);
+        for (const change of changes) if (change.key.startsWith(`/${id}:`)) this.status.applied(change.revision, change.key);
         this.status.connected(this.session?.client ?? this.pendingClient);
       },
       change: (change) => {
         listener.change(change);
-        if (change.key.startsWith(`/${id}:`)) this.status.applied(change.revision);
+        if (change.key.startsWith(`/${id}:`)) this.status.applied(change.revision, change.key);
       },
       broken: (error) => {
         // The client's watch queue may be wedged (see displayFeed.ts): start over with a new client.
@@ -116,7 +116,7 @@ export class ViewerConnection {
   /** Ends the connection for good: no status, presence or watch is left behind. */
   async close(): Promise<void> {
     this.stopping = true;
-    this.status.stop();
+    await this.status.stop();
     await this.closeSession();
   }
 

@@ -68,7 +68,7 @@ export const TOPICS: Registry = {
     writers: 'console (display set), serve --legacy-viewers, original server',
     watchers: 'viewer, original viewer',
     example:
-      '{"name": "Kitchen", "description": "", "orientation": "H", "interval_time": 10, "interval_units": "minutes", "variance_pct": 0, "use_halflife": false, "brightness": 1, "contrast": 1, "saturation": 1, "log_level": "INFO", "order": "shuffle", "interval_base": "*:*", "transition": "crossfade", "transition_ms": 800, "fit": "blur", "caption": "date_place", "locale": "en-GB"}',
+      '{"name": "Kitchen", "description": "", "orientation": "H", "interval_time": 10, "interval_units": "minutes", "variance_pct": 0, "use_halflife": false, "brightness": 1, "contrast": 1, "saturation": 1, "log_level": "INFO", "order": "shuffle", "interval_base": "*:*", "transition": "crossfade", "transition_ms": 800, "fit": "blur", "caption": "date_place", "locale": "en-GB", "schedule": "Mon-Fri 23:00-06:15"}',
   },
   change_photo: {
     topic: 'change_photo',
@@ -227,10 +227,11 @@ export const SYSTEM_KEYS: readonly SystemKeySpec[] = [
   },
   {
     key: '/photoframe/status/<id>',
-    summary: 'what the viewer shows and since when, the newest revision of its keys it applied, its free disk',
-    writers: 'viewer, at most once a second when something changed',
-    watchers: 'console (photo, drift and disk columns)',
-    example: '{"image": "3f2a9c0d41e5b6a7c8d9e0f1.jpg", "shown_at": "2026-11-22T08:00:00.000Z", "applied_revision": "1234", "free_bytes": 12000000000, "power": "on", "paused": false, "updated_at": "2026-11-22T08:00:00.100Z"}',
+    summary: 'what the viewer shows and since when, the revisions of its keys it applied, and its health (screen, schedule, device, clock, last error); on a 90 s lease',
+    writers: 'viewer, at most once a second when something changed, and every 45 s',
+    watchers: 'console (photo and health columns, detail view, display show)',
+    example:
+      '{"image": "3f2a9c0d41e5b6a7c8d9e0f1.jpg", "shown_at": "2026-11-22T08:00:00.000Z", "applied_revision": "1234", "applied": {"images": "1230", "settings": "1234"}, "free_bytes": 12000000000, "power": "on", "paused": false, "apply_ms": 84.2, "screen": {"power": "standby", "source": "cec", "method": "cec-ctl"}, "schedule": {"state": "off", "until": "2026-11-23T05:15:00.000Z"}, "rss_bytes": 98000000, "cpu_temp_c": 51.2, "throttled": {"raw": "0x50000", "undervoltage": false, "throttled": false, "capped": false, "soft_temp_limit": false, "occurred": ["undervoltage", "throttled"]}, "cache_bytes": 310000000, "uptime_s": 86400, "version": "0.1.0", "last_error": null, "clock_offset_ms": -12, "clock_offset_error_ms": 45, "stuck": null, "updated_at": "2026-11-22T08:00:00.100Z"}',
   },
   {
     key: '/<R>:',

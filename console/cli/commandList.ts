@@ -63,6 +63,7 @@ export const COMMANDS: Command[] = [
     summary: 'change one display: set album and settings, rename, forget',
     usage: [
       'photoframe display set <display id or name> [album=<album>] [name=...] [interval_time=30] [interval_units=seconds] ...',
+      'photoframe display show <display> [--json]   (its status and health: screen, schedule, temperature, throttling, disk, clock, last error)',
       'photoframe display rename <display> NEW_NAME [--json]',
       'photoframe display forget <display> [--json]',
       'photoframe display next|back|pause|resume|off|on|reboot|restart-screen|now <display or group> [--json]',

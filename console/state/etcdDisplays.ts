@@ -10,6 +10,7 @@ import { decodeViewerStatus, type ViewerStatus } from '../../common/protocol/cod
 import { retryWithBackoff } from '../../common/retryWithBackoff.ts';
 import { createLogger } from '../../common/log.ts';
 import type { EtcdDisplayView } from '../displays/displayDirectory.ts';
+import { STALE_AFTER_MS } from '../displays/displayHealth.ts';
 
 /** What etcd says about one display, beyond its announcement and presence. */
 export interface DisplayKeys {
@@ -27,6 +28,8 @@ export interface DisplayKeys {
   topics: Map<string, string>;
   /** What the viewer last reported about itself (`/photoframe/status/<id>`). */
   status: ViewerStatus | null;
+  /** When this console saw that status arrive (null when only read at start): a status that stops arriving is stale. */
+  statusSeenAt: Date | null;
   /** The newest mod_revision written to its `/<id>:` keys, to compare with the revision it applied. */
   writtenRevision: bigint | null;
 }
@@ -48,6 +51,8 @@ export class EtcdDisplays {
   private feed: EtcdFeed | null = null;
   private closed = false;
   private readonly listeners = new Set<DisplayKeyListener>();
+  /** Per display, a timer that tells the views when its status turns stale (nothing else would change then). */
+  private readonly staleTimers = new Map<string, NodeJS.Timeout>();
 
   constructor(private readonly client: Etcd3) {}
 
@@ -64,7 +69,7 @@ export class EtcdDisplays {
       },
       change: (change) => {
         const touched = new Set<string>();
-        this.apply(change, touched);
+        this.apply(change, touched, true);
         this.emit(touched);
       },
       broken: (error) => {
@@ -82,7 +87,7 @@ export class EtcdDisplays {
   keysOf(id: string): DisplayKeys {
     let keys = this.keys.get(id);
     if (!keys) {
-      keys = { images: null, settings: null, powerState: null, paused: false, album: null, lastSeen: null, topics: new Map(), status: null, writtenRevision: null };
+      keys = { images: null, settings: null, powerState: null, paused: false, album: null, lastSeen: null, topics: new Map(), status: null, statusSeenAt: null, writtenRevision: null };
       this.keys.set(id, keys);
     }
     return keys;
@@ -90,6 +95,8 @@ export class EtcdDisplays {
 
   async close(): Promise<void> {
     this.closed = true;
+    for (const timer of this.staleTimers.values()) clearTimeout(timer);
+    this.staleTimers.clear();
     await this.feed?.close();
   }
 
@@ -97,7 +104,7 @@ export class EtcdDisplays {
     await retryWithBackoff('reopen the console etcd feed', () => this.open(), { stopped: () => this.closed, log });
   }
 
-  private apply(change: FeedChange, touched: Set<string>): void {
+  private apply(change: FeedChange, touched: Set<string>, live = false): void {
     const announced = displayIdFromAnnounceKey(change.key);
     if (announced !== null) {
       const decoded = change.value === null ? null : decodeAnnouncement(change.value);
@@ -117,8 +124,19 @@ export class EtcdDisplays {
     const reporting = displayIdFromStatusKey(change.key);
     if (reporting !== null) {
       const decoded = change.value === null ? null : decodeViewerStatus(change.value);
-      this.keysOf(reporting).status = decoded?.ok ? decoded.value : null;
+      const keys = this.keysOf(reporting);
+      keys.status = decoded?.ok ? decoded.value : null;
+      keys.statusSeenAt = live && keys.status ? new Date() : null;
       touched.add(reporting);
+      clearTimeout(this.staleTimers.get(reporting));
+      if (keys.status && !this.closed) {
+        const timer = setTimeout(() => {
+          this.staleTimers.delete(reporting);
+          this.emit(new Set([reporting]));
+        }, STALE_AFTER_MS + 1000);
+        timer.unref();
+        this.staleTimers.set(reporting, timer);
+      }
       return;
     }
     const parsed = parseDisplayKey(change.key);

@@ -1,4 +1,6 @@
 import type { LogLevel } from '../../log.ts';
+import { parseSchedule } from '../../schedule/screenSchedule.ts';
+import { isTimeZone } from '../../schedule/zonedTime.ts';
 import { accept, describeValue, isPlainObject, parseJson, ProtocolEncodeError, refuse, type Decoded } from '../decoded.ts';
 
 /**
@@ -48,6 +50,10 @@ export interface DisplaySettings {
   caption: CaptionKind;
   /** A BCP 47 tag for the caption's date ("de-CH"); empty: the viewer's system locale. */
   locale: string;
+  /** When the screen is off, e.g. "Mon-Fri 18:00-08:00; Sat,Sun 23:00-09:00" (see common/schedule/screenSchedule.ts); "" for never. */
+  schedule: string;
+  /** The IANA time zone the schedule is read in; "" for the display's own. */
+  timezone: string;
 }
 
 export type SettingName = keyof DisplaySettings;
@@ -72,12 +78,16 @@ export const DEFAULT_SETTINGS: Readonly<DisplaySettings> = Object.freeze({
   fit: 'contain',
   caption: 'none',
   locale: '',
+  schedule: '',
+  timezone: '',
 });
 
 /** A decoded settings value: the fields understood, and any others kept untouched for a later writer. */
 export interface SettingsValue {
   fields: Partial<DisplaySettings>;
   unknown: Record<string, unknown>;
+  /** Fields present but refused (left at their default here; a viewer may keep its last good value instead). */
+  refused?: SettingName[];
 }
 
 interface FieldRule<T> {
@@ -88,6 +98,8 @@ interface FieldRule<T> {
   meaning: string;
   /** Lenient: everything the original server or a person could mean. */
   read(value: unknown): T | undefined;
+  /** Why a value is refused, more precisely than `describe` (e.g. where a schedule's syntax fails). */
+  problem?(value: unknown): string | undefined;
   /** The wire form written by our console: what the original viewer reads correctly. */
   write(value: T): unknown;
 }
@@ -194,7 +206,7 @@ const oneOf = <T extends string>(choices: readonly T[], docs: Docs): FieldRule<T
 
 const localeRule: FieldRule<string> = {
   describe: 'a BCP 47 language tag such as "en-GB" or "de-CH", or "" for the system locale',
-  writes: 'as accepted, in canonical case',
+  writes: 'as accepted, in canonical case; left out when empty',
   meaning: "photoframe only: the language and conventions of the caption's date",
   read: (value) => {
     if (value === null || value === '') return '';
@@ -205,6 +217,28 @@ const localeRule: FieldRule<string> = {
       return undefined;
     }
   },
+  write: (value) => value,
+};
+
+const scheduleRule: FieldRule<string> = {
+  describe: 'off windows such as "23:00-06:15" or "Mon-Fri 18:00-08:00; Sat,Sun 23:00-09:00"; "" for none',
+  writes: 'as accepted, trimmed; left out when empty',
+  meaning:
+    'photoframe only: when the screen is off (TV in standby over HDMI-CEC, else black); local times in `timezone`; a window may cross midnight; power_state overrides it until its next edge',
+  read: (value) => (typeof value === 'string' && parseSchedule(value).ok ? value.trim() : undefined),
+  problem: (value) => {
+    if (typeof value !== 'string') return undefined;
+    const parsed = parseSchedule(value);
+    return parsed.ok ? undefined : parsed.error;
+  },
+  write: (value) => value,
+};
+
+const timezoneRule: FieldRule<string> = {
+  describe: 'an IANA time zone such as "Europe/Berlin", or "" for the display\'s own',
+  writes: 'as accepted; left out when empty',
+  meaning: "photoframe only: the time zone the schedule is read in; empty means the display's own",
+  read: (value) => (typeof value === 'string' && (value.trim() === '' || isTimeZone(value.trim())) ? value.trim() : undefined),
   write: (value) => value,
 };
 
@@ -249,11 +283,13 @@ const RULES: Rules = {
     meaning: "photoframe only: a caption in the photo's bottom right corner: the date taken, and the place (see Captions)",
   }),
   locale: localeRule,
+  schedule: scheduleRule,
+  timezone: timezoneRule,
 };
 
 export const SETTING_NAMES = Object.keys(RULES) as SettingName[];
 /** photoframe's own fields, which original viewers ignore. */
-const OWN_SETTING_NAMES: readonly SettingName[] = ['order', 'interval_base', 'transition', 'transition_ms', 'fit', 'caption', 'locale'];
+const OWN_SETTING_NAMES: readonly SettingName[] = ['order', 'interval_base', 'transition', 'transition_ms', 'fit', 'caption', 'locale', 'schedule', 'timezone'];
 /** The fields an original viewer knows; our console always writes all of them. */
 export const ORIGINAL_SETTING_NAMES: readonly SettingName[] = SETTING_NAMES.filter((n) => !OWN_SETTING_NAMES.includes(n));
 
@@ -280,7 +316,9 @@ export function renderSettingsTable(): string {
 
 function readField<K extends SettingName>(name: K, value: unknown): Decoded<DisplaySettings[K]> {
   const read = RULES[name].read(value);
-  return read === undefined ? refuse(`settings.${name} must be ${RULES[name].describe}, got ${describeValue(value)}`) : accept(read);
+  if (read !== undefined) return accept(read);
+  const problem = RULES[name].problem?.(value);
+  return refuse(problem ? `settings.${name}: ${problem}` : `settings.${name} must be ${RULES[name].describe}, got ${describeValue(value)}`);
 }
 
 /**
@@ -292,6 +330,7 @@ export function readSettingsObject(raw: Record<string, unknown>): Decoded<Settin
   const fields: Partial<Record<SettingName, unknown>> = {};
   const unknown: Record<string, unknown> = {};
   const notes: string[] = [];
+  const refused: SettingName[] = [];
   for (const [name, value] of Object.entries(raw)) {
     if (!isSettingName(name)) {
       unknown[name] = value;
@@ -299,9 +338,12 @@ export function readSettingsObject(raw: Record<string, unknown>): Decoded<Settin
     }
     const read = readField(name, value);
     if (read.ok) fields[name] = read.value;
-    else notes.push(`${read.error}; left at its default`);
+    else {
+      refused.push(name);
+      notes.push(`${read.error}; left at its default`);
+    }
   }
-  return accept({ fields: fields as Partial<DisplaySettings>, unknown }, notes);
+  return accept({ fields: fields as Partial<DisplaySettings>, unknown, ...(refused.length > 0 ? { refused } : {}) }, notes);
 }
 
 export function decodeSettings(raw: string): Decoded<SettingsValue> {
@@ -337,6 +379,8 @@ export function wholeInterval(time: number, unit: IntervalUnit): Decoded<{ inter
   return refuse(`an interval of ${time} ${unit} is not a whole number of seconds, minutes, hours or days; original viewers could not follow it`);
 }
 
+const OMITTED_WHEN_EMPTY: ReadonlySet<SettingName> = new Set(['schedule', 'timezone', 'locale']);
+
 /**
  * The wire object our console writes: every original field, in the types the
  * original viewer converts correctly, plus our own fields and any unknown
@@ -355,6 +399,8 @@ export function encodeSettings(settings: DisplaySettings, unknown: Record<string
     if (RULES[name].read(value) === undefined) {
       throw new ProtocolEncodeError('settings', `settings.${name} must be ${RULES[name].describe}, got ${describeValue(value)}`);
     }
+    // Fields that are only photoframe's and empty are left out: the same as absent, and less for an original viewer to skip.
+    if (value === '' && OMITTED_WHEN_EMPTY.has(name)) continue;
     wire[name] = (RULES[name] as FieldRule<unknown>).write(value);
   }
   return JSON.stringify(wire);
@@ -369,10 +415,12 @@ export function settingFromText(name: string, textValue: string): Decoded<[Setti
   if (!isSettingName(name)) {
     return refuse(`unknown setting "${name}"; settings are: ${SETTING_NAMES.join(', ')}`);
   }
-  if (textValue.trim() === '' && name !== 'name' && name !== 'description') {
+  if (textValue.trim() === '' && name !== 'name' && name !== 'description' && name !== 'schedule' && name !== 'timezone' && name !== 'locale') {
     return refuse(`settings.${name} is empty: give ${RULES[name].describe}`);
   }
   const read = readField(name, textValue);
+  // A schedule's own message says where it goes wrong.
+  if (!read.ok && RULES[name].problem?.(textValue)) return read;
   // The wire reader takes a too-large number as its maximum; a person typing one is told instead.
   if (!read.ok || (typeof read.value === 'number' && read.value !== Number(textValue.trim()))) {
     return refuse(`settings.${name} must be ${RULES[name].describe.replace(/ \(more than (\S+) is read as \S+\)$/, ' up to $1')}, got "${textValue}"`);

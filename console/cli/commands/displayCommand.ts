@@ -8,10 +8,16 @@ import { forgetDisplayRecord, renameDisplayRecord, type LibraryUpdate } from '..
 import { DISPLAY_ACTIONS as DISPLAY_ACTION_WORDS, describeNowShowing, isDisplayAction, resolveTargets, runDisplayAction, type DisplayAction } from '../../displays/displayControl.ts';
 import { parseAssignments } from '../argumentParsers.ts';
 import type { CommandContext } from '../command.ts';
+import { decodeViewerStatus } from '../../../common/protocol/codecs/viewerStatusCodec.ts';
+import { displayPrefix } from '../../../common/protocol/displayKeys.ts';
+import { statusKey } from '../../../common/protocol/systemKeys.ts';
+import { healthFlags, presenceState, statusAgeMs } from '../../displays/displayHealth.ts';
+import { healthLines } from '../../displays/healthText.ts';
 
 export async function runDisplay(context: CommandContext): Promise<number | void> {
   const [action] = context.positionals;
   if (action === 'rename' || action === 'forget') return runDisplayRecordAction(context);
+  if (action === 'show') return runDisplayShow(context);
   if (action !== undefined && isDisplayAction(action)) return runDisplayActionCommand(context, action);
   return runDisplaySet(context);
 }
@@ -36,7 +42,7 @@ async function runDisplaySet({ config, positionals }: CommandContext): Promise<n
   }
 }
 
-const DISPLAY_ACTIONS = `\`photoframe display set|rename|forget|${DISPLAY_ACTION_WORDS.join('|')} <display> ...\` (see photoframe display --help)`;
+const DISPLAY_ACTIONS = `\`photoframe display set|show|rename|forget|${DISPLAY_ACTION_WORDS.join('|')} <display> ...\` (see photoframe display --help)`;
 
 /** `display next kitchen`, `display off Hallway` (a group: every member), `display now kitchen`. */
 async function runDisplayActionCommand({ config, values, positionals }: CommandContext, action: DisplayAction): Promise<number | void> {
@@ -75,6 +81,44 @@ async function runDisplayRecordAction({ config, values, positionals }: CommandCo
         : await forgetDisplayRecord(update, client, etcd, displayRef);
     const text = action === 'rename' ? `display ${result.id} is now "${result.name}"` : `forgot display "${result.name}" (${result.id})`;
     process.stdout.write(values.json ? `${JSON.stringify({ id: result.id, name: result.name, action }, null, 2)}\n` : `${text}\n`);
+  } finally {
+    client.close();
+  }
+}
+
+/** `display show kitchen [--json]`: what the viewer reports about itself (its status and health) and the flags the console derives. */
+async function runDisplayShow({ config, values, positionals }: CommandContext): Promise<number | void> {
+  const ref = positionals[1];
+  if (!ref) throw new UserError('display show needs a display: photoframe display show <display> [--json]');
+  const library = await new LibraryStore(homePaths(config.home).store).read();
+  const client = await connectEtcd(config.etcdEndpoints);
+  try {
+    const etcd = await readEtcdDisplays(client);
+    const { targets } = resolveTargets(library, etcd, ref);
+    if (targets.length !== 1) throw new UserError(`display show takes one display; "${ref}" is a group of ${targets.length}`);
+    const { id, name } = targets[0]!;
+    const [rawStatus, keys] = await Promise.all([client.get(statusKey(id)).string(), client.getAll().prefix(displayPrefix(id)).exec()]);
+    const decoded = rawStatus === null ? null : decodeViewerStatus(rawStatus);
+    const status = decoded?.ok ? decoded.value : null;
+    const written = keys.kvs.reduce<bigint | null>((max, kv) => (max === null || BigInt(kv.mod_revision) > max ? BigInt(kv.mod_revision) : max), null);
+    const input = { status, statusSeenAt: null, writtenRevision: written, now: new Date() };
+    const online = etcd.online.has(id);
+    if (values.json) {
+      const age = statusAgeMs(input);
+      const report = {
+        id,
+        name,
+        online,
+        state: presenceState(online, input),
+        flags: healthFlags(input),
+        status_age_ms: age === null ? null : Math.round(age),
+        written_revision: written === null ? null : written.toString(),
+        status,
+      };
+      process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
+    } else {
+      process.stdout.write(`display "${name}" (${id})\n${healthLines({ ...input, online }).join('\n')}\n`);
+    }
   } finally {
     client.close();
   }

@@ -7,6 +7,7 @@ import { viewElement, type View } from '../app/view.ts';
 import { ListWidget } from '../widgets/listWidget.ts';
 import { actionBindings } from './displayActionKeys.ts';
 import { displayRows, intervalText } from './displayRows.ts';
+import { healthLines } from '../../displays/healthText.ts';
 import { settingRows, type SettingRow } from './settingsRows.ts';
 
 /**
@@ -17,7 +18,7 @@ import { settingRows, type SettingRow } from './settingsRows.ts';
 export function displayDetailView(context: SessionContext, displayId: string): View {
   const { etcd, client } = context.services;
   const element = viewElement(context);
-  const summary = blessed.box({ screen: context.screen, parent: element, top: 0, left: 0, width: '100%', height: 5, border: { type: 'line' }, tags: true, label: ' Display ' });
+  const summary = blessed.box({ screen: context.screen, parent: element, top: 0, left: 0, width: '100%', height: 8, border: { type: 'line' }, tags: true, label: ' Display ' });
   const problems = new Map<string, string>();
   const list = new ListWidget<SettingRow>({
     screen: context.screen,
@@ -39,7 +40,7 @@ export function displayDetailView(context: SessionContext, displayId: string): V
       ];
     },
     empty: '',
-    position: { top: 5, left: 0, width: '100%', height: '100%-5' },
+    position: { top: 8, left: 0, width: '100%', height: '100%-8' },
   });
   list.setFocused(true);
   const current = () => {
@@ -58,7 +59,9 @@ export function displayDetailView(context: SessionContext, displayId: string): V
       [
         `{bold}${blessed.escape(row.name)}{/bold}  ${row.online ? '{green-fg}online{/green-fg}' : '{grey-fg}offline{/grey-fg}'}  id ${blessed.escape(row.id)}  host ${blessed.escape(row.hostname ?? '—')}  version ${blessed.escape(row.version ?? '—')}`,
         `album ${blessed.escape(keys?.album?.name ?? row.album ?? '—')} · ${keys?.images ?? '—'} images · interval ${intervalText(keys?.settings) ?? '—'} · ${keys?.paused ? 'paused' : 'running'} · power ${blessed.escape(keys?.powerState ?? 'on')}`,
-        '{grey-fg}photo on screen: press w (the protocol answers on request) · applied revision and free disk: not reported by viewers yet{/grey-fg}',
+        ...healthLines({ online: row.online, status: keys?.status ?? null, statusSeenAt: keys?.statusSeenAt ?? null, writtenRevision: keys?.writtenRevision ?? null, now: new Date() }).map((line) =>
+          blessed.escape(line),
+        ),
       ].join('\n'),
     );
     list.setRows(settingRows(keys?.settings), (r) => r.name);

@@ -4,6 +4,7 @@ import { listDisplays, type DisplayListing } from '../../displays/displayDirecto
 import type { DisplayKeys, EtcdDisplays } from '../../state/etcdDisplays.ts';
 import { effectiveSettings, type SettingsValue } from '../../../common/protocol/codecs/settingsCodec.ts';
 import type { Cell } from '../widgets/columns.ts';
+import { healthFlags, presenceState, type HealthFlag } from '../../displays/displayHealth.ts';
 
 /** A display row: the directory's listing plus what its own keys say. */
 export interface DisplayRow extends DisplayListing {
@@ -75,12 +76,12 @@ export function displayCells(row: DisplayRow, now = new Date()): Cell[] {
   const lastSeen = row.online ? { text: 'now', tone: 'good' as const } : row.keys?.lastSeen ? shortTime(row.keys.lastSeen, now) : BLANK;
   return [
     row.name,
-    stateCell(row),
+    stateCell(row, now),
     row.group ? { text: `group ${row.group}`, tone: 'accent' } : (row.album ?? BLANK),
     interval ?? BLANK,
     row.keys?.images === null || row.keys?.images === undefined ? BLANK : String(row.keys.images),
     photoCell(row.keys, now),
-    driftCell(row.keys),
+    healthCell(row.keys, now),
     lastSeen,
     row.version ?? BLANK,
     row.keys?.status?.free_bytes === null || row.keys?.status?.free_bytes === undefined ? BLANK : bytesText(row.keys.status.free_bytes),
@@ -88,9 +89,25 @@ export function displayCells(row: DisplayRow, now = new Date()): Cell[] {
   ];
 }
 
-/** Online, and if so whether its screen is off or its slideshow paused, as its keys say. */
-function stateCell(row: DisplayRow): Cell {
+const SHORT_FLAG: Record<HealthFlag, string> = { stale: 'stale', stuck: 'stuck', behind: 'behind', hot: 'hot', throttled: 'thrtl', 'low disk': 'disk', clock: 'clock' };
+
+/**
+ * What its health says is wrong, most urgent first ("behind" the newest
+ * write, "stale", "stuck", "hot", "thrtl", "disk", "clock"; a + when there is
+ * more, all of it in the detail view), else "ok". Blank until it has reported.
+ */
+export function healthCell(keys: DisplayKeys | undefined, now = new Date()): Cell {
+  if (!keys?.status) return BLANK;
+  const flags = healthFlags({ status: keys.status, statusSeenAt: keys.statusSeenAt, writtenRevision: keys.writtenRevision, now });
+  if (flags.length === 0) return { text: 'ok', tone: 'good' };
+  const first = SHORT_FLAG[flags[0]!];
+  return { text: flags.length > 1 ? `${first}+` : first, tone: flags[0] === 'behind' ? 'warn' : 'bad' };
+}
+
+/** Online (or stale: present, but its status stopped arriving), and if so whether its screen is off or its slideshow paused. */
+function stateCell(row: DisplayRow, now = new Date()): Cell {
   if (!row.online) return { text: 'offline', tone: 'muted' };
+  if (row.keys && presenceState(true, { status: row.keys.status, statusSeenAt: row.keys.statusSeenAt, now }) === 'stale') return { text: 'stale', tone: 'bad' };
   if (row.keys?.powerState === 'off') return { text: 'off', tone: 'warn' };
   if (row.keys?.paused) return { text: 'paused', tone: 'warn' };
   return { text: 'online', tone: 'good' };
@@ -103,7 +120,7 @@ export const DISPLAY_COLUMNS = [
   { title: 'INTERVAL', width: 8 },
   { title: 'IMAGES', width: 6, optional: true },
   { title: 'PHOTO · SINCE', width: 13, optional: true },
-  { title: 'DRIFT', width: 6, optional: true },
+  { title: 'HEALTH', width: 6, optional: true },
   { title: 'LAST SEEN', width: 9 },
   { title: 'VERSION', width: 8, optional: true },
   { title: 'DISK', width: 5, optional: true },
