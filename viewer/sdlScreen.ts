@@ -187,7 +187,9 @@ export class SdlScreen {
     if (this.noFades !== null || this.window.destroyed) return null;
     const loaded = loadSdlLayers();
     if (!loaded.ok) this.noFades = loaded.why;
-    else if (!this.window.accelerated) this.noFades = `the renderer is ${this.rendererName}`;
+    // SDL's software renderer blends a 1080p step in tens of ms on a fast CPU, seconds' worth on a Pi:
+    // a cut unless asked for (a desktop without GL, the memory benchmark).
+    else if (!this.window.accelerated && process.env.PHOTOFRAME_SOFTWARE_CROSSFADE !== '1') this.noFades = `the renderer is ${this.rendererName}`;
     if (this.noFades !== null || !loaded.ok) {
       log.warn(`no usable GPU for crossfades (${this.noFades}); photos change with a cut`);
       return null;
