@@ -1,4 +1,6 @@
+import { execFile } from 'node:child_process';
 import { once } from 'node:events';
+import { promisify } from 'node:util';
 import { writeFile } from 'node:fs/promises';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -87,6 +89,7 @@ async function startPhotoServer(): Promise<PhotoServer> {
   };
 }
 
+const run = promisify(execFile);
 const looks = suite<Context>('how the viewer looks (Xvfb)');
 
 looks.before(async (context) => {
@@ -104,9 +107,9 @@ looks.after(async (context) => {
   await context.etcd?.stop();
 });
 
-async function startViewer(context: Context, id: string): Promise<LongRunning> {
+async function startViewer(context: Context, id: string, args: string[] = []): Promise<LongRunning> {
   for (const viewer of context.viewers.splice(0)) await viewer.stop();
-  const viewer = startViewerProcess({ etcdEndpoint: context.etcd.endpoint, home: await tempDir('photoframe-pi-'), id, display: context.xvfb.display });
+  const viewer = startViewerProcess({ etcdEndpoint: context.etcd.endpoint, home: await tempDir('photoframe-pi-'), id, display: context.xvfb.display, args });
   context.viewers.push(viewer);
   await viewer.waitFor(/watching etcd/);
   return viewer;
@@ -255,6 +258,20 @@ looks('caption=date_place: the date in the display\'s locale and the place, in t
   assert.ok(changedBottomRight > 500, `caption pixels in the bottom right: ${changedBottomRight}`);
   assert.is(changedElsewhere, 0, 'nothing else drawn over');
   assert.ok(context.server.requests.includes('/captions/sky-1.jpg'), 'facts fetched beside the image');
+});
+
+looks('the window follows a resize: the photo is laid out again for the new size', async (context) => {
+  const viewer = await startViewer(context, 'resize', ['--windowed', '160x120']);
+  await put(context, 'resize', 'settings', STILL);
+  await put(context, 'resize', 'images', ['red-1.jpg']);
+  await viewer.waitFor(/showing image name="red-1.jpg"/);
+  const from = viewer.lines.length;
+  // No window manager on Xvfb: xdotool moves and resizes the window itself, as a user's would.
+  await run('xdotool', ['search', '--sync', '--name', '^photoframe resize$', 'windowmove', '--sync', '0', '0', 'windowsize', '--sync', '320', '240'], {
+    env: { ...process.env, DISPLAY: context.xvfb.display },
+  });
+  await screenIsExactly(context, await expectedScreen(context, 'red'), 'the photo made for 320×240', viewer);
+  await viewer.waitFor(/showing image name="red-1.jpg"/, 15_000, from);
 });
 
 looks.run();

@@ -53,7 +53,7 @@ export async function prepareFrame(file: string, screen: Size, settings: FrameSe
     // The photo, and the fill's few pixels straight from the file: a JPEG shrinks as it decodes (DCT
     // scaling), so the second read is cheap, and the two run side by side on libvips' threads.
     const [photo, small] = await Promise.all([
-      colour(sharp(file).autoOrient().resize(plan.photo.width, plan.photo.height, { fit: 'fill' })).ensureAlpha().raw().toBuffer(),
+      colour(sharp(file).autoOrient().resize(plan.photo.width, plan.photo.height, { fit: 'fill' })).ensureAlpha().raw().toBuffer({ resolveWithObject: true }),
       colour(sharp(file).autoOrient().resize(Math.ceil(canvas.width / FILL_SHRINK), Math.ceil(canvas.height / FILL_SHRINK), { fit: 'cover' }))
         .blur(FILL_BLUR_SIGMA)
         .linear(FILL_LIGHTNESS, 0)
@@ -67,12 +67,12 @@ export async function prepareFrame(file: string, screen: Size, settings: FrameSe
       .raw()
       .toBuffer();
     // The sharp photo over the fill, row by row: a copy, where a libvips composite would blend every pixel.
-    copyRect(photo, plan.photo.width, data, rgba.width, plan.photo.x, plan.photo.y, plan.photo.height);
+    copyRect(photo.data, plan.photo.width, data, rgba.width, plan.photo.x, plan.photo.y, plan.photo.height);
   } else {
-    data = await colour(sharp(file).autoOrient().resize(plan.frame.width, plan.frame.height, { fit: fit === 'cover' ? 'cover' : 'fill', position: 'centre' }))
+    ({ data } = await colour(sharp(file).autoOrient().resize(plan.frame.width, plan.frame.height, { fit: fit === 'cover' ? 'cover' : 'fill', position: 'centre' }))
       .ensureAlpha()
       .raw()
-      .toBuffer();
+      .toBuffer({ resolveWithObject: true }));
   }
   if (caption) {
     // Drawn upright on the canvas, so a portrait-mounted screen turns it with the photo.
