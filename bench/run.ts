@@ -33,6 +33,7 @@ import { benchConsole } from './consoleBench.ts';
 import { libraryBenchmarks } from './libraryBench.ts';
 import { viewerSamples } from './viewerBench.ts';
 import { looksSamples } from './looksBench.ts';
+import { viewerHealthSamples } from './viewerHealthBench.ts';
 
 process.env.PHOTOFRAME_LOG ??= 'error';
 const samples: Sample[] = [];
@@ -166,6 +167,8 @@ try {
   samples.push(...(await viewerSamples(scratch)));
   // How it looks: crossfade on the GPU, fills, captions, places (bench/looksBench.ts also runs alone).
   samples.push(...(await looksSamples(scratch)));
+  // Issue 14: write → drawn before and after the split of viewerApp.ts, idle with a schedule's window, status writes.
+  samples.push(...(await viewerHealthSamples(scratch)));
 
   console.log(`photoframe benchmarks — ${cpus()[0]?.model ?? 'cpu'} × ${availableParallelism()}, Node ${process.version}, sharp ${sharp.versions.sharp}`);
   printTable(samples);

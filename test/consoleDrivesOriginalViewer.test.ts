@@ -65,10 +65,22 @@ async function revision(context: Context): Promise<number> {
 
 reverse('display set writes values the original viewer reads right: whole intervals, units, upper-case levels', async (context) => {
   const start = await revision(context);
-  const result = await runCli(withHome(context, 'display', 'set', ID, 'album=Family', 'interval_time=1.5', 'interval_units=minutes', 'log_level=warning', 'brightness=0.8'));
+  // A malformed schedule is refused with where it goes wrong, and nothing is written.
+  const refused = await runCli(withHome(context, 'display', 'set', ID, 'album=Family', 'schedule=23:00-6'));
+  assert.is.not(refused.code, 0);
+  assert.match(refused.stderr, /schedule "23:00-6": at character 7: expected a time such as 23:00/);
+  assert.is(await revision(context), start, 'nothing written');
+  // Our own schedule and timezone ride along; the original viewer ignores them.
+  const result = await runCli(
+    withHome(context, 'display', 'set', ID, 'album=Family', 'interval_time=1.5', 'interval_units=minutes', 'log_level=warning', 'brightness=0.8', 'schedule=Mon-Fri 23:00-06:15', 'timezone=Europe/Berlin'),
+  );
   assert.is(result.code, 0, result.stderr);
   const read = (await originalViewer('read', context.etcd.endpoint, ID)) as OriginalRead;
   assert.equal(read.problems, []);
+  assert.is(read.settings.schedule, undefined, 'not one of the fields an original viewer keeps');
+  const wire = JSON.parse((await context.etcd.client.get(displayKey(ID, 'settings')).string())!);
+  assert.is(wire.schedule, 'Mon-Fri 23:00-06:15');
+  assert.is(wire.timezone, 'Europe/Berlin');
   assert.is(read.settings.interval_time, 90, '1.5 minutes as 90 seconds: the original truncates with int()');
   assert.is(read.settings.interval_units, 'seconds');
   assert.is(read.settings.log_level, 'WARNING');

@@ -2,6 +2,7 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { parseSchedule, scheduleStateAt, type ScreenSchedule } from '../common/schedule/screenSchedule.ts';
 import { zonedInstant } from '../common/schedule/zonedTime.ts';
+import { decodeSettings, encodeSettings, DEFAULT_SETTINGS, settingFromText } from '../common/protocol/codecs/settingsCodec.ts';
 
 function schedule(text: string): ScreenSchedule {
   const parsed = parseSchedule(text);
@@ -88,6 +89,23 @@ test('the southern hemisphere and a zone without daylight saving', () => {
   assert.equal(state('22:00-07:00', 'UTC', '2027-04-03T12:00:00Z'), { off: false, nextEdge: '2027-04-03T22:00:00.000Z' });
   // Always off: no edge within a week.
   assert.equal(state('00:00-24:00', 'UTC', '2027-04-03T12:00:00Z'), { off: true, nextEdge: null });
+});
+
+test('the settings codec: a person is told where a schedule goes wrong; a viewer notes it and the field is marked refused', () => {
+  const typed = settingFromText('schedule', 'Mon-Fri 18:00-8');
+  assert.not.ok(typed.ok);
+  assert.match((typed as { error: string }).error, /settings\.schedule: schedule "Mon-Fri 18:00-8": at character 15: expected a time/);
+  assert.not.ok(settingFromText('timezone', 'Europe/Atlantis').ok);
+  assert.ok(settingFromText('schedule', '').ok, 'empty clears it');
+  const wire = decodeSettings('{"schedule": "23:00-6", "timezone": "Mars/Olympus", "interval_time": 5}');
+  assert.ok(wire.ok);
+  if (!wire.ok) return;
+  assert.equal(wire.value.refused, ['schedule', 'timezone']);
+  assert.is(wire.value.fields.interval_time, 5, 'the rest still applies');
+  assert.match(wire.notes!.join('\n'), /at character 7/);
+  // Left out while empty, so an original viewer sees exactly what it did before.
+  assert.not.match(encodeSettings({ ...DEFAULT_SETTINGS }), /schedule|timezone/);
+  assert.match(encodeSettings({ ...DEFAULT_SETTINGS, schedule: '23:00-06:15' }), /"schedule":"23:00-06:15"/);
 });
 
 test.run();

@@ -59,6 +59,11 @@ connection('the connection alone: presence, the snapshot then changes, the statu
     (decoded) => decoded.ok && decoded.value.image === 'a.jpg' && decoded.value.applied_revision === put.header.revision,
   );
   assert.ok(status.ok);
+  assert.ok(status.ok && status.value.applied?.change_photo === put.header.revision, 'the revision applied per topic');
+  // On a lease (gone with the viewer), and never heard back by the viewer's own feed.
+  const kv = (await etcd.client.get(statusKey(id)).exec()).kvs[0]!;
+  assert.is.not(kv.lease, '0');
+  assert.ok(changes.every((change) => !change.key.startsWith('/photoframe/status/')));
 
   viewer.answerNowShowing('req-1', { display: id, image: 'a.jpg', album: null, shown_at: null, power: 'on', paused: false });
   const answer = await until(async () => etcd.client.get(nowShowingKey('req-1')).string(), (raw) => raw !== null);
@@ -67,6 +72,7 @@ connection('the connection alone: presence, the snapshot then changes, the statu
 
   await viewer.close();
   assert.is(await etcd.client.get(onlineKey(id)).string(), null);
+  assert.is(await etcd.client.get(statusKey(id)).string(), null, 'a clean stop takes the status with it');
 });
 
 connection.run();

@@ -106,11 +106,13 @@ schedule('without CEC a window is a black screen; power_state on overrides it un
   const id = 'sched-plain';
   const home = await homeWithPhotos();
   await etcd.client.put(displayKey(id, 'settings')).value(JSON.stringify({ order: 'sequence', interval_time: 1, interval_units: 'days', schedule: 'Mon-Fri 22:00-06:00; Sat,Sun 23:00-09:00', timezone: 'UTC' }));
-  await etcd.client.put(displayKey(id, 'images')).value('["red.jpg","green.jpg"]');
   // A Tuesday night, half an hour into the window.
   const viewer = startViewerProcess({ etcdEndpoint: etcd.endpoint, home, id, display: xvfb.display, env: clockStartingAt('2027-01-12T22:30:00Z') });
   try {
     await viewer.waitFor(/watching etcd/, 20_000);
+    // Written once the order (sequence) is known: red is due first.
+    await etcd.client.put(displayKey(id, 'images')).value('["red.jpg","green.jpg"]');
+    await viewer.waitFor(/image list photos=2/);
     await screenShows(xvfb.display, CENTRE(BLACK), viewer.lines);
     const off = await statusWhere(etcd, id, (s) => s.schedule?.state === 'off');
     assert.equal(off.screen, { power: 'off', source: 'commanded', method: 'none' });

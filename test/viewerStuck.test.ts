@@ -36,7 +36,6 @@ stuck('a viewer whose decode stalls reports it, logs it once and exits non-zero;
     await solidJpeg(join(dir, name), SCREEN.width, SCREEN.height, [...colour]);
   }
   await etcd.client.put(displayKey(id, 'settings')).value(JSON.stringify({ order: 'sequence', interval_time: 1, interval_units: 'seconds' }));
-  await etcd.client.put(displayKey(id, 'images')).value('["red.jpg","green.jpg","blue.jpg"]');
   const statuses: string[] = [];
   const watcher = await etcd.client.watch().key(statusKey(id)).create();
   watcher.on('put', (kv) => statuses.push(kv.value.toString()));
@@ -49,13 +48,16 @@ stuck('a viewer whose decode stalls reports it, logs it once and exits non-zero;
     env: { NODE_OPTIONS: `--import ${STALL}`, PHOTOFRAME_TEST_STALL_DECODE: 'blue.jpg' },
   });
   try {
+    await viewer.waitFor(/watching etcd/, 20_000);
+    // Written once the settings (in sequence) are known: red, green, then blue, whose decode stalls.
+    await etcd.client.put(displayKey(id, 'images')).value('["red.jpg","green.jpg","blue.jpg"]');
     const [code] = (await Promise.race([
       once(viewer.child, 'exit'),
       new Promise((_, reject) => setTimeout(() => reject(new Error(`the viewer did not exit:\n${viewer.lines.slice(-20).join('\n')}`)), 45_000)),
     ])) as [number | null];
     assert.is(code, 3, viewer.lines.slice(-20).join('\n'));
     const shown = viewer.lines.filter((line) => /showing image/.test(line));
-    assert.ok(shown.length >= 1 && shown.every((line) => !line.includes('blue.jpg')), shown.join('\n'));
+    assert.ok(shown.length >= 2 && shown.every((line) => !line.includes('blue.jpg')), shown.join('\n'));
     assert.is(viewer.lines.filter((line) => /the slideshow is stuck/.test(line)).length, 1, 'logged once');
     const reports = statuses.map((raw) => decodeViewerStatus(raw)).filter((d) => d.ok && d.value.stuck);
     assert.ok(reports.length > 0, 'the status said so before the exit');

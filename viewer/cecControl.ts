@@ -128,20 +128,19 @@ export class ScreenPowerControl {
     private readonly tool: CecTool | null,
     private readonly log: Logger,
     private readonly changed: () => void,
-    /** Called with a failure, for the status's last error. */
-    private readonly failed: (error: Error) => void,
   ) {
     this.state = { power: 'unknown', source: 'commanded', method: tool?.name ?? 'none' };
   }
 
-  static async find(options: { env: NodeJS.ProcessEnv; log: Logger; changed: () => void; failed: (error: Error) => void }): Promise<ScreenPowerControl> {
+  /** `changed`: the screen's power as reported changed. A failure is logged as a warning (and so becomes the status's last error). */
+  static async find(options: { env: NodeJS.ProcessEnv; log: Logger; changed: () => void }): Promise<ScreenPowerControl> {
     const device = options.env.PHOTOFRAME_CEC_DEVICE || '/dev/cec0';
     const ctlPath = await onPath('cec-ctl', options.env.PATH);
     const clientPath = ctlPath ? null : await onPath('cec-client', options.env.PATH);
     const tool = ctlPath ? cecCtl(ctlPath, device) : clientPath ? cecClient(clientPath) : null;
     if (tool) options.log.info('screen power over HDMI-CEC', { tool: tool.path, ...(tool.name === 'cec-ctl' ? { device } : {}) });
     else options.log.info('no cec-ctl or cec-client on PATH: screen off is a black window');
-    return new ScreenPowerControl(tool, options.log, options.changed, options.failed);
+    return new ScreenPowerControl(tool, options.log, options.changed);
   }
 
   get current(): ScreenPower {
@@ -168,7 +167,6 @@ export class ScreenPowerControl {
       this.report(reading === 'unknown' ? { power: commanded, source: 'commanded', method: this.tool.name } : { power: reading, source: 'cec', method: this.tool.name });
     } catch (error) {
       this.log.warn(`cannot ${on ? 'wake' : 'put in standby'} the TV over HDMI-CEC: ${(error as Error).message}`);
-      this.failed(error as Error);
       this.report({ power: commanded, source: 'commanded', method: this.tool.name });
     }
   }

@@ -8,6 +8,7 @@ import { ImageCache } from './imageCache.ts';
 import type { Size } from './layout.ts';
 import { loadOfflineState, saveOfflineState } from './offlineState.ts';
 import { runRebootCommand } from './rebootCommand.ts';
+import { SCREEN_OFF_POLL_MS, setWindowPollMs, WINDOW_POLL_MS } from './sdlEventPump.ts';
 import { RenderHealth } from './renderHealth.ts';
 import { configureSharpForDevice } from './sharpForDevice.ts';
 import { startSystemdWatchdog } from './systemdWatchdog.ts';
@@ -70,7 +71,7 @@ export async function runViewer(options: ViewerOptions): Promise<void> {
   // A viewer killed mid-download left temp files that nothing else would remove; clear them before the first download.
   await cache.trim();
   configureSharpForDevice();
-  const screenPower = await ScreenPowerControl.find({ env: process.env, log, changed: () => connection.statusChanged(), failed: () => {} });
+  const screenPower = await ScreenPowerControl.find({ env: process.env, log, changed: () => connection.statusChanged() });
   const health = new ViewerHealthSampler({
     version: VERSION,
     etcdEndpoint: options.config.etcdEndpoints[0] ?? null,
@@ -103,7 +104,11 @@ export async function runViewer(options: ViewerOptions): Promise<void> {
     reboot: () => runRebootCommand(options.rebootCommand ?? DEFAULT_REBOOT_COMMAND),
     restartScreen: () => rendering.restartScreen(),
     answerNowShowing: (requestId, answer) => connection.answerNowShowing(requestId, answer),
-    screenPower: (on) => void screenPower.set(on),
+    screenPower: (on) => {
+      // With the screen off nothing needs repainting soon: SDL's queue is pumped less often, for the idle CPU.
+      setWindowPollMs(on ? WINDOW_POLL_MS : SCREEN_OFF_POLL_MS);
+      void screenPower.set(on);
+    },
     stuck: (problem) => {
       log.error(`the slideshow is stuck: ${problem}; exiting so that systemd restarts the viewer`);
       connection.statusChanged();

@@ -30,6 +30,7 @@ export class ScreenRenderer {
   /** One frame decoded at a time; requests for superseded states are dropped. */
   private readonly renders = new LatestWins();
   private readonly ahead = new FrameAhead();
+  private fetching = 0;
 
   constructor(
     private readonly ports: RenderPorts,
@@ -39,6 +40,20 @@ export class ScreenRenderer {
 
   get size(): Size {
     return this.ports.screen.size;
+  }
+
+  /** Whether a photo is being fetched: a download may be slow, and it times out by itself when it stops. */
+  get busyFetching(): boolean {
+    return this.fetching > 0;
+  }
+
+  private async fetch(name: string, size: Size): Promise<string> {
+    this.fetching++;
+    try {
+      return await this.ports.fetchImage(name, size, this.server());
+    } finally {
+      this.fetching--;
+    }
   }
 
   /** A black screen; the frame decoded ahead is 8 MB held for nothing while nothing will be shown. */
@@ -63,7 +78,7 @@ export class ScreenRenderer {
    * finish after newer states were set, and must not queue ahead of them.
    */
   async frameFor(what: string, name: string, size: Size, settings: DisplaySettings, rank: number, superseded: () => boolean): Promise<Frame> {
-    const file = await this.ports.fetchImage(name, renditionBox(size, settings.orientation), this.server());
+    const file = await this.fetch(name, renditionBox(size, settings.orientation));
     if (superseded()) throw new Superseded(what);
     return this.renders.run(what, rank, async () => {
       if (superseded()) throw new Superseded(what);
@@ -83,7 +98,7 @@ export class ScreenRenderer {
     // Not frameFor: once queued, a frame ahead is made even if the state moves on, since the next state
     // (a "next") is most often the one it was made for; FrameAhead's key says whether it still fits.
     const frame = (async () => {
-      const file = await this.ports.fetchImage(name, renditionBox(size, settings.orientation), this.server());
+      const file = await this.fetch(name, renditionBox(size, settings.orientation));
       if (moved()) throw new Superseded(`frame ahead of ${name}`);
       return this.renders.run(`frame ahead of ${name}`, rank, () => this.ports.prepareFrame(file, size, settings));
     })();

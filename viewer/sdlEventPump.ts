@@ -33,11 +33,23 @@ interface SdlGlobals {
 export const WINDOW_POLL_MS = 250;
 /** Without one (the library's own slow pace), and not keeping the process alive. */
 const BACKGROUND_POLL_MS = 1000;
+/** With the screen off by a schedule or power_state: nothing to repaint, so a close is answered within a second and that is enough. */
+export const SCREEN_OFF_POLL_MS = 1000;
 
 let installed = false;
+let windowPace = WINDOW_POLL_MS;
+let repace: (() => void) | null = null;
+
+/** Sets how often SDL's queue is pumped while a window is open (slower while the screen is off); takes effect at once. */
+export function setWindowPollMs(ms: number): void {
+  if (ms === windowPace) return;
+  windowPace = ms;
+  repace?.();
+}
 
 export function paceSdlEventPolling(windowPollMs = WINDOW_POLL_MS): void {
   if (installed) return;
+  windowPace = windowPollMs;
   const require = createRequire(import.meta.url);
   const globals = require(join(dirname(require.resolve('@kmamal/sdl')), 'globals.js')) as SdlGlobals;
   const events = globals.events;
@@ -45,17 +57,28 @@ export function paceSdlEventPolling(windowPollMs = WINDOW_POLL_MS): void {
   // Stop the library's own timer (it lives in a closure we cannot reach otherwise).
   events.stopPolling();
   let timer: NodeJS.Timeout | undefined;
+  let fast = false;
   const pollEvery = (ms: number, keepsAlive: boolean) => {
     clearInterval(timer);
     timer = setInterval(events.poll, ms);
     // As in the library: an open window keeps the process alive, background polling does not.
     if (!keepsAlive) timer.unref();
   };
-  events.switchToPollingFast = () => pollEvery(windowPollMs, true);
-  events.switchToPollingSlow = () => pollEvery(BACKGROUND_POLL_MS, false);
+  events.switchToPollingFast = () => {
+    fast = true;
+    pollEvery(windowPace, true);
+  };
+  events.switchToPollingSlow = () => {
+    fast = false;
+    pollEvery(BACKGROUND_POLL_MS, false);
+  };
   events.stopPolling = () => {
+    fast = false;
     clearInterval(timer);
     timer = undefined;
+  };
+  repace = () => {
+    if (fast) pollEvery(windowPace, true);
   };
   installed = true;
   if (globals.windows.all.size > 0) events.switchToPollingFast();

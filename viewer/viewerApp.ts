@@ -1,7 +1,7 @@
 import { createLogger, setLogLevel } from '../common/log.ts';
 import type { NowShowing } from '../common/protocol/codecs/commandCodecs.ts';
 import { decodeImageServer, type ImageServerInfo } from '../common/protocol/codecs/imageServerCodec.ts';
-import type { DisplaySettings } from '../common/protocol/codecs/settingsCodec.ts';
+import { intervalMs, type DisplaySettings } from '../common/protocol/codecs/settingsCodec.ts';
 import { CUT, type Transition } from './crossfade.ts';
 import { IMAGE_SERVER_KEY } from '../common/protocol/systemKeys.ts';
 import { readDisplayChange } from '../common/protocol/topicRegistry.ts';
@@ -93,6 +93,7 @@ export class ViewerApp {
   private stuckTimer: NodeJS.Timeout | undefined;
   private stuckReported: string | null = null;
   private plannedDelayMs = 0;
+  private stuckCheckMs = Infinity;
   private stopped = false;
   private readonly systemTimeZone: string;
   private readonly now: () => Date;
@@ -109,11 +110,7 @@ export class ViewerApp {
     this.renderer = new ScreenRenderer(ports, () => this.model.server);
     this.systemTimeZone = ports.timeZone ?? systemTimeZone();
     this.progressAt = this.now().getTime();
-    if (ports.stuck) {
-      this.stuckTimer = setInterval(() => this.checkStuck(), 1000);
-      // The detector never keeps a viewer alive on its own.
-      this.stuckTimer.unref();
-    }
+    if (ports.stuck) this.armStuckCheck();
   }
 
   /** Applies a change from etcd. Commands act only when `live`: one read at start is history. */
@@ -165,7 +162,7 @@ export class ViewerApp {
     this.cancelTimer();
     if (this.clockTimer !== undefined) this.timers.clear(this.clockTimer);
     this.clockTimer = undefined;
-    clearInterval(this.stuckTimer);
+    clearTimeout(this.stuckTimer);
   }
 
   /** Whether a state is on its way to the screen (decided, not yet drawn). */
@@ -223,6 +220,11 @@ export class ViewerApp {
     const expecting = expectsChanges(this.model);
     if (expecting && !this.expecting) this.progressAt = this.now().getTime();
     this.expecting = expecting;
+    // A shorter interval, or changes expected again after a minute's pace: checks follow at once.
+    if (this.ports.stuck && !this.stopped && this.stuckReported === null && this.stuckCheckPace() < this.stuckCheckMs) {
+      clearTimeout(this.stuckTimer);
+      this.armStuckCheck();
+    }
   }
 
   /** A tick when the model asks for one, and at least every 10 minutes meanwhile. */
@@ -241,8 +243,32 @@ export class ViewerApp {
     }, wait);
   }
 
+  /**
+   * Looks again in half an interval (1 s to 1 min), so a stuck slideshow is
+   * seen soon after its 3 intervals; once a minute while nothing is expected
+   * (screen off, paused), so an idle viewer is woken seldom.
+   */
+  private stuckCheckPace(): number {
+    return expectsChanges(this.model) ? Math.min(Math.max(intervalMs(this.model.settings) / 2, 1000), 60_000) : 60_000;
+  }
+
+  private armStuckCheck(): void {
+    this.stuckCheckMs = this.stuckCheckPace();
+    this.stuckTimer = setTimeout(() => {
+      this.checkStuck();
+      if (!this.stopped && this.stuckReported === null) this.armStuckCheck();
+    }, this.stuckCheckMs);
+    // The detector never keeps a viewer alive on its own.
+    this.stuckTimer.unref();
+  }
+
   private checkStuck(): void {
     if (this.stopped || this.stuckReported !== null) return;
+    // A download under way is progress of its own (it fails by itself when it stalls); the wait counts from its end.
+    if (this.renderer.busyFetching) {
+      this.progressAt = this.now().getTime();
+      return;
+    }
     const problem = stuckProblem({
       expecting: expectsChanges(this.model),
       sinceMs: this.progressAt,

@@ -86,7 +86,7 @@ export const TOPICS: Registry = {
     topic: 'power_state',
     kind: 'state',
     origin: 'original',
-    summary: '"off" or "stop" blanks the screen and stops the slideshow; "on" restores it',
+    summary: '"off" or "stop" blanks the screen (the TV in standby over HDMI-CEC where it can) and stops the slideshow; "on" restores it; written during a schedule, it overrides it until its next edge',
     decode: decodePowerState,
     encode: encodePowerState,
     absent: { value: 'on', means: 'on' },

@@ -108,7 +108,10 @@ export function healthCell(keys: DisplayKeys | undefined, now = new Date()): Cel
 function stateCell(row: DisplayRow, now = new Date()): Cell {
   if (!row.online) return { text: 'offline', tone: 'muted' };
   if (row.keys && presenceState(true, { status: row.keys.status, statusSeenAt: row.keys.statusSeenAt, now }) === 'stale') return { text: 'stale', tone: 'bad' };
-  if (row.keys?.powerState === 'off') return { text: 'off', tone: 'warn' };
+  if (row.keys?.powerState === 'off' && row.keys.status?.schedule?.state !== 'on') return { text: 'off', tone: 'warn' };
+  // Off by its schedule (or power_state overriding it): asleep as planned, not a problem.
+  const schedule = row.keys?.status?.schedule;
+  if (schedule?.state === 'off' || (schedule?.state === 'overridden' && schedule.override === 'off')) return { text: 'asleep', tone: 'muted' };
   if (row.keys?.paused) return { text: 'paused', tone: 'warn' };
   return { text: 'online', tone: 'good' };
 }
