@@ -1,6 +1,7 @@
 /**
  * `make bench`: the hot paths (import, frame preparation, watch delivery,
- * image serving over HTTP and HTTPS, library writes, the console, the viewer), each beside a
+ * image serving over HTTP and HTTPS, library writes, the console, the viewer,
+ * crossfades, fills and places), each beside a
  * reference run in the same process, printed as figures and ratios.
  */
 import { Etcd3 } from 'etcd3';
@@ -34,6 +35,7 @@ import { libraryBenchmarks } from './libraryBench.ts';
 import { viewerSamples } from './viewerBench.ts';
 import { imageFetchSamples } from './imageFetchBench.ts';
 import { securitySamples } from './securityBench.ts';
+import { looksSamples } from './looksBench.ts';
 import { viewerHealthSamples } from './viewerHealthBench.ts';
 
 process.env.PHOTOFRAME_LOG ??= 'error';
@@ -172,6 +174,8 @@ try {
 
   // The viewer in its own process on a 1080p Xvfb screen (bench/viewerBench.ts also runs alone).
   samples.push(...(await viewerSamples(scratch)));
+  // How it looks: crossfade on the GPU, fills, captions, places (bench/looksBench.ts also runs alone).
+  samples.push(...(await looksSamples(scratch)));
   // Issue 14: write → drawn before and after the split of viewerApp.ts, idle with a schedule's window, status writes.
   samples.push(...(await viewerHealthSamples(scratch)));
 

@@ -61,7 +61,7 @@ async function cpuSeconds(pid: number): Promise<number> {
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** A bare window's RSS: run by plain node, or (`asViewer`) with the viewer's Node flags and environment. */
-async function bareWindowRss(display: string, accelerated: boolean, asViewer: boolean): Promise<number> {
+export async function bareWindowRss(display: string, accelerated: boolean, asViewer: boolean): Promise<number> {
   const script = fileURLToPath(new URL('./bareSdlWindow.mjs', import.meta.url));
   const runtime = asViewer ? deployedViewer() : { nodeFlags: [], env: {} };
   const { stdout } = await run(process.execPath, [...runtime.nodeFlags, script], {

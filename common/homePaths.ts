@@ -13,6 +13,8 @@ export function homePaths(home: string) {
     viewerConfig: join(home, 'viewer.json'),
     viewerState: join(home, 'viewer-state.json'),
     viewerCache: join(home, 'viewer-cache'),
+    /** Caption facts (date taken, place) of the photos a viewer showed, so it captions them offline too. */
+    viewerCaptions: join(home, 'viewer-captions.json'),
     serverToken: join(home, 'image-server.token'),
     etcdData: join(home, 'etcd'),
     /** The console SSH server's own key, made on first start (mode 0600). */

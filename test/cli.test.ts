@@ -139,6 +139,10 @@ cli('display set writes the album as /<id>:images and merges settings', async (c
       log_level: 'INFO',
       order: 'shuffle',
       interval_base: '*:*',
+      transition: 'none',
+      transition_ms: 800,
+      fit: 'contain',
+      caption: 'none',
     });
 
     const byName = await runCli(withEtcd(context, 'display', 'set', 'Kitchen', 'interval_units=minutes'));

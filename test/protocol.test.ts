@@ -157,6 +157,24 @@ test('settings: unknown fields from a newer console survive a merge', () => {
   assert.is(wire.name, 'Hall');
 });
 
+test('settings: transition, fit, caption and locale are read leniently; old displays keep a cut, contain, no caption', () => {
+  const decoded = decodeSettings('{"transition":"CrossFade","transition_ms":"1200","fit":"Blur","caption":"date-place","locale":"de-ch"}');
+  assert.ok(decoded.ok);
+  if (!decoded.ok) return;
+  assert.is(decoded.notes, undefined, 'no notes: every field was understood');
+  const settings = effectiveSettings(decoded.value);
+  assert.equal([settings.transition, settings.transition_ms, settings.fit, settings.caption, settings.locale], ['crossfade', 1200, 'blur', 'date_place', 'de-CH']);
+  const old = effectiveSettings({ fields: {}, unknown: {} });
+  assert.equal([old.transition, old.transition_ms, old.fit, old.caption, old.locale], ['none', 800, 'contain', 'none', '']);
+  const bad = decodeSettings('{"transition":"wipe","fit":"stretch","caption":"all","locale":"not a locale","transition_ms":-1,"brightness":2}');
+  assert.ok(bad.ok);
+  if (!bad.ok) return;
+  assert.is(bad.notes?.length, 5, bad.notes?.join('; '));
+  assert.match(bad.notes!.join('; '), /settings\.transition must be none, crossfade/);
+  assert.equal(bad.value.fields, { brightness: 2 }, 'the rest still applies');
+  assert.equal(settingFromText('fit', 'cover'), { ok: true, value: ['fit', 'cover'] });
+});
+
 test('settings from command-line words', () => {
   assert.equal(settingFromText('interval_time', '30'), { ok: true, value: ['interval_time', 30] });
   assert.equal(settingFromText('use_halflife', 'true'), { ok: true, value: ['use_halflife', true] });

@@ -144,6 +144,16 @@ secure('refuses an enrolled display a photo not in its list; the console may fet
   assert.is((await httpsGet(imageUrl(info, photos[2]), agentOf(consoleIdentity, consoleIdentity.ca))).status, 200);
 });
 
+secure("a photo's caption facts follow the same rule as the photo: its display's list, its certificate", async ({ info, photos, kitchen }) => {
+  const captionUrl = (name: string) => `${info.url}/captions/${name}`;
+  const asKitchen = agentOf(kitchen.material, kitchen.material.ca);
+  const own = await httpsGet(captionUrl(photos[0]), asKitchen);
+  assert.is(own.status, 200, own.body.toString());
+  assert.ok('place' in (JSON.parse(own.body.toString()) as object));
+  assert.is((await httpsGet(captionUrl(photos[2]), asKitchen)).status, 403);
+  assert.is((await httpsGet(captionUrl(photos[0]), agentOf(null, kitchen.material.ca))).status, 401);
+});
+
 secure('after a list change, serves the new list and still the previous one within the grace period', async ({ etcd, info, photos }) => {
   const porch = await etcd.enrollDisplay('porch');
   const agent = agentOf(porch.material, porch.material.ca);

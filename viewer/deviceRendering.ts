@@ -1,5 +1,9 @@
+import { basename } from 'node:path';
 import { createLogger } from '../common/log.ts';
 import type { ImageServerInfo } from '../common/protocol/codecs/imageServerCodec.ts';
+import type { CaptionFacts } from '../common/protocol/codecs/captionFactsCodec.ts';
+import type { CaptionBook } from './captionBook.ts';
+import { captionText } from './captionText.ts';
 import { prepareFrame, type Frame } from './framePreparer.ts';
 import { chooseImageSource, type ImageCache } from './imageCache.ts';
 import { releaseDroppedFramesSoon } from './releaseFrames.ts';
@@ -9,9 +13,13 @@ import { SdlScreen, type ScreenOptions } from './sdlScreen.ts';
 
 const log = createLogger('viewer');
 
+// How long a frame waits for its caption's facts when the book has none yet.
+const CAPTION_WAIT_MS = 1000;
+
 export interface DeviceRenderingOptions {
   screen: ScreenOptions;
   cache: ImageCache;
+  captions: CaptionBook;
   health: RenderHealth;
   /** The original system's download folder, used while no photoframe image server is published. */
   downloadUrl?: string;
@@ -64,13 +72,14 @@ export class DeviceRendering {
         get size() {
           return rendering.screen.size;
         },
-        show: (frame) => {
-          this.screen.show(frame);
+        show: (frame, transition) => {
+          this.screen.show(frame, transition);
           this.options.cache.setOnScreen(this.fileOfFrame.get(frame) ?? null);
           // The frame it replaced, and any dropped on the way, are garbage now: free their pixels.
           releaseDroppedFramesSoon();
           this.options.changed();
         },
+        settleTransition: () => this.screen.settleTransition(),
         clear: () => {
           this.screen.clear();
           // Black (power off, no photos): the frame decoded ahead was let go, and so was the last one drawn.
@@ -89,7 +98,8 @@ export class DeviceRendering {
       prepareFrame: (file, size, settings) =>
         this.options.health.track('preparing a frame', async () => {
           try {
-            const frame = await prepareFrame(file, size, settings);
+            const caption = settings.caption === 'none' ? null : captionText(await this.captionFacts(basename(file)), settings.caption, settings.locale);
+            const frame = await prepareFrame(file, size, settings, caption);
             this.fileOfFrame.set(frame, file);
             return frame;
           } catch (error) {
@@ -98,6 +108,16 @@ export class DeviceRendering {
           }
         }),
     };
+  }
+
+  /**
+   * A photo's caption facts, waiting at most a moment: the frame is being
+   * decoded, one at a time, and a slow or unreachable server must not hold
+   * it up. A fetch that takes longer goes on and serves the next showing.
+   */
+  private captionFacts(name: string): Promise<CaptionFacts | null> {
+    const facts = this.options.captions.get(name, this.lastServer);
+    return Promise.race([facts, new Promise<null>((resolve) => setTimeout(() => resolve(null), CAPTION_WAIT_MS).unref())]);
   }
 
   /** Closes and reopens the window; one restart at a time, as two interleaved would leave a window behind. */

@@ -20,7 +20,8 @@ import { halfLifeChanges, planTimer, type TimerPlan } from './slideshowTiming.ts
 export const FIRST_RETRY_MS = 5000;
 export const LONGEST_RETRY_MS = 120_000;
 
-const VISUAL_SETTINGS = ['orientation', 'brightness', 'contrast', 'saturation'] as const;
+// Settings that change the pixels of the photo on screen: it is prepared again (and cut to, not faded).
+const VISUAL_SETTINGS = ['orientation', 'brightness', 'contrast', 'saturation', 'fit', 'caption', 'locale'] as const;
 const TIMING_SETTINGS = ['interval_time', 'interval_units', 'variance_pct', 'use_halflife', 'interval_base'] as const;
 
 export interface DisplayModel {
@@ -295,6 +296,10 @@ class StepBuilder {
       contrast: settings.contrast,
       saturation: settings.saturation,
       orientation: settings.orientation,
+      transition: settings.transition === 'none' ? 'none' : `${settings.transition} ${settings.transition_ms} ms`,
+      fit: settings.fit,
+      caption: settings.caption,
+      locale: settings.locale,
       log_level: settings.log_level,
       schedule: settings.schedule,
       timezone: settings.timezone,

@@ -2,6 +2,9 @@ import type { DisplaySettings } from '../common/protocol/codecs/settingsCodec.ts
 import type { Frame } from './framePreparer.ts';
 import type { Size } from './layout.ts';
 
+/** The settings a frame's pixels depend on. */
+const PIXEL_SETTINGS = ['orientation', 'brightness', 'contrast', 'saturation', 'fit', 'caption', 'locale'] as const;
+
 /**
  * The frame for the photo expected next, prepared while the current one is on
  * screen, so a change to it is drawn at once instead of after a decode. At
@@ -12,8 +15,8 @@ export class FrameAhead {
   private entry: { key: string; frame: Promise<Frame> } | null = null;
 
   /** What a frame depends on: the photo, the screen, and the settings that change pixels. */
-  static keyOf(name: string, size: Size, settings: Pick<DisplaySettings, 'orientation' | 'brightness' | 'contrast' | 'saturation'>): string {
-    return JSON.stringify([name, size.width, size.height, settings.orientation, settings.brightness, settings.contrast, settings.saturation]);
+  static keyOf(name: string, size: Size, settings: Pick<DisplaySettings, (typeof PIXEL_SETTINGS)[number]>): string {
+    return JSON.stringify([name, size.width, size.height, ...PIXEL_SETTINGS.map((setting) => settings[setting])]);
   }
 
   offer(key: string, frame: Promise<Frame>): void {

@@ -114,6 +114,11 @@ export class ImageCache {
     this.identity = options.tls ? serverIdentity(options.tls) : null;
   }
 
+  /** The agent holding the display's certificate and the CA it trusts, for other requests to the same server. */
+  get httpsAgent(): HttpsAgent | undefined {
+    return this.identity?.agent;
+  }
+
   /** Closes the kept-alive connections to the image server. */
   close(): void {
     this.identity?.agent.destroy();

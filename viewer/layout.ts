@@ -1,6 +1,8 @@
 /**
- * Where a photo goes on the screen. Pure arithmetic, so the letterboxing and
- * the portrait mounting can be checked without a window.
+ * Where a photo goes on the screen. Pure arithmetic, so the letterboxing, the
+ * fills, the portrait mounting and the caption's corner can be checked
+ * without a window. Everything is composed upright on the logical canvas,
+ * then turned for the mounting (toScreenRect, outputRotation).
  */
 import type { Orientation } from '../common/protocol/codecs/settingsCodec.ts';
 
@@ -23,6 +25,86 @@ export function fitRect(image: Size, box: Size): Rect {
   const width = Math.max(1, Math.min(box.width, Math.round(image.width * scale)));
   const height = Math.max(1, Math.min(box.height, Math.round(image.height * scale)));
   return { x: Math.floor((box.width - width) / 2), y: Math.floor((box.height - height) / 2), width, height };
+}
+
+/** The rect with the image's aspect ratio that covers the box, centred: it reaches past two edges when the ratios differ. */
+export function coverRect(image: Size, box: Size): Rect {
+  if (image.width <= 0 || image.height <= 0 || box.width <= 0 || box.height <= 0) {
+    return { x: 0, y: 0, width: 0, height: 0 };
+  }
+  const scale = Math.max(box.width / image.width, box.height / image.height);
+  const width = Math.max(box.width, Math.round(image.width * scale));
+  const height = Math.max(box.height, Math.round(image.height * scale));
+  return { x: Math.floor((box.width - width) / 2), y: Math.floor((box.height - height) / 2), width, height };
+}
+
+export const FITS = ['contain', 'cover', 'blur'] as const;
+/** contain: whole photo, black bars; cover: fills the canvas, centre cropped; blur: whole photo over a blurred, darkened copy of itself. */
+export type Fit = (typeof FITS)[number];
+
+/**
+ * What a prepared frame is: `frame`, where it is drawn on the canvas, and
+ * `photo`, where the sharp photo lies within the frame (past its edges for
+ * cover). With blur, the rest of the frame is the fill.
+ */
+export interface FramePlan {
+  frame: Rect;
+  photo: Rect;
+}
+
+export function framePlan(image: Size, canvas: Size, fit: Fit): FramePlan {
+  const whole = { x: 0, y: 0, width: canvas.width, height: canvas.height };
+  switch (fit) {
+    case 'contain': {
+      const frame = fitRect(image, canvas);
+      return { frame, photo: { x: 0, y: 0, width: frame.width, height: frame.height } };
+    }
+    case 'cover':
+      return { frame: whole, photo: coverRect(image, canvas) };
+    case 'blur':
+      return { frame: whole, photo: fitRect(image, canvas) };
+  }
+}
+
+/** The part of the photo that is seen within its frame. */
+export function visiblePhoto(plan: FramePlan): Rect {
+  const x = Math.max(0, plan.photo.x);
+  const y = Math.max(0, plan.photo.y);
+  const right = Math.min(plan.frame.width, plan.photo.x + plan.photo.width);
+  const bottom = Math.min(plan.frame.height, plan.photo.y + plan.photo.height);
+  return { x, y, width: Math.max(0, right - x), height: Math.max(0, bottom - y) };
+}
+
+/**
+ * A caption's text height for a canvas: readable across a room on a TV
+ * (about 1/28 of the canvas's shorter side: 38 px at 1080p), never tiny.
+ */
+export function captionTextHeight(canvas: Size): number {
+  return Math.max(14, Math.round(Math.min(canvas.width, canvas.height) / 28));
+}
+
+/**
+ * Where a caption of `text` size goes within the frame: the bottom right
+ * corner of the photo as seen, inset by half a text height, and never wider
+ * than the photo (a longer text is cut by its drawer). On a portrait-mounted
+ * screen this is composed upright on the portrait canvas, so it stays the
+ * bottom right corner for the viewer.
+ */
+export function captionRect(plan: FramePlan, text: Size, canvas: Size): Rect {
+  const seen = visiblePhoto(plan);
+  const margin = Math.round(captionTextHeight(canvas) / 2);
+  const width = Math.max(0, Math.min(text.width, seen.width - 2 * margin));
+  const height = Math.max(0, Math.min(text.height, seen.height - 2 * margin));
+  return { x: seen.x + seen.width - margin - width, y: seen.y + seen.height - margin - height, width, height };
+}
+
+/**
+ * The size renditions are fetched at: the canvas the photo is composed on.
+ * A portrait-mounted 1920×1080 panel asks for 1080×1920, so a portrait photo
+ * arrives at 1080×1440 rather than 810×1080 and is never enlarged.
+ */
+export function renditionBox(screen: Size, orientation: Orientation): Size {
+  return logicalCanvas(screen, orientation);
 }
 
 /**

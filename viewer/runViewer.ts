@@ -1,6 +1,7 @@
 import type { GlobalConfig } from '../common/config.ts';
 import type { Enrollment } from '../common/enrollment/enrollmentBundle.ts';
 import { homePaths } from '../common/homePaths.ts';
+import { CaptionBook } from './captionBook.ts';
 import { createLogger } from '../common/log.ts';
 import { ScreenPowerControl } from './cecControl.ts';
 import { DeviceRendering } from './deviceRendering.ts';
@@ -62,6 +63,7 @@ export async function runViewer(options: ViewerOptions): Promise<void> {
   const rendering = await DeviceRendering.open({
     screen: { windowed: options.windowed, title: `photoframe ${id}` },
     cache,
+    captions: new CaptionBook(paths.viewerCaptions, Date.now, cache.httpsAgent),
     health: renderHealth,
     downloadUrl: options.downloadUrl,
     currentList: () => app.state.playlist.images,

@@ -1,13 +1,21 @@
 import type { ImageServerInfo } from '../common/protocol/codecs/imageServerCodec.ts';
 import type { DisplaySettings } from '../common/protocol/codecs/settingsCodec.ts';
+import { CUT, type Transition } from './crossfade.ts';
 import type { Frame } from './framePreparer.ts';
 import { FrameAhead } from './frameAhead.ts';
 import { LatestWins, Superseded } from './latestWins.ts';
-import type { Size } from './layout.ts';
+import { renditionBox, type Size } from './layout.ts';
 
 /** The screen and the two steps to a frame; on a display, SDL, the photo cache and sharp (see deviceRendering.ts). */
 export interface RenderPorts {
-  screen: { readonly size: Size; show(frame: Frame): void; clear(): void };
+  screen: {
+    readonly size: Size;
+    show(frame: Frame, transition?: Transition): void;
+    clear(): void;
+    /** Ends a running transition on its photo at once, freeing the outgoing one (see SdlScreen). */
+    settleTransition?(): void;
+  };
+  /** `size` is the canvas the photo is composed on: a portrait-mounted screen's is upright (layout.ts renditionBox). */
   fetchImage(name: string, size: Size, server: ImageServerInfo | null): Promise<string>;
   prepareFrame(file: string, size: Size, settings: DisplaySettings): Promise<Frame>;
 }
@@ -54,8 +62,8 @@ export class ScreenRenderer {
     this.ports.screen.clear();
   }
 
-  draw(frame: Frame): void {
-    this.ports.screen.show(frame);
+  draw(frame: Frame, transition: Transition = CUT): void {
+    this.ports.screen.show(frame, transition);
   }
 
   /** The frame decoded ahead if it is this one (a frame ahead that failed counts as none); no longer held either way. */
@@ -70,10 +78,12 @@ export class ScreenRenderer {
    * finish after newer states were set, and must not queue ahead of them.
    */
   async frameFor(what: string, name: string, size: Size, settings: DisplaySettings, rank: number, superseded: () => boolean): Promise<Frame> {
-    const file = await this.fetch(name, size);
+    const file = await this.fetch(name, renditionBox(size, settings.orientation));
     if (superseded()) throw new Superseded(what);
     return this.renders.run(what, rank, async () => {
       if (superseded()) throw new Superseded(what);
+      // A fade still running ends now, on its photo: with this frame there would otherwise be three in memory.
+      this.ports.screen.settleTransition?.();
       return this.ports.prepareFrame(file, size, settings);
     });
   }
@@ -88,7 +98,7 @@ export class ScreenRenderer {
     // Not frameFor: once queued, a frame ahead is made even if the state moves on, since the next state
     // (a "next") is most often the one it was made for; FrameAhead's key says whether it still fits.
     const frame = (async () => {
-      const file = await this.fetch(name, size);
+      const file = await this.fetch(name, renditionBox(size, settings.orientation));
       if (moved()) throw new Superseded(`frame ahead of ${name}`);
       return this.renders.run(`frame ahead of ${name}`, rank, () => this.ports.prepareFrame(file, size, settings));
     })();

@@ -1,8 +1,11 @@
 import type sdlModule from '@kmamal/sdl';
 import { createLogger } from '../common/log.ts';
+import { CUT, type Transition } from './crossfade.ts';
 import type { Frame } from './framePreparer.ts';
+import { GpuPresenter } from './gpuPresenter.ts';
 import type { Size } from './layout.ts';
 import { paceSdlEventPolling } from './sdlEventPump.ts';
+import { loadSdlLayers } from './sdlLayers.ts';
 
 type SdlWindow = ReturnType<typeof sdlModule.video.createWindow>;
 
@@ -30,6 +33,11 @@ export class SdlScreen {
   private exposeListener: (() => void) | null = null;
   /** Set by close(): destroying a window emits 'close', which must not read as the user closing it. */
   private closing = false;
+  /** Draws with textures kept on the renderer, for crossfades; null until a crossfade is asked for, or when the GPU cannot. */
+  private presenter: GpuPresenter | null = null;
+  /** Why crossfades are cuts on this window, once found out (logged once). */
+  private noFades: string | null = null;
+  private fadeEndListener: (() => void) | null = null;
 
   private constructor(private readonly window: SdlWindow) {}
 
@@ -70,6 +78,7 @@ export class SdlScreen {
     }
     if (options.windowed === undefined) sdl.mouse.showCursor(false);
     const screen = new SdlScreen(window);
+    log.info(`window ${window.pixelWidth}×${window.pixelHeight}, renderer ${screen.rendererName}`);
     screen.clear();
     // After an expose the window content may be gone: black is redrawn here, a photo by its owner.
     window.on('expose', () => screen.exposed());
@@ -84,13 +93,57 @@ export class SdlScreen {
     return this.window.accelerated;
   }
 
-  show(frame: Frame): void {
+  /** SDL's render driver and how it runs, e.g. "opengl (accelerated, vsync)"; "unknown" without our addon. */
+  get rendererName(): string {
+    const loaded = loadSdlLayers();
+    if (!loaded.ok || this.window.destroyed) return this.window.accelerated ? 'unknown (accelerated)' : 'unknown (software)';
+    const info = loaded.layers.rendererInfo(this.window.id);
+    return `${info.name} (${[info.accelerated ? 'accelerated' : 'software', ...(info.vsync ? ['vsync'] : [])].join(', ')})`;
+  }
+
+  /**
+   * Draws a frame. With a crossfade, the GPU blends it in over the photo on
+   * screen; a crossfade of 0 ms is a cut that keeps the frame as a texture for
+   * the next fade. Without a usable GPU every transition is a cut.
+   */
+  show(frame: Frame, transition: Transition = CUT): void {
     this.showingPhoto = true;
-    this.draw(frame);
+    const presenter = transition.kind === 'crossfade' ? this.gpuPresenter() : null;
+    if (presenter === null) {
+      this.releaseTextures();
+      return this.draw(frame);
+    }
+    try {
+      presenter.show(frame, transition);
+    } catch (error) {
+      log.warn(`cannot draw with the GPU: ${(error as Error).message}; cutting instead`);
+      this.releaseTextures();
+      this.draw(frame);
+    }
+  }
+
+  /** Ends a running crossfade on its photo at once: before another frame is decoded, so no more than two are held. */
+  settleTransition(): void {
+    this.presenter?.settle();
+  }
+
+  /** Photos held as textures on the renderer: 1 on screen, 2 during a crossfade, 0 on the plain path. */
+  get texturesHeld(): number {
+    return this.presenter?.texturesHeld ?? 0;
+  }
+
+  get transitionRunning(): boolean {
+    return this.presenter?.fading ?? false;
+  }
+
+  /** Called when a crossfade has finished. */
+  onTransitionEnd(listener: () => void): void {
+    this.fadeEndListener = listener;
   }
 
   clear(): void {
     this.showingPhoto = false;
+    this.releaseTextures();
     if (!this.window.destroyed) this.window.render(1, 1, 4, 'rgba32', BLACK);
   }
 
@@ -118,12 +171,41 @@ export class SdlScreen {
 
   close(): void {
     this.closing = true;
+    // Before the window: SDL frees its textures with its renderer.
+    this.releaseTextures();
     if (!this.window.destroyed) this.window.destroy();
   }
 
   private exposed(): void {
     if (!this.showingPhoto) this.clear();
+    else if (this.presenter?.showingPhoto) this.presenter.repaint();
     else this.exposeListener?.();
+  }
+
+  private gpuPresenter(): GpuPresenter | null {
+    if (this.presenter) return this.presenter;
+    if (this.noFades !== null || this.window.destroyed) return null;
+    const loaded = loadSdlLayers();
+    if (!loaded.ok) this.noFades = loaded.why;
+    // SDL's software renderer blends a 1080p step in tens of ms on a fast CPU, seconds' worth on a Pi:
+    // a cut unless asked for (a desktop without GL, the memory benchmark).
+    else if (!this.window.accelerated && process.env.PHOTOFRAME_SOFTWARE_CROSSFADE !== '1') this.noFades = `the renderer is ${this.rendererName}`;
+    if (this.noFades !== null || !loaded.ok) {
+      log.warn(`no usable GPU for crossfades (${this.noFades}); photos change with a cut`);
+      return null;
+    }
+    this.presenter = new GpuPresenter(loaded.layers, this.window.id);
+    this.presenter.onFadeEnd(() => this.fadeEndListener?.());
+    return this.presenter;
+  }
+
+  private releaseTextures(): void {
+    if (this.presenter === null) return;
+    const presenter = this.presenter;
+    this.presenter = null;
+    const wasFading = presenter.fading;
+    presenter.release();
+    if (wasFading) this.fadeEndListener?.();
   }
 
   private draw(frame: Frame): void {

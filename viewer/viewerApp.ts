@@ -2,6 +2,7 @@ import { createLogger, setLogLevel } from '../common/log.ts';
 import type { NowShowing } from '../common/protocol/codecs/commandCodecs.ts';
 import { decodeImageServer, type ImageServerInfo } from '../common/protocol/codecs/imageServerCodec.ts';
 import { intervalMs, type DisplaySettings } from '../common/protocol/codecs/settingsCodec.ts';
+import { CUT, type Transition } from './crossfade.ts';
 import { IMAGE_SERVER_KEY } from '../common/protocol/systemKeys.ts';
 import { readDisplayChange } from '../common/protocol/topicRegistry.ts';
 import { systemTimeZone } from '../common/schedule/zonedTime.ts';
@@ -16,6 +17,16 @@ import { MAX_TIMER_MS, type TimerPlan } from './slideshowTiming.ts';
 import { stuckProblem } from './stuckDetector.ts';
 
 const log = createLogger('viewer');
+
+/**
+ * How a frame replaces what is on screen: a new photo with the display's
+ * transition; the same photo again (new settings, a new window size) with a
+ * cut, which on the GPU path still keeps it as a texture for the next fade.
+ */
+export function transitionTo(name: string, onScreen: string | null, settings: Pick<DisplaySettings, 'transition' | 'transition_ms'>): Transition {
+  if (settings.transition !== 'crossfade') return CUT;
+  return { kind: 'crossfade', ms: name === onScreen ? 0 : settings.transition_ms };
+}
 
 // How long the display must have been still before the next photo is decoded ahead.
 const AHEAD_AFTER_STILL_MS = 50;
@@ -344,18 +355,23 @@ export class ViewerApp {
 
   private drawn(frame: Frame, name: string, generation: number, size: Size, settings: DisplaySettings): void {
     const superseded = () => generation !== this.generation || this.stopped;
+    const transition = transitionTo(name, this.model.onScreen?.name ?? null, settings);
     this.settledGeneration = generation;
-    this.renderer.draw(frame);
+    this.renderer.draw(frame, transition);
     this.progressAt = this.now().getTime();
     log.info('showing image', { name, of: this.model.playlist.images.length });
     this.dispatch({ kind: 'shown', name, at: this.now() });
     const upcoming = upcomingImage(this.model.playlist);
     // Only once the display has been still a moment: in a burst, a decode ahead would only delay the final state.
+    // After a crossfade, not before it ends: during one the two photos being blended are the two frames held.
     if (upcoming) {
-      setTimeout(() => {
-        // Ranked just below the state it follows: any newer state to show goes first.
-        if (!superseded()) this.renderer.prepareAhead(upcoming, size, settings, generation - 0.5, () => generation !== this.generation);
-      }, AHEAD_AFTER_STILL_MS);
+      setTimeout(
+        () => {
+          // Ranked just below the state it follows: any newer state to show goes first.
+          if (!superseded()) this.renderer.prepareAhead(upcoming, size, settings, generation - 0.5, () => generation !== this.generation);
+        },
+        AHEAD_AFTER_STILL_MS + (transition.kind === 'crossfade' ? transition.ms : 0),
+      );
     }
   }
 

@@ -61,14 +61,14 @@ export const TOPICS: Registry = {
     topic: 'settings',
     kind: 'state',
     origin: 'original',
-    summary: 'interval, variance, colours, orientation, order, log level (see Settings)',
+    summary: 'interval, variance, colours, orientation, order, log level, transition, fit, caption (see Settings)',
     decode: decodeSettings,
     encode: (value) => encodeSettings({ ...DEFAULT_SETTINGS, ...value.fields }, value.unknown),
     absent: { value: { fields: {}, unknown: {} }, means: "every field takes the original's default" },
     writers: 'console (display set), serve --legacy-viewers, original server',
     watchers: 'viewer, original viewer',
     example:
-      '{"name": "Kitchen", "description": "", "orientation": "H", "interval_time": 10, "interval_units": "minutes", "variance_pct": 0, "use_halflife": false, "brightness": 1, "contrast": 1, "saturation": 1, "log_level": "INFO", "order": "shuffle", "interval_base": "*:*", "schedule": "Mon-Fri 23:00-06:15"}',
+      '{"name": "Kitchen", "description": "", "orientation": "H", "interval_time": 10, "interval_units": "minutes", "variance_pct": 0, "use_halflife": false, "brightness": 1, "contrast": 1, "saturation": 1, "log_level": "INFO", "order": "shuffle", "interval_base": "*:*", "transition": "crossfade", "transition_ms": 800, "fit": "blur", "caption": "date_place", "locale": "en-GB", "schedule": "Mon-Fri 23:00-06:15"}',
   },
   change_photo: {
     topic: 'change_photo',

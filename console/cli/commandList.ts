@@ -46,9 +46,9 @@ export const COMMANDS: Command[] = [
   },
   {
     name: 'photos',
-    summary: 'list the photos of the library or of an album, filtered by text',
-    usage: 'photoframe photos [--album NAME] [--filter TEXT] [--json]',
-    options: { json: { type: 'boolean' }, album: { type: 'string' }, filter: { type: 'string' } },
+    summary: 'list the photos of the library or of an album, filtered by text; locate: name their places from GPS, offline',
+    usage: ['photoframe photos [--album NAME] [--filter TEXT] [--json]', 'photoframe photos locate [--again]'].join('\n       '),
+    options: { json: { type: 'boolean' }, album: { type: 'string' }, filter: { type: 'string' }, again: { type: 'boolean' } },
     load: async () => (await import('./commands/photosCommand.ts')).runPhotos,
   },
   {

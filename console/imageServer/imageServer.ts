@@ -12,6 +12,7 @@ import { contentTypeOfPhotoName } from '../../data/photos/photoNaming.ts';
 import { makeDisplayRendition, renditionPath } from '../../data/renditions/renditions.ts';
 import { snapToLadder, type Size } from '../../data/renditions/sizeLadder.ts';
 import { identifyClient, type ClientIdentity } from './clientIdentity.ts';
+import { captionRoute } from './captionRoute.ts';
 import { guardConnections } from './connectionGuard.ts';
 import { answerPlainHttpOnTlsPort } from './plainHttpOnTlsPort.ts';
 import type { AccessDecision } from './displayAccess.ts';
@@ -78,7 +79,9 @@ export function createImageServer(options: ImageServerOptions): Server {
     throw new Error('the image server needs exactly one of a token (plain HTTP) or an HTTPS identity');
   }
   const headersTimeout = options.headersTimeoutMs ?? 5_000;
-  const routes: ImageRoute[] = serveImages ? [healthRoute, imageRoute(options)] : [healthRoute, noSuchRoute];
+  const routes: ImageRoute[] = serveImages
+    ? [healthRoute, captionRoute(options.paths, (req, name, token) => callerRefusal(req, name, token, options)), imageRoute(options)]
+    : [healthRoute, noSuchRoute];
 
   const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     const url = new URL(req.url ?? '/', 'http://image-server');
@@ -224,6 +227,23 @@ function identityOf(socket: TLSSocket): ClientIdentity {
     identities.set(socket, identity);
   }
   return identity;
+}
+
+/** Why this caller may not have this photo (its certificate over HTTPS, its token over plain HTTP), or null when it may. */
+export type CallerGuard = (req: IncomingMessage, name: string, presentedToken: string | null) => Promise<Refusal | null>;
+
+export interface Refusal {
+  status: number;
+  message: string;
+  headers?: Record<string, string>;
+}
+
+async function callerRefusal(req: IncomingMessage, name: string, presentedToken: string | null, options: ImageServerOptions): Promise<Refusal | null> {
+  if (options.https) return refusalOfCaller(req, name, options.https);
+  if (!tokenMatches(presentedToken, options.token!)) {
+    return { status: 401, message: 'missing or wrong token', headers: { 'WWW-Authenticate': 'Bearer realm="photoframe"' } };
+  }
+  return null;
 }
 
 /** Over HTTPS: why this connection's certificate may not have this photo, or null when it may. */

@@ -2,6 +2,7 @@
  * The shape of the library file. `version` lets a later release migrate old
  * files forward; a file from a newer release is refused rather than damaged.
  */
+import type { Place } from '../places/reverseGeocoder.ts';
 import type { SmartRule } from './smartRules.ts';
 
 export const SCHEMA_VERSION = 3;
@@ -28,6 +29,12 @@ export interface PhotoRecord {
   shape: PhotoShape;
   camera: string | null;
   gps: { latitude: number; longitude: number } | null;
+  /**
+   * The town nearest to `gps`, resolved offline at import (data/places); null
+   * when there is no position or no town near it; absent in a record never
+   * located yet (`photos locate`, or the next import, fills it).
+   */
+  place?: Place | null;
   /** From XMP/IPTC at import; the user may edit them. */
   title: string | null;
   keywords: string[];

@@ -19,6 +19,8 @@ import { progressAt, scanningProgress, type ImportProgress, type ProgressCounts 
 import { analysePhoto, DEFAULT_MAX_PIXELS, firstLine, PhotoRejectedError } from './photoAnalysis.ts';
 import { photoName, sha256Hex } from './photoNaming.ts';
 import { isInside, realRootsOf, scanForFiles, type ScannedFile } from './photoScan.ts';
+import { locatePhotos, photosToLocate } from '../places/locatePhotos.ts';
+import { reverseGeocoder } from '../places/reverseGeocoder.ts';
 
 export interface ImportRequest {
   sources: readonly string[];
@@ -162,6 +164,8 @@ async function importLocked(store: LibraryStore, paths: HomePaths, request: Impo
         sha256,
         format: header.format,
         ...analysed.metadata,
+        // Offline, from the GPS position: a lookup of a few microseconds once the data set is loaded.
+        place: analysed.metadata.gps ? reverseGeocoder().placeAt(analysed.metadata.gps) : null,
         bytes: content.length,
         importedAt: new Date().toISOString(),
         sources: [file.path],
@@ -230,6 +234,12 @@ async function importLocked(store: LibraryStore, paths: HomePaths, request: Impo
       const present = namesInOrder.filter((name) => library.photos[name] !== undefined);
       report.album = { name: album.name, added: addPhotosToAlbum(album, present) };
     });
+  }
+  // Photos imported before places existed get theirs now, with the data set this run may have loaded anyway.
+  const current = await store.read();
+  if (photosToLocate(current).length > 0) {
+    lost.throwIfAborted();
+    await store.update((library) => void locatePhotos(library, reverseGeocoder()));
   }
   lost.throwIfAborted();
   report.cleanup.orphanPhotos = await removeUnrecorded(paths, journal.pending(), await store.read());

@@ -76,3 +76,16 @@ export async function photoLikeJpeg(path: string, width: number, height: number,
     .toFile(path);
   return path;
 }
+
+/** RGBA pixels of one colour with deterministic grain: a frame as the viewer draws it, to compare a screen with. */
+export function grainyRgba(width: number, height: number, colour: Rgb, seed: number): Buffer {
+  const pixels = Buffer.alloc(width * height * 4);
+  for (let i = 0, s = seed; i < width * height; i++) {
+    for (let c = 0; c < 3; c++) {
+      s = (s * 1103515245 + 12345) & 0x7fffffff;
+      pixels[i * 4 + c] = Math.max(0, Math.min(255, colour[c]! + ((s >> 16) % 41) - 20));
+    }
+    pixels[i * 4 + 3] = 255;
+  }
+  return pixels;
+}

@@ -5,8 +5,8 @@ import { accept, describeValue, isPlainObject, parseJson, ProtocolEncodeError, r
 
 /**
  * `/<id>:settings` — a JSON object with the eleven fields of the original
- * system, plus photoframe's own (`order`, `interval_base`), which original
- * viewers ignore. The decoder is lenient, reading everything the original
+ * system, plus photoframe's own (`order`, `interval_base`, `transition`,
+ * `transition_ms`, `fit`, `caption`, `locale`), which original viewers ignore. The decoder is lenient, reading everything the original
  * server writes (numbers as strings, 0/1 booleans, "M", "INFO"); the encoder
  * is strict, writing what the original viewer can read (whole numbers,
  * upper-case Python level names, a unit always present).
@@ -17,6 +17,12 @@ export const INTERVAL_UNITS = ['seconds', 'minutes', 'hours', 'days'] as const;
 export type IntervalUnit = (typeof INTERVAL_UNITS)[number];
 export const SLIDESHOW_ORDERS = ['shuffle', 'sequence'] as const;
 export type SlideshowOrder = (typeof SLIDESHOW_ORDERS)[number];
+export const TRANSITIONS = ['none', 'crossfade'] as const;
+export type TransitionKind = (typeof TRANSITIONS)[number];
+export const FITS = ['contain', 'cover', 'blur'] as const;
+export type Fit = (typeof FITS)[number];
+export const CAPTIONS = ['none', 'date', 'date_place'] as const;
+export type CaptionKind = (typeof CAPTIONS)[number];
 
 export interface DisplaySettings {
   name: string;
@@ -37,6 +43,13 @@ export interface DisplaySettings {
   order: SlideshowOrder;
   /** "HH:MM", either part may be `*`: the clock time the first change is aligned to. */
   interval_base: string;
+  /** How a new photo replaces the last: a cut, or a crossfade drawn by the GPU. */
+  transition: TransitionKind;
+  transition_ms: number;
+  fit: Fit;
+  caption: CaptionKind;
+  /** A BCP 47 tag for the caption's date ("de-CH"); empty: the viewer's system locale. */
+  locale: string;
   /** When the screen is off, e.g. "Mon-Fri 18:00-08:00; Sat,Sun 23:00-09:00" (see common/schedule/screenSchedule.ts); "" for never. */
   schedule: string;
   /** The IANA time zone the schedule is read in; "" for the display's own. */
@@ -60,6 +73,11 @@ export const DEFAULT_SETTINGS: Readonly<DisplaySettings> = Object.freeze({
   log_level: 'info',
   order: 'shuffle',
   interval_base: '*:*',
+  transition: 'none',
+  transition_ms: 800,
+  fit: 'contain',
+  caption: 'none',
+  locale: '',
   schedule: '',
   timezone: '',
 });
@@ -174,6 +192,34 @@ const intervalBaseRule: FieldRule<string> = {
   write: (value) => value,
 };
 
+/** One of a few words, any case, with `-` or a space read as `_`. */
+const oneOf = <T extends string>(choices: readonly T[], docs: Docs): FieldRule<T> => ({
+  ...docs,
+  describe: `${choices.join(', ')} (any case)`,
+  read: (value) => {
+    if (typeof value !== 'string') return undefined;
+    const word = value.trim().toLowerCase().replace(/[- ]/g, '_');
+    return choices.find((choice) => choice === word);
+  },
+  write: (value) => value,
+});
+
+const localeRule: FieldRule<string> = {
+  describe: 'a BCP 47 language tag such as "en-GB" or "de-CH", or "" for the system locale',
+  writes: 'as accepted, in canonical case; left out when empty',
+  meaning: "photoframe only: the language and conventions of the caption's date",
+  read: (value) => {
+    if (value === null || value === '') return '';
+    if (typeof value !== 'string' || value.length > 35) return undefined;
+    try {
+      return Intl.getCanonicalLocales(value.trim())[0];
+    } catch {
+      return undefined;
+    }
+  },
+  write: (value) => value,
+};
+
 const scheduleRule: FieldRule<string> = {
   describe: 'off windows such as "23:00-06:15" or "Mon-Fri 18:00-08:00; Sat,Sun 23:00-09:00"; "" for none',
   writes: 'as accepted, trimmed; left out when empty',
@@ -223,13 +269,29 @@ const RULES: Rules = {
   log_level: logLevelRule,
   order: orderRule,
   interval_base: intervalBaseRule,
+  transition: oneOf(TRANSITIONS, {
+    writes: '"none" or "crossfade"',
+    meaning: 'photoframe only: how a new photo replaces the last: a cut, or a crossfade drawn by the GPU (a cut on a machine without one)',
+  }),
+  transition_ms: numberIn(0, 10_000, false, { writes: 'a whole number', meaning: "photoframe only: a crossfade's length in milliseconds" }),
+  fit: oneOf(FITS, {
+    writes: '"contain", "cover" or "blur"',
+    meaning: 'photoframe only: contain shows the whole photo between black bars; cover fills the screen, cropping the centre; blur shows the whole photo over a blurred, darkened copy of itself',
+  }),
+  caption: oneOf(CAPTIONS, {
+    writes: '"none", "date" or "date_place"',
+    meaning: "photoframe only: a caption in the photo's bottom right corner: the date taken, and the place (see Captions)",
+  }),
+  locale: localeRule,
   schedule: scheduleRule,
   timezone: timezoneRule,
 };
 
 export const SETTING_NAMES = Object.keys(RULES) as SettingName[];
+/** photoframe's own fields, which original viewers ignore. */
+const OWN_SETTING_NAMES: readonly SettingName[] = ['order', 'interval_base', 'transition', 'transition_ms', 'fit', 'caption', 'locale', 'schedule', 'timezone'];
 /** The fields an original viewer knows; our console always writes all of them. */
-export const ORIGINAL_SETTING_NAMES: readonly SettingName[] = SETTING_NAMES.filter((n) => n !== 'order' && n !== 'interval_base' && n !== 'schedule' && n !== 'timezone');
+export const ORIGINAL_SETTING_NAMES: readonly SettingName[] = SETTING_NAMES.filter((n) => !OWN_SETTING_NAMES.includes(n));
 
 export function isSettingName(name: string): name is SettingName {
   return Object.hasOwn(RULES, name);
@@ -317,7 +379,7 @@ export function wholeInterval(time: number, unit: IntervalUnit): Decoded<{ inter
   return refuse(`an interval of ${time} ${unit} is not a whole number of seconds, minutes, hours or days; original viewers could not follow it`);
 }
 
-const OMITTED_WHEN_EMPTY: ReadonlySet<SettingName> = new Set(['schedule', 'timezone']);
+const OMITTED_WHEN_EMPTY: ReadonlySet<SettingName> = new Set(['schedule', 'timezone', 'locale']);
 
 /**
  * The wire object our console writes: every original field, in the types the
@@ -353,7 +415,7 @@ export function settingFromText(name: string, textValue: string): Decoded<[Setti
   if (!isSettingName(name)) {
     return refuse(`unknown setting "${name}"; settings are: ${SETTING_NAMES.join(', ')}`);
   }
-  if (textValue.trim() === '' && name !== 'name' && name !== 'description' && name !== 'schedule' && name !== 'timezone') {
+  if (textValue.trim() === '' && name !== 'name' && name !== 'description' && name !== 'schedule' && name !== 'timezone' && name !== 'locale') {
     return refuse(`settings.${name} is empty: give ${RULES[name].describe}`);
   }
   const read = readField(name, textValue);

@@ -34,6 +34,11 @@ const PLAIN: Record<SettingName, { label: string; accepts: string; mustBe: strin
   log_level: { label: 'log level', accepts: 'DEBUG, INFO, WARNING or ERROR', mustBe: 'DEBUG, INFO, WARNING or ERROR' },
   order: { label: 'order', accepts: 'shuffle or sequence', mustBe: 'shuffle or sequence' },
   interval_base: { label: 'interval base', accepts: 'HH:MM, either part may be *', mustBe: 'a clock time HH:MM, either part may be * (e.g. *:00)' },
+  transition: { label: 'transition', accepts: 'none (a cut) or crossfade', mustBe: 'none (a cut) or crossfade' },
+  transition_ms: { label: 'transition length', accepts: 'milliseconds, 0 to 10000', mustBe: 'a whole number of milliseconds from 0 to 10000' },
+  fit: { label: 'fit', accepts: 'contain, cover or blur', mustBe: 'contain (whole photo), cover (fills, crops) or blur (whole photo on a blurred fill)' },
+  caption: { label: 'caption', accepts: 'none, date or date_place', mustBe: 'none, date or date_place' },
+  locale: { label: 'locale', accepts: 'a language tag (en-GB), or empty', mustBe: 'a language tag such as en-GB or de-CH, or empty for the display\'s own' },
   schedule: { label: 'schedule', accepts: 'off windows: Mon-Fri 18:00-08:00; Sat,Sun 23:00-09:00', mustBe: 'windows when the screen is off, e.g. 23:00-06:15 or Mon-Fri 18:00-08:00; Sat,Sun 23:00-09:00' },
   timezone: { label: 'time zone', accepts: "an IANA zone (Europe/Paris), or empty: the Pi's own", mustBe: "an IANA time zone such as Europe/Paris, or empty for the display's own" },
 };

@@ -1,0 +1,138 @@
+import { fileURLToPath } from 'node:url';
+import { suite } from 'uvu';
+import * as assert from 'uvu/assert';
+import { crossfadeLayers, fadeProgress } from '../viewer/crossfade.ts';
+import { BLEND } from '../viewer/sdlLayers.ts';
+import { startXvfb, type XvfbDisplay } from '../viewer/xvfbDisplay.ts';
+import { grainyRgba } from './helpers/fixtures.ts';
+import { startNodeProcess, type LongRunning } from './helpers/runCli.ts';
+import { captureScreen, type ScreenImage } from './helpers/screenCapture.ts';
+
+const unit = suite('crossfade arithmetic');
+
+unit('a fade starts at 0, ends at 1, and rises in between', () => {
+  assert.is(fadeProgress(0, 800), 0);
+  assert.is(fadeProgress(800, 800), 1);
+  assert.is(fadeProgress(5000, 800), 1);
+  assert.is(fadeProgress(400, 800), 0.5);
+  assert.ok(fadeProgress(100, 800) < fadeProgress(200, 800));
+  assert.is(fadeProgress(0, 0), 1, 'no duration is a cut');
+});
+
+unit('both photos are added with alphas that sum to 255; at the end only the new one is copied', () => {
+  const from = { texture: 3, rect: { x: 0, y: 10, width: 100, height: 50 } };
+  const to = { texture: 4, rect: { x: 20, y: 0, width: 60, height: 70 } };
+  const mid = crossfadeLayers(from, to, 0.25);
+  assert.equal(
+    mid.map((l) => [l.texture, l.alpha, l.blend]),
+    [
+      [3, 191, BLEND.add],
+      [4, 64, BLEND.add],
+    ],
+  );
+  assert.equal({ ...mid[1], texture: 4 }, { texture: 4, alpha: 64, blend: BLEND.add, ...to.rect });
+  assert.equal(crossfadeLayers(from, to, 1), [{ texture: 4, alpha: 255, blend: BLEND.none, ...to.rect }]);
+  assert.equal(crossfadeLayers(null, to, 0.3), [{ texture: 4, alpha: 255, blend: BLEND.none, ...to.rect }]);
+});
+
+unit.run();
+
+interface Context {
+  xvfb: XvfbDisplay;
+  helper: LongRunning;
+}
+
+const SIZE = { width: 320, height: 240 };
+const screen = suite<Context>('crossfade on the GPU (Xvfb, pixels read back)');
+
+screen.before(async (context) => {
+  context.xvfb = await startXvfb(SIZE.width, SIZE.height);
+});
+
+screen.after(async (context) => {
+  await context.helper?.stop();
+  await context.xvfb?.stop();
+});
+
+
+screen('mid-fade every pixel lies between the two photos and is neither; the fade ends on the new photo exactly', async (context) => {
+  const script = fileURLToPath(new URL('./helpers/crossfadeMain.ts', import.meta.url));
+  context.helper = startNodeProcess(['--import', 'tsx', script, String(SIZE.width), String(SIZE.height)], { DISPLAY: context.xvfb.display });
+  const shown = await context.helper.waitFor(/^shown A/);
+  const a = grainyRgba(SIZE.width, SIZE.height, [200, 60, 40], 1);
+  const b = grainyRgba(SIZE.width, SIZE.height, [40, 90, 210], 2);
+  assert.is(differences(await captureScreen(context.xvfb.display), a), 0, 'A is on screen exactly');
+
+  context.helper.child.kill('SIGUSR1');
+  assert.match(await context.helper.waitFor(/^fading to B/), /textures 2$/, 'two photos held while they blend');
+  // Captured until no pixel is either photo (the fade eases in, and some channels of A and B are close); it lasts 10 s.
+  const total = SIZE.width * SIZE.height;
+  let seen: { between: number; pure: number };
+  const deadline = Date.now() + 60_000;
+  do {
+    seen = blendCounts(await captureScreen(context.xvfb.display), a, b);
+    assert.is(seen.between, total, `every pixel between A and B (${total - seen.between} outside)`);
+  } while (seen.pure > 0 && Date.now() < deadline);
+  assert.is(seen.pure, 0, 'no pixel is either photo alone');
+
+  context.helper.child.kill('SIGUSR2');
+  // A new photo mid-fade: the running fade ends on B at once, B's predecessor is freed, A fades in over B.
+  assert.match(await context.helper.waitFor(/^fading to A mid-fade/), /textures 2$/, 'never three');
+  assert.match(await context.helper.waitFor(/^fade ended 2/), /textures 1$/, 'the outgoing photo is freed at the end');
+  assert.is(differences(await captureScreen(context.xvfb.display), a), 0, 'the fade back ends on A exactly');
+  process.stdout.write(`  (renderer: ${shown.replace(/^shown A /, '')})\n`);
+});
+
+screen('with no GPU renderer a crossfade is a cut, and that is logged once', async (context) => {
+  await context.helper?.stop();
+  const script = fileURLToPath(new URL('./helpers/crossfadeMain.ts', import.meta.url));
+  // SDL's own software renderer, as on a machine with no usable GL driver.
+  context.helper = startNodeProcess(['--import', 'tsx', script, String(SIZE.width), String(SIZE.height)], {
+    DISPLAY: context.xvfb.display,
+    SDL_RENDER_DRIVER: 'software',
+    PHOTOFRAME_LOG: 'info',
+  });
+  const shown = await context.helper.waitFor(/^shown A/);
+  assert.match(shown, /software/);
+  context.helper.child.kill('SIGUSR1');
+  await context.helper.waitFor(/^fading to B/);
+  const b = grainyRgba(SIZE.width, SIZE.height, [40, 90, 210], 2);
+  assert.is(differences(await captureScreen(context.xvfb.display), b), 0, 'B at once, whole');
+  const from = context.helper.lines.length;
+  context.helper.child.kill('SIGUSR1');
+  await context.helper.waitFor(/^fading to B/, 15_000, from);
+  const warnings = context.helper.lines.filter((line) => /no usable GPU for crossfades/.test(line));
+  assert.is(warnings.length, 1, context.helper.lines.join('\n'));
+});
+
+/** How many screen pixels lie between the two frames' (each channel, ±2), and how many equal one of them (±2). */
+function blendCounts(image: ScreenImage, a: Buffer, b: Buffer): { between: number; pure: number } {
+  let between = 0;
+  let pure = 0;
+  for (let i = 0; i < image.width * image.height; i++) {
+    let inside = true;
+    let nearA = true;
+    let nearB = true;
+    for (let c = 0; c < 3; c++) {
+      const seen = image.rgb[i * 3 + c]!;
+      const [pa, pb] = [a[i * 4 + c]!, b[i * 4 + c]!];
+      if (seen < Math.min(pa, pb) - 2 || seen > Math.max(pa, pb) + 2) inside = false;
+      if (Math.abs(seen - pa) > 2) nearA = false;
+      if (Math.abs(seen - pb) > 2) nearB = false;
+    }
+    if (inside) between++;
+    if (nearA || nearB) pure++;
+  }
+  return { between, pure };
+}
+
+/** Pixels whose colour differs from the RGBA frame's. */
+function differences(image: ScreenImage, rgba: Buffer): number {
+  let count = 0;
+  for (let i = 0; i < image.width * image.height; i++) {
+    if (image.rgb[i * 3] !== rgba[i * 4] || image.rgb[i * 3 + 1] !== rgba[i * 4 + 1] || image.rgb[i * 3 + 2] !== rgba[i * 4 + 2]) count++;
+  }
+  return count;
+}
+
+screen.run();

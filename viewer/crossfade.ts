@@ -1,0 +1,44 @@
+/**
+ * The crossfade as pure arithmetic: how far a fade is at a moment, and the
+ * layers the renderer draws for it. No clock is read here; the presenter
+ * passes the time.
+ */
+import type { Rect } from './layout.ts';
+import { BLEND, type Layer } from './sdlLayers.ts';
+
+export const TRANSITIONS = ['none', 'crossfade'] as const;
+export type TransitionKind = (typeof TRANSITIONS)[number];
+
+/** How a new photo replaces the one on screen. */
+export type Transition = { kind: 'none' } | { kind: 'crossfade'; ms: number };
+
+export const CUT: Transition = Object.freeze({ kind: 'none' });
+
+/** A texture on the renderer and where it is drawn. */
+export interface Placed {
+  texture: number;
+  rect: Rect;
+}
+
+/** 0 at the start, 1 at the end; eased (smoothstep) so the change neither starts nor stops abruptly. */
+export function fadeProgress(elapsedMs: number, durationMs: number): number {
+  if (durationMs <= 0 || elapsedMs >= durationMs) return 1;
+  if (elapsedMs <= 0) return 0;
+  const t = elapsedMs / durationMs;
+  return t * t * (3 - 2 * t);
+}
+
+const layer = (placed: Placed, alpha: number, blend: Layer['blend']): Layer => ({ texture: placed.texture, alpha, blend, ...placed.rect });
+
+/**
+ * The layers for a fade from `from` to `to` at `progress`. Both photos are
+ * added over black with alphas summing to 255, so each pixel is the linear
+ * mix of the two, and a bar where only one photo lies fades to or from black.
+ * A caption is part of its photo's frame, so it fades with it and the
+ * incoming photo never covers it at full strength.
+ */
+export function crossfadeLayers(from: Placed | null, to: Placed, progress: number): Layer[] {
+  const incoming = Math.round(255 * Math.min(1, Math.max(0, progress)));
+  if (from === null || incoming === 255) return [layer(to, 255, BLEND.none)];
+  return [layer(from, 255 - incoming, BLEND.add), layer(to, incoming, BLEND.add)];
+}
