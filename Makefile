@@ -43,7 +43,7 @@ deploy: setup
 	@$(NODE_TSX) deploy/deployPis.ts --pi "$(PI)" --hosts "$(HOSTS)" --id "$(ID)" --etcd "$(ETCD)" --bundle "$(BUNDLE)" --ssh-config "$(SSH_CONFIG)" --state "$(STATE)"
 
 pi-check: setup
-	@scripts/pi-check.sh
+	@SDL_BUILD=$(SDL_BUILD) scripts/pi-check.sh
 
 clean:
 	rm -rf $(STATE)

@@ -17,6 +17,8 @@
  *    here), drawing on an Xvfb inside the Pi; the host sets an album through
  *    etcd and reads the Pi's screen back with xwd there.
  * 7. Sizes: what landed on the Pi against today's full development setup.
+ * 8. With SDL_BUILD=1: the SDL addon built on the Pi against cross-compiled
+ *    on the host (scripts/piCheck/sdlBuildPlaces.ts).
  *
  * Every step prints its time.
  */
@@ -30,6 +32,7 @@ import { stopChildProcess } from '../common/process/stopChildProcess.ts';
 import { decodeXwd } from '../test/helpers/screenCapture.ts';
 import { unitCommand } from './piCheck/unitCommand.ts';
 import { measureSizes } from './piCheck/piSizes.ts';
+import { measureSdlBuildPlaces } from './piCheck/sdlBuildPlaces.ts';
 
 const CHECKOUT = fileURLToPath(new URL('..', import.meta.url));
 const STATE = join(CHECKOUT, '.state');
@@ -109,6 +112,7 @@ async function run(): Promise<void> {
   );
   process.stdout.write(update);
   if (!/deps unchanged/.test(update)) throw new Error('the update sent the dependency set again');
+  await step('a release that does not load is refused on the Pi; the running release stays', () => brokenUpdate(ssh.config));
   await step('make deploy refuses an unreachable Pi with one line', () => {
     const result = spawnMake([`PI=unreachable-pi`, `SSH_CONFIG=${ssh.config}`, `ETCD=${host.etcd}`]);
     if (result.code === 0 || !/unreachable-pi +FAILED .*cannot reach/.test(result.stdout)) throw new Error(`unexpected: ${result.stdout}${result.stderr}`);
@@ -119,6 +123,9 @@ async function run(): Promise<void> {
   });
   await step("the unit's ExecStart under its user, groups and NoNewPrivileges: a photo on the Pi's Xvfb, read back there", () => showPhoto(host));
   await step('sizes: what landed on the Pi against the full development setup', () => process.stdout.write(measureSizes(ROOT, STATE)));
+  if (process.env.SDL_BUILD === '1') {
+    await step('where to build the SDL addon: on the emulated Pi against cross-compiled on the host', () => process.stdout.write(measureSdlBuildPlaces(BASE, PI)));
+  }
 }
 
 async function buildBase(): Promise<void> {
@@ -265,6 +272,32 @@ function makeDeploy(variables: string[]): string {
   const result = spawnMake(variables);
   if (result.code !== 0) throw new Error(`make deploy failed:\n${result.stdout}${result.stderr}`);
   return result.stdout;
+}
+
+/** Runs the installer with a bundle that is not JavaScript, as a broken build would be, and checks nothing switched. */
+function brokenUpdate(sshConfig: string): void {
+  const current = () => execFileSync('readlink', [join(ROOT, 'opt', 'photoframe', 'current')], { encoding: 'utf8' }).trim();
+  const before = current();
+  const deps = readFileSync(join(ROOT, 'opt', 'photoframe', before, 'DEPS'), 'utf8').trim();
+  const stage = join(PI, 'broken-stage');
+  rmSync(stage, { recursive: true, force: true });
+  mkdirSync(join(stage, 'dist'), { recursive: true });
+  writeFileSync(join(stage, 'dist', 'photoframe.js'), 'this is not JavaScript (\n');
+  execFileSync('tar', ['-C', stage, '-cf', join(stage, 'release.tar'), 'dist']);
+  for (const file of ['pi-install.sh', 'photoframe-viewer.service', 'photoframe-reboot.rules']) execFileSync('cp', [join(CHECKOUT, 'deploy', file), stage]);
+  execFileSync('cp', [join(ROOT, 'etc', 'photoframe', 'viewer.env'), stage]);
+  const tar = execFileSync('tar', ['-C', stage, '-cf', '-', 'release.tar', 'pi-install.sh', 'photoframe-viewer.service', 'photoframe-reboot.rules', 'viewer.env']);
+  let refused = '';
+  try {
+    execFileSync('ssh', ['-F', sshConfig, '-o', 'BatchMode=yes', 'emulated-pi', `d=$(mktemp -d); tar -C $d -xf -; sudo -n sh $d/pi-install.sh 20990101T000000Z-broken ${deps} ''; s=$?; rm -rf $d; exit $s`], { input: tar, stdio: ['pipe', 'pipe', 'pipe'] });
+  } catch (error) {
+    refused = String((error as { stderr: Buffer }).stderr);
+  }
+  rmSync(stage, { recursive: true, force: true });
+  if (!/does not load on this Pi; the running viewer is unchanged/.test(refused)) throw new Error(`the broken release was not refused: ${refused}`);
+  if (current() !== before) throw new Error(`current moved from ${before} to ${current()}`);
+  if (existsSync(join(ROOT, 'opt', 'photoframe', 'releases', '20990101T000000Z-broken'))) throw new Error('the broken release was left on the Pi');
+  process.stdout.write(`  ${refused.trim().split('\n').pop()}\n  current is still ${before}\n`);
 }
 
 function checkEnrollment(): void {
