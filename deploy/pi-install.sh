@@ -43,8 +43,12 @@ if ! id "$user" >/dev/null 2>&1; then
   useradd --system --user-group --home-dir "$home" --no-create-home --shell /usr/sbin/nologin --comment "photoframe viewer" "$user"
 fi
 # video: /dev/dri/card* and /dev/cec* on Raspberry Pi OS; render: /dev/dri/renderD*; input: keyboards and remotes.
+# The unit names them in SupplementaryGroups=, and systemd refuses to start a
+# unit whose group does not exist; udev makes them on a stock Pi, so creating
+# one here happens only on a stripped system.
 for group in video render input; do
-  getent group "$group" >/dev/null && usermod -a -G "$group" "$user"
+  getent group "$group" >/dev/null || groupadd --system "$group"
+  usermod -a -G "$group" "$user"
 done
 install -d -m 750 -o "$user" -g "$user" "$home"
 
@@ -72,10 +76,26 @@ mv "$new.new" "$new"
 # 5. Smoke test as the viewer's user: Node, the bundle, sharp's and SDL's native parts all load.
 step "checking release $release"
 as_viewer() { setpriv --reuid="$user" --regid="$user" --init-groups --no-new-privs env -i PATH=/usr/bin:/bin HOME="$home" "$@"; }
-if ! out=$(cd "$new" && as_viewer node -e "require('sharp'); require('@kmamal/sdl')" 2>&1 && as_viewer node "$new/dist/photoframe.js" viewer --help 2>&1); then
+# One Node process, the viewer's chunk with
+# its static imports (etcd3, sharp and its libvips, @kmamal/sdl and libSDL2)
+# through the release's node_modules link, then the CLI's entry as the unit
+# starts it, asked for the viewer's usage.
+smoke_started=$(date +%s)
+if ! out=$(cd "$new" && as_viewer node --lite-mode --no-expose-wasm --input-type=module -e "
+    const dist = '$new/dist/';
+    const chunk = (await import('node:fs')).readdirSync(dist).find((f) => /^viewerCommand-.*[.]js\$/.test(f));
+    if (!chunk) throw new Error('no viewer chunk in ' + dist);
+    await import(dist + chunk);
+    process.argv.splice(1, Infinity, dist + 'photoframe.js', 'viewer', '--help');
+    await import(dist + 'photoframe.js');
+  " 2>&1); then
   rm -rf "$new"
-  fail "release $release does not load on this Pi; the running viewer is unchanged: $(echo "$out" | tail -1)"
+  # Node's own error line (SyntaxError: ..., Error: Cannot find module ...), not the trailing "Node.js vX" line.
+  reason=$(echo "$out" | grep -m1 -E '^[A-Za-z]*Error' || echo "$out" | tail -1)
+  fail "release $release does not load on this Pi; the running viewer is unchanged: $reason"
 fi
+
+step "release $release loads as $user ($(( $(date +%s) - smoke_started )) s)"
 
 # 6. Settings and enrollment, each replaced whole.
 install -d -m 755 /etc/photoframe

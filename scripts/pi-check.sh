@@ -31,9 +31,20 @@ fi
 if [ ! -e /proc/sys/fs/binfmt_misc/qemu-aarch64 ]; then
   update-binfmts --enable qemu-aarch64 >/dev/null 2>&1 || update-binfmts --import qemu-aarch64 >/dev/null 2>&1 || true
 fi
-# F (fix binary): the kernel opens qemu now, so it need not exist inside the chroot.
-grep -q '^flags: .*F' /proc/sys/fs/binfmt_misc/qemu-aarch64 2>/dev/null || {
-  echo "pi-check: qemu-aarch64 is not registered with binfmt_misc with the F flag (update-binfmts --display qemu-aarch64)" >&2
-  exit 1
-}
+# F (fix binary): the kernel opens qemu at registration, so it need not exist
+# inside the chroot. C (credentials): setuid programs (sudo, which the deploy
+# uses as a Pi's first user does) run with their owner's rights; Debian
+# registers qemu without it, so re-register qemu-aarch64 with it here, same
+# magic and interpreter.
+entry=/proc/sys/fs/binfmt_misc/qemu-aarch64
+[ -e "$entry" ] || { echo "pi-check: qemu-aarch64 is not registered with binfmt_misc (update-binfmts --display qemu-aarch64)" >&2; exit 1; }
+if ! grep -q '^flags: .*C' "$entry" || ! grep -q '^flags: .*F' "$entry"; then
+  interpreter=$(sed -n 's/^interpreter //p' "$entry")
+  magic=$(sed -n 's/^magic //p' "$entry" | sed 's/../\\x&/g')
+  mask=$(sed -n 's/^mask //p' "$entry" | sed 's/../\\x&/g')
+  flags=$(sed -n 's/^flags: //p' "$entry")
+  echo "pi-check: re-registering qemu-aarch64 with binfmt_misc flag C (had: $flags): sudo inside the emulated Pi needs it"
+  echo -1 > "$entry"
+  printf ':qemu-aarch64:M::%s:%s:%s:%sCF' "$magic" "$mask" "$interpreter" "$(echo "$flags" | tr -d CF)" > /proc/sys/fs/binfmt_misc/register
+fi
 exec node --import tsx scripts/piCheck.ts "$@"

@@ -89,7 +89,7 @@ async function run(): Promise<void> {
   await step('a fresh emulated Pi from the cached root', freshPi);
   const ssh = await step('ssh server in the emulated Pi on a loopback port', startSsh);
   const host = await step('host: etcd (plain http), a library with one photo, the image server', startHostServices);
-  await step('arm64 programs run: uname -m and node --version inside the Pi', () => {
+  await step('arm64 programs run inside the Pi: uname -m', () => {
     const machine = inPi(['uname', '-m']).trim();
     if (machine !== 'aarch64') throw new Error(`the emulated Pi says it is ${machine}, not aarch64`);
     process.stdout.write(`  uname -m: ${machine}\n`);
@@ -134,7 +134,9 @@ async function buildBase(): Promise<void> {
     return;
   }
   const tmp = `${BASE}.tmp`;
-  if (!existsSync(join(tmp, 'usr', 'bin', 'apt'))) {
+  // debootstrap removes its own /debootstrap folder when it has finished.
+  const finished = existsSync(join(tmp, 'usr', 'bin', 'apt')) && !existsSync(join(tmp, 'debootstrap'));
+  if (!finished) {
     rmSync(tmp, { recursive: true, force: true });
     process.stdout.write(`  debootstrap --arch=arm64 --variant=minbase trixie (several minutes: the second stage runs under qemu)\n`);
     await new Promise<void>((resolve, reject) => {
@@ -386,4 +388,7 @@ function waitForLine(child: ChildProcess, pattern: RegExp, timeoutMs: number, li
   });
 }
 
-await main();
+await main().catch((error: Error) => {
+  process.stderr.write(`pi-check: FAILED: ${error.message}\n`);
+  process.exitCode = 1;
+});
