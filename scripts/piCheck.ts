@@ -105,12 +105,12 @@ async function run(): Promise<void> {
   const first = await step('make deploy to a stock Pi, with an enrollment bundle (Debian packages, user, dependency set, release)', () =>
     makeDeploy([`PI=emulated-pi`, `SSH_CONFIG=${ssh.config}`, `BUNDLE=${bundle}`, `ID=${DISPLAY_ID}`]),
   );
-  process.stdout.write(first);
+  process.stdout.write(first + piSteps());
   await step('the enrollment bundle on the Pi: /etc/photoframe/enrollment 0700, files 0600, owned by photoframe', checkEnrollment);
   const update = await step('make deploy again: an update with unchanged dependencies, ETCD= instead of a bundle', () =>
     makeDeploy([`PI=emulated-pi`, `SSH_CONFIG=${ssh.config}`, `ETCD=${host.etcd}`, `ID=${DISPLAY_ID}`]),
   );
-  process.stdout.write(update);
+  process.stdout.write(update + piSteps());
   if (!/deps unchanged/.test(update)) throw new Error('the update sent the dependency set again');
   await step('a release that does not load is refused on the Pi; the running release stays', () => brokenUpdate(ssh.config));
   await step('make deploy refuses an unreachable Pi with one line', () => {
@@ -300,6 +300,12 @@ function brokenUpdate(sshConfig: string): void {
   if (current() !== before) throw new Error(`current moved from ${before} to ${current()}`);
   if (existsSync(join(ROOT, 'opt', 'photoframe', 'releases', '20990101T000000Z-broken'))) throw new Error('the broken release was left on the Pi');
   process.stdout.write(`  ${refused.trim().split('\n').pop()}\n  current is still ${before}\n`);
+}
+
+/** What the installer said on the Pi in the last deploy (deploy/deployPis.ts keeps it in .state/deploy/HOST.log). */
+function piSteps(): string {
+  const log = readFileSync(join(STATE, 'deploy', 'emulated-pi.log'), 'utf8');
+  return log.split('\n').filter((line) => line.startsWith('pi: ')).map((line) => `  ${line}\n`).join('');
 }
 
 function checkEnrollment(): void {
