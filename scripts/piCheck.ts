@@ -10,7 +10,9 @@
  * 3. On the host: etcd (plain http), a library with one photo, the image server.
  * 4. The real `make deploy` over ssh: first with an enrollment bundle (its
  *    files and modes are checked), then an update with unchanged dependencies
- *    and ETCD=, timed; an unreachable Pi must be refused with one line.
+ *    and ETCD=, timed; a release that does not load must be refused on the
+ *    Pi with the old one left running; an unreachable Pi and a Pi whose
+ *    os-release says bookworm must be refused with one line each.
  * 5. `systemd-analyze verify` of the installed unit, inside the Pi.
  * 6. The unit's ExecStart, read from the installed unit and viewer.env, run
  *    under the unit's user, groups and NoNewPrivileges (systemd is not PID 1
@@ -23,7 +25,7 @@
  * Every step prints its time.
  */
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, readdirSync, readlinkSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { startLocalEtcd, type LocalEtcd } from '../common/etcd/localEtcd.ts';
@@ -117,6 +119,22 @@ async function run(): Promise<void> {
     const result = spawnMake([`PI=unreachable-pi`, `SSH_CONFIG=${ssh.config}`, `ETCD=${host.etcd}`]);
     if (result.code === 0 || !/unreachable-pi +FAILED .*cannot reach/.test(result.stdout)) throw new Error(`unexpected: ${result.stdout}${result.stderr}`);
     process.stdout.write(result.stdout.split('\n').filter((l) => l.includes('unreachable-pi')).join('\n') + '\n');
+  });
+  await step('make deploy refuses a Pi running bookworm (its os-release says so for this step) with one line', () => {
+    const osRelease = join(ROOT, 'etc', 'os-release');
+    const original = readlinkOrNull(osRelease);
+    const text = readFileSync(osRelease, 'utf8');
+    rmSync(osRelease);
+    writeFileSync(osRelease, text.replace(/^VERSION_CODENAME=.*$/m, 'VERSION_CODENAME=bookworm'));
+    try {
+      const result = spawnMake([`PI=emulated-pi`, `SSH_CONFIG=${ssh.config}`, `ETCD=${host.etcd}`]);
+      if (result.code === 0 || !/emulated-pi +FAILED .*bookworm ships Node 18/.test(result.stdout)) throw new Error(`unexpected: ${result.stdout}${result.stderr}`);
+      process.stdout.write(result.stdout.split('\n').filter((l) => l.includes('emulated-pi')).join('\n') + '\n');
+    } finally {
+      rmSync(osRelease);
+      if (original !== null) symlinkSync(original, osRelease);
+      else writeFileSync(osRelease, text);
+    }
   });
   await step('systemd-analyze verify of the installed unit, inside the Pi', () => {
     process.stdout.write(inPi(['systemd-analyze', 'verify', '/etc/systemd/system/photoframe-viewer.service'], { quiet: false }));
@@ -360,6 +378,14 @@ async function showPhoto(host: { etcd: string; home: string }): Promise<void> {
     }
     if (Date.now() > deadline) throw new Error(`the Pi's screen shows ${JSON.stringify(seen)}, not red | green; viewer log:\n${lines.slice(-20).join('\n')}`);
     await new Promise((resolve) => setTimeout(resolve, 1000));
+  }
+}
+
+function readlinkOrNull(path: string): string | null {
+  try {
+    return readlinkSync(path);
+  } catch {
+    return null;
   }
 }
 

@@ -36,7 +36,8 @@ export function measureSdlBuildPlaces(base: string, pi: string): string {
   try {
     mount(['-t', 'proc', 'proc'], join(root, 'proc'));
     mount(['--bind', '/dev'], join(root, 'dev'));
-    const archives = join(pi, 'apt-archives');
+    // Its own cache of .debs, so it never waits for the apt lock of the Pi under check.
+    const archives = join(pi, 'apt-archives-sdl-build');
     mkdirSync(join(archives, 'partial'), { recursive: true });
     mount(['--bind', archives], join(root, 'var', 'cache', 'apt', 'archives'));
     writeFileSync(join(root, 'etc', 'resolv.conf'), readFileSync('/etc/resolv.conf'));
@@ -53,10 +54,11 @@ export function measureSdlBuildPlaces(base: string, pi: string): string {
     mkdirSync(join(work, '@kmamal'), { recursive: true });
     cpSync(join(modules, '@kmamal', 'sdl'), join(work, '@kmamal', 'sdl'), { recursive: true, filter: (src) => !/\/(build|dist)(\/|$)/.test(src.slice(modules.length)) });
     cpSync(join(modules, 'node-addon-api'), join(work, 'node-addon-api'), { recursive: true });
-    mkdirSync(join(root, 'tmp', 'hostmods'));
-    mount(['--bind', '-o', 'ro', modules], join(root, 'tmp', 'hostmods'));
+    // Named node_modules, so node-gyp finds its own dependencies beside it.
+    mkdirSync(join(root, 'tmp', 'host', 'node_modules'), { recursive: true });
+    mount(['--bind', '-o', 'ro', modules], join(root, 'tmp', 'host', 'node_modules'));
     const onPi = seconds(() =>
-      inRoot('cd /tmp/sdlbuild/node_modules/@kmamal/sdl && SDL_INC=/usr/include/SDL2 SDL_LIB=/usr/lib/aarch64-linux-gnu node /tmp/hostmods/node-gyp/bin/node-gyp.js rebuild -j 2 --nodedir=/usr >/tmp/sdlbuild/build.log 2>&1 || { tail -20 /tmp/sdlbuild/build.log; exit 1; }'),
+      inRoot('cd /tmp/sdlbuild/node_modules/@kmamal/sdl && SDL_INC=/usr/include/SDL2 SDL_LIB=/usr/lib/aarch64-linux-gnu node /tmp/host/node_modules/node-gyp/bin/node-gyp.js rebuild -j 2 --nodedir=/usr >/tmp/sdlbuild/build.log 2>&1 || { tail -20 /tmp/sdlbuild/build.log; exit 1; }'),
     );
     const loads = inRoot("cd /tmp/sdlbuild/node_modules/@kmamal/sdl && node -e \"require('./build/Release/sdl.node'); console.log('loads')\"").trim();
 
