@@ -294,15 +294,18 @@ function makeDeploy(variables: string[]): string {
   return result.stdout;
 }
 
-/** Runs the installer with a bundle that is not JavaScript, as a broken build would be, and checks nothing switched. */
+/** Runs the installer with a release whose viewer does not load, and checks nothing switched. */
 function brokenUpdate(sshConfig: string): void {
   const current = () => execFileSync('readlink', [join(ROOT, 'opt', 'photoframe', 'current')], { encoding: 'utf8' }).trim();
   const before = current();
   const deps = readFileSync(join(ROOT, 'opt', 'photoframe', before, 'DEPS'), 'utf8').trim();
   const stage = join(PI, 'broken-stage');
   rmSync(stage, { recursive: true, force: true });
-  mkdirSync(join(stage, 'dist'), { recursive: true });
-  writeFileSync(join(stage, 'dist', 'photoframe.js'), 'this is not JavaScript (\n');
+  // The running release's bundle with its viewer chunk cut short, as a broken build or a torn copy would leave it.
+  mkdirSync(stage, { recursive: true });
+  execFileSync('cp', ['-a', join(ROOT, 'opt', 'photoframe', before, 'dist'), join(stage, 'dist')]);
+  const chunk = readdirSync(join(stage, 'dist')).find((name) => /^viewerCommand-.*\.js$/.test(name))!;
+  writeFileSync(join(stage, 'dist', chunk), readFileSync(join(stage, 'dist', chunk), 'utf8').slice(0, 200));
   execFileSync('tar', ['-C', stage, '-cf', join(stage, 'release.tar'), 'dist']);
   for (const file of ['pi-install.sh', 'photoframe-viewer.service', 'photoframe-reboot.rules']) execFileSync('cp', [join(CHECKOUT, 'deploy', file), stage]);
   execFileSync('cp', [join(ROOT, 'etc', 'photoframe', 'viewer.env'), stage]);
