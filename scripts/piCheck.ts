@@ -309,7 +309,7 @@ function brokenUpdate(sshConfig: string): void {
   execFileSync('tar', ['-C', stage, '-cf', join(stage, 'release.tar'), 'dist']);
   for (const file of ['pi-install.sh', 'photoframe-viewer.service', 'photoframe-reboot.rules']) execFileSync('cp', [join(CHECKOUT, 'deploy', file), stage]);
   execFileSync('cp', [join(ROOT, 'etc', 'photoframe', 'viewer.env'), stage]);
-  const tar = execFileSync('tar', ['-C', stage, '-cf', '-', 'release.tar', 'pi-install.sh', 'photoframe-viewer.service', 'photoframe-reboot.rules', 'viewer.env']);
+  const tar = execFileSync('tar', ['-C', stage, '-cf', '-', 'release.tar', 'pi-install.sh', 'photoframe-viewer.service', 'photoframe-reboot.rules', 'viewer.env'], { maxBuffer: 256 * 1024 * 1024 });
   let refused = '';
   try {
     execFileSync('ssh', ['-F', sshConfig, '-o', 'BatchMode=yes', 'emulated-pi', `d=$(mktemp -d); tar -C $d -xf -; sudo -n sh $d/pi-install.sh 20990101T000000Z-broken ${deps} ''; s=$?; rm -rf $d; exit $s`], { input: tar, stdio: ['pipe', 'pipe', 'pipe'] });
