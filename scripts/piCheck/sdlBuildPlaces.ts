@@ -61,6 +61,10 @@ export function measureSdlBuildPlaces(base: string, pi: string): string {
       inRoot('cd /tmp/sdlbuild/node_modules/@kmamal/sdl && SDL_INC=/usr/include/SDL2 SDL_LIB=/usr/lib/aarch64-linux-gnu node /tmp/host/node_modules/node-gyp/bin/node-gyp.js rebuild -j 2 --nodedir=/usr >/tmp/sdlbuild/build.log 2>&1 || { tail -20 /tmp/sdlbuild/build.log; exit 1; }'),
     );
     const loads = inRoot("cd /tmp/sdlbuild/node_modules/@kmamal/sdl && node -e \"require('./build/Release/sdl.node'); console.log('loads')\"").trim();
+    // Printed now: this half takes tens of minutes, and must not be lost if the host half fails.
+    process.stdout.write(
+      `  on the emulated Pi: installing ${BUILD_PACKAGES.join(' ')}: ${install.toFixed(1)} s, ${added.length} packages, ${(addedKb / 1024).toFixed(1)} MB installed; node-gyp rebuild: ${onPi.toFixed(1)} s (qemu-user); the addon ${loads}\n`,
+    );
 
     const hostWork = join(pi, 'sdl-cross-build');
     rmSync(hostWork, { recursive: true, force: true });
@@ -69,11 +73,7 @@ export function measureSdlBuildPlaces(base: string, pi: string): string {
     cpSync(join(modules, 'node-addon-api'), join(hostWork, 'node_modules', 'node-addon-api'), { recursive: true });
     const cross = seconds(() => execFileSync(join(CHECKOUT, 'deploy', 'build-sdl-cross.sh'), [join(hostWork, 'node_modules', '@kmamal', 'sdl'), 'arm64'], { stdio: 'ignore' }));
     rmSync(hostWork, { recursive: true, force: true });
-    return [
-      `  on the emulated Pi: installing ${BUILD_PACKAGES.join(' ')}: ${install.toFixed(1)} s, ${added.length} packages, ${(addedKb / 1024).toFixed(1)} MB installed; node-gyp rebuild: ${onPi.toFixed(1)} s (qemu-user); the addon ${loads}`,
-      `  cross on the host: deploy/build-sdl-cross.sh: ${cross.toFixed(1)} s (toolchain installed once beforehand)`,
-      '',
-    ].join('\n');
+    return `  cross on the host: deploy/build-sdl-cross.sh: ${cross.toFixed(1)} s (toolchain installed once beforehand)\n`;
   } finally {
     for (const point of mounts.reverse()) execFileSync('umount', ['-l', point]);
     // Never remove through a mount that is still there (/dev is bound in).
