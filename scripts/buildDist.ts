@@ -7,8 +7,10 @@
  * .proto files, next to their own code in node_modules; so the output folder
  * must sit inside this checkout.
  *
- * `make setup` builds dist/, which the systemd unit runs; tests and benchmarks
- * build their own copy from the sources they run with (test/helpers/deployedViewer.ts).
+ * `make setup` builds dist/; `make deploy` builds the copy it sends the Pis
+ * (deploy/piPackage.ts), which their systemd unit runs; tests and benchmarks
+ * build their own copy from the sources they run with (test/helpers/deployedViewer.ts),
+ * all with this one function.
  */
 import { buildSync, type BuildOptions } from 'esbuild';
 import { rmSync } from 'node:fs';

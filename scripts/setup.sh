@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Installs everything photoframe needs on Debian bookworm (or Raspberry Pi OS):
+# Installs everything photoframe needs on a development machine or console host
+# (Debian bookworm; a Pi gets only the viewer, from `make deploy`):
 # Debian packages when missing, npm packages from the lockfile, and the SDL
 # addon built against the system SDL2. Safe and quick to run again.
 set -euo pipefail
