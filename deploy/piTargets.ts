@@ -48,9 +48,10 @@ export type TargetDecision = { ok: true; target: PiTarget } | { ok: false; reaso
  * own archive. polkitd lets the unprivileged viewer reboot through
  * `systemctl reboot` (deploy/photoframe-reboot.rules); libgl1-mesa-dri and
  * libegl1 are the GL drivers SDL's accelerated renderer loads at run time,
- * which libsdl2 does not depend on.
+ * which libsdl2 does not depend on. v4l-utils brings cec-ctl, through which
+ * a screen schedule puts the TV in standby over HDMI-CEC (/dev/cec*, group video).
  */
-export const TRIXIE_PACKAGES = ['nodejs', 'libsdl2-2.0-0', 'libgl1-mesa-dri', 'libegl1', 'polkitd'];
+export const TRIXIE_PACKAGES = ['nodejs', 'libsdl2-2.0-0', 'libgl1-mesa-dri', 'libegl1', 'polkitd', 'v4l-utils'];
 
 export function decideTarget(facts: PiFacts): TargetDecision {
   const arch = facts.dpkgArch === 'arm64' ? PI_ARCHS.arm64 : facts.dpkgArch === 'armhf' && facts.machine !== 'armv6l' ? PI_ARCHS.armhf : null;
