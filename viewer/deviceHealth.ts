@@ -1,19 +1,10 @@
+import type { ThrottlingValue } from '../common/protocol/codecs/viewerStatusCodec.ts';
 import { execFile } from 'node:child_process';
 import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 
-/** The Pi firmware's throttling word, decoded (`vcgencmd get_throttled`, or its sysfs twin). */
-export interface Throttling {
-  /** As the firmware gives it, e.g. "0x50005". */
-  raw: string;
-  /** Now. */
-  undervoltage: boolean;
-  throttled: boolean;
-  capped: boolean;
-  soft_temp_limit: boolean;
-  /** Anything of the above since boot. */
-  occurred: string[];
-}
+/** The Pi firmware's throttling word, decoded (`vcgencmd get_throttled`, or its sysfs twin): as the status key carries it. */
+export type Throttling = ThrottlingValue;
 
 const BITS: [number, 'undervoltage' | 'capped' | 'throttled' | 'soft_temp_limit'][] = [
   [0, 'undervoltage'],
