@@ -12,7 +12,6 @@ export interface EtcdTarget {
 
 /** Options every command takes, resolved from flags, then the environment, then `<home>/config.json`, then defaults. */
 export interface GlobalConfig {
-  etcdEndpoints: string[];
   etcd: EtcdTarget;
   home: string;
 }
@@ -110,10 +109,10 @@ export function resolveGlobalConfig(flags: ConfigFlags, env: NodeJS.ProcessEnv =
         key: pick(flags.etcdKey, 'PHOTOFRAME_ETCD_KEY', file.etcd_key, join(pki, 'console.key')),
       }
     : null;
-  return { etcdEndpoints, etcd: { endpoints: etcdEndpoints, tls }, home };
+  return { etcd: { endpoints: etcdEndpoints, tls }, home };
 }
 
 /** The same target with other TLS files (a display's enrollment bundle). */
 export function withEtcd(config: GlobalConfig, etcd: EtcdTarget): GlobalConfig {
-  return { ...config, etcdEndpoints: etcd.endpoints, etcd };
+  return { ...config, etcd };
 }

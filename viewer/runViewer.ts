@@ -83,7 +83,7 @@ export async function runViewer(options: ViewerOptions): Promise<void> {
   const screenPower = await ScreenPowerControl.find({ env: process.env, log, changed: statusChanged });
   const health = new ViewerHealthSampler({
     version: VERSION,
-    etcdEndpoint: options.config.etcdEndpoints[0] ?? null,
+    etcdEndpoint: options.config.etcd.endpoints[0] ?? null,
     etcdTls: enrollment?.tls ?? null,
     cacheBytes: () => cache.bytes(),
     screen: () => screenPower.current,

@@ -16,7 +16,7 @@ export async function runConsole({ config }: CommandContext): Promise<number | v
   const client = await connectEtcd(config.etcd, { callTimeoutMs: 10_000 });
   // `photoframe demo` says where its viewer draws; the console shows it in ? (the demo's own lines are hidden under the console).
   const viewerScreen = process.env[DEMO_VIEWER_SCREEN_ENV] || undefined;
-  const services = await openConsoleServices(client, homePaths(config.home), config.etcdEndpoints.join(','), viewerScreen).catch((error) => {
+  const services = await openConsoleServices(client, homePaths(config.home), config.etcd.endpoints.join(','), viewerScreen).catch((error) => {
     client.close();
     throw error;
   });
