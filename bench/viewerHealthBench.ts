@@ -7,7 +7,6 @@
  * bundled CLI run as the systemd unit runs it, on their own Xvfb screens,
  * photos already cached.
  */
-import { buildSync } from 'esbuild';
 import { Etcd3 } from 'etcd3';
 import { execFile } from 'node:child_process';
 import { mkdir, mkdtemp, readFile, rm } from 'node:fs/promises';
@@ -17,6 +16,7 @@ import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import sharp from 'sharp';
 import { startLocalEtcd } from '../common/etcd/localEtcd.ts';
+import { buildDist } from '../scripts/buildDist.ts';
 import { homePaths } from '../common/homePaths.ts';
 import { displayKey } from '../common/protocol/displayKeys.ts';
 import { STATUS_PREFIX, statusKey } from '../common/protocol/systemKeys.ts';
@@ -49,18 +49,7 @@ async function bundleAt(commit: string): Promise<{ cli: string; dir: string }> {
   const src = join(dir, 'src');
   await mkdir(src, { recursive: true });
   await run('sh', ['-c', `git -C "${ROOT}" archive ${commit} | tar -x -C "${src}"`]);
-  buildSync({
-    entryPoints: { photoframe: join(src, 'console/cli/runCli.ts') },
-    outdir: join(dir, 'dist'),
-    bundle: true,
-    splitting: true,
-    format: 'esm',
-    platform: 'node',
-    target: 'node20',
-    packages: 'external',
-    logLevel: 'warning',
-  });
-  return { cli: join(dir, 'dist', 'photoframe.js'), dir };
+  return { cli: buildDist(join(dir, 'dist'), join(src, 'console/cli/runCli.ts')), dir };
 }
 
 async function seedCache(home: string): Promise<void> {

@@ -20,11 +20,15 @@ import { fileURLToPath } from 'node:url';
 export const DIST_DIR = fileURLToPath(new URL('../dist/', import.meta.url));
 const ENTRY = fileURLToPath(new URL('../console/cli/runCli.ts', import.meta.url));
 
-/** Builds into `outdir` (emptied first) and returns the path of the CLI to run with node. */
-export function buildDist(outdir = DIST_DIR): string {
+/**
+ * Builds into `outdir` (emptied first) and returns the path of the CLI to run
+ * with node. `entry` is another tree's runCli.ts when a benchmark bundles an
+ * older version of the sources the same way.
+ */
+export function buildDist(outdir = DIST_DIR, entry = ENTRY): string {
   rmSync(outdir, { recursive: true, force: true });
   const options: BuildOptions = {
-    entryPoints: { photoframe: ENTRY },
+    entryPoints: { photoframe: entry },
     outdir,
     bundle: true,
     splitting: true,
