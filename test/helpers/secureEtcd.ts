@@ -3,11 +3,10 @@ import { copyFile, mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { EtcdTarget } from '../../common/config.ts';
-import { connectEtcd } from '../../common/etcd/etcdClient.ts';
 import { loadTlsMaterial, type TlsMaterial } from '../../common/tls/tlsMaterial.ts';
 import { DISPLAY_DAYS, initPki, issueCertificate } from '../../console/pki/certificateAuthority.ts';
-import { startSecureLocalEtcd } from '../../console/security/secureLocalEtcd.ts';
-import { bundlePaths, pkiPaths, type BundlePaths, type PkiPaths } from '../../console/pki/pkiPaths.ts';
+import { bundlePaths, type BundlePaths, type PkiPaths } from '../../console/pki/pkiPaths.ts';
+import { startSecureTestEtcd } from './secureTestEtcd.ts';
 import { createDisplayIdentity, displayUserName } from '../../console/security/displayRoles.ts';
 
 /**
@@ -37,34 +36,30 @@ export interface DisplayIdentity {
 }
 
 export async function startSecureEtcd(): Promise<SecureEtcd> {
-  const scratch = await mkdtemp(join(tmpdir(), 'photoframe-secure-etcd-'));
-  const home = join(scratch, 'home');
-  // The same start as `photoframe etcd`: the PKI, etcd with client TLS, auth enabled with the console as root.
-  const { etcd, target } = await startSecureLocalEtcd(home, { dataDir: join(scratch, 'etcd') });
-  const pki = pkiPaths(home);
-  const admin = await connectEtcd(target);
+  // The same etcd as every secure test's (secureTestEtcd.ts), plus display identities on demand.
+  const etcd = await startSecureTestEtcd();
+  const bundles = await mkdtemp(join(tmpdir(), 'photoframe-bundles-'));
   const issue = async (id: string): Promise<DisplayIdentity> => {
-    const bundle = bundlePaths(join(scratch, 'bundles', id));
+    const bundle = bundlePaths(join(bundles, id));
     await mkdir(bundle.dir, { recursive: true, mode: 0o700 });
-    await issueCertificate(pki, { commonName: displayUserName(id), usage: 'client', days: DISPLAY_DAYS, certPath: bundle.cert, keyPath: bundle.key });
-    await copyFile(pki.caCert, bundle.caCert);
+    await issueCertificate(etcd.pki, { commonName: displayUserName(id), usage: 'client', days: DISPLAY_DAYS, certPath: bundle.cert, keyPath: bundle.key });
+    await copyFile(etcd.pki.caCert, bundle.caCert);
     return { bundle, material: loadTlsMaterial({ ca: bundle.caCert, cert: bundle.cert, key: bundle.key }) };
   };
   return {
-    home,
-    pki,
+    home: etcd.home,
+    pki: etcd.pki,
     endpoint: etcd.endpoint,
-    target,
-    admin,
+    target: etcd.target,
+    admin: etcd.admin,
     enrollDisplay: async (id) => {
-      await createDisplayIdentity(admin, id);
+      await createDisplayIdentity(etcd.admin, id);
       return issue(id);
     },
     certificateWithoutEnrollment: issue,
     stop: async () => {
-      admin.close();
       await etcd.stop();
-      await rm(scratch, { recursive: true, force: true });
+      await rm(bundles, { recursive: true, force: true });
     },
   };
 }
