@@ -5,6 +5,7 @@ import { decodeImageServer } from '../../../common/protocol/codecs/imageServerCo
 import { IMAGE_SERVER_KEY } from '../../../common/protocol/systemKeys.ts';
 import { daysLeft } from '../../../common/tls/tlsMaterial.ts';
 import { UserError } from '../../../common/userError.ts';
+import { findDisplay } from '../../../data/library/displays.ts';
 import { LibraryStore } from '../../../data/library/libraryStore.ts';
 import { enrollDisplay, renewDisplay, revokeDisplay } from '../../security/enrollment.ts';
 import { stringOption } from '../argumentParsers.ts';
@@ -21,7 +22,7 @@ export async function runDisplayIdentityAction({ config, values, positionals }: 
   const store = new LibraryStore(homePaths(config.home).store);
   if (action === 'renew') {
     const library = await store.read();
-    const id = library.displays.find((d) => d.id === ref || d.name === ref)?.id ?? ref;
+    const id = findDisplay(library, ref)?.id ?? ref;
     const renewed = await renewDisplay(config.home, id, out);
     const days = daysLeft(renewed.facts);
     process.stdout.write(
