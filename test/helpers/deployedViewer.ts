@@ -36,6 +36,7 @@ let cli: string | null = null;
 
 /** The viewer as deployed, bundled once per process from the sources under test, so a test never runs a stale dist/. */
 export function deployedViewer(): DeployedViewer {
+  if (cli === null && process.env.PHOTOFRAME_TEST_BUNDLE) cli = process.env.PHOTOFRAME_TEST_BUNDLE;
   if (cli === null) {
     cli = buildDist(OWN_DIST);
     process.once('exit', () => rmSync(OWN_DIST, { recursive: true, force: true }));
