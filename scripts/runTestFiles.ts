@@ -26,7 +26,8 @@ interface FileResult {
 const DURATIONS_PATH = '.state/test-durations.json';
 
 function parseArguments(argv: readonly string[]): { jobs: number; timeoutSeconds: number; pattern: RegExp } {
-  let jobs = Number(process.env.PHOTOFRAME_TEST_JOBS ?? '') || Math.max(2, availableParallelism());
+  // At least two (the files mostly wait), at most four: beyond that, etcds, Xvfbs and viewers crowd memory, not the cores.
+  let jobs = Number(process.env.PHOTOFRAME_TEST_JOBS ?? '') || Math.min(4, Math.max(2, availableParallelism()));
   let timeoutSeconds = 600;
   let pattern = /\.test\.ts$/;
   for (let i = 0; i < argv.length; i++) {
