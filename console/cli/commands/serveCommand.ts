@@ -10,6 +10,7 @@ import { createLogger } from '../../../common/log.ts';
 import { UserError } from '../../../common/userError.ts';
 import { LibraryStore } from '../../../data/library/libraryStore.ts';
 import { DisplayAccess } from '../../imageServer/displayAccess.ts';
+import { ManifestShelf, ManifestStore } from '../../manifests/manifestStore.ts';
 import { createImageServer } from '../../imageServer/imageServer.ts';
 import { loadImageServerIdentity } from '../../imageServer/imageServerCertificate.ts';
 import { LEGACY_DOWNLOAD_PREFIX, legacyViewerRoutes } from '../../imageServer/legacyViewerRoutes.ts';
@@ -67,7 +68,7 @@ export async function runServe({ config, values }: CommandContext): Promise<numb
     let published: { url: string; token?: string; ca_sha256?: string };
     if (secure) {
       const identity = await loadImageServerIdentity(config.home, new URL(url).hostname);
-      access = await DisplayAccess.open(client);
+      access = await DisplayAccess.open(client, { manifests: new ManifestShelf(new ManifestStore(paths.manifests)) });
       servers.push(await listen(createImageServer({ paths, https: { cert: identity.cert, key: identity.key, ca: identity.ca, access } }), port, host, '--http-port'));
       if (legacyPort !== null) {
         servers.push(await listen(createImageServer({ paths, serveImages: false, extraRoutes: routes }), legacyPort, host, '--legacy-http-port'));
