@@ -30,6 +30,8 @@ export interface Playlist {
 const TRAIL_LIMIT = 200;
 // Above this many new photos in a changed list, they are dealt into the rest of the pass in one merge rather than one insert each.
 const INSERTS_ONE_BY_ONE = 1024;
+// Lists (old and new together) up to this many photos carry the pass over when they change; see withImages.
+const CARRY_PASS_OVER_UP_TO = 40_000;
 
 export const EMPTY_PLAYLIST: Playlist = { images: EMPTY_LIST, mode: 'shuffle', order: null, drawnAt: -1, trail: [], cursor: -1 };
 
@@ -135,6 +137,9 @@ export function withImages(playlist: Playlist, images: readonly string[] | Photo
   }
   const kept = { ...playlist, images: list, trail, cursor: trail.length - 1 };
   if (playlist.mode === 'sequence') return { ...kept, order: null, drawnAt: currentIndex };
+  // Carrying a pass of 100,000 photos over name by name is a second or more of a Pi's CPU in lite mode: a
+  // list that large starts a fresh pass from the photo on screen instead (a photo shown this pass may come again).
+  if (playlist.images.length + list.length > CARRY_PASS_OVER_UP_TO) return { ...kept, order: passFrom(list, currentIndex, random), drawnAt: 0 };
   // The pass so far, and what is still to come of it, carried over as positions in the new list.
   const old = playlist;
   const here = placeInPass(old, current!);
@@ -180,13 +185,18 @@ export function withMode(playlist: Playlist, mode: SlideshowOrder, random: Rando
   if (current === null) return { ...playlist, mode };
   const currentIndex = playlist.images.indexOf(current);
   if (mode === 'sequence') return { ...playlist, mode, order: null, drawnAt: currentIndex };
-  const others = new Uint32Array(Math.max(0, playlist.images.length - 1));
-  for (let index = 0, k = 0; index < playlist.images.length; index++) if (index !== currentIndex) others[k++] = index;
+  return { ...playlist, mode, order: passFrom(playlist.images, currentIndex, random), drawnAt: 0 };
+}
+
+/** A shuffled pass that starts with the photo at `first`. */
+function passFrom(images: PhotoList, first: number, random: Random): Uint32Array {
+  const others = new Uint32Array(Math.max(0, images.length - 1));
+  for (let index = 0, k = 0; index < images.length; index++) if (index !== first) others[k++] = index;
   shuffleInPlace(others, random);
   const order = new Uint32Array(others.length + 1);
-  order[0] = currentIndex;
+  order[0] = first;
   order.set(others, 1);
-  return { ...playlist, mode, order, drawnAt: 0 };
+  return order;
 }
 
 export function forward(playlist: Playlist, random: Random): Playlist {
