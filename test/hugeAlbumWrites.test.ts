@@ -11,6 +11,7 @@ import { ManifestStore } from '../console/manifests/manifestStore.ts';
 import { EtcdDisplays } from '../console/state/etcdDisplays.ts';
 import { emptyLibrary, type Library } from '../data/library/librarySchema.ts';
 import { tempDir } from './helpers/fixtures.ts';
+import { originalViewer } from './helpers/originalSystem.ts';
 import { startTestEtcd, type TestEtcd } from './helpers/testEtcd.ts';
 
 /** The console's writes of large lists against a real etcd: what goes where, in which order, and no needless write. */
@@ -110,6 +111,19 @@ writes("the console's displays view counts a large album's photos, not its sampl
   } finally {
     await displays.close();
   }
+});
+
+writes('an original viewer reads the sample as the plain list it knows, written last, after the manifest', async (context) => {
+  const { client, endpoint } = context.etcd;
+  const start = Number((await client.get('/').exec()).header.revision) + 1;
+  const large = names(500);
+  await putImages(client, 'orig', large);
+  const seen = (await originalViewer('events', endpoint, 'orig', String(start), '2')) as { key: string }[];
+  assert.equal(seen.map((event) => event.key), ['/orig:images_manifest', '/orig:images']);
+  const read = (await originalViewer('read', endpoint, 'orig')) as { images: string[]; problems: string[] };
+  assert.equal(read.problems, []);
+  assert.ok(read.images.length > 10 && read.images.length < 500);
+  assert.ok(read.images.every((name) => large.includes(name)), 'photos of the album, spread over it');
 });
 
 writes.run();
