@@ -8,6 +8,7 @@ import { publishGroup } from '../console/displays/albumPublisher.ts';
 import { currentListOf } from '../console/displays/displayLists.ts';
 import { configureImagesWriting, imagesWriting, putImages, type ImagesWriting } from '../console/displays/displayWrites.ts';
 import { ManifestStore } from '../console/manifests/manifestStore.ts';
+import { MANIFEST_KEEP_MS, pruneManifests } from '../console/manifests/manifestPrune.ts';
 import { EtcdDisplays } from '../console/state/etcdDisplays.ts';
 import { emptyLibrary, type Library } from '../data/library/librarySchema.ts';
 import { tempDir } from './helpers/fixtures.ts';
@@ -124,6 +125,22 @@ writes('an original viewer reads the sample as the plain list it knows, written 
   assert.equal(read.problems, []);
   assert.ok(read.images.length > 10 && read.images.length < 500);
   assert.ok(read.images.every((name) => large.includes(name)), 'photos of the album, spread over it');
+});
+
+writes('manifests no display names are pruned once old enough; those named, and fresh ones, stay', async (context) => {
+  const { client } = context.etcd;
+  const store = context.writing.store!;
+  await putImages(client, 'p1', names(300, 20_000));
+  const first = decodeImagesManifest((await client.get(displayKey('p1', 'images_manifest')).string())!);
+  await putImages(client, 'p1', names(300, 30_000));
+  const second = decodeImagesManifest((await client.get(displayKey('p1', 'images_manifest')).string())!);
+  assert.ok(first.ok && second.ok);
+  if (!first.ok || !second.ok) return;
+  assert.equal(await pruneManifests(client, store), [], 'nothing is old enough yet');
+  const deleted = await pruneManifests(client, store, Date.now() + MANIFEST_KEEP_MS + 1000);
+  assert.ok(deleted.includes(first.value.sha256));
+  assert.not.ok(deleted.includes(second.value.sha256), 'the one p1 shows stays');
+  await store.load(second.value);
 });
 
 writes.run();

@@ -161,7 +161,7 @@ export const TOPICS: Registry = {
     kind: 'state',
     origin: 'photoframe',
     summary:
-      'a list too large for one etcd value: the SHA-256, name count and size of a manifest (names, one per line) at `<image server>/manifests/<sha256>`; while present it is the list, and `images` holds only a sample for original viewers (see Large albums)',
+      'a list too large for one etcd value: the SHA-256, name count and size of a manifest (names, one per line) at `<image server>/manifests/<sha256>`; while present it is the list, and `images` holds only a sample for original viewers (see its section below)',
     decode: (raw) => decodeImagesManifest(raw),
     encode: (value) => {
       if (value === null) throw new Error('images_manifest is deleted, not written as null');
