@@ -14,6 +14,8 @@ import { pkiPaths } from '../console/pki/pkiPaths.ts';
 import { LibraryStore } from '../data/library/libraryStore.ts';
 import { putImages } from '../console/displays/displayWrites.ts';
 import { ManifestStore } from '../console/manifests/manifestStore.ts';
+import { decodeImagesManifest } from '../common/protocol/codecs/imagesManifestCodec.ts';
+import { ManifestCache } from '../viewer/manifestCache.ts';
 import { importPhotos } from '../data/photos/importPhotos.ts';
 import { ImageCache } from '../viewer/imageCache.ts';
 import { RejectedImage } from '../viewer/imageDownload.ts';
@@ -194,6 +196,22 @@ secure("a display may fetch its own manifest and every photo in it, not another 
   assert.is((await httpsGet(imageUrl(info, photos[2]), atticAgent)).status, 403, "a photo in another display's manifest");
   assert.is((await httpsGet(`${info.url}/manifests/${attic.sha256}`, agentOf(null, atticIdentity.material.ca))).status, 401, 'no certificate, no manifest');
   atticAgent.destroy();
+  // The viewer's own path: its manifest cache fetching through its image cache's TLS identity, then keeping it.
+  const imageCache = new ImageCache(await tempDir('photoframe-viewer-cache-'), { tls: atticIdentity.material });
+  try {
+    const manifests = new ManifestCache(join(await tempDir(), 'viewer-manifests'));
+    const atticRef = decodeImagesManifest((await etcd.admin.get(displayKey('attic', 'images_manifest')).string())!);
+    assert.ok(atticRef.ok);
+    if (!atticRef.ok) return;
+    const source = { server: info, request: imageCache.requestTo.bind(imageCache) };
+    const list = await manifests.load(atticRef.value, source);
+    assert.is(list.nameAt(50), photos[1]);
+    assert.is((await manifests.load(atticRef.value, null)).length, 51, 'from its disk, with no server');
+    const cellarRef = decodeImagesManifest((await etcd.admin.get(displayKey('cellar', 'images_manifest')).string())!);
+    if (cellarRef.ok) await manifests.load(cellarRef.value, source).then(() => assert.unreachable("another display's manifest"), (error: Error) => assert.match(error.message, /answered 403/));
+  } finally {
+    imageCache.close();
+  }
 });
 
 secure('refuses a revoked display as soon as the revocation is seen, on a connection already open', async ({ etcd, info, photos, server }) => {
