@@ -21,7 +21,8 @@ export class ArrayPhotoList implements PhotoList {
   readonly names: readonly string[];
 
   constructor(names: readonly string[]) {
-    this.names = new Set(names).size === names.length ? names : [...new Set(names)];
+    const distinct = new Set(names);
+    this.names = distinct.size === names.length ? names : [...distinct];
   }
 
   get length(): number {
