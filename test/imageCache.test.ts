@@ -61,7 +61,7 @@ test('the cache stays within its size budget, dropping least recently used photo
   const cache = new ImageCache(dir, { budget });
   const source = { kind: 'download' as const, baseUrl: folder.baseUrl };
   try {
-    cache.setCurrentList([names[0]!]);
+    cache.setCurrentList(new Set([names[0]!]));
     for (const name of names) await cache.get(name, SIZE, source);
     const kept = await readdir(`${dir}/original`);
     assert.ok(kept.length <= 3, `kept ${kept.length}`);
@@ -104,7 +104,7 @@ test('a disk below its free-space minimum never costs the photo being returned o
   const cache = new ImageCache(dir, { budget });
   const source = { kind: 'download' as const, baseUrl: folder.baseUrl };
   try {
-    cache.setCurrentList([a, b]);
+    cache.setCurrentList(new Set([a, b]));
     await cache.get(b, SIZE, source);
     const path = await cache.get(a, SIZE, source);
     assert.ok(await stat(path).then(() => true, () => false), 'the path returned exists');

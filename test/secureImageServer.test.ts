@@ -12,6 +12,10 @@ import { IMAGE_SERVER_KEY, revokedKey } from '../common/protocol/systemKeys.ts';
 import { loadTlsMaterial, type TlsMaterial } from '../common/tls/tlsMaterial.ts';
 import { pkiPaths } from '../console/pki/pkiPaths.ts';
 import { LibraryStore } from '../data/library/libraryStore.ts';
+import { putImages } from '../console/displays/displayWrites.ts';
+import { ManifestStore } from '../console/manifests/manifestStore.ts';
+import { decodeImagesManifest } from '../common/protocol/codecs/imagesManifestCodec.ts';
+import { ManifestCache } from '../viewer/manifestCache.ts';
 import { importPhotos } from '../data/photos/importPhotos.ts';
 import { ImageCache } from '../viewer/imageCache.ts';
 import { RejectedImage } from '../viewer/imageDownload.ts';
@@ -168,6 +172,46 @@ secure('after a list change, serves the new list and still the previous one with
   assert.is((await httpsGet(imageUrl(info, photos[0]), agent)).status, 200, 'the previous list is still served in its grace period');
   assert.is((await httpsGet(imageUrl(info, photos[2]), agent)).status, 403, 'a photo of neither list is not');
   agent.destroy();
+});
+
+secure("a display may fetch its own manifest and every photo in it, not another display's", async ({ etcd, info, photos }) => {
+  const writing = { store: new ManifestStore(homePaths(etcd.home).manifests), limits: { maxInlineBytes: 1024 } };
+  const fillers = (from: number) => Array.from({ length: 50 }, (_, i) => `${(from + i).toString(16).padStart(24, '0')}.jpg`);
+  // Last in its list, so not in the sample `images` gets: only the manifest lets the attic have it.
+  const atticList = [...fillers(0), photos[1]];
+  await putImages(etcd.admin, 'attic', atticList, writing);
+  await putImages(etcd.admin, 'cellar', [...fillers(100), photos[2]], writing);
+  const ref = (id: string) => etcd.admin.get(displayKey(id, 'images_manifest')).string().then((raw) => JSON.parse(raw!) as { sha256: string });
+  const [attic, cellar] = [await ref('attic'), await ref('cellar')];
+  assert.not.ok((JSON.parse((await etcd.admin.get(displayKey('attic', 'images')).string())!) as string[]).includes(photos[1]));
+  const atticIdentity = await etcd.enrollDisplay('attic');
+  const atticAgent = agentOf(atticIdentity.material, atticIdentity.material.ca);
+  const own = await httpsGet(`${info.url}/manifests/${attic.sha256}`, atticAgent);
+  assert.is(own.status, 200, own.body.toString());
+  assert.is(own.body.toString(), atticList.map((name) => `${name}\n`).join(''));
+  const other = await httpsGet(`${info.url}/manifests/${cellar.sha256}`, atticAgent);
+  assert.is(other.status, 403);
+  assert.match(other.body.toString(), /is not display attic's/);
+  assert.is((await httpsGet(imageUrl(info, photos[1]), atticAgent)).status, 200, 'a photo only in its manifest');
+  assert.is((await httpsGet(imageUrl(info, photos[2]), atticAgent)).status, 403, "a photo in another display's manifest");
+  assert.is((await httpsGet(`${info.url}/manifests/${attic.sha256}`, agentOf(null, atticIdentity.material.ca))).status, 401, 'no certificate, no manifest');
+  atticAgent.destroy();
+  // The viewer's own path: its manifest cache fetching through its image cache's TLS identity, then keeping it.
+  const imageCache = new ImageCache(await tempDir('photoframe-viewer-cache-'), { tls: atticIdentity.material });
+  try {
+    const manifests = new ManifestCache(join(await tempDir(), 'viewer-manifests'));
+    const atticRef = decodeImagesManifest((await etcd.admin.get(displayKey('attic', 'images_manifest')).string())!);
+    assert.ok(atticRef.ok);
+    if (!atticRef.ok) return;
+    const source = { server: info, request: imageCache.requestTo.bind(imageCache) };
+    const list = await manifests.load(atticRef.value, source);
+    assert.is(list.nameAt(50), photos[1]);
+    assert.is((await manifests.load(atticRef.value, null)).length, 51, 'from its disk, with no server');
+    const cellarRef = decodeImagesManifest((await etcd.admin.get(displayKey('cellar', 'images_manifest')).string())!);
+    if (cellarRef.ok) await manifests.load(cellarRef.value, source).then(() => assert.unreachable("another display's manifest"), (error: Error) => assert.match(error.message, /answered 403/));
+  } finally {
+    imageCache.close();
+  }
 });
 
 secure('refuses a revoked display as soon as the revocation is seen, on a connection already open', async ({ etcd, info, photos, server }) => {

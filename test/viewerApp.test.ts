@@ -2,6 +2,10 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import type { Frame } from '../viewer/framePreparer.ts';
 import { ViewerApp, type Timers, type ViewerPorts } from '../viewer/viewerApp.ts';
+import { namesOf } from '../viewer/photoList.ts';
+import { encodeImagesManifest } from '../common/protocol/codecs/imagesManifestCodec.ts';
+import { encodeManifest, PackedNames } from '../common/protocol/packedNames.ts';
+import { IMAGE_SERVER_KEY } from '../common/protocol/systemKeys.ts';
 
 /** Timers a test fires by hand: the slideshow's decisions without waiting for a clock. */
 function manualTimers() {
@@ -95,7 +99,7 @@ test('malformed values are ignored and not remembered; the screen keeps its phot
   app.apply({ key: '/d1:change_photo', value: '{"step":1}' }, true);
   await new Promise((resolve) => setTimeout(resolve, 50));
   assert.equal(shown, ['a.jpg']);
-  assert.equal(app.state.playlist.images, ['a.jpg', 'b.jpg']);
+  assert.equal(namesOf(app.state.playlist.images), ['a.jpg', 'b.jpg']);
   assert.equal(remembered, [['/d1:images', '["a.jpg","b.jpg"]']]);
   app.stop();
 });
@@ -304,7 +308,7 @@ test('adding photos to the list keeps the photo on screen without a redraw', asy
   app.apply({ key: '/d1:images', value: '["a.jpg", "b.jpg", "c.jpg"]' }, true);
   await new Promise((resolve) => setTimeout(resolve, 30));
   assert.equal(shown, ['a.jpg']);
-  assert.equal(app.state.playlist.images, ['a.jpg', 'b.jpg', 'c.jpg']);
+  assert.equal(namesOf(app.state.playlist.images), ['a.jpg', 'b.jpg', 'c.jpg']);
   app.stop();
 });
 
@@ -385,6 +389,32 @@ test('a repaint asked for while a new photo waits its turn to be decoded never d
   assert.equal(shown, ['a.jpg', 'c.jpg']);
   assert.is(app.nowShowing().image, 'c.jpg');
   assert.is(clock.armed.size, 1, 'the slideshow goes on');
+  app.stop();
+});
+
+
+test('a manifest is loaded through its port, the sample in images is never shown, and one that needs a server loads once a server is announced', async () => {
+  const { app, ports, shown, drawn } = harness();
+  const { body, ref } = encodeManifest(['m1.jpg', 'm2.jpg', 'm3.jpg']);
+  const asked: (string | null)[] = [];
+  ports.loadManifest = async (wanted, server) => {
+    asked.push(server?.url ?? null);
+    if (!server) throw new Error('not cached here and no image server is known yet');
+    const list = PackedNames.fromManifest(body, wanted);
+    if (!list.ok) throw new Error(list.error);
+    return list.value;
+  };
+  app.apply({ key: '/d1:images_manifest', value: encodeImagesManifest(ref) }, true);
+  app.apply({ key: '/d1:images', value: '["sample.jpg"]' }, true);
+  await new Promise((resolve) => setTimeout(resolve, 30));
+  assert.equal(shown, [], 'the sample for original viewers is not shown');
+  assert.equal(asked, [null]);
+  const frame = drawn();
+  app.apply({ key: IMAGE_SERVER_KEY, value: JSON.stringify({ url: 'http://127.0.0.1:1', token: 'a-token-of-16-chars' }) }, true);
+  await frame;
+  assert.equal(shown, ['m1.jpg']);
+  assert.equal(asked, [null, 'http://127.0.0.1:1']);
+  assert.is(app.state.playlist.images.length, 3);
   app.stop();
 });
 

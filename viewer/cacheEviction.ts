@@ -22,9 +22,14 @@ export interface CacheBudget {
   minFreeBytes: number;
 }
 
+/** A Set, or a display's list (which may be 100,000 names packed in a Buffer). */
+export interface NameLookup {
+  has(name: string): boolean;
+}
+
 export interface EvictionGuards {
   /** Names in the display's current list. */
-  current: ReadonlySet<string>;
+  current: NameLookup;
   /** Paths that must stay whatever the budget says. */
   pinned: ReadonlySet<string>;
 }
@@ -33,14 +38,17 @@ export function chooseEvictions(entries: readonly CachedEntry[], freeBytes: numb
   let total = entries.reduce((sum, entry) => sum + entry.bytes, 0);
   let free = freeBytes;
   const { current, pinned } = guards;
+  // Asked once per entry, not once per comparison: a lookup in a packed list costs more than a Set's.
+  const inList = new Map(entries.map((entry) => [entry.path, current.has(entry.name)]));
+  const listed = (entry: CachedEntry) => inList.get(entry.path)!;
   const order = entries
     .filter((entry) => !pinned.has(entry.path))
-    .sort((a, b) => Number(current.has(a.name)) - Number(current.has(b.name)) || a.lastUsedMs - b.lastUsedMs || a.path.localeCompare(b.path));
+    .sort((a, b) => Number(listed(a)) - Number(listed(b)) || a.lastUsedMs - b.lastUsedMs || a.path.localeCompare(b.path));
   const evicted: CachedEntry[] = [];
   for (const entry of order) {
     const overSize = total > budget.maxBytes;
     const lowOnDisk = free < budget.minFreeBytes;
-    if (!overSize && !(lowOnDisk && !current.has(entry.name))) break;
+    if (!overSize && !(lowOnDisk && !listed(entry))) break;
     evicted.push(entry);
     total -= entry.bytes;
     free += entry.bytes;

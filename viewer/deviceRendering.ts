@@ -1,3 +1,4 @@
+import type { NameLookup } from './cacheEviction.ts';
 import { basename } from 'node:path';
 import { createLogger } from '../common/log.ts';
 import type { ImageServerInfo } from '../common/protocol/codecs/imageServerCodec.ts';
@@ -24,7 +25,7 @@ export interface DeviceRenderingOptions {
   /** The original system's download folder, used while no photoframe image server is published. */
   downloadUrl?: string;
   /** The photos assigned now: the cache keeps them over others. */
-  currentList: () => readonly string[];
+  currentList: () => NameLookup;
   /** What the screen shows changed (a frame drawn, or black). */
   changed: () => void;
 }

@@ -12,6 +12,8 @@ import type { PowerState } from '../common/protocol/codecs/powerStateCodec.ts';
 import { DEFAULT_SETTINGS, effectiveSettings, type DisplaySettings, type SettingsValue } from '../common/protocol/codecs/settingsCodec.ts';
 import type { DisplayChange } from '../common/protocol/topicRegistry.ts';
 import { parseSchedule, scheduleStateAt, type ScreenSchedule } from '../common/schedule/screenSchedule.ts';
+import type { ManifestRef } from '../common/protocol/codecs/imagesManifestCodec.ts';
+import type { PhotoList } from './photoList.ts';
 import { back, currentImage, dropCurrent, EMPTY_PLAYLIST, forward, withImages, withMode, type Playlist, type Random } from './playlist.ts';
 import { halfLifeChanges, planTimer, type TimerPlan } from './slideshowTiming.ts';
 
@@ -49,6 +51,12 @@ export interface DisplayModel {
   readonly override: { readonly power: PowerState; readonly until: number | null } | null;
   /** When the model next needs a tick (an edge, or the end of an override); null: never. */
   readonly clockAt: number | null;
+  /** The last `images` value: the list while there is no manifest, and the one taken up when the manifest goes. */
+  readonly listed: readonly string[];
+  /** The manifest `images_manifest` names: while there is one, it is the list and `images` is a sample for original viewers. */
+  readonly manifest: ManifestRef | null;
+  /** Whether the playlist holds that manifest's names yet (they are fetched, or read from disk). */
+  readonly manifestLoaded: boolean;
 }
 
 export const INITIAL_MODEL: DisplayModel = {
@@ -68,6 +76,9 @@ export const INITIAL_MODEL: DisplayModel = {
   nextEdge: null,
   override: null,
   clockAt: null,
+  listed: [],
+  manifest: null,
+  manifestLoaded: false,
 };
 
 export type ModelEvent =
@@ -86,7 +97,9 @@ export type ModelEvent =
   /** The photo due could not be shown. */
   | { kind: 'failed'; name: string; reason: string }
   /** The slideshow timer armed with `plan` ran out. */
-  | { kind: 'timer'; plan: TimerPlan };
+  | { kind: 'timer'; plan: TimerPlan }
+  /** The names of the manifest `sha256`, fetched and checked (or read from disk). */
+  | { kind: 'manifest loaded'; sha256: string; list: PhotoList };
 
 export type Effect =
   /** Draw what `screenIntent` says, afresh (dropping any drawing under way). */
@@ -99,6 +112,8 @@ export type Effect =
   | { kind: 'log level'; level: LogLevel }
   /** Turn the screen itself (the TV) on or off: over HDMI-CEC where there is a way. */
   | { kind: 'screen power'; on: boolean }
+  /** Fetch (or read from disk) the manifest, then report 'manifest loaded'; until then the display shows what it showed. */
+  | { kind: 'load manifest'; ref: ManifestRef }
   | { kind: 'note'; level: 'info' | 'warn'; message: string; fields?: Record<string, string | number | boolean> };
 
 /** What the reducer reads besides the event: the clock and the source of chance. */
@@ -169,8 +184,16 @@ export function reduce(model: DisplayModel, event: ModelEvent, context: ModelCon
     case 'tick':
       step.followSchedule(true);
       break;
+    case 'manifest loaded':
+      // A manifest superseded while it was fetched is dropped.
+      if (model.manifest?.sha256 !== event.sha256) break;
+      step.set({ manifestLoaded: true });
+      step.list(event.list);
+      break;
     case 'image server':
       step.set({ server: event.server });
+      // A manifest that could not be fetched without a server can be now.
+      if (model.manifest && !model.manifestLoaded) step.effects.push({ kind: 'load manifest', ref: model.manifest });
       // A (re)started server is the moment to retry a photo that could not be fetched.
       if (model.consecutiveFailures > 0) step.show();
       break;
@@ -226,7 +249,12 @@ class StepBuilder {
     const random = this.context.random;
     switch (change.topic) {
       case 'images':
-        return this.images(change.value);
+        this.set({ listed: change.value });
+        // While a manifest names the list, `images` holds a sample for original viewers.
+        if (this.model.manifest) return;
+        return this.list(change.value);
+      case 'images_manifest':
+        return this.manifest(change.value);
       case 'settings':
         return this.settings(change.value);
       case 'power_state': {
@@ -267,7 +295,17 @@ class StepBuilder {
     }
   }
 
-  private images(images: readonly string[]): void {
+  private manifest(ref: ManifestRef | null): void {
+    const before = this.model.manifest;
+    if (ref?.sha256 === before?.sha256) return;
+    this.set({ manifest: ref, manifestLoaded: false });
+    // The manifest gone: the list is `images` again (the console writes the new one before it deletes the manifest).
+    if (ref === null) return this.list(this.model.listed);
+    this.note('info', 'image list in a manifest', { photos: ref.count, sha256: ref.sha256.slice(0, 12) });
+    this.effects.push({ kind: 'load manifest', ref });
+  }
+
+  list(images: readonly string[] | PhotoList): void {
     const before = currentImage(this.model.playlist);
     this.set({ playlist: withImages(this.model.playlist, images, this.context.random) });
     // The photo on screen stays when it is still in the list: nothing to redraw, and its timer runs on.

@@ -20,7 +20,7 @@ import {
   type DownloadProblem,
   type DownloadRequest,
 } from './imageDownload.ts';
-import { chooseEvictions, type CacheBudget, type CachedEntry } from './cacheEviction.ts';
+import { chooseEvictions, type CacheBudget, type CachedEntry, type NameLookup } from './cacheEviction.ts';
 import type { Size } from './layout.ts';
 import { RefusedDownloads } from './refusedDownloads.ts';
 import { trimTrailingSlashes } from '../common/text/trimTrailingSlashes.ts';
@@ -94,7 +94,7 @@ export class ImageCache {
   private readonly budget: CacheBudget;
   /** When this process last used each entry; entries it has not used count from their file time. */
   private readonly lastUsed = new Map<string, number>();
-  private current: ReadonlySet<string> = new Set();
+  private current: NameLookup = new Set<string>();
   /** Paths some get() is downloading or about to return, with how many callers; never evicted. */
   private readonly inUse = new Map<string, number>();
   /** The last paths handed out: the caller is decoding them now, or one ahead; never evicted. */
@@ -119,14 +119,24 @@ export class ImageCache {
     return this.identity?.agent;
   }
 
+  /** How to ask the image server for something other than a photo (a manifest): the URL, and the token or this display's certificate. */
+  requestTo(server: ImageServerInfo, path: string, what: string): { url: string; headers: Record<string, string>; httpsAgent?: HttpsAgent } {
+    if (this.identity) refuseUntrustedServer(server, this.identity, what);
+    return {
+      url: `${server.url}${path}`,
+      headers: server.token !== undefined ? { Authorization: `Bearer ${server.token}` } : {},
+      ...(this.identity ? { httpsAgent: this.identity.agent } : {}),
+    };
+  }
+
   /** Closes the kept-alive connections to the image server. */
   close(): void {
     this.identity?.agent.destroy();
   }
 
   /** The photos the display is showing now; the cache evicts them last. */
-  setCurrentList(names: readonly string[]): void {
-    this.current = new Set(names);
+  setCurrentList(names: NameLookup): void {
+    this.current = names;
   }
 
   /** The image source was announced again: what it refused before may be fixed now. */

@@ -7,6 +7,7 @@ import { ScreenPowerControl } from './cecControl.ts';
 import { DeviceRendering } from './deviceRendering.ts';
 import { ImageCache } from './imageCache.ts';
 import type { Size } from './layout.ts';
+import { ManifestCache } from './manifestCache.ts';
 import { loadOfflineState, saveOfflineState } from './offlineState.ts';
 import { runRebootCommand } from './rebootCommand.ts';
 import { SCREEN_OFF_POLL_MS, setWindowPollMs, WINDOW_POLL_MS } from './sdlEventPump.ts';
@@ -39,6 +40,12 @@ export interface ViewerOptions {
 }
 
 export const DEFAULT_REBOOT_COMMAND = 'systemctl reboot';
+
+/** A display's manifest before its `images`: read together, the sample in `images` (for original viewers) is never shown first. */
+function manifestFirst<T extends { key: string }>(changes: readonly T[]): T[] {
+  const isManifest = (change: T) => change.key.endsWith(':images_manifest');
+  return [...changes.filter(isManifest), ...changes.filter((change) => !isManifest(change))];
+}
 
 /**
  * A display's life, wired together: identity, rendering (deviceRendering.ts),
@@ -95,8 +102,10 @@ export async function runViewer(options: ViewerOptions): Promise<void> {
   let saving = Promise.resolve();
   let saveQueued = false;
 
+  const manifests = new ManifestCache(paths.viewerManifests);
   const app: ViewerApp = new ViewerApp(id, {
     ...rendering.ports,
+    loadManifest: (ref, server) => manifests.load(ref, server && { server, request: (s, path, what) => cache.requestTo(s, path, what) }),
     remember: (key, value) => {
       if (value === null) delete remembered[key];
       else remembered[key] = value;
@@ -156,7 +165,7 @@ export async function runViewer(options: ViewerOptions): Promise<void> {
         // A key remembered from before but absent now was deleted while we were away.
         const present = new Set(changes.map((change) => change.key));
         for (const key of Object.keys(remembered)) if (!present.has(key)) app.apply({ key, value: null }, false);
-        for (const change of changes) app.apply(change, false);
+        for (const change of manifestFirst(changes)) app.apply(change, false);
       },
       change: (change) => {
         if (change.key.startsWith(`/${id}:`)) health.changeSeen();
@@ -169,7 +178,7 @@ export async function runViewer(options: ViewerOptions): Promise<void> {
   statusConnection = connection;
 
   if (offline) {
-    for (const [key, value] of Object.entries(offline.values)) app.apply({ key, value }, false);
+    for (const change of manifestFirst(Object.entries(offline.values).map(([key, value]) => ({ key, value })))) app.apply(change, false);
   }
 
   let stopping = false;

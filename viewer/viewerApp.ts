@@ -6,7 +6,9 @@ import { CUT, type Transition } from './crossfade.ts';
 import { IMAGE_SERVER_KEY } from '../common/protocol/systemKeys.ts';
 import { readDisplayChange } from '../common/protocol/topicRegistry.ts';
 import { systemTimeZone } from '../common/schedule/zonedTime.ts';
-import { expectsChanges, INITIAL_MODEL, reduce, scheduleStatus, screenIntent, type DisplayModel, type Effect, type ModelEvent, type ScheduleStatus } from './displayModel.ts';
+import type { ManifestRef } from '../common/protocol/codecs/imagesManifestCodec.ts';
+import type { PhotoList } from './photoList.ts';
+import { expectsChanges, INITIAL_MODEL, reduce, retryDelayMs, scheduleStatus, screenIntent, type DisplayModel, type Effect, type ModelEvent, type ScheduleStatus } from './displayModel.ts';
 import type { FeedChange } from './displayFeed.ts';
 import type { Frame } from './framePreparer.ts';
 import { Superseded } from './latestWins.ts';
@@ -51,6 +53,12 @@ export interface ViewerPorts extends RenderPorts {
    * stuckDetector.ts): called once, with why. The viewer reports and exits.
    */
   stuck?(problem: string): void;
+  /**
+   * The names of a manifest `images_manifest` named: from disk, else fetched
+   * from the image server (null while none is known) and checked. Without
+   * it, a display given a manifest keeps the list it had.
+   */
+  loadManifest?(ref: ManifestRef, server: ImageServerInfo | null): Promise<PhotoList>;
   /** The display's own time zone (a schedule without a `timezone` setting); the system's by default. */
   timeZone?: string;
   now?: () => Date;
@@ -95,6 +103,10 @@ export class ViewerApp {
   private plannedDelayMs = 0;
   private stuckCheckMs = Infinity;
   private stopped = false;
+  /** The manifest being loaded now, its retry, and how many tries of it failed in a row. */
+  private manifestLoading: string | null = null;
+  private manifestRetry: NodeJS.Timeout | undefined;
+  private manifestFailures = 0;
   private readonly systemTimeZone: string;
   private readonly now: () => Date;
   private readonly random: Random;
@@ -163,6 +175,7 @@ export class ViewerApp {
     if (this.clockTimer !== undefined) this.timers.clear(this.clockTimer);
     this.clockTimer = undefined;
     clearTimeout(this.stuckTimer);
+    clearTimeout(this.manifestRetry);
   }
 
   /** Whether a state is on its way to the screen (decided, not yet drawn). */
@@ -307,7 +320,38 @@ export class ViewerApp {
         return this.ports.answerNowShowing(effect.requestId, this.nowShowing());
       case 'screen power':
         return this.ports.screenPower?.(effect.on);
+      case 'load manifest':
+        return this.loadManifest(effect.ref);
     }
+  }
+
+  /** Loads a manifest, once at a time; a failure is retried, backing off, for as long as it is still the display's. */
+  private loadManifest(ref: ManifestRef): void {
+    const loader = this.ports.loadManifest;
+    if (!loader) return log.warn('this viewer cannot load manifests; keeping the list it has');
+    if (this.stopped || this.manifestLoading === ref.sha256) return;
+    this.manifestLoading = ref.sha256;
+    clearTimeout(this.manifestRetry);
+    const started = performance.now();
+    const stillWanted = () => !this.stopped && this.model.manifest?.sha256 === ref.sha256 && !this.model.manifestLoaded;
+    loader(ref, this.model.server).then(
+      (list) => {
+        if (this.manifestLoading === ref.sha256) this.manifestLoading = null;
+        if (!stillWanted()) return;
+        this.manifestFailures = 0;
+        log.info('manifest loaded', { photos: list.length, sha256: ref.sha256.slice(0, 12), ms: Math.round(performance.now() - started) });
+        this.dispatch({ kind: 'manifest loaded', sha256: ref.sha256, list });
+      },
+      (error: Error) => {
+        if (this.manifestLoading === ref.sha256) this.manifestLoading = null;
+        if (!stillWanted()) return;
+        const delayMs = retryDelayMs(++this.manifestFailures);
+        log.warn(`${error.message}; trying again in ${delayMs / 1000} s`);
+        this.manifestRetry = setTimeout(() => {
+          if (stillWanted()) this.loadManifest(ref);
+        }, delayMs);
+      },
+    );
   }
 
   /** Draws what the model says is due, dropping any drawing for an older state. */

@@ -8,6 +8,7 @@
 import { decodeAlbumRef, decodeNowCommand, decodePaused, decodeRequestId, encodeAlbumRef, encodeNowCommand, encodePaused, encodeRequestId, type AlbumRef, type NowCommand } from './codecs/commandCodecs.ts';
 import { decodeChangePhoto, encodeChangePhoto, type ChangePhoto } from './codecs/changePhotoCodec.ts';
 import { decodeImages, encodeImages, type ImageList } from './codecs/imagesCodec.ts';
+import { decodeImagesManifest, encodeImagesManifest, type ManifestRef } from './codecs/imagesManifestCodec.ts';
 import { decodePowerState, encodePowerState, type PowerState } from './codecs/powerStateCodec.ts';
 import { DEFAULT_SETTINGS, decodeSettings, encodeSettings, renderSettingsTable, type SettingsValue } from './codecs/settingsCodec.ts';
 import type { Decoded } from './decoded.ts';
@@ -24,6 +25,7 @@ export interface TopicValues {
   current_display: string;
   paused: boolean;
   album: AlbumRef | null;
+  images_manifest: ManifestRef | null;
 }
 
 export interface TopicSpec<T> {
@@ -153,6 +155,22 @@ export const TOPICS: Registry = {
     writers: 'console (display set album=…)',
     watchers: 'viewer',
     example: '{"id": "0b5e7c0a-53a4-4f0e-8a8c-5d1e2f3a4b5c", "name": "Summer 2024"}',
+  },
+  images_manifest: {
+    topic: 'images_manifest',
+    kind: 'state',
+    origin: 'photoframe',
+    summary:
+      'a list too large for one etcd value: the SHA-256, name count and size of a manifest (names, one per line) at `<image server>/manifests/<sha256>`; while present it is the list, and `images` holds only a sample for original viewers (see its section below)',
+    decode: (raw) => decodeImagesManifest(raw),
+    encode: (value) => {
+      if (value === null) throw new Error('images_manifest is deleted, not written as null');
+      return encodeImagesManifest(value);
+    },
+    absent: { value: null, means: 'the list is `images`' },
+    writers: 'console, for a list whose `images` value would pass 256 KiB (PHOTOFRAME_IMAGES_INLINE_MAX), before `images`',
+    watchers: 'viewer, image server',
+    example: '{"sha256": "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08", "count": 100000, "bytes": 2900000}',
   },
 };
 

@@ -1,6 +1,10 @@
 import { parseArgs } from 'node:util';
 import { resolveGlobalConfig } from '../../common/config.ts';
+import { homePaths } from '../../common/homePaths.ts';
 import { UserError } from '../../common/userError.ts';
+import { configureImagesWriting } from '../displays/displayWrites.ts';
+import { imagesWireLimitsFromEnv } from '../displays/imagesWire.ts';
+import { ManifestStore } from '../manifests/manifestStore.ts';
 import type { OptionSpec } from './command.ts';
 import { COMMANDS } from './commandList.ts';
 
@@ -94,6 +98,7 @@ export async function main(argv: string[]): Promise<number> {
       etcdCert: text('etcd-cert'),
       etcdKey: text('etcd-key'),
     });
+    configureImagesWriting({ store: new ManifestStore(homePaths(config.home).manifests), limits: imagesWireLimitsFromEnv(process.env) });
     const run = await command.load();
     return (await run({ config, values: parsed.values, positionals })) ?? 0;
   } catch (error) {

@@ -3,8 +3,7 @@ import { splitAmong } from '../../data/library/groupSplit.ts';
 import { groupsOf, type AlbumRecord, type GroupRecord, type Library } from '../../data/library/librarySchema.ts';
 import { albumPhotos } from '../../data/library/smartRules.ts';
 import { putAlbum } from './displayWrites.ts';
-import { displayKey } from '../../common/protocol/displayKeys.ts';
-import { decodeImages } from '../../common/protocol/codecs/imagesCodec.ts';
+import { currentListOf } from './displayLists.ts';
 
 /** Whether any display or group shows the album, i.e. whether a change to it must reach etcd. */
 export function albumIsShown(library: Library, albumId: string): boolean {
@@ -48,14 +47,10 @@ export async function publishGroup(client: Etcd3, library: Library, group: Group
   return written;
 }
 
-/** Each member's image list as etcd holds it; a missing or unreadable list counts as none. */
+/** Each member's whole list (a large one from its manifest); a missing or unreadable list counts as none. */
 async function currentParts(client: Etcd3, displayIds: readonly string[]): Promise<Map<string, string[]>> {
   const parts = new Map<string, string[]>();
-  for (const id of displayIds) {
-    const raw = await client.get(displayKey(id, 'images')).string();
-    const decoded = raw === null ? null : decodeImages(raw);
-    parts.set(id, decoded?.ok ? [...decoded.value] : []);
-  }
+  for (const id of displayIds) parts.set(id, await currentListOf(client, id));
   return parts;
 }
 

@@ -5,6 +5,25 @@ import { encodeTopic, type TopicValues } from '../../common/protocol/topicRegist
 import type { DisplayTopic } from '../../common/protocol/displayKeys.ts';
 import { UserError } from '../../common/userError.ts';
 import type { AlbumRecord } from '../../data/library/librarySchema.ts';
+import type { ManifestStore } from '../manifests/manifestStore.ts';
+import { DEFAULT_IMAGES_WIRE_LIMITS, imagesWire, type ImagesWireLimits, type KeyValue } from './imagesWire.ts';
+
+/** Where large lists' manifests go, and the bound above which a list needs one. */
+export interface ImagesWriting {
+  store: ManifestStore | null;
+  limits: ImagesWireLimits;
+}
+
+let processImagesWriting: ImagesWriting = { store: null, limits: DEFAULT_IMAGES_WIRE_LIMITS };
+
+/** Set once by the CLI from its home and environment, so every writer of lists below uses them. */
+export function configureImagesWriting(writing: ImagesWriting): void {
+  processImagesWriting = writing;
+}
+
+export function imagesWriting(): ImagesWriting {
+  return processImagesWriting;
+}
 
 /**
  * Every write the console makes to a display's keys. Each key goes in its own
@@ -29,12 +48,28 @@ export async function putAlbum(client: Etcd3, displayId: string, album: AlbumRec
   return putImages(client, displayId, album.photos);
 }
 
-/** The image list alone, written only when it differs (see putAlbum). Returns whether it changed. */
-export async function putImages(client: Etcd3, displayId: string, photos: readonly string[]): Promise<boolean> {
-  const images = encodeTopic(displayId, 'images', [...photos]);
-  if ((await client.get(images.key).string()) === images.value) return false;
-  await client.put(images.key).value(images.value);
-  return true;
+/**
+ * The image list alone, written only when it differs (see putAlbum); a list
+ * too large for one etcd value goes as a manifest (see imagesWire.ts).
+ * Returns whether what the display shows changed.
+ */
+export async function putImages(client: Etcd3, displayId: string, photos: readonly string[], options: ImagesWriting = imagesWriting()): Promise<boolean> {
+  const wire = imagesWire(displayId, photos, options.limits);
+  const putIfChanged = async ({ key, value }: KeyValue) => {
+    if ((await client.get(key).string()) === value) return false;
+    await client.put(key).value(value);
+    return true;
+  };
+  if (wire.kind === 'plain') {
+    const changed = await putIfChanged(wire.images);
+    // After images: a viewer that had a manifest takes the list it holds from `images` when the manifest goes.
+    const deleted = await client.delete().key(wire.manifestKey);
+    return changed || Number(deleted.deleted) > 0;
+  }
+  if (!options.store) throw new UserError(`cannot give display ${displayId} a list of ${wire.ref.count} photos: it needs a manifest, and no manifest folder is set`);
+  await options.store.save(wire.body, wire.ref);
+  const manifestChanged = await putIfChanged(wire.manifest);
+  return (await putIfChanged(wire.images)) || manifestChanged;
 }
 
 const MAX_SETTINGS_ATTEMPTS = 5;

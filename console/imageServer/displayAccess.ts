@@ -3,6 +3,8 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { openEtcdFeed, type EtcdFeed, type FeedChange } from '../../common/etcd/etcdFeed.ts';
 import { createLogger } from '../../common/log.ts';
 import { decodeImages } from '../../common/protocol/codecs/imagesCodec.ts';
+import { decodeImagesManifest } from '../../common/protocol/codecs/imagesManifestCodec.ts';
+import type { ManifestShelf } from '../manifests/manifestStore.ts';
 import { displayKey } from '../../common/protocol/displayKeys.ts';
 import { displayIdFromRevokedKey, REVOKED_PREFIX } from '../../common/protocol/systemKeys.ts';
 import { reasonOf } from '../../common/userError.ts';
@@ -11,13 +13,16 @@ import { LIST_GRACE_MS, PhotoAllowance } from './photoAllowance.ts';
 
 const log = createLogger('image-access');
 
-export type AccessDecision = { ok: true } | { ok: false; status: 403 | 503; message: string };
+export type Refused = { ok: false; status: 403 | 503; message: string };
+export type AccessDecision = { ok: true } | Refused;
 
 export interface DisplayAccessOptions {
   graceMs?: number;
   /** How long a display found enrolled is believed to be before its etcd user is looked up again. */
   enrollmentRecheckMs?: number;
   now?: () => number;
+  /** Where the manifests displays' `images_manifest` keys name are read from. */
+  manifests?: ManifestShelf;
 }
 
 /** What the server knows of one display that has asked for photos. */
@@ -25,6 +30,8 @@ interface DisplayState {
   allowance: PhotoAllowance;
   /** Resolves once the display's list has been read and is being watched. */
   ready: Promise<void>;
+  /** The manifest named last, being read from the store; requests wait for it rather than be refused meanwhile. */
+  manifestLoading: Promise<void>;
   feed: EtcdFeed | null;
   enrolledCheckedAtMs: number;
   dropped: boolean;
@@ -49,6 +56,7 @@ export class DisplayAccess {
   private readonly graceMs: number;
   private readonly recheckMs: number;
   private readonly now: () => number;
+  private readonly manifests: ManifestShelf | null;
 
   private constructor(
     private readonly client: Etcd3,
@@ -57,6 +65,7 @@ export class DisplayAccess {
     this.graceMs = options.graceMs ?? LIST_GRACE_MS;
     this.recheckMs = options.enrollmentRecheckMs ?? 5 * 60_000;
     this.now = options.now ?? Date.now;
+    this.manifests = options.manifests ?? null;
   }
 
   /** Reads the revoked displays and starts watching them; serving starts only after this. */
@@ -67,6 +76,22 @@ export class DisplayAccess {
   }
 
   async check(id: string, name: string): Promise<AccessDecision> {
+    const admitted = await this.admit(id);
+    if (!admitted.ok) return admitted;
+    if (admitted.state.allowance.allows(name, this.now())) return { ok: true };
+    return { ok: false, status: 403, message: `photo ${name} is not in display ${id}'s list` };
+  }
+
+  /** Whether display `id` may fetch the manifest `sha256`: the one its `images_manifest` names (or named a moment ago). */
+  async checkManifest(id: string, sha256: string): Promise<AccessDecision> {
+    const admitted = await this.admit(id);
+    if (!admitted.ok) return admitted;
+    if (admitted.state.allowance.allowsManifest(sha256, this.now())) return { ok: true };
+    return { ok: false, status: 403, message: `manifest ${sha256.slice(0, 12)} is not display ${id}'s` };
+  }
+
+  /** An enrolled, unrevoked display whose lists are read and followed; or why not. */
+  private async admit(id: string): Promise<{ ok: true; state: DisplayState } | Refused> {
     if (this.revoked.has(id)) return revokedAnswer(id);
     let state = this.displays.get(id);
     if (!state || this.now() - state.enrolledCheckedAtMs > this.recheckMs) {
@@ -87,13 +112,13 @@ export class DisplayAccess {
     }
     try {
       await state.ready;
+      await state.manifestLoading;
     } catch {
       return { ok: false, status: 503, message: "cannot read this display's photo list from etcd; try again shortly" };
     }
     // A revocation may have arrived while this request waited.
     if (this.revoked.has(id)) return revokedAnswer(id);
-    if (state.allowance.allows(name, this.now())) return { ok: true };
-    return { ok: false, status: 403, message: `photo ${name} is not in display ${id}'s list` };
+    return { ok: true, state };
   }
 
   /** How many displays are being followed; for the log and tests. */
@@ -151,18 +176,27 @@ export class DisplayAccess {
 
   /** Starts following a display's list; its state exists at once, so concurrent requests wait on one read. */
   private follow(id: string): DisplayState {
-    const state: DisplayState = { allowance: new PhotoAllowance(this.graceMs), ready: Promise.resolve(), feed: null, enrolledCheckedAtMs: 0, dropped: false };
+    const state: DisplayState = {
+      allowance: new PhotoAllowance(this.graceMs),
+      ready: Promise.resolve(),
+      manifestLoading: Promise.resolve(),
+      feed: null,
+      enrolledCheckedAtMs: 0,
+      dropped: false,
+    };
     this.displays.set(id, state);
     const open = async (): Promise<void> => {
       const key = displayKey(id, 'images');
+      const manifestKey = displayKey(id, 'images_manifest');
       const apply = (change: FeedChange) => {
+        if (change.key === manifestKey) return this.applyManifest(id, state, change.value);
         if (change.key !== key) return;
         if (change.value === null) return state.allowance.replaceList([], this.now());
         const decoded = decodeImages(change.value);
         if (!decoded.ok) return log.rejectedInput(`ignoring malformed ${key}: ${decoded.error}`);
         state.allowance.replaceList(decoded.value, this.now());
       };
-      const feed = await openEtcdFeed(this.client, [{ key }], {
+      const feed = await openEtcdFeed(this.client, [{ key }, { key: manifestKey }], {
         snapshot: (changes) => changes.forEach(apply),
         change: apply,
         broken: (error) => void this.reopen(`display ${id}'s list`, error, open, () => state.dropped),
@@ -176,6 +210,23 @@ export class DisplayAccess {
       if (this.displays.get(id) === state) this.displays.delete(id);
     });
     return state;
+  }
+
+  /** A manifest named (or deleted): its shared index is read from the store, and the display may fetch its photos once it is. */
+  private applyManifest(id: string, state: DisplayState, raw: string | null): void {
+    if (raw === null) {
+      state.allowance.replaceManifest(null, this.now());
+      return;
+    }
+    const decoded = decodeImagesManifest(raw);
+    if (!decoded.ok) return log.rejectedInput(`ignoring malformed ${displayKey(id, 'images_manifest')}: ${decoded.error}`);
+    const ref = decoded.value;
+    if (!this.manifests) return log.warn(`display ${id} has a manifest, but this image server has no manifest folder`);
+    state.manifestLoading = this.manifests.get(ref).then(
+      (names) => state.allowance.replaceManifest({ sha256: ref.sha256, names }, this.now()),
+      // The display keeps what it had; its photos from this manifest are refused until the console writes it again.
+      (error: unknown) => log.warn(`cannot read manifest ${ref.sha256.slice(0, 12)} of display ${id}: ${reasonOf(error).split('\n')[0]}`),
+    );
   }
 
   private drop(id: string): void {
@@ -201,6 +252,6 @@ export class DisplayAccess {
   }
 }
 
-function revokedAnswer(id: string): AccessDecision {
+function revokedAnswer(id: string): Refused {
   return { ok: false, status: 403, message: `display ${id} has been revoked; enroll it again to bring it back` };
 }

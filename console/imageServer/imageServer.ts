@@ -13,6 +13,7 @@ import { makeDisplayRendition, renditionPath } from '../../data/renditions/rendi
 import { snapToLadder, type Size } from '../../data/renditions/sizeLadder.ts';
 import { identifyClient, type ClientIdentity } from './clientIdentity.ts';
 import { captionRoute } from './captionRoute.ts';
+import { manifestRoute } from './manifestRoute.ts';
 import { guardConnections } from './connectionGuard.ts';
 import { answerPlainHttpOnTlsPort } from './plainHttpOnTlsPort.ts';
 import type { AccessDecision } from './displayAccess.ts';
@@ -60,7 +61,11 @@ export interface ImageServerHttps {
   key: Buffer;
   ca: Buffer;
   /** Whether a display may have a photo now (its list, its enrollment, revocation); the console's certificate needs no such check. */
-  access: { check(displayId: string, name: string): Promise<AccessDecision> };
+  access: {
+    check(displayId: string, name: string): Promise<AccessDecision>;
+    /** Whether the display may fetch this manifest (the one its `images_manifest` names); without it, no display may. */
+    checkManifest?(displayId: string, sha256: string): Promise<AccessDecision>;
+  };
 }
 
 /**
@@ -80,7 +85,12 @@ export function createImageServer(options: ImageServerOptions): Server {
   }
   const headersTimeout = options.headersTimeoutMs ?? 5_000;
   const routes: ImageRoute[] = serveImages
-    ? [healthRoute, captionRoute(options.paths, (req, name, token) => callerRefusal(req, name, token, options)), imageRoute(options)]
+    ? [
+        healthRoute,
+        captionRoute(options.paths, (req, name, token) => callerRefusal(req, name, token, options)),
+        manifestRoute(options.paths, (req, sha256, token) => manifestCallerRefusal(req, sha256, token, options)),
+        imageRoute(options),
+      ]
     : [healthRoute, noSuchRoute];
 
   const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
@@ -244,6 +254,16 @@ async function callerRefusal(req: IncomingMessage, name: string, presentedToken:
     return { status: 401, message: 'missing or wrong token', headers: { 'WWW-Authenticate': 'Bearer realm="photoframe"' } };
   }
   return null;
+}
+
+/** Why this caller may not have this manifest: over HTTPS only the display it was written for may. */
+async function manifestCallerRefusal(req: IncomingMessage, sha256: string, presentedToken: string | null, options: ImageServerOptions): Promise<Refusal | null> {
+  if (!options.https) return callerRefusal(req, sha256, presentedToken, options);
+  const identity = identityOf(req.socket as TLSSocket);
+  if (identity.kind === 'refused') return identity;
+  if (identity.kind === 'console') return null;
+  const decision = (await options.https.access.checkManifest?.(identity.id, sha256)) ?? { ok: false, status: 403, message: 'this image server serves no manifests' };
+  return decision.ok ? null : decision;
 }
 
 /** Over HTTPS: why this connection's certificate may not have this photo, or null when it may. */

@@ -14,8 +14,12 @@ import { STALE_AFTER_MS } from '../displays/displayHealth.ts';
 
 /** What etcd says about one display, beyond its announcement and presence. */
 export interface DisplayKeys {
-  /** How many images its `images` key lists; null when the key is absent or malformed. */
+  /** How many images it has: its manifest's count when `images_manifest` names one, else what `images` lists; null when absent or malformed. */
   images: number | null;
+  /** How many its `images_manifest` names (a large album; `images` then holds a sample), null without one. */
+  manifestImages: number | null;
+  /** How many its `images` key lists. */
+  listedImages: number | null;
   /** The decoded settings, null when absent or malformed. */
   settings: SettingsValue | null;
   powerState: string | null;
@@ -87,7 +91,7 @@ export class EtcdDisplays {
   keysOf(id: string): DisplayKeys {
     let keys = this.keys.get(id);
     if (!keys) {
-      keys = { images: null, settings: null, powerState: null, paused: false, album: null, lastSeen: null, topics: new Map(), status: null, statusSeenAt: null, writtenRevision: null };
+      keys = { images: null, manifestImages: null, listedImages: null, settings: null, powerState: null, paused: false, album: null, lastSeen: null, topics: new Map(), status: null, statusSeenAt: null, writtenRevision: null };
       this.keys.set(id, keys);
     }
     return keys;
@@ -153,17 +157,21 @@ export class EtcdDisplays {
     // The registry's lenient decoders read the key exactly as a viewer would, originals' values included.
     const outcome = readDisplayChange(parsed.displayId, change.key, change.value, false);
     if (outcome.kind === 'refuse') {
-      if (parsed.topic === 'images') keys.images = null;
+      if (parsed.topic === 'images') keys.listedImages = null;
+      if (parsed.topic === 'images_manifest') keys.manifestImages = null;
+      keys.images = keys.manifestImages ?? keys.listedImages;
       if (parsed.topic === 'settings') keys.settings = null;
       return;
     }
     if (outcome.kind !== 'apply') return;
     const applied = outcome.change;
-    if (applied.topic === 'images') keys.images = change.value === null ? null : applied.value.length;
+    if (applied.topic === 'images') keys.listedImages = change.value === null ? null : applied.value.length;
+    else if (applied.topic === 'images_manifest') keys.manifestImages = applied.value?.count ?? null;
     else if (applied.topic === 'settings') keys.settings = change.value === null ? null : applied.value;
     else if (applied.topic === 'power_state') keys.powerState = applied.value;
     else if (applied.topic === 'paused') keys.paused = applied.value;
     else if (applied.topic === 'album') keys.album = applied.value;
+    keys.images = keys.manifestImages ?? keys.listedImages;
   }
 
   private emit(touched: ReadonlySet<string>): void {

@@ -10,6 +10,8 @@ import { createLogger } from '../../../common/log.ts';
 import { UserError } from '../../../common/userError.ts';
 import { LibraryStore } from '../../../data/library/libraryStore.ts';
 import { DisplayAccess } from '../../imageServer/displayAccess.ts';
+import { pruneManifests } from '../../manifests/manifestPrune.ts';
+import { ManifestShelf, ManifestStore } from '../../manifests/manifestStore.ts';
 import { createImageServer } from '../../imageServer/imageServer.ts';
 import { loadImageServerIdentity } from '../../imageServer/imageServerCertificate.ts';
 import { LEGACY_DOWNLOAD_PREFIX, legacyViewerRoutes } from '../../imageServer/legacyViewerRoutes.ts';
@@ -67,7 +69,7 @@ export async function runServe({ config, values }: CommandContext): Promise<numb
     let published: { url: string; token?: string; ca_sha256?: string };
     if (secure) {
       const identity = await loadImageServerIdentity(config.home, new URL(url).hostname);
-      access = await DisplayAccess.open(client);
+      access = await DisplayAccess.open(client, { manifests: new ManifestShelf(new ManifestStore(paths.manifests)) });
       servers.push(await listen(createImageServer({ paths, https: { cert: identity.cert, key: identity.key, ca: identity.ca, access } }), port, host, '--http-port'));
       if (legacyPort !== null) {
         servers.push(await listen(createImageServer({ paths, serveImages: false, extraRoutes: routes }), legacyPort, host, '--legacy-http-port'));
@@ -100,6 +102,16 @@ export async function runServe({ config, values }: CommandContext): Promise<numb
           say: (line) => process.stdout.write(`${line}\n`),
         });
 
+  // Manifests no display names any more, once at start and then hourly.
+  const manifests = new ManifestStore(paths.manifests);
+  const prune = () =>
+    void pruneManifests(client, manifests).then(
+      (deleted) => deleted.length > 0 && log.info('removed manifests no display names', { count: deleted.length }),
+      (error: Error) => log.warn(`cannot prune manifests: ${error.message.split('\n')[0]}`),
+    );
+  prune();
+  const pruning = setInterval(prune, 60 * 60_000).unref();
+
   await new Promise<void>((resolve) => {
     const stop = (signal: string) => {
       log.info(`stopping on ${signal}`);
@@ -114,6 +126,7 @@ export async function runServe({ config, values }: CommandContext): Promise<numb
     process.once('SIGINT', () => stop('SIGINT'));
     process.once('SIGTERM', () => stop('SIGTERM'));
   });
+  clearInterval(pruning);
   await ssh?.close();
   await access?.close();
   client.close();
