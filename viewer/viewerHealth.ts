@@ -18,6 +18,10 @@ export interface HealthSources {
   screen(): ScreenPowerStatus | null;
   schedule(): ScheduleStatusValue | null;
   stuck(): string | null;
+  /** In a `same` group: its id and the slot due. */
+  groupSlot?(): { group: string; slot: number } | null;
+  /** A new clock offset was measured (a group member re-aims its slots). */
+  clockMeasured?(): void;
   /** Something worth a status write happened (a new last error). */
   changed(): void;
 }
@@ -46,6 +50,11 @@ export class ViewerHealthSampler {
       this.lastError = { message: text, at: at.toISOString() };
       if (!repeated) sources.changed();
     });
+  }
+
+  /** etcd's clock minus this one, ms, as last measured; 0 before the first measurement. */
+  clockOffsetMs(): number {
+    return this.clock.value?.offsetMs ?? 0;
   }
 
   /** A change to this display's keys arrived. */
@@ -86,6 +95,7 @@ export class ViewerHealthSampler {
         )
         .finally(() => {
           this.measuringClock = false;
+          this.sources.clockMeasured?.();
           // A first measurement, or one that moved by more than its uncertainty, is news; the same again is not.
           const after = this.clock.value;
           if ((before === null) !== (after === null) || (before && after && Math.abs(before.offsetMs - after.offsetMs) > Math.max(250, after.errorMs))) this.sources.changed();
@@ -106,6 +116,7 @@ export class ViewerHealthSampler {
       clock_offset_ms: this.clock.value?.offsetMs ?? null,
       clock_offset_error_ms: this.clock.value?.errorMs ?? null,
       stuck: this.sources.stuck(),
+      group_slot: this.sources.groupSlot?.() ?? null,
     };
   }
 }

@@ -18,6 +18,7 @@ export const DISPLAY_TOPICS = [
   'current_display',
   'paused',
   'album',
+  'group_clock',
 ] as const;
 export type DisplayTopic = (typeof DISPLAY_TOPICS)[number];
 

@@ -13,6 +13,7 @@ import { putSettings } from '../../displays/displayWrites.ts';
 import { parseAssignments } from '../argumentParsers.ts';
 import type { CommandContext } from '../command.ts';
 import { withEtcdAfterSave } from '../etcdWhenNeeded.ts';
+import { stepGroup } from '../../displays/groupClock.ts';
 import { connectEtcd } from '../../../common/etcd/etcdClient.ts';
 
 function describe(library: Library, group: GroupRecord) {
@@ -91,6 +92,19 @@ export async function runGroup({ config, values, positionals }: CommandContext):
       const parts = [change.album === undefined ? null : `shows album "${change.album}"`, settings.length ? `settings ${settings.join(', ')} on every display` : null];
       return report(`group "${group.name}": ${parts.filter(Boolean).join(' and ')}`, group, change.album !== undefined ? await republish(group) : []);
     }
+    case 'next':
+    case 'back': {
+      const group = requireGroup(await store.read(), need(name, 'NAME'));
+      const client = await connectEtcd(config.etcd);
+      const clock = await stepGroup(client, group, action === 'next' ? 1 : -1).finally(() => client.close());
+      const when = action === 'next' ? `at ${new Date(clock.epoch_ms).toISOString()}` : 'now';
+      process.stdout.write(
+        values.json
+          ? `${JSON.stringify({ id: group.id, name: group.name, step: action, slot: clock.offset, at: new Date(clock.epoch_ms).toISOString(), displays: group.displayIds.length }, null, 2)}\n`
+          : `group "${group.name}": ${group.displayIds.length} display${group.displayIds.length === 1 ? '' : 's'} move to slot ${clock.offset} ${when}\n`,
+      );
+      return;
+    }
     case 'show': {
       const library = await store.read();
       const group = requireGroup(library, need(name, 'NAME'));
@@ -101,7 +115,7 @@ export async function runGroup({ config, values, positionals }: CommandContext):
       return;
     }
     default:
-      throw new UserError(`group ${action === undefined ? 'needs an action' : `has no action "${action}"`}: create, add, remove, delete, set or show (photoframe group --help)`);
+      throw new UserError(`group ${action === undefined ? 'needs an action' : `has no action "${action}"`}: create, add, remove, delete, set, next, back or show (photoframe group --help)`);
   }
 }
 
