@@ -1,7 +1,7 @@
 /**
  * `make bench`: the hot paths (import, frame preparation, watch delivery,
  * image serving over HTTP and HTTPS, library writes, the console, the viewer,
- * crossfades, fills and places), each beside a
+ * crossfades, fills and places, a group changing in unison), each beside a
  * reference run in the same process, printed as figures and ratios.
  */
 import { Etcd3 } from 'etcd3';
@@ -37,6 +37,7 @@ import { imageFetchSamples } from './imageFetchBench.ts';
 import { securitySamples } from './securityBench.ts';
 import { looksSamples } from './looksBench.ts';
 import { viewerHealthSamples } from './viewerHealthBench.ts';
+import { groupSyncSamples } from './groupSyncBench.ts';
 
 process.env.PHOTOFRAME_LOG ??= 'error';
 silenceIpServerNameWarning();
@@ -178,6 +179,8 @@ try {
   samples.push(...(await looksSamples(scratch)));
   // Issue 14: write → drawn before and after the split of viewerApp.ts, idle with a schedule's window, status writes.
   samples.push(...(await viewerHealthSamples(scratch)));
+  // Issue 15: a `same` group of three viewers, first pixel of each new photo read back (bench/groupSyncBench.ts runs alone too).
+  samples.push(...(await groupSyncSamples(scratch)));
 
   console.log(`photoframe benchmarks — ${cpus()[0]?.model ?? 'cpu'} × ${availableParallelism()}, Node ${process.version}, sharp ${sharp.versions.sharp}`);
   printTable(samples);

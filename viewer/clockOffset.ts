@@ -38,11 +38,11 @@ export function estimateClockOffset(samples: readonly ClockSample[]): ClockOffse
 }
 
 /** What a measurement aims for: a group's members flip within a few ms of each other only if each knows etcd's time that well. */
-export const TARGET_ERROR_MS = 5;
+export const TARGET_ERROR_MS = 2;
 const COARSE_SAMPLES = 12;
 const COARSE_SPACING_MS = 90;
 const COARSE_ENOUGH_MS = 60;
-const REFINE_ROUNDS = 4;
+const REFINE_ROUNDS = 6;
 const PROBES_PER_ROUND = 7;
 
 /**
@@ -103,7 +103,7 @@ function sampler(endpoint: string, tls: TlsMaterial | null): Sampler {
  * first up to 12 requests 90 ms apart, until the bound is within ±60 ms;
  * then rounds of probes spread across the instant etcd's second turns (see
  * probeTimes), each round narrowing the bound several times, until it is
- * within ±5 ms or four rounds are done. On one kept-alive connection a
+ * within ±2 ms or six rounds are done. On one kept-alive connection a
  * measurement costs about 20 small requests over 2 to 5 s.
  */
 export async function measureClockOffset(endpoint: string, tls: TlsMaterial | null = null): Promise<ClockOffset | null> {

@@ -37,20 +37,31 @@ const LONGEST_CLOCK_WAIT_MS = 10 * 60_000;
 // drawn in a few ms. Each flip then measures it (see FlipAim).
 const FIRST_FLIP_LEAD_MS = 4;
 const LONGEST_FLIP_LEAD_MS = 250;
+const FLIPS_REMEMBERED = 15;
+// A group's slot timer fires this long before the draw is due: the frame decoded ahead is taken and
+// everything but the draw is done, then a last short timer waits for the instant less the draw's lead.
+// What varies with a busy event loop (promises, setImmediate) is so kept out of the instant.
+const FLIP_PREP_MS = 50;
 
 /**
- * Aims a group's slot timer so the new photo is presented at the slot's
- * instant: the timer fires early by the lead, the time it took from the
- * moment aimed at to the present, averaged over the last flips (a timer
- * fires late by a millisecond or so, and drawing a decoded frame takes a few).
+ * Aims the draw of a group's slot so the new photo is presented at the
+ * slot's instant: the last timer fires early by the lead, the time from the
+ * moment it was aimed at to the present (a timer fires late by a millisecond
+ * or so, and drawing a decoded frame takes a few). The lead is the lower
+ * quartile of the last 15 flips, not a mean: the times are skewed by the
+ * moments a busy machine delays a draw, and one such flip would otherwise
+ * make the next several early.
  */
 export class FlipAim {
+  private readonly recent: number[] = [];
   leadMs = FIRST_FLIP_LEAD_MS;
 
   /** A flip aimed at `aimedAt` was presented at `presentedAt` (same clock). */
   presented(aimedAt: number, presentedAt: number): void {
-    const sample = Math.min(Math.max(presentedAt - aimedAt, 0), LONGEST_FLIP_LEAD_MS);
-    this.leadMs = this.leadMs * 0.7 + sample * 0.3;
+    this.recent.push(Math.min(Math.max(presentedAt - aimedAt, 0), LONGEST_FLIP_LEAD_MS));
+    if (this.recent.length > FLIPS_REMEMBERED) this.recent.shift();
+    const sorted = [...this.recent].sort((a, b) => a - b);
+    this.leadMs = sorted[Math.floor((sorted.length - 1) / 4)]!;
   }
 }
 
@@ -386,6 +397,12 @@ export class ViewerApp {
         // A frame ahead that failed (a download that failed then) is no reason not to try afresh now.
         const frame = (await ahead) ?? (await this.renderer.frameFor(`frame of ${name}`, name, size, settings, generation, superseded));
         if (superseded()) return;
+        // A group's slot: everything is ready; the draw itself waits for the instant, less its lead.
+        const hold = this.flipHoldMs();
+        if (hold > 0) {
+          await new Promise<void>((resolve) => this.timers.set(() => resolve(), hold));
+          if (superseded()) return;
+        }
         this.drawn(frame, name, generation, size, settings);
       } catch (error) {
         if (superseded()) return;
@@ -416,7 +433,7 @@ export class ViewerApp {
     log.info('showing image', {
       name,
       of: this.model.playlist.images.length,
-      ...(slot ? { slot: slot.slot, ...(flip && slot.slot === flip.slot ? { flip_error_ms: this.lastFlipErrorMs! } : {}) } : {}),
+      ...(slot ? { slot: slot.slot, ...(flip && slot.slot === flip.slot ? { flip_error_ms: this.lastFlipErrorMs!, lead_ms: Math.round(this.flipAim.leadMs) } : {}) } : {}),
     });
     this.dispatch({ kind: 'shown', name, at: this.now() });
     const upcoming = upcomingPhoto(this.model);
@@ -433,15 +450,24 @@ export class ViewerApp {
     }
   }
 
+  /** How long the draw of the slot flip under way should wait (0: none under way, or already late). */
+  private flipHoldMs(): number {
+    const flip = this.pendingFlip;
+    if (flip === null || groupSlot(this.model)?.slot !== flip.slot) return 0;
+    flip.aimedAt = flip.atMs - this.flipAim.leadMs;
+    return Math.max(0, flip.aimedAt - this.etcdNow());
+  }
+
   private cancelTimer(): void {
     if (this.timer !== undefined) this.timers.clear(this.timer);
     this.timer = undefined;
   }
 
   /**
-   * A group's slot: a timer aimed at the slot's instant (etcd time) less the
-   * measured lead, so the frame decoded ahead reaches the screen at the
-   * instant. One timer, never a polling loop; a long slot is waited for in
+   * A group's slot: a timer FLIP_PREP_MS before the slot's instant (etcd
+   * time) less the measured lead; the frame decoded ahead is then taken and
+   * its draw waits the rest (flipHoldMs), so it reaches the screen at the
+   * instant. Timers, never a polling loop; a long slot is waited for in
    * pieces, and each piece aims afresh (the clock offset may have moved).
    */
   private armSlot(slot: number, atMs: number): void {
@@ -449,7 +475,7 @@ export class ViewerApp {
     if (this.stopped) return;
     const generation = this.generation;
     const aimedAt = atMs - this.flipAim.leadMs;
-    const wait = aimedAt - this.etcdNow();
+    const wait = aimedAt - FLIP_PREP_MS - this.etcdNow();
     this.plannedDelayMs = Math.max(0, atMs - this.etcdNow());
     this.timer = this.timers.set(
       () => {
