@@ -13,6 +13,10 @@ import { rememberDisplay } from '../data/library/displays.ts';
 import { addGroupMembers, createGroup, removeGroupMembers, requireGroup, setGroupAlbum, setGroupMode } from '../data/library/groups.ts';
 import { emptyLibrary, type Library } from '../data/library/librarySchema.ts';
 import { startTestEtcd, type TestEtcd } from './helpers/testEtcd.ts';
+import { tempDir } from './helpers/fixtures.ts';
+import { cliAt, runCli } from './helpers/runCli.ts';
+import { homePaths } from '../common/homePaths.ts';
+import { LibraryStore } from '../data/library/libraryStore.ts';
 
 /** The console's side of a `same` group, against a real etcd: what each member is given, and group next/back. */
 const console_ = suite<{ etcd: TestEtcd }>('group clock, console side');
@@ -118,6 +122,27 @@ console_('doctor names a group member whose clock is off etcd by more than 50 ms
   const findings = await groupClockFindings(etcd.client);
   assert.equal(findings.map((f) => f.display), ['doc-bad']);
   assert.match(findings[0]!.problem, /75 ms/);
+});
+
+console_('photoframe group set on a same group gives its members a clock with the new interval; group next through the CLI', async ({ etcd }) => {
+  const home = await tempDir('photoframe-home-');
+  const store = new LibraryStore(homePaths(home).store);
+  const group = await store.update(async (library) => {
+    Object.assign(library, libraryWithGroup('cli'));
+    const found = setGroupMode(library, 'G', 'same');
+    await publishGroup(etcd.client, library, found);
+    return found;
+  });
+  const cli = cliAt({ etcd, home });
+  await cli.ok('group', 'set', 'G', 'interval_time=20', 'interval_units=seconds');
+  const clock = (await clockOf(etcd, 'cli-1'))!;
+  assert.is(clock.interval_ms, 20_000);
+  for (const id of group.displayIds) assert.equal(await clockOf(etcd, id), clock);
+  const stepped = await cli.json('group', 'next', 'G');
+  assert.is(stepped.slot, (await clockOf(etcd, 'cli-2'))!.offset);
+  const refused = await runCli(cli.args('group', 'next', 'Nope'));
+  assert.is(refused.code, 1);
+  assert.match(refused.stderr, /unknown group "Nope"/);
 });
 
 console_.run();

@@ -13,7 +13,7 @@ import { putSettings } from '../../displays/displayWrites.ts';
 import { parseAssignments } from '../argumentParsers.ts';
 import type { CommandContext } from '../command.ts';
 import { withEtcdAfterSave } from '../etcdWhenNeeded.ts';
-import { stepGroup } from '../../displays/groupClock.ts';
+import { putGroupClock, stepGroup, wantedGroupClock } from '../../displays/groupClock.ts';
 import { connectEtcd } from '../../../common/etcd/etcdClient.ts';
 
 function describe(library: Library, group: GroupRecord) {
@@ -87,6 +87,8 @@ export async function runGroup({ config, values, positionals }: CommandContext):
         const library = await store.read();
         await withEtcdAfterSave(config, `group "${group.name}"`, async (client) => {
           for (const id of group.displayIds) await putSettings(client, id, library.displays.find((d) => d.id === id)?.name ?? id, change.settings);
+          // A same group's schedule follows its interval and order: a change to either gives the members a new clock.
+          if ((group.mode ?? 'split') === 'same' && group.albumId !== null) await putGroupClock(client, group.displayIds, await wantedGroupClock(client, group));
         });
       }
       const parts = [change.album === undefined ? null : `shows album "${change.album}"`, settings.length ? `settings ${settings.join(', ')} on every display` : null];
