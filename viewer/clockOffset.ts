@@ -103,10 +103,11 @@ function sampler(endpoint: string, tls: TlsMaterial | null): Sampler {
  * first up to 12 requests 90 ms apart, until the bound is within ±60 ms;
  * then rounds of probes spread across the instant etcd's second turns (see
  * probeTimes), each round narrowing the bound several times, until it is
- * within ±2 ms or six rounds are done. On one kept-alive connection a
- * measurement costs about 20 small requests over 2 to 5 s.
+ * within ±2 ms or six rounds are done (`coarse` hears the first estimate
+ * meanwhile). On one kept-alive connection a measurement costs about 20 to
+ * 40 small requests over 2 to 7 s.
  */
-export async function measureClockOffset(endpoint: string, tls: TlsMaterial | null = null): Promise<ClockOffset | null> {
+export async function measureClockOffset(endpoint: string, tls: TlsMaterial | null = null, coarse?: (estimate: ClockOffset) => void): Promise<ClockOffset | null> {
   const source = sampler(endpoint, tls);
   try {
     const samples: ClockSample[] = [];
@@ -118,6 +119,8 @@ export async function measureClockOffset(endpoint: string, tls: TlsMaterial | nu
       if (estimate.errorMs <= COARSE_ENOUGH_MS) break;
       await sleep(COARSE_SPACING_MS);
     }
+    // Good to a few tens of ms already, in about a second: worth reporting while the rounds narrow it.
+    if (estimate !== null && estimate.errorMs > TARGET_ERROR_MS) coarse?.(estimate);
     for (let round = 0; round < REFINE_ROUNDS && estimate !== null && estimate.errorMs > TARGET_ERROR_MS; round++) {
       const roundTrip = Math.min(...samples.slice(1).map((s) => s.receivedAt - s.sentAt), 50);
       for (const at of probeTimes(estimate, Date.now(), PROBES_PER_ROUND, roundTrip)) {

@@ -88,7 +88,15 @@ export class ViewerHealthSampler {
       this.measuringClock = true;
       this.clock.at = now;
       const before = this.clock.value;
-      void measureClockOffset(this.sources.etcdEndpoint, this.sources.etcdTls ?? null)
+      // The coarse estimate (±60 ms, within a second) goes out at once, if it is the first or moved; the refined one follows.
+      const coarse = (estimate: ClockOffset) => {
+        const known = this.clock.value;
+        if (known !== null && Math.abs(known.offsetMs - estimate.offsetMs) <= estimate.errorMs) return;
+        this.clock = { value: estimate, at: this.clock.at };
+        this.sources.clockMeasured?.();
+        this.sources.changed();
+      };
+      void measureClockOffset(this.sources.etcdEndpoint, this.sources.etcdTls ?? null, coarse)
         .then(
           (offset) => (this.clock = { value: offset, at: Date.now() }),
           () => (this.clock = { value: null, at: Date.now() }),
