@@ -124,7 +124,7 @@ console_('doctor names a group member whose clock is off etcd by more than 50 ms
   assert.match(findings[0]!.problem, /75 ms/);
 });
 
-console_('photoframe group set on a same group gives its members a clock with the new interval; group next through the CLI', async ({ etcd }) => {
+console_('photoframe group set on a same group gives its members a clock with the new interval; group next and display next GROUP step the shared clock', async ({ etcd }) => {
   const home = await tempDir('photoframe-home-');
   const store = new LibraryStore(homePaths(home).store);
   const group = await store.update(async (library) => {
@@ -140,6 +140,15 @@ console_('photoframe group set on a same group gives its members a clock with th
   for (const id of group.displayIds) assert.equal(await clockOf(etcd, id), clock);
   const stepped = await cli.json('group', 'next', 'G');
   assert.is(stepped.slot, (await clockOf(etcd, 'cli-2'))!.offset);
+  // `display next GROUP` (and the console's > on a group) on a same group moves the shared clock, not each display alone.
+  const beforeDisplayNext = (await clockOf(etcd, 'cli-1'))!;
+  await cli.ok('display', 'next', 'G');
+  const afterDisplayNext = (await clockOf(etcd, 'cli-1'))!;
+  assert.ok(afterDisplayNext.offset > beforeDisplayNext.offset || afterDisplayNext.epoch_ms !== beforeDisplayNext.epoch_ms, 'the clock was stepped');
+  for (const id of group.displayIds) {
+    assert.equal(await clockOf(etcd, id), afterDisplayNext);
+    assert.is(await etcd.client.get(displayKey(id, 'change_photo')).string(), null, 'no display was stepped alone');
+  }
   const refused = await runCli(cli.args('group', 'next', 'Nope'));
   assert.is(refused.code, 1);
   assert.match(refused.stderr, /unknown group "Nope"/);
