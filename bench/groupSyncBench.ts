@@ -53,14 +53,15 @@ async function seedCache(home: string): Promise<void> {
   );
 }
 
-/** Waits until every member reports a measured clock offset: its slots are then placed by etcd's time. */
+/** Waits until every member reports its refined clock offset (±5 ms or better; the coarse one comes first): its slots are then placed by etcd's time. */
 async function offsetsMeasured(client: Etcd3): Promise<{ id: string; offset: number; error: number }[]> {
   for (let tries = 0; tries < 300; tries++) {
     const statuses = await Promise.all(
       MEMBERS.map(async (id) => {
         const raw = await client.get(statusKey(id)).string();
         const decoded = raw === null ? null : decodeViewerStatus(raw);
-        return decoded?.ok && typeof decoded.value.clock_offset_ms === 'number' && decoded.value.group_slot ? { id, offset: decoded.value.clock_offset_ms, error: decoded.value.clock_offset_error_ms ?? NaN } : null;
+        const refined = decoded?.ok && (decoded.value.clock_offset_error_ms ?? Infinity) <= 5;
+        return decoded?.ok && refined && typeof decoded.value.clock_offset_ms === 'number' && decoded.value.group_slot ? { id, offset: decoded.value.clock_offset_ms, error: decoded.value.clock_offset_error_ms ?? NaN } : null;
       }),
     );
     if (statuses.every((s) => s !== null)) return statuses as { id: string; offset: number; error: number }[];
