@@ -54,8 +54,11 @@ export class ViewerHealthSampler {
 
   /** etcd's clock minus this one, ms, as last measured; 0 before the first measurement. */
   clockOffsetMs(): number {
-    return this.clock.value?.offsetMs ?? 0;
+    return this.clock.value?.offsetMs ?? this.lastOffsetMs;
   }
+
+  /** The last offset measured: while etcd cannot be reached a group member keeps placing its slots by it. */
+  private lastOffsetMs = 0;
 
   /** A change to this display's keys arrived. */
   changeSeen(): void {
@@ -93,12 +96,16 @@ export class ViewerHealthSampler {
         const known = this.clock.value;
         if (known !== null && Math.abs(known.offsetMs - estimate.offsetMs) <= estimate.errorMs) return;
         this.clock = { value: estimate, at: this.clock.at };
+        this.lastOffsetMs = estimate.offsetMs;
         this.sources.clockMeasured?.();
         this.sources.changed();
       };
       void measureClockOffset(this.sources.etcdEndpoint, this.sources.etcdTls ?? null, coarse)
         .then(
-          (offset) => (this.clock = { value: offset, at: Date.now() }),
+          (offset) => {
+            this.clock = { value: offset, at: Date.now() };
+            if (offset) this.lastOffsetMs = offset.offsetMs;
+          },
           () => (this.clock = { value: null, at: Date.now() }),
         )
         .finally(() => {
