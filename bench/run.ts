@@ -1,7 +1,7 @@
 /**
  * `make bench`: the hot paths (import, frame preparation, watch delivery,
  * image serving over HTTP and HTTPS, library writes, the console, the viewer,
- * crossfades, fills and places), each beside a
+ * crossfades, fills and places, a group changing in unison), each beside a
  * reference run in the same process, printed as figures and ratios.
  */
 import { Etcd3 } from 'etcd3';
@@ -38,6 +38,7 @@ import { securitySamples } from './securityBench.ts';
 import { looksSamples } from './looksBench.ts';
 import { viewerHealthSamples } from './viewerHealthBench.ts';
 import { hugeAlbumSamples } from './hugeAlbumBench.ts';
+import { groupSyncSamples } from './groupSyncBench.ts';
 
 process.env.PHOTOFRAME_LOG ??= 'error';
 silenceIpServerNameWarning();
@@ -181,6 +182,8 @@ try {
   samples.push(...(await viewerHealthSamples(scratch)));
   // Issue 15 §3: a 100,000-photo album (a manifest) against a 100-photo one: viewer memory, start from cache offline.
   samples.push(...(await hugeAlbumSamples(scratch)));
+  // Issue 15: a `same` group of three viewers, first pixel of each new photo read back (bench/groupSyncBench.ts runs alone too).
+  samples.push(...(await groupSyncSamples(scratch)));
 
   console.log(`photoframe benchmarks — ${cpus()[0]?.model ?? 'cpu'} × ${availableParallelism()}, Node ${process.version}, sharp ${sharp.versions.sharp}`);
   printTable(samples);

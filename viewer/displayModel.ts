@@ -10,11 +10,13 @@ import type { AlbumRef } from '../common/protocol/codecs/commandCodecs.ts';
 import type { ImageServerInfo } from '../common/protocol/codecs/imageServerCodec.ts';
 import type { PowerState } from '../common/protocol/codecs/powerStateCodec.ts';
 import { DEFAULT_SETTINGS, effectiveSettings, type DisplaySettings, type SettingsValue } from '../common/protocol/codecs/settingsCodec.ts';
+import type { GroupClock } from '../common/protocol/codecs/groupClockCodec.ts';
 import type { DisplayChange } from '../common/protocol/topicRegistry.ts';
+import { slotAt, slotStart, SlotPhotos } from '../common/sync/groupSlots.ts';
 import { parseSchedule, scheduleStateAt, type ScreenSchedule } from '../common/schedule/screenSchedule.ts';
 import type { ManifestRef } from '../common/protocol/codecs/imagesManifestCodec.ts';
 import type { PhotoList } from './photoList.ts';
-import { back, currentImage, dropCurrent, EMPTY_PLAYLIST, forward, withImages, withMode, type Playlist, type Random } from './playlist.ts';
+import { back, currentImage, dropCurrent, EMPTY_PLAYLIST, forward, upcomingImage, withImages, withMode, type Playlist, type Random } from './playlist.ts';
 import { halfLifeChanges, planTimer, type TimerPlan } from './slideshowTiming.ts';
 
 // When a photo cannot be shown, try again soon rather than after a whole interval,
@@ -57,6 +59,11 @@ export interface DisplayModel {
   readonly manifest: ManifestRef | null;
   /** Whether the playlist holds that manifest's names yet (they are fetched, or read from disk). */
   readonly manifestLoaded: boolean;
+  /** The schedule of the `same` group this display is in (group_clock); null: its own timer. */
+  readonly groupClock: GroupClock | null;
+  /** In a group: the slot due (set at its boundary), and local change_photo steps from it until the next. */
+  readonly slot: number | null;
+  readonly nudge: number;
 }
 
 export const INITIAL_MODEL: DisplayModel = {
@@ -79,6 +86,9 @@ export const INITIAL_MODEL: DisplayModel = {
   listed: [],
   manifest: null,
   manifestLoaded: false,
+  groupClock: null,
+  slot: null,
+  nudge: 0,
 };
 
 export type ModelEvent =
@@ -99,12 +109,18 @@ export type ModelEvent =
   /** The slideshow timer armed with `plan` ran out. */
   | { kind: 'timer'; plan: TimerPlan }
   /** The names of the manifest `sha256`, fetched and checked (or read from disk). */
-  | { kind: 'manifest loaded'; sha256: string; list: PhotoList };
+  | { kind: 'manifest loaded'; sha256: string; list: PhotoList }
+  /** In a group: the slot timer ran out, just before slot `slot` begins (by the render latency). */
+  | { kind: 'slot'; slot: number }
+  /** The clock's offset against etcd was measured again: the slot due may differ. */
+  | { kind: 'clock' };
 
 export type Effect =
   /** Draw what `screenIntent` says, afresh (dropping any drawing under way). */
   | { kind: 'show' }
   | { kind: 'arm timer'; plan: TimerPlan }
+  /** In a group: fire a 'slot' event for `slot`, which begins at `atMs` by etcd's clock. */
+  | { kind: 'arm slot'; slot: number; atMs: number }
   | { kind: 'cancel timer' }
   | { kind: 'reboot' }
   | { kind: 'restart screen' }
@@ -122,6 +138,8 @@ export interface ModelContext {
   random: Random;
   /** The display's own time zone, for a schedule without a `timezone` setting. */
   systemTimeZone?: string;
+  /** etcd's time now (this clock corrected by its measured offset), which a group's slots follow; `now` if not given. */
+  etcdNowMs?: number;
 }
 
 export interface Step {
@@ -136,7 +154,30 @@ export interface ScreenIntent {
 }
 
 export function screenIntent(model: DisplayModel): ScreenIntent {
-  return { screenOn: screenOn(model), photo: currentImage(model.playlist) };
+  return { screenOn: screenOn(model), photo: synced(model) ? slotPhoto(model, model.slot! + model.nudge) : currentImage(model.playlist) };
+}
+
+// A memo of one pass's order: pure (the same inputs give the same order), and a display asks for neighbouring slots.
+const slotPhotos = new SlotPhotos();
+
+/** Whether the display follows its group's slots: a group clock, photos, and the slot known. */
+export function synced(model: DisplayModel): boolean {
+  return model.groupClock !== null && model.slot !== null && model.playlist.images.length > 0;
+}
+
+function slotPhoto(model: DisplayModel, slot: number): string | null {
+  return slotPhotos.photoAt(model.playlist.images, model.groupClock?.seed ?? null, slot);
+}
+
+/** The photo to decode ahead: in a group, the next slot's; else what a forward step would show. */
+export function upcomingPhoto(model: DisplayModel): string | null {
+  if (synced(model)) return model.playlist.images.length > 1 ? slotPhoto(model, model.slot! + 1) : null;
+  return upcomingImage(model.playlist);
+}
+
+/** In a group: its id and the slot due, for the status. */
+export function groupSlot(model: DisplayModel): { group: string; slot: number } | null {
+  return synced(model) ? { group: model.groupClock!.group, slot: model.slot! + model.nudge } : null;
 }
 
 /**
@@ -211,6 +252,12 @@ export function reduce(model: DisplayModel, event: ModelEvent, context: ModelCon
       const failures = model.consecutiveFailures + 1;
       const retryMs = retryDelayMs(failures);
       step.note('warn', `cannot show ${event.name}: ${event.reason}; trying again in ${retryMs / 1000} s`);
+      if (synced(model)) {
+        // In a group the next slot is the retry: a member that moves on by itself would leave the others.
+        step.set({ consecutiveFailures: failures });
+        step.restartTimer();
+        break;
+      }
       // It never reached the screen: back must not return to it.
       step.set({ consecutiveFailures: failures, playlist: dropCurrent(model.playlist) });
       // With several photos the retry moves on to the next; with one it tries the same again.
@@ -225,6 +272,14 @@ export function reduce(model: DisplayModel, event: ModelEvent, context: ModelCon
       }
       step.set({ alignNext: false, playlist: forward(step.model.playlist, context.random) });
       step.show();
+      break;
+    case 'slot':
+      if (!synced(model)) break;
+      step.set({ timerArmed: false, slot: Math.max(event.slot, model.slot!), nudge: 0 });
+      step.show();
+      break;
+    case 'clock':
+      step.sync();
       break;
   }
   return { model: step.model, effects: step.effects };
@@ -275,11 +330,21 @@ class StepBuilder {
         if (this.model.paused === change.value) return;
         this.set({ paused: change.value });
         this.note('info', change.value ? 'slideshow paused' : 'slideshow resumed');
-        return change.value ? this.cancelTimer() : this.restartTimer();
+        if (change.value) return this.cancelTimer();
+        // A group member resumes on the group's slot, not where it paused.
+        return this.model.groupClock !== null ? this.sync() : this.restartTimer();
       case 'album':
         this.set({ album: change.value });
         return;
+      case 'group_clock':
+        return this.groupClock(change.value);
       case 'change_photo':
+        if (synced(this.model)) {
+          // One display stepped on its own: it shows its neighbour slot until the group's next boundary.
+          this.set({ nudge: this.model.nudge + (change.value === 'back' ? -1 : 1) });
+          this.note('info', `change_photo ${change.value} (until the group's next slot)`);
+          return this.show();
+        }
         this.set({ playlist: change.value === 'back' ? back(this.model.playlist) : forward(this.model.playlist, random) });
         this.note('info', `change_photo ${change.value}`);
         return this.show();
@@ -295,6 +360,36 @@ class StepBuilder {
     }
   }
 
+  private groupClock(clock: GroupClock | null): void {
+    const before = this.model.groupClock;
+    if (JSON.stringify(before) === JSON.stringify(clock)) return;
+    this.set({ groupClock: clock });
+    if (clock === null) {
+      this.set({ slot: null, nudge: 0 });
+      this.note('info', 'left the group schedule: the display keeps its own time');
+      return this.show();
+    }
+    this.note('info', 'group schedule', { group: clock.group, interval_ms: clock.interval_ms, offset: clock.offset });
+    this.sync(true);
+  }
+
+  /** In a group: moves to the slot due by etcd's time; `force` draws even if it is the same slot (the clock itself changed). */
+  sync(force = false): void {
+    const model = this.model;
+    if (model.groupClock === null || model.playlist.images.length === 0) return;
+    const slot = slotAt(model.groupClock, this.etcdNow());
+    const before = synced(model) ? screenIntent(model).photo : null;
+    // A slot set at its boundary by a timer fired early (by the render latency) stays: the clock may read just before it.
+    const keep = model.slot !== null && !force && model.slot === slot + 1;
+    this.set({ slot: keep ? model.slot : slot, nudge: keep ? model.nudge : 0 });
+    if (screenIntent(this.model).photo !== before || this.model.onScreen?.name !== screenIntent(this.model).photo) return this.show();
+    this.restartTimer();
+  }
+
+  private etcdNow(): number {
+    return this.context.etcdNowMs ?? this.context.now.getTime();
+  }
+
   private manifest(ref: ManifestRef | null): void {
     const before = this.model.manifest;
     if (ref?.sha256 === before?.sha256) return;
@@ -306,6 +401,15 @@ class StepBuilder {
   }
 
   list(images: readonly string[] | PhotoList): void {
+    if (this.model.groupClock !== null) {
+      this.set({ playlist: withImages(this.model.playlist, images, this.context.random) });
+      this.note('info', 'image list', { photos: this.model.playlist.images.length, group: this.model.groupClock.group });
+      if (this.model.playlist.images.length === 0) {
+        this.set({ slot: null, nudge: 0 });
+        return this.show();
+      }
+      return this.sync(true);
+    }
     const before = currentImage(this.model.playlist);
     this.set({ playlist: withImages(this.model.playlist, images, this.context.random) });
     // The photo on screen stays when it is still in the list: nothing to redraw, and its timer runs on.
@@ -395,6 +499,13 @@ class StepBuilder {
   /** Draw afresh what is due now; the slideshow's timer starts again once it is drawn. */
   show(): void {
     this.cancelTimer();
+    if (synced(this.model)) {
+      // After the screen was off, paused or a slow draw: the slot due now, not the one from before.
+      const due = slotAt(this.model.groupClock!, this.etcdNow());
+      if (due > this.model.slot!) this.set({ slot: due, nudge: 0 });
+      this.effects.push({ kind: 'show' });
+      return;
+    }
     // The current photo may have been dropped after it failed: the next one takes its place.
     const playlist = this.model.playlist;
     if (currentImage(playlist) === null && playlist.images.length > 0) this.set({ playlist: forward(playlist, this.context.random) });
@@ -411,6 +522,13 @@ class StepBuilder {
     this.cancelTimer();
     const model = this.model;
     if (!expectsChanges(model)) return;
+    if (synced(model)) {
+      if (model.paused) return;
+      const next = Math.max(slotAt(model.groupClock!, this.etcdNow()), model.slot!) + 1;
+      this.set({ timerArmed: true });
+      this.effects.push({ kind: 'arm slot', slot: next, atMs: slotStart(model.groupClock!, next) });
+      return;
+    }
     this.arm(planTimer(model.settings, this.context.now, this.context.random, model.alignNext));
   }
 

@@ -96,6 +96,8 @@ export async function runViewer(options: ViewerOptions): Promise<void> {
     screen: () => screenPower.current,
     schedule: () => app.scheduleStatus(),
     stuck: () => app.stuckProblem(),
+    groupSlot: () => app.groupSlot(),
+    clockMeasured: () => app.clockCorrected(),
     changed: statusChanged,
   });
   const remembered: Record<string, string> = { ...(offline?.values ?? {}) };
@@ -106,6 +108,7 @@ export async function runViewer(options: ViewerOptions): Promise<void> {
   const app: ViewerApp = new ViewerApp(id, {
     ...rendering.ports,
     loadManifest: (ref, server) => manifests.load(ref, server && { server, request: (s, path, what) => cache.requestTo(s, path, what) }),
+    clockOffsetMs: () => health.clockOffsetMs(),
     remember: (key, value) => {
       if (value === null) delete remembered[key];
       else remembered[key] = value;

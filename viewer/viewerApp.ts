@@ -8,12 +8,12 @@ import { readDisplayChange } from '../common/protocol/topicRegistry.ts';
 import { systemTimeZone } from '../common/schedule/zonedTime.ts';
 import type { ManifestRef } from '../common/protocol/codecs/imagesManifestCodec.ts';
 import type { PhotoList } from './photoList.ts';
-import { expectsChanges, INITIAL_MODEL, reduce, retryDelayMs, scheduleStatus, screenIntent, type DisplayModel, type Effect, type ModelEvent, type ScheduleStatus } from './displayModel.ts';
+import { expectsChanges, groupSlot, INITIAL_MODEL, reduce, retryDelayMs, scheduleStatus, screenIntent, upcomingPhoto, type DisplayModel, type Effect, type ModelEvent, type ScheduleStatus } from './displayModel.ts';
 import type { FeedChange } from './displayFeed.ts';
 import type { Frame } from './framePreparer.ts';
 import { Superseded } from './latestWins.ts';
 import type { Size } from './layout.ts';
-import { upcomingImage, type Random } from './playlist.ts';
+import type { Random } from './playlist.ts';
 import { ScreenRenderer, type RenderPorts } from './screenRenderer.ts';
 import { MAX_TIMER_MS, type TimerPlan } from './slideshowTiming.ts';
 import { stuckProblem } from './stuckDetector.ts';
@@ -35,6 +35,37 @@ const AHEAD_AFTER_STILL_MS = 50;
 // While a schedule is in force the clock is read at least this often, so a clock set late (a Pi without a
 // real-time clock, before NTP) or a changed time zone database still finds its edge.
 const LONGEST_CLOCK_WAIT_MS = 10 * 60_000;
+// The first guess of the time from a slot timer's firing to the new photo presented: a decoded frame is
+// drawn in a few ms. Each flip then measures it (see FlipAim).
+const FIRST_FLIP_LEAD_MS = 4;
+const LONGEST_FLIP_LEAD_MS = 250;
+const FLIPS_REMEMBERED = 15;
+// A group's slot timer fires this long before the draw is due: the frame decoded ahead is taken and
+// everything but the draw is done, then a last short timer waits for the instant less the draw's lead.
+// What varies with a busy event loop (promises, setImmediate) is so kept out of the instant.
+const FLIP_PREP_MS = 50;
+
+/**
+ * Aims the draw of a group's slot so the new photo is presented at the
+ * slot's instant: the last timer fires early by the lead, the time from the
+ * moment it was aimed at to the present (a timer fires late by a millisecond
+ * or so, and drawing a decoded frame takes a few). The lead is the lower
+ * quartile of the last 15 flips, not a mean: the times are skewed by the
+ * moments a busy machine delays a draw, and one such flip would otherwise
+ * make the next several early.
+ */
+export class FlipAim {
+  private readonly recent: number[] = [];
+  leadMs = FIRST_FLIP_LEAD_MS;
+
+  /** A flip aimed at `aimedAt` was presented at `presentedAt` (same clock). */
+  presented(aimedAt: number, presentedAt: number): void {
+    this.recent.push(Math.min(Math.max(presentedAt - aimedAt, 0), LONGEST_FLIP_LEAD_MS));
+    if (this.recent.length > FLIPS_REMEMBERED) this.recent.shift();
+    const sorted = [...this.recent].sort((a, b) => a - b);
+    this.leadMs = sorted[Math.floor((sorted.length - 1) / 4)]!;
+  }
+}
 
 /** What the app needs from the outside world; injected so the app itself holds only decisions. */
 export interface ViewerPorts extends RenderPorts {
@@ -62,6 +93,8 @@ export interface ViewerPorts extends RenderPorts {
   /** The display's own time zone (a schedule without a `timezone` setting); the system's by default. */
   timeZone?: string;
   now?: () => Date;
+  /** etcd's clock minus this one, ms (see clockOffset.ts): a group's slots follow etcd's time. 0 until measured. */
+  clockOffsetMs?: () => number;
   random?: Random;
   /** The slideshow's timers; a test passes its own to fire them without waiting. */
   timers?: Timers;
@@ -111,6 +144,12 @@ export class ViewerApp {
   private readonly now: () => Date;
   private readonly random: Random;
   private readonly timers: Timers;
+  private readonly clockOffsetMs: () => number;
+  private readonly flipAim = new FlipAim();
+  /** The slot flip on its way: which slot, its instant and the instant aimed at (etcd time). */
+  private pendingFlip: { slot: number; atMs: number; aimedAt: number } | null = null;
+  /** The last flip: how far from its instant the photo was presented (ms, + late), for the log and the bench. */
+  lastFlipErrorMs: number | null = null;
 
   constructor(
     readonly displayId: string,
@@ -119,6 +158,7 @@ export class ViewerApp {
     this.now = ports.now ?? (() => new Date());
     this.random = ports.random ?? Math.random;
     this.timers = ports.timers ?? REAL_TIMERS;
+    this.clockOffsetMs = ports.clockOffsetMs ?? (() => 0);
     this.renderer = new ScreenRenderer(ports, () => this.model.server);
     this.systemTimeZone = ports.timeZone ?? systemTimeZone();
     this.progressAt = this.now().getTime();
@@ -134,6 +174,20 @@ export class ViewerApp {
     for (const note of outcome.notes) log.rejectedInput(`${change.key}: ${note}`);
     if (outcome.change.kind === 'state') this.ports.remember(change.key, change.value);
     this.dispatch({ kind: 'change', change: outcome.change, live });
+  }
+
+  /** The clock's offset against etcd was measured again: a group member re-aims at its slots. */
+  clockCorrected(): void {
+    if (this.model.groupClock !== null) this.dispatch({ kind: 'clock' });
+  }
+
+  /** In a group: its id and the slot due, for the status. */
+  groupSlot(): { group: string; slot: number } | null {
+    return groupSlot(this.model);
+  }
+
+  private etcdNow(): number {
+    return this.now().getTime() + this.clockOffsetMs();
   }
 
   /** Re-lays out the current photo, e.g. after the window changed size. */
@@ -225,7 +279,8 @@ export class ViewerApp {
 
   /** Runs the model on one event and carries out what it decided, in order. */
   private dispatch(event: ModelEvent): void {
-    const step = reduce(this.model, event, { now: this.now(), random: this.random, systemTimeZone: this.systemTimeZone });
+    const now = this.now();
+    const step = reduce(this.model, event, { now, random: this.random, systemTimeZone: this.systemTimeZone, etcdNowMs: now.getTime() + this.clockOffsetMs() });
     this.model = step.model;
     for (const effect of step.effects) this.carryOut(effect);
     if (this.model.clockAt !== this.clockArmedFor) this.armClock();
@@ -300,6 +355,8 @@ export class ViewerApp {
         return this.showCurrent();
       case 'arm timer':
         return this.arm(effect.plan);
+      case 'arm slot':
+        return this.armSlot(effect.slot, effect.atMs);
       case 'cancel timer':
         return this.cancelTimer();
       case 'log level':
@@ -384,6 +441,12 @@ export class ViewerApp {
         // A frame ahead that failed (a download that failed then) is no reason not to try afresh now.
         const frame = (await ahead) ?? (await this.renderer.frameFor(`frame of ${name}`, name, size, settings, generation, superseded));
         if (superseded()) return;
+        // A group's slot: everything is ready; the draw itself waits for the instant, less its lead.
+        const hold = this.flipHoldMs();
+        if (hold > 0) {
+          await new Promise<void>((resolve) => this.timers.set(() => resolve(), hold));
+          if (superseded()) return;
+        }
         this.drawn(frame, name, generation, size, settings);
       } catch (error) {
         if (superseded()) return;
@@ -402,10 +465,22 @@ export class ViewerApp {
     const transition = transitionTo(name, this.model.onScreen?.name ?? null, settings);
     this.settledGeneration = generation;
     this.renderer.draw(frame, transition);
+    const flip = this.pendingFlip;
+    this.pendingFlip = null;
     this.progressAt = this.now().getTime();
-    log.info('showing image', { name, of: this.model.playlist.images.length });
+    const slot = groupSlot(this.model);
+    if (flip && slot?.slot === flip.slot) {
+      const presentedAt = this.etcdNow();
+      this.flipAim.presented(flip.aimedAt, presentedAt);
+      this.lastFlipErrorMs = presentedAt - flip.atMs;
+    }
+    log.info('showing image', {
+      name,
+      of: this.model.playlist.images.length,
+      ...(slot ? { slot: slot.slot, ...(flip && slot.slot === flip.slot ? { flip_error_ms: this.lastFlipErrorMs!, lead_ms: Math.round(this.flipAim.leadMs) } : {}) } : {}),
+    });
     this.dispatch({ kind: 'shown', name, at: this.now() });
-    const upcoming = upcomingImage(this.model.playlist);
+    const upcoming = upcomingPhoto(this.model);
     // Only once the display has been still a moment: in a burst, a decode ahead would only delay the final state.
     // After a crossfade, not before it ends: during one the two photos being blended are the two frames held.
     if (upcoming) {
@@ -419,9 +494,43 @@ export class ViewerApp {
     }
   }
 
+  /** How long the draw of the slot flip under way should wait (0: none under way, or already late). */
+  private flipHoldMs(): number {
+    const flip = this.pendingFlip;
+    if (flip === null || groupSlot(this.model)?.slot !== flip.slot) return 0;
+    flip.aimedAt = flip.atMs - this.flipAim.leadMs;
+    return Math.max(0, flip.aimedAt - this.etcdNow());
+  }
+
   private cancelTimer(): void {
     if (this.timer !== undefined) this.timers.clear(this.timer);
     this.timer = undefined;
+  }
+
+  /**
+   * A group's slot: a timer FLIP_PREP_MS before the slot's instant (etcd
+   * time) less the measured lead; the frame decoded ahead is then taken and
+   * its draw waits the rest (flipHoldMs), so it reaches the screen at the
+   * instant. Timers, never a polling loop; a long slot is waited for in
+   * pieces, and each piece aims afresh (the clock offset may have moved).
+   */
+  private armSlot(slot: number, atMs: number): void {
+    this.cancelTimer();
+    if (this.stopped) return;
+    const generation = this.generation;
+    const aimedAt = atMs - this.flipAim.leadMs;
+    const wait = aimedAt - FLIP_PREP_MS - this.etcdNow();
+    this.plannedDelayMs = Math.max(0, atMs - this.etcdNow());
+    this.timer = this.timers.set(
+      () => {
+        this.timer = undefined;
+        if (generation !== this.generation || this.stopped) return;
+        if (wait > MAX_TIMER_MS) return this.armSlot(slot, atMs);
+        this.pendingFlip = { slot, atMs, aimedAt };
+        this.dispatch({ kind: 'slot', slot });
+      },
+      Math.min(Math.max(0, wait), MAX_TIMER_MS),
+    );
   }
 
   private arm(plan: TimerPlan): void {

@@ -18,6 +18,10 @@ export interface HealthSources {
   screen(): ScreenPowerStatus | null;
   schedule(): ScheduleStatusValue | null;
   stuck(): string | null;
+  /** In a `same` group: its id and the slot due. */
+  groupSlot?(): { group: string; slot: number } | null;
+  /** A new clock offset was measured (a group member re-aims its slots). */
+  clockMeasured?(): void;
   /** Something worth a status write happened (a new last error). */
   changed(): void;
 }
@@ -47,6 +51,14 @@ export class ViewerHealthSampler {
       if (!repeated) sources.changed();
     });
   }
+
+  /** etcd's clock minus this one, ms, as last measured; 0 before the first measurement. */
+  clockOffsetMs(): number {
+    return this.clock.value?.offsetMs ?? this.lastOffsetMs;
+  }
+
+  /** The last offset measured: while etcd cannot be reached a group member keeps placing its slots by it. */
+  private lastOffsetMs = 0;
 
   /** A change to this display's keys arrived. */
   changeSeen(): void {
@@ -79,13 +91,26 @@ export class ViewerHealthSampler {
       this.measuringClock = true;
       this.clock.at = now;
       const before = this.clock.value;
-      void measureClockOffset(this.sources.etcdEndpoint, this.sources.etcdTls ?? null)
+      // The coarse estimate (±60 ms, within a second) goes out at once, if it is the first or moved; the refined one follows.
+      const coarse = (estimate: ClockOffset) => {
+        const known = this.clock.value;
+        if (known !== null && Math.abs(known.offsetMs - estimate.offsetMs) <= estimate.errorMs) return;
+        this.clock = { value: estimate, at: this.clock.at };
+        this.lastOffsetMs = estimate.offsetMs;
+        this.sources.clockMeasured?.();
+        this.sources.changed();
+      };
+      void measureClockOffset(this.sources.etcdEndpoint, this.sources.etcdTls ?? null, coarse)
         .then(
-          (offset) => (this.clock = { value: offset, at: Date.now() }),
+          (offset) => {
+            this.clock = { value: offset, at: Date.now() };
+            if (offset) this.lastOffsetMs = offset.offsetMs;
+          },
           () => (this.clock = { value: null, at: Date.now() }),
         )
         .finally(() => {
           this.measuringClock = false;
+          this.sources.clockMeasured?.();
           // A first measurement, or one that moved by more than its uncertainty, is news; the same again is not.
           const after = this.clock.value;
           if ((before === null) !== (after === null) || (before && after && Math.abs(before.offsetMs - after.offsetMs) > Math.max(250, after.errorMs))) this.sources.changed();
@@ -106,6 +131,7 @@ export class ViewerHealthSampler {
       clock_offset_ms: this.clock.value?.offsetMs ?? null,
       clock_offset_error_ms: this.clock.value?.errorMs ?? null,
       stuck: this.sources.stuck(),
+      group_slot: this.sources.groupSlot?.() ?? null,
     };
   }
 }

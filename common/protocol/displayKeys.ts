@@ -19,6 +19,7 @@ export const DISPLAY_TOPICS = [
   'paused',
   'album',
   'images_manifest',
+  'group_clock',
 ] as const;
 export type DisplayTopic = (typeof DISPLAY_TOPICS)[number];
 

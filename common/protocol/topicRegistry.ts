@@ -7,6 +7,7 @@
  */
 import { decodeAlbumRef, decodeNowCommand, decodePaused, decodeRequestId, encodeAlbumRef, encodeNowCommand, encodePaused, encodeRequestId, type AlbumRef, type NowCommand } from './codecs/commandCodecs.ts';
 import { decodeChangePhoto, encodeChangePhoto, type ChangePhoto } from './codecs/changePhotoCodec.ts';
+import { decodeGroupClock, encodeGroupClock, type GroupClock } from './codecs/groupClockCodec.ts';
 import { decodeImages, encodeImages, type ImageList } from './codecs/imagesCodec.ts';
 import { decodeImagesManifest, encodeImagesManifest, type ManifestRef } from './codecs/imagesManifestCodec.ts';
 import { decodePowerState, encodePowerState, type PowerState } from './codecs/powerStateCodec.ts';
@@ -26,6 +27,7 @@ export interface TopicValues {
   paused: boolean;
   album: AlbumRef | null;
   images_manifest: ManifestRef | null;
+  group_clock: GroupClock | null;
 }
 
 export interface TopicSpec<T> {
@@ -172,6 +174,19 @@ export const TOPICS: Registry = {
     watchers: 'viewer, image server',
     example: '{"sha256": "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08", "count": 100000, "bytes": 2900000}',
   },
+  group_clock: {
+    topic: 'group_clock',
+    kind: 'state',
+    origin: 'photoframe',
+    summary:
+      "the schedule shared by a `same` group's members (every member holds the same value): at etcd's time t the slot is floor((t − epoch_ms) / interval_ms) + offset and the photo is the slot's place in the list, shuffled per pass from seed (null: as listed); replaces the display's own timer (interval, variance, half-life)",
+    decode: decodeGroupClock,
+    encode: encodeGroupClock,
+    absent: { value: null, means: "not in a `same` group: the display's own timer (so too JSON null)" },
+    writers: 'console (group album, mode, members, group next/back)',
+    watchers: 'viewer (the original viewer ignores it)',
+    example: '{"group": "5d0c9a4e-7f21-4b6a-9c3e-1a2b3c4d5e6f", "epoch_ms": 1765084800000, "interval_ms": 600000, "offset": 0, "seed": 2718281828}',
+  },
 };
 
 export function topicSpec<K extends DisplayTopic>(topic: K): TopicSpec<TopicValues[K]> {
@@ -249,7 +264,7 @@ export const SYSTEM_KEYS: readonly SystemKeySpec[] = [
     writers: 'viewer, at most once a second when something changed, and every 45 s',
     watchers: 'console (photo and health columns, detail view, display show)',
     example:
-      '{"image": "3f2a9c0d41e5b6a7c8d9e0f1.jpg", "shown_at": "2026-11-22T08:00:00.000Z", "applied_revision": "1234", "applied": {"images": "1230", "settings": "1234"}, "free_bytes": 12000000000, "power": "on", "paused": false, "apply_ms": 84.2, "screen": {"power": "standby", "source": "cec", "method": "cec-ctl"}, "schedule": {"state": "off", "until": "2026-11-23T05:15:00.000Z"}, "rss_bytes": 98000000, "cpu_temp_c": 51.2, "throttled": {"raw": "0x50000", "undervoltage": false, "throttled": false, "capped": false, "soft_temp_limit": false, "occurred": ["undervoltage", "throttled"]}, "cache_bytes": 310000000, "uptime_s": 86400, "version": "0.1.0", "last_error": null, "clock_offset_ms": -12, "clock_offset_error_ms": 45, "stuck": null, "updated_at": "2026-11-22T08:00:00.100Z"}',
+      '{"image": "3f2a9c0d41e5b6a7c8d9e0f1.jpg", "shown_at": "2026-11-22T08:00:00.000Z", "applied_revision": "1234", "applied": {"images": "1230", "settings": "1234"}, "free_bytes": 12000000000, "power": "on", "paused": false, "apply_ms": 84.2, "screen": {"power": "standby", "source": "cec", "method": "cec-ctl"}, "schedule": {"state": "off", "until": "2026-11-23T05:15:00.000Z"}, "rss_bytes": 98000000, "cpu_temp_c": 51.2, "throttled": {"raw": "0x50000", "undervoltage": false, "throttled": false, "capped": false, "soft_temp_limit": false, "occurred": ["undervoltage", "throttled"]}, "cache_bytes": 310000000, "uptime_s": 86400, "version": "0.1.0", "last_error": null, "clock_offset_ms": -12, "clock_offset_error_ms": 4, "stuck": null, "group_slot": {"group": "5d0c9a4e-7f21-4b6a-9c3e-1a2b3c4d5e6f", "slot": 2941808}, "updated_at": "2026-11-22T08:00:00.100Z"}',
   },
   {
     key: '/<R>:',

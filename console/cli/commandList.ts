@@ -83,6 +83,7 @@ export const COMMANDS: Command[] = [
       'photoframe group remove NAME DISPLAY...',
       'photoframe group delete NAME',
       'photoframe group set NAME [album=ALBUM] [setting=value...]   (settings as for display set, on every member)',
+      'photoframe group next|back NAME   (a `same` group: every display one photo on, or back, together)',
       'photoframe group show NAME',
       'each takes --json',
     ].join('\n       '),

@@ -4,6 +4,7 @@ import { groupsOf, type AlbumRecord, type GroupRecord, type Library } from '../.
 import { albumPhotos } from '../../data/library/smartRules.ts';
 import { putAlbum } from './displayWrites.ts';
 import { currentListOf } from './displayLists.ts';
+import { clearGroupClock, putGroupClock, wantedGroupClock } from './groupClock.ts';
 
 /** Whether any display or group shows the album, i.e. whether a change to it must reach etcd. */
 export function albumIsShown(library: Library, albumId: string): boolean {
@@ -37,6 +38,15 @@ export async function publishGroup(client: Etcd3, library: Library, group: Group
   const album = group.albumId === null ? undefined : library.albums.find((a) => a.id === group.albumId);
   if (!album) return [];
   const photos = albumPhotos(library, album);
+  if ((group.mode ?? 'split') === 'same') {
+    // Every member the whole album, on the schedule they share; the clock first, each member's images last.
+    await putGroupClock(client, group.displayIds, await wantedGroupClock(client, group));
+    const written: string[] = [];
+    for (const displayId of group.displayIds) if (await putAlbum(client, displayId, { ...album, photos })) written.push(displayId);
+    return written;
+  }
+  // A split group's members keep their own time.
+  await clearGroupClock(client, group.displayIds);
   // Members that already hold a fair split of these very photos keep it: dealing again would only
   // reorder their lists (a needless write an original viewer may act on) and report a change that is none.
   const current = await currentParts(client, group.displayIds);

@@ -5,7 +5,8 @@ import type { TopicValues } from '../../common/protocol/topicRegistry.ts';
 import { UserError } from '../../common/userError.ts';
 import { findDisplay } from '../../data/library/displays.ts';
 import { findGroup } from '../../data/library/groups.ts';
-import { groupsOf, type Library } from '../../data/library/librarySchema.ts';
+import { groupsOf, type GroupRecord, type Library } from '../../data/library/librarySchema.ts';
+import { stepGroup } from './groupClock.ts';
 import type { EtcdDisplayView } from './displayDirectory.ts';
 import { putTopic } from './displayWrites.ts';
 import { askNowShowing } from './nowShowingRequest.ts';
@@ -40,7 +41,14 @@ export interface ActionTarget {
 }
 
 /** A display (by id, name or hostname) or a group (every member), as the action's targets. */
-export function resolveTargets(library: Library, etcd: EtcdDisplayView, ref: string): { label: string; targets: ActionTarget[] } {
+export interface ResolvedTargets {
+  label: string;
+  targets: ActionTarget[];
+  /** When the name was a group's. */
+  group?: GroupRecord;
+}
+
+export function resolveTargets(library: Library, etcd: EtcdDisplayView, ref: string): ResolvedTargets {
   const display = findDisplay(library, ref);
   if (display) return { label: `display "${display.name}"`, targets: [{ id: display.id, name: display.name }] };
   for (const [id, announcement] of etcd.announcements) {
@@ -52,6 +60,7 @@ export function resolveTargets(library: Library, etcd: EtcdDisplayView, ref: str
     return {
       label: `group "${group.name}"`,
       targets: group.displayIds.map((id) => ({ id, name: library.displays.find((d) => d.id === id)?.name ?? id })),
+      group,
     };
   }
   const names = [...library.displays.map((d) => d.name), ...groupsOf(library).map((g) => `${g.name} (group)`)];
@@ -71,6 +80,20 @@ export async function runDisplayAction(client: Etcd3, action: DisplayAction, tar
   const write = WRITES[action];
   for (const target of targets) await putTopic(client, target.id, write.topic, write.value as never);
   return targets.map((target) => ({ target }));
+}
+
+/**
+ * The action on what a name resolved to: next or back on a `same` group moves
+ * the group's shared clock (every member to the same slot, together, see
+ * groupClock.ts); anything else is runDisplayAction's one put per display.
+ */
+export async function runResolvedAction(client: Etcd3, action: DisplayAction, resolved: ResolvedTargets, nowTimeoutMs = 5000): Promise<ActionOutcome[]> {
+  const group = resolved.group;
+  if ((action === 'next' || action === 'back') && group && (group.mode ?? 'split') === 'same') {
+    await stepGroup(client, group, action === 'next' ? 1 : -1);
+    return resolved.targets.map((target) => ({ target }));
+  }
+  return runDisplayAction(client, action, resolved.targets, nowTimeoutMs);
 }
 
 /** One line for a "what is on screen" answer, for a person: the photo by its file name, the time by the local clock. */

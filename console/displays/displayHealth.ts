@@ -11,8 +11,15 @@ export const HOT_CELSIUS = 80;
 export const LOW_DISK_BYTES = 512 * 1024 ** 2;
 /** A clock more than this off etcd's (beyond the measurement's own uncertainty) is wrong. */
 export const WRONG_CLOCK_MS = 2000;
+/**
+ * A member of a `same` group whose clock is this far off etcd's, or whose
+ * measurement is this unsure, is out of step with the others: the viewer
+ * corrects by the measured offset, but a clock that far off has no working
+ * NTP and drifts between measurements, and an unsure one cannot place its slots.
+ */
+export const GROUP_CLOCK_MS = 50;
 
-export type HealthFlag = 'stale' | 'stuck' | 'behind' | 'hot' | 'throttled' | 'low disk' | 'clock';
+export type HealthFlag = 'stale' | 'stuck' | 'behind' | 'hot' | 'throttled' | 'low disk' | 'clock' | 'sync';
 
 export interface HealthInput {
   status: ViewerStatus | null;
@@ -45,7 +52,19 @@ export function healthFlags(input: HealthInput): HealthFlag[] {
   if (status.free_bytes !== null && status.free_bytes < LOW_DISK_BYTES) flags.push('low disk');
   const offset = status.clock_offset_ms;
   if (offset !== null && offset !== undefined && Math.abs(offset) - (status.clock_offset_error_ms ?? 0) > WRONG_CLOCK_MS) flags.push('clock');
+  if (groupClockProblem(status) !== null) flags.push('sync');
   return flags;
+}
+
+/** Why a `same` group's member may not change with the others (see GROUP_CLOCK_MS), or null. */
+export function groupClockProblem(status: Pick<ViewerStatus, 'group_slot' | 'clock_offset_ms' | 'clock_offset_error_ms'>): string | null {
+  if (!status.group_slot) return null;
+  const offset = status.clock_offset_ms;
+  const error = status.clock_offset_error_ms;
+  if (offset === null || offset === undefined) return 'its clock offset against etcd is not measured yet';
+  if (Math.abs(offset) > GROUP_CLOCK_MS) return `its clock is ${offset > 0 ? 'behind' : 'ahead of'} etcd's by ${Math.abs(offset)} ms (over ${GROUP_CLOCK_MS} ms: is NTP running?)`;
+  if (error !== null && error !== undefined && error > GROUP_CLOCK_MS) return `its clock offset is known only to ±${error} ms (over ${GROUP_CLOCK_MS} ms)`;
+  return null;
 }
 
 /** online, stale (present but its status stopped arriving), or offline. */

@@ -2,6 +2,7 @@ import type { Etcd3 } from 'etcd3';
 import { groupsOf, type Library } from '../../data/library/librarySchema.ts';
 import { publishGroup } from './albumPublisher.ts';
 import { putImages } from './displayWrites.ts';
+import { clearGroupClock } from './groupClock.ts';
 
 /**
  * After a group's membership changed: a display that left keeps nothing of
@@ -13,7 +14,10 @@ import { putImages } from './displayWrites.ts';
 export async function republishAfterMemberChange(client: Etcd3, library: Library, groupIds: readonly string[], leftDisplays: readonly string[]): Promise<string[]> {
   const written: string[] = [];
   const stillGrouped = new Set(groupsOf(library).flatMap((group) => group.displayIds));
-  for (const id of leftDisplays) if (!stillGrouped.has(id) && (await putImages(client, id, []))) written.push(id);
+  const gone = leftDisplays.filter((id) => !stillGrouped.has(id));
+  // A display that left follows no group schedule any more.
+  await clearGroupClock(client, gone);
+  for (const id of gone) if (await putImages(client, id, [])) written.push(id);
   for (const group of groupsOf(library)) if (groupIds.includes(group.id)) written.push(...(await publishGroup(client, library, group)));
   return written;
 }

@@ -1,4 +1,4 @@
-import { healthFlags, presenceState, statusAgeMs, type HealthInput } from './displayHealth.ts';
+import { groupClockProblem, healthFlags, presenceState, statusAgeMs, type HealthInput } from './displayHealth.ts';
 
 const MiB = 1024 ** 2;
 const size = (bytes: number | null | undefined) => (bytes === null || bytes === undefined ? '—' : bytes >= 10 * 1024 * MiB ? `${(bytes / 1024 ** 3).toFixed(0)} GiB` : `${(bytes / MiB).toFixed(0)} MiB`);
@@ -22,9 +22,11 @@ export function healthLines(input: HealthInput & { online: boolean }): string[] 
     : '—';
   const throttled = status.throttled ? `${status.throttled.raw}${status.throttled.undervoltage ? ' undervoltage' : ''}${status.throttled.throttled ? ' throttled' : ''}${status.throttled.capped ? ' capped' : ''}` : '—';
   const clock = status.clock_offset_ms === null || status.clock_offset_ms === undefined ? '—' : `${status.clock_offset_ms} ms ±${status.clock_offset_error_ms ?? '?'}`;
+  const sync = status.group_slot ? groupClockProblem(status) : null;
   return [
     `health: ${state}${age === null ? '' : ` (status ${Math.round(age / 1000)} s old)`} · flags ${flags.length ? flags.join(', ') : 'none'}${status.stuck ? ` · stuck: ${status.stuck}` : ''}`,
     `screen ${screen} · schedule ${schedule} · last change applied in ${status.apply_ms ?? '—'} ms (revision ${status.applied_revision ?? '—'}) · last error: ${status.last_error ? `${status.last_error.at} ${status.last_error.message}` : 'none'}`,
     `cpu ${status.cpu_temp_c ?? '—'} °C · throttling ${throttled} · rss ${size(status.rss_bytes)} · cache ${size(status.cache_bytes)} · free ${size(status.free_bytes)} · up ${status.uptime_s === null || status.uptime_s === undefined ? '—' : duration(status.uptime_s)} · viewer ${status.version ?? '—'} · clock vs etcd ${clock}`,
+    ...(status.group_slot ? [`group slot ${status.group_slot.slot}${sync ? ` · out of step: ${sync}` : ' · clock in step with etcd'}`] : []),
   ];
 }

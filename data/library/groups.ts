@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { UserError } from '../../common/userError.ts';
 import { requireAlbum } from './albums.ts';
 import { requireDisplay } from './displays.ts';
-import { groupsOf, type GroupRecord, type Library } from './librarySchema.ts';
+import { groupsOf, type GroupMode, type GroupRecord, type Library } from './librarySchema.ts';
 
 export function findGroup(library: Library, nameOrId: string): GroupRecord | undefined {
   const groups = groupsOf(library);
@@ -66,5 +66,11 @@ export function removeGroupMembers(library: Library, nameOrId: string, displayRe
 export function setGroupAlbum(library: Library, nameOrId: string, albumRef: string): GroupRecord {
   const group = requireGroup(library, nameOrId);
   group.albumId = requireAlbum(library, albumRef).id;
+  return group;
+}
+
+export function setGroupMode(library: Library, nameOrId: string, mode: GroupMode): GroupRecord {
+  const group = requireGroup(library, nameOrId);
+  group.mode = mode;
   return group;
 }

@@ -77,12 +77,16 @@ export interface DisplayRecord {
  * which is split among them so no photo shows on two at once. A member's own
  * `albumId` stays null: the group decides what it shows.
  */
+export type GroupMode = 'split' | 'same';
+
 export interface GroupRecord {
   id: string;
   name: string;
   albumId: string | null;
   displayIds: string[];
   createdAt: string;
+  /** split: the album divided among the members; same: every member the whole album, in unison. Absent: split. */
+  mode?: GroupMode;
 }
 
 export interface Library {

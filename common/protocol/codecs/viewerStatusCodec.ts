@@ -40,6 +40,13 @@ export interface ViewerStatus {
   clock_offset_error_ms?: number | null;
   /** Why the slideshow looks frozen (the viewer exits and systemd restarts it). */
   stuck?: string | null;
+  /** In a `same` group: the group's id and the slot on screen (see group_clock); null otherwise. */
+  group_slot?: GroupSlotStatus | null;
+}
+
+export interface GroupSlotStatus {
+  group: string;
+  slot: number;
 }
 
 export interface ScreenPowerStatus {
@@ -94,6 +101,11 @@ function readThrottled(v: unknown): ThrottlingValue | null {
   return { raw: v.raw.slice(0, 20), undervoltage: flag(v.undervoltage), throttled: flag(v.throttled), capped: flag(v.capped), soft_temp_limit: flag(v.soft_temp_limit), occurred };
 }
 
+function readGroupSlot(v: unknown): GroupSlotStatus | null {
+  if (!isPlainObject(v) || typeof v.group !== 'string' || !Number.isSafeInteger(v.slot)) return null;
+  return { group: v.group.slice(0, 200), slot: v.slot as number };
+}
+
 function readApplied(v: unknown): Record<string, string> {
   if (!isPlainObject(v)) return {};
   const out: Record<string, string> = {};
@@ -129,6 +141,7 @@ export function decodeViewerStatus(raw: string): Decoded<ViewerStatus> {
     clock_offset_ms: number(v.clock_offset_ms),
     clock_offset_error_ms: count(v.clock_offset_error_ms),
     stuck: text(v.stuck, 500),
+    group_slot: readGroupSlot(v.group_slot),
   });
 }
 

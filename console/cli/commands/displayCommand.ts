@@ -5,7 +5,7 @@ import { LibraryStore } from '../../../data/library/libraryStore.ts';
 import { assignDisplay, parseDisplayChange } from '../../displays/assignDisplay.ts';
 import { readEtcdDisplays } from '../../displays/displayDirectory.ts';
 import { forgetDisplayRecord, renameDisplayRecord, type LibraryUpdate } from '../../displays/displayRecords.ts';
-import { DISPLAY_ACTIONS as DISPLAY_ACTION_WORDS, describeNowShowing, isDisplayAction, resolveTargets, runDisplayAction, type DisplayAction } from '../../displays/displayControl.ts';
+import { DISPLAY_ACTIONS as DISPLAY_ACTION_WORDS, describeNowShowing, isDisplayAction, resolveTargets, runResolvedAction, type DisplayAction } from '../../displays/displayControl.ts';
 import { parseAssignments } from '../argumentParsers.ts';
 import type { CommandContext } from '../command.ts';
 import { decodeViewerStatus } from '../../../common/protocol/codecs/viewerStatusCodec.ts';
@@ -55,8 +55,9 @@ async function runDisplayActionCommand({ config, values, positionals }: CommandC
   const library = await new LibraryStore(homePaths(config.home).store).read();
   const client = await connectEtcd(config.etcd);
   try {
-    const { label, targets } = resolveTargets(library, await readEtcdDisplays(client), ref);
-    const outcomes = await runDisplayAction(client, action, targets);
+    const resolved = resolveTargets(library, await readEtcdDisplays(client), ref);
+    const { label, targets } = resolved;
+    const outcomes = await runResolvedAction(client, action, resolved);
     if (values.json) {
       const rows = outcomes.map((o) => ({ id: o.target.id, name: o.target.name, action, ...(o.answer ? { answer: o.answer } : {}) }));
       process.stdout.write(`${JSON.stringify(rows, null, 2)}\n`);

@@ -3,6 +3,7 @@ import { assessEtcdVersion, rbacWarning } from '../../../common/etcd/etcdVersion
 import { certificateFacts, daysLeft, loadTlsMaterial } from '../../../common/tls/tlsMaterial.ts';
 import { CERTIFICATE_WARNING_DAYS, displayCertificates } from '../../security/enrollment.ts';
 import type { CommandContext } from '../command.ts';
+import { groupClockFindings } from '../../displays/groupClockCheck.ts';
 
 /** `photoframe doctor`: what a person should know about this installation's etcd, one line each. */
 export async function runDoctor({ config, values }: CommandContext): Promise<number | void> {
@@ -31,6 +32,13 @@ export async function runDoctor({ config, values }: CommandContext): Promise<num
       for (const risk of assessment.risks) lines.push(`  - ${risk.summary} (fixed in ${risk.fixedIn})`);
     } else {
       lines.push(`ok: etcd ${status.version} has no RBAC bypass known to this photoframe`);
+    }
+    // Members of a `same` group change at one instant only if each knows etcd's time to within 50 ms.
+    const clocks = await groupClockFindings(client);
+    findings.group_clocks = clocks;
+    for (const finding of clocks) {
+      problems++;
+      lines.push(`warning: display ${finding.display} in group ${finding.group} may change out of step: ${finding.problem}`);
     }
   } finally {
     client.close();

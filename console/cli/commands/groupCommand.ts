@@ -13,6 +13,7 @@ import { putSettings } from '../../displays/displayWrites.ts';
 import { parseAssignments } from '../argumentParsers.ts';
 import type { CommandContext } from '../command.ts';
 import { withEtcdAfterSave } from '../etcdWhenNeeded.ts';
+import { putGroupClock, stepGroup, wantedGroupClock } from '../../displays/groupClock.ts';
 import { connectEtcd } from '../../../common/etcd/etcdClient.ts';
 
 function describe(library: Library, group: GroupRecord) {
@@ -86,10 +87,25 @@ export async function runGroup({ config, values, positionals }: CommandContext):
         const library = await store.read();
         await withEtcdAfterSave(config, `group "${group.name}"`, async (client) => {
           for (const id of group.displayIds) await putSettings(client, id, library.displays.find((d) => d.id === id)?.name ?? id, change.settings);
+          // A same group's schedule follows its interval and order: a change to either gives the members a new clock.
+          if ((group.mode ?? 'split') === 'same' && group.albumId !== null) await putGroupClock(client, group.displayIds, await wantedGroupClock(client, group));
         });
       }
       const parts = [change.album === undefined ? null : `shows album "${change.album}"`, settings.length ? `settings ${settings.join(', ')} on every display` : null];
       return report(`group "${group.name}": ${parts.filter(Boolean).join(' and ')}`, group, change.album !== undefined ? await republish(group) : []);
+    }
+    case 'next':
+    case 'back': {
+      const group = requireGroup(await store.read(), need(name, 'NAME'));
+      const client = await connectEtcd(config.etcd);
+      const clock = await stepGroup(client, group, action === 'next' ? 1 : -1).finally(() => client.close());
+      const when = action === 'next' ? `at ${new Date(clock.epoch_ms).toISOString()}` : 'now';
+      process.stdout.write(
+        values.json
+          ? `${JSON.stringify({ id: group.id, name: group.name, step: action, slot: clock.offset, at: new Date(clock.epoch_ms).toISOString(), displays: group.displayIds.length }, null, 2)}\n`
+          : `group "${group.name}": ${group.displayIds.length} display${group.displayIds.length === 1 ? '' : 's'} move to slot ${clock.offset} ${when}\n`,
+      );
+      return;
     }
     case 'show': {
       const library = await store.read();
@@ -101,7 +117,7 @@ export async function runGroup({ config, values, positionals }: CommandContext):
       return;
     }
     default:
-      throw new UserError(`group ${action === undefined ? 'needs an action' : `has no action "${action}"`}: create, add, remove, delete, set or show (photoframe group --help)`);
+      throw new UserError(`group ${action === undefined ? 'needs an action' : `has no action "${action}"`}: create, add, remove, delete, set, next, back or show (photoframe group --help)`);
   }
 }
 

@@ -2,7 +2,7 @@ import type { KeyBinding } from '../app/keyRegistry.ts';
 import { UserError } from '../../../common/userError.ts';
 import type { SessionContext } from '../app/consoleApp.ts';
 import type { CommandSpec } from '../app/commandLine.ts';
-import { describeNowShowing, resolveTargets, runDisplayAction, type DisplayAction } from '../../displays/displayControl.ts';
+import { describeNowShowing, resolveTargets, runResolvedAction, type DisplayAction } from '../../displays/displayControl.ts';
 import { albumIsShown, publishAlbum } from '../../displays/albumPublisher.ts';
 
 /** Each action once: its key in the displays and groups views, its `:` command, its help line. */
@@ -21,14 +21,15 @@ const ACTIONS: { action: DisplayAction; key: string; hint?: string; description:
 /** Runs an action on a display or group named as a person would name it, reporting on the status line. */
 export async function performAction(context: SessionContext, action: DisplayAction, ref: string, confirm?: string): Promise<void> {
   const { client, hub, etcd, events } = context.services;
-  const { label, targets } = resolveTargets(hub.library, etcd.view, ref);
+  const resolved = resolveTargets(hub.library, etcd.view, ref);
+  const { label, targets } = resolved;
   if (confirm && !(await context.confirm(`${confirm}: ${label}${targets.length > 1 ? ` (${targets.length} displays)` : ''}?`, confirm))) {
     context.status('nothing sent');
     return;
   }
   await context.run(async () => {
     if (action === 'now') context.status(`asking ${label} what it shows…`);
-    const outcomes = await runDisplayAction(client, action, targets);
+    const outcomes = await runResolvedAction(client, action, resolved);
     const summary =
       action === 'now' ? outcomes.map((o) => describeNowShowing(o.target.name, o.answer!, hub.library)).join(' · ') : `${action}: sent to ${label}`;
     events.add(context.who, summary);

@@ -111,7 +111,7 @@ export function certificateCell(days: number | null): Cell {
   return days <= CERTIFICATE_WARNING_DAYS ? { text: `${days}d`, tone: 'warn' } : `${days}d`;
 }
 
-const SHORT_FLAG: Record<HealthFlag, string> = { stale: 'stale', stuck: 'stuck', behind: 'behind', hot: 'hot', throttled: 'thrtl', 'low disk': 'disk', clock: 'clock' };
+const SHORT_FLAG: Record<HealthFlag, string> = { stale: 'stale', stuck: 'stuck', behind: 'behind', hot: 'hot', throttled: 'thrtl', 'low disk': 'disk', clock: 'clock', sync: 'sync' };
 
 /**
  * What its health says is wrong, most urgent first ("behind" the newest
