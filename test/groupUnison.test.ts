@@ -166,7 +166,10 @@ unison('three members, one with its clock seconds wrong, show the same slot phot
   const statuses = await allMeasured(context.etcd);
   // The skewed member measured its clock against etcd's (etcd at least 4 s ahead) and corrects by it.
   assert.ok(statuses[2]!.clock_offset_ms! > 3000, `the skewed member's offset: ${statuses[2]!.clock_offset_ms}`);
-  assert.ok(Math.abs(statuses[0]!.clock_offset_ms!) <= 50, `an honest member's offset: ${statuses[0]!.clock_offset_ms}`);
+  // An honest member shares etcd's clock (one machine): its estimate's bound must hold zero. How tight the bound is
+  // depends on the machine's load, so that is the bench's to measure, not this test's.
+  const honest = statuses[0]!;
+  assert.ok(Math.abs(honest.clock_offset_ms!) <= (honest.clock_offset_error_ms ?? 0) + 1, `an honest member's offset: ${honest.clock_offset_ms} ± ${honest.clock_offset_error_ms}`);
   assertInUnison(await sampleSlots(context, clock, 3), context);
 });
 
