@@ -1,4 +1,5 @@
-import { Etcd3 } from 'etcd3';
+import { Etcd3, isRecoverableError, type IOptions } from 'etcd3';
+import { createRequire } from 'node:module';
 import type { EtcdTarget } from '../config.ts';
 import { createLogger } from '../log.ts';
 import { loadTlsMaterial, type TlsMaterial } from '../tls/tlsMaterial.ts';
@@ -6,6 +7,7 @@ import { UserError, reasonOf } from '../userError.ts';
 import { diagnoseEtcdConnection } from './connectionDiagnosis.ts';
 import { formatInt64sNatively } from './int64Strings.ts';
 import { guardWatchStream } from './watchStreamGuard.ts';
+import { resumeWatchesFromDelivered } from './watchResume.ts';
 
 const log = createLogger('etcd');
 
@@ -29,15 +31,46 @@ export function createEtcdClient(target: EtcdTarget | string[], options: EtcdCli
   const { endpoints, tls } = etcdTargetOf(target);
   const callTimeoutMs = options.callTimeoutMs ?? 5000;
   guardWatchStream();
+  resumeWatchesFromDelivered();
   formatInt64sNatively();
   const identity = material ?? (tls ? loadTlsMaterial(tls) : null);
   return new Etcd3({
     hosts: endpoints,
     dialTimeout: Math.min(callTimeoutMs, 3000),
     defaultCallOptions: (context) => (context.isStream ? {} : { deadline: Date.now() + callTimeoutMs }),
+    ...clusterFaultHandling(endpoints),
     // The client certificate's common name is the etcd user: no password or token to expire.
     ...(identity ? { credentials: { rootCertificate: identity.ca, certChain: identity.cert, privateKey: identity.key } } : {}),
   });
+}
+
+// etcd3's own policies are built with its copy of cockatiel; ours must be the same library.
+const cockatiel = createRequire(createRequire(import.meta.url).resolve('etcd3'))('cockatiel') as typeof import('cockatiel');
+
+/** How long a member that failed is left out before one call tries it again. */
+const MEMBER_REST_MS = 3000;
+
+/**
+ * With several members, a member that fails is skipped at once. etcd3's
+ * default breaker opens after 3 consecutive failures, but a watch stream
+ * counts as a success when it is opened and as a failure only when it then
+ * breaks, so on a dead member the count never reaches 3: every watch
+ * reconnect that picked it (a third of them, with 3 members) went back to it.
+ * Opening on the first failure makes the next pick another member. Watch
+ * reconnects also back off to at most 5 s, not 30, while another member is
+ * there to take them. A single etcd keeps etcd3's defaults: there is no
+ * other member to turn to.
+ */
+function clusterFaultHandling(endpoints: readonly string[]): Pick<IOptions, 'faultHandling'> {
+  if (endpoints.length < 2) return {};
+  const { circuitBreaker, handleWhen, ConsecutiveBreaker, ExponentialBackoff } = cockatiel;
+  return {
+    faultHandling: {
+      host: () => circuitBreaker(handleWhen(isRecoverableError), { halfOpenAfter: MEMBER_REST_MS, breaker: new ConsecutiveBreaker(1) }),
+      // etcd3 types the backoff as the object next() returns; the watch manager calls next() first, as with its default.
+      watchBackoff: new ExponentialBackoff({ initialDelay: 128, maxDelay: 5000 }) as unknown as NonNullable<IOptions['faultHandling']>['watchBackoff'],
+    },
+  };
 }
 
 export class EtcdUnreachableError extends UserError {
