@@ -37,6 +37,7 @@ import { imageFetchSamples } from './imageFetchBench.ts';
 import { securitySamples } from './securityBench.ts';
 import { looksSamples } from './looksBench.ts';
 import { viewerHealthSamples } from './viewerHealthBench.ts';
+import { clusterSamples } from './clusterBench.ts';
 
 process.env.PHOTOFRAME_LOG ??= 'error';
 silenceIpServerNameWarning();
@@ -178,6 +179,7 @@ try {
   samples.push(...(await looksSamples(scratch)));
   // Issue 14: write → drawn before and after the split of viewerApp.ts, idle with a schedule's window, status writes.
   samples.push(...(await viewerHealthSamples(scratch)));
+  samples.push(...(await clusterSamples(scratch)));
 
   console.log(`photoframe benchmarks — ${cpus()[0]?.model ?? 'cpu'} × ${availableParallelism()}, Node ${process.version}, sharp ${sharp.versions.sharp}`);
   printTable(samples);
