@@ -1,4 +1,4 @@
-import { Etcd3, isRecoverableError, type IOptions } from 'etcd3';
+import { Etcd3, GRPCDeadlineExceededError, isRecoverableError, type IOptions } from 'etcd3';
 import { createRequire } from 'node:module';
 import type { EtcdTarget } from '../config.ts';
 import { createLogger } from '../log.ts';
@@ -37,7 +37,7 @@ export function createEtcdClient(target: EtcdTarget | string[], options: EtcdCli
   return new Etcd3({
     hosts: endpoints,
     dialTimeout: Math.min(callTimeoutMs, 3000),
-    defaultCallOptions: (context) => (context.isStream ? {} : { deadline: Date.now() + callTimeoutMs }),
+    defaultCallOptions: (context) => (context.isStream ? {} : { deadline: Date.now() + attemptTimeoutMs(endpoints, callTimeoutMs) }),
     ...clusterFaultHandling(endpoints),
     // The client certificate's common name is the etcd user: no password or token to expire.
     ...(identity ? { credentials: { rootCertificate: identity.ca, certChain: identity.cert, privateKey: identity.key } } : {}),
@@ -46,6 +46,20 @@ export function createEtcdClient(target: EtcdTarget | string[], options: EtcdCli
 
 // etcd3's own policies are built with its copy of cockatiel; ours must be the same library.
 const cockatiel = createRequire(createRequire(import.meta.url).resolve('etcd3'))('cockatiel') as typeof import('cockatiel');
+
+const ATTEMPTS = 3;
+
+/**
+ * With several members, a call's time is split over 3 attempts. A write sent
+ * just as the leader dies is forwarded to it and dropped, and the member it
+ * went to answers only at etcd's own request timeout (7 s): on one attempt it
+ * used the whole deadline although a new leader is elected within about 1 s.
+ * The next attempt goes to the new leader. Puts write whole values and the
+ * console's transactions compare revisions, so trying one again is safe.
+ */
+function attemptTimeoutMs(endpoints: readonly string[], callTimeoutMs: number): number {
+  return endpoints.length < 2 ? callTimeoutMs : Math.max(1000, Math.ceil(callTimeoutMs / ATTEMPTS));
+}
 
 /** How long a member that failed is left out before one call tries it again. */
 const MEMBER_REST_MS = 3000;
@@ -63,9 +77,11 @@ const MEMBER_REST_MS = 3000;
  */
 function clusterFaultHandling(endpoints: readonly string[]): Pick<IOptions, 'faultHandling'> {
   if (endpoints.length < 2) return {};
-  const { circuitBreaker, handleWhen, ConsecutiveBreaker, ExponentialBackoff } = cockatiel;
+  const { circuitBreaker, handleWhen, retry, ConsecutiveBreaker, ExponentialBackoff } = cockatiel;
   return {
     faultHandling: {
+      // A deadline is retried too: see attemptTimeoutMs.
+      global: retry(handleWhen((error) => isRecoverableError(error) || error instanceof GRPCDeadlineExceededError), { maxAttempts: ATTEMPTS - 1 }),
       host: () => circuitBreaker(handleWhen(isRecoverableError), { halfOpenAfter: MEMBER_REST_MS, breaker: new ConsecutiveBreaker(1) }),
       // etcd3 types the backoff as the object next() returns; the watch manager calls next() first, as with its default.
       watchBackoff: new ExponentialBackoff({ initialDelay: 128, maxDelay: 5000 }) as unknown as NonNullable<IOptions['faultHandling']>['watchBackoff'],
