@@ -37,7 +37,12 @@ export function createEtcdClient(target: EtcdTarget | string[], options: EtcdCli
   return new Etcd3({
     hosts: endpoints,
     dialTimeout: Math.min(callTimeoutMs, 3000),
-    defaultCallOptions: (context) => (context.isStream ? {} : { deadline: Date.now() + attemptTimeoutMs(endpoints, callTimeoutMs) }),
+    defaultCallOptions: (context) =>
+      context.isStream
+        ? context.service === 'Watch' && endpoints.length > 1
+          ? { interceptors: [requireLeader] }
+          : {}
+        : { deadline: Date.now() + attemptTimeoutMs(endpoints, callTimeoutMs) },
     ...clusterFaultHandling(endpoints),
     // The client certificate's common name is the etcd user: no password or token to expire.
     ...(identity ? { credentials: { rootCertificate: identity.ca, certChain: identity.cert, privateKey: identity.key } } : {}),
@@ -46,6 +51,25 @@ export function createEtcdClient(target: EtcdTarget | string[], options: EtcdCli
 
 // etcd3's own policies are built with its copy of cockatiel; ours must be the same library.
 const cockatiel = createRequire(createRequire(import.meta.url).resolve('etcd3'))('cockatiel') as typeof import('cockatiel');
+
+// etcd3's grpc-js, which makes the calls these options go with.
+const grpc = createRequire(createRequire(import.meta.url).resolve('etcd3'))('@grpc/grpc-js') as typeof import('@grpc/grpc-js');
+
+/**
+ * A member cut off from the others keeps its watch streams open but has
+ * nothing to send on them: a display watching through it would wait for the
+ * partition to heal although the other members are reachable. etcd closes a
+ * stream that asked for a leader ("hasleader") once its member has had none
+ * for three election timeouts; the watch then re-attaches, from its last
+ * revision, on a member that has one.
+ */
+const requireLeader: import('@grpc/grpc-js').Interceptor = (options, nextCall) =>
+  new grpc.InterceptingCall(nextCall(options), {
+    start(metadata, listener, next) {
+      metadata.set('hasleader', 'true');
+      next(metadata, listener);
+    },
+  });
 
 const ATTEMPTS = 3;
 
