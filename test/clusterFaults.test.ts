@@ -14,6 +14,9 @@ import { homePaths } from '../common/homePaths.ts';
 import { freePort } from '../common/net/freePort.ts';
 import { displayKey } from '../common/protocol/displayKeys.ts';
 import { putImages } from '../console/displays/displayWrites.ts';
+import { enrollDisplay, type Enrollment } from '../console/security/enrollment.ts';
+import { decodeImageServer } from '../common/protocol/codecs/imageServerCodec.ts';
+import { IMAGE_SERVER_KEY } from '../common/protocol/systemKeys.ts';
 import type { ConsoleServices } from '../console/tui/app/consoleServices.ts';
 import { LibraryStore } from '../data/library/libraryStore.ts';
 import { startXvfb, type XvfbDisplay } from '../viewer/xvfbDisplay.ts';
@@ -44,6 +47,8 @@ interface Context {
   server: LongRunning;
   photos: string[];
   displays: Display[];
+  /** The partition test's display, attached to the member it cuts off and to no other. */
+  attic: Display;
   console: Etcd3;
   services: ConsoleServices;
   session: TestSession;
@@ -79,14 +84,22 @@ const faults = suite<Context>('an etcd cluster and its faults');
 
 const cli = (context: Context, ...args: string[]) => runCli(['--etcd', context.cluster.target.endpoints.join(','), '--home', context.cluster.home, ...args]);
 
-async function startDisplay(context: Context, name: string, endpoints: string[]): Promise<Display> {
-  const enrolled = await cli(context, 'display', 'enroll', name, '--out', await tempDir('photoframe-bundle-'), '--display-etcd', endpoints.join(','), '--json');
-  assert.is(enrolled.code, 0, enrolled.stderr);
-  const { id, bundle } = JSON.parse(enrolled.stdout) as { id: string; bundle: string };
+/** Enrolls displays as `photoframe display enroll` does (in process: no CLI start per call), their bundles naming these endpoints. */
+async function enroll(context: Context, names: string[], endpoints: string[]): Promise<Enrollment[]> {
+  const store = new LibraryStore(homePaths(context.cluster.home).store);
+  const server = decodeImageServer((await context.cluster.admin.get(IMAGE_SERVER_KEY).string()) ?? '');
+  const enrolled: Enrollment[] = [];
+  for (const name of names) {
+    enrolled.push(await enrollDisplay(context.cluster.admin, store, context.cluster.home, { name, etcdEndpoints: endpoints, imageServerUrl: server.ok ? server.value.url : null }));
+  }
+  return enrolled;
+}
+
+async function launchViewer(display: { name: string; id: string; bundle: string }, endpoints: string[]): Promise<Display> {
   const xvfb = await startXvfb(SCREEN.width, SCREEN.height);
-  const viewer = startViewerProcess({ etcdEndpoint: endpoints[0]!, home: await tempDir('photoframe-pi-'), id, enrollment: bundle, display: xvfb.display });
-  await viewer.waitFor(/watching etcd/);
-  return { name, id, xvfb, viewer };
+  const viewer = startViewerProcess({ etcdEndpoint: endpoints[0]!, home: await tempDir('photoframe-pi-'), id: display.id, enrollment: display.bundle, display: xvfb.display });
+  await viewer.waitFor(/watching etcd/, 60_000);
+  return { name: display.name, id: display.id, xvfb, viewer };
 }
 
 const shows = (display: Display, photo: number, timeoutMs = 30_000) => {
@@ -120,14 +133,23 @@ async function setUp(context: Context): Promise<void> {
   const port = await freePort();
   context.server = startCli(['--etcd', context.cluster.target.endpoints.join(','), '--home', context.cluster.home, 'serve', '--host', '127.0.0.1', '--http-port', String(port)]);
   await context.server.waitFor(/image server listening/);
-  for (const name of ['Kitchen', 'Hall', 'Shop']) context.displays.push(await startDisplay(context, name, context.cluster.target.endpoints));
+  // Three displays given every member; the partition test's display only the member it cuts off.
+  const isolated = context.cluster.members.find((member) => member.name === ISOLATED_MEMBER)!;
+  const everywhere = await enroll(context, ['Kitchen', 'Hall', 'Shop'], context.cluster.target.endpoints);
+  const [attic] = await enroll(context, ['Attic'], [isolated.clientUrl]);
+  const launched = await Promise.all([
+    ...everywhere.map((display) => launchViewer(display, context.cluster.target.endpoints)),
+    launchViewer(attic!, [isolated.clientUrl]),
+  ]);
+  context.attic = launched.pop()!;
+  context.displays = launched;
 }
 
 faults.after(async (context) => {
   context.session?.app.close();
   await context.services?.close();
   context.console?.close();
-  for (const display of context.displays ?? []) {
+  for (const display of [...(context.displays ?? []), ...(context.attic ? [context.attic] : [])]) {
     await display.viewer.stop();
     await display.xvfb.stop();
   }
@@ -171,7 +193,7 @@ faults('the leader SIGKILLed mid-writes: no acknowledged write lost, every viewe
     const target = rounds + count;
     while (rounds < target) await new Promise((resolve) => setTimeout(resolve, 20));
   };
-  await roundsAfter(10);
+  await roundsAfter(5);
 
   await leader.kill();
   await context.session.waitForTerminal(/etcd: connection lost/, 20_000);
@@ -179,7 +201,7 @@ faults('the leader SIGKILLed mid-writes: no acknowledged write lost, every viewe
   await context.session.waitForTerminal(/etcd: connected again/, 30_000).catch((error: Error) => {
     throw new Error(`${error.message.split('\n')[0]}; link events: ${links.join(' ')}`);
   });
-  await roundsAfter(20);
+  await roundsAfter(10);
   await leader.start();
   await roundsAfter(10);
   writing = false;
@@ -200,7 +222,7 @@ faults('the leader SIGKILLed mid-writes: no acknowledged write lost, every viewe
   } finally {
     restarted.close();
   }
-  assert.ok(acknowledged.size >= 40, `the console kept writing through the fault (${acknowledged.size} acknowledged, ${failures} refused)`);
+  assert.ok(acknowledged.size >= 25, `the console kept writing through the fault (${acknowledged.size} acknowledged, ${failures} refused)`);
   // The console's displays view followed the whole time without a restart.
   assert.ok(context.services.etcd.link.up);
   const kitchen = context.services.etcd.keysOf(displays[0]!.id);
@@ -210,8 +232,7 @@ faults('the leader SIGKILLed mid-writes: no acknowledged write lost, every viewe
 faults('a member cut off by the firewall: a watch through it moves to the majority; a viewer attached to it alone never goes back, and converges once healed', async (context) => {
   const { cluster, photos } = context;
   const isolated = cluster.members.find((member) => member.name === ISOLATED_MEMBER)!;
-  const display = await startDisplay(context, 'Attic', [isolated.clientUrl]);
-  context.displays.push(display);
+  const display = context.attic;
   // The console on the majority's side.
   const majority = await connectEtcd({ ...cluster.target, endpoints: cluster.members.filter((m) => m !== isolated).map((m) => m.clientUrl) });
   try {
