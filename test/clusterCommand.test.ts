@@ -1,3 +1,4 @@
+import { readdirSync, readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
@@ -16,6 +17,23 @@ test('--members takes 1, or an odd count up to 7, and says what is wrong otherwi
     assert.throws(() => parseMemberCount(text), (error: Error) => error instanceof UserError && reason.test(error.message));
   }
 });
+
+/** The pid of the etcd child of `parent` running as this member. */
+function memberPid(parent: number, name: string): number {
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
+      const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+      if (ppid !== parent) continue;
+      const args = readFileSync(`/proc/${entry}/cmdline`, 'utf8').split('\0');
+      if (args[0]?.endsWith('etcd') && args[args.indexOf('--name') + 1] === name) return Number(entry);
+    } catch {
+      // A process that ended while we looked.
+    }
+  }
+  throw new Error(`no etcd ${name} under process ${parent}`);
+}
 
 /** A base port where base, base+2, base+4 (clients) and base+1, base+3, base+5 (peers) are all free now. */
 async function freeRun(): Promise<number> {
@@ -44,6 +62,13 @@ test('photoframe etcd --members 3 runs a TLS cluster the CLI uses through all it
     // A plain-HTTP client is refused: the members serve TLS only.
     const plain = await runCli(['--etcd', endpoints.replaceAll('https:', 'http:'), '--home', home, 'displays']);
     assert.is.not(plain.code, 0);
+
+    // A member killed: the command says so and keeps the others; the CLI goes on through them.
+    const member1 = memberPid(cluster.child.pid!, 'member-1');
+    process.kill(member1, 'SIGKILL');
+    await cluster.waitFor(/warning: etcd member-1 stopped by itself/, 20_000);
+    const afterLoss = await runCli(['--etcd', endpoints, '--home', home, 'displays', '--json']);
+    assert.is(afterLoss.code, 0, afterLoss.stderr);
   } finally {
     cluster.child.kill('SIGINT');
     await cluster.waitFor(/etcd cluster stopped/, 20_000).catch(() => {});

@@ -57,6 +57,8 @@ export interface LocalClusterOptions {
   /** Per member, a group id to run it with (the partition test tells its packets apart by their owner). */
   gidOf?: (member: ClusterMemberPlan) => number | undefined;
   startTimeoutMs?: number;
+  /** A member ended by itself (not through kill or stop): a crash, a full disk. */
+  onUnexpectedExit?: (member: ClusterMemberPlan, code: number | null) => void;
 }
 
 export const PEER_COMMON_NAME = 'etcd-peer';
@@ -122,8 +124,10 @@ export async function startLocalCluster(options: LocalClusterOptions): Promise<L
         ...(gid !== undefined ? { gid } : {}),
       });
       const mine = process;
-      void mine.exited.then(() => {
-        if (process === mine) process = null;
+      void mine.exited.then((code) => {
+        if (process !== mine) return;
+        process = null;
+        options.onUnexpectedExit?.(plan, code);
       });
     };
     const end = (how: 'kill' | 'stop') => async () => {

@@ -56,8 +56,11 @@ async function runCluster(home: string, etcdData: string, count: number, clientP
   const dir = join(etcdData, `cluster-${count}`);
   const plans = await planLocalCluster(dir, count, { client: clientPort, peer: peerPort });
   let cluster: LocalCluster;
+  // The others carry on while a majority is left; a person should still hear of it.
+  const onUnexpectedExit = (member: { name: string; dataDir: string }, code: number | null) =>
+    process.stderr.write(`warning: etcd ${member.name} stopped by itself (exit ${code}); the others carry on while a majority of ${count} is left (its data is in ${member.dataDir}); restart this command to bring it back\n`);
   try {
-    cluster = plain ? await startLocalCluster({ members: plans }) : (await startSecureLocalCluster(home, plans)).cluster;
+    cluster = plain ? await startLocalCluster({ members: plans, onUnexpectedExit }) : (await startSecureLocalCluster(home, plans, { onUnexpectedExit })).cluster;
   } catch (error) {
     if (error instanceof UserError) throw error;
     throw new UserError(`cannot start a ${count}-member etcd cluster on ports ${clientPort}…: ${(error as Error).message.split('\n')[0]}`);
