@@ -4,13 +4,14 @@ STATE ?= $(CURDIR)/.state
 NODE_TSX := node --import tsx
 PHOTOFRAME := node bin/photoframe.mjs
 
-.PHONY: setup demo test typecheck unit bench etcd console deploy pi-check docs clean help
+.PHONY: setup demo test typecheck unit bench etcd cluster console deploy pi-check docs clean help
 
 help:
 	@echo "make demo    set up, then run etcd + sample album + image server + viewer + console"
 	@echo "make test    set up, then type-check and run the whole test suite"
 	@echo "make bench   set up, then run the benchmarks in bench/"
 	@echo "make etcd    run a local etcd on 127.0.0.1:2379 with data in $(STATE)/etcd"
+	@echo "make cluster run a 3-member etcd cluster on 127.0.0.1:2379,2381,2383 (MEMBERS=5 for five; docs/cluster.md)"
 	@echo "make deploy PI=\"host...\" [ID=display-id] [ETCD=url | BUNDLE=enrollment-folder] [HOSTS=file] [SSH_CONFIG=file]"
 	@echo "              install or update the viewer on Raspberry Pis over SSH, in parallel (docs/raspberry-pi.md)"
 	@echo "make pi-check deploy to an emulated arm64 Raspberry Pi OS and show a photo there (slow; not part of make test)"
@@ -32,6 +33,10 @@ bench: setup
 
 etcd: setup
 	@$(PHOTOFRAME) etcd --home $(STATE)
+
+MEMBERS ?= 3
+cluster: setup
+	@$(PHOTOFRAME) etcd --members $(MEMBERS) --home $(STATE)
 
 console: setup
 	@$(PHOTOFRAME) console --home $(STATE)

@@ -39,6 +39,7 @@ import { looksSamples } from './looksBench.ts';
 import { viewerHealthSamples } from './viewerHealthBench.ts';
 import { hugeAlbumSamples } from './hugeAlbumBench.ts';
 import { groupSyncSamples } from './groupSyncBench.ts';
+import { clusterSamples } from './clusterBench.ts';
 
 process.env.PHOTOFRAME_LOG ??= 'error';
 silenceIpServerNameWarning();
@@ -184,6 +185,7 @@ try {
   samples.push(...(await hugeAlbumSamples(scratch)));
   // Issue 15: a `same` group of three viewers, first pixel of each new photo read back (bench/groupSyncBench.ts runs alone too).
   samples.push(...(await groupSyncSamples(scratch)));
+  samples.push(...(await clusterSamples(scratch)));
 
   console.log(`photoframe benchmarks — ${cpus()[0]?.model ?? 'cpu'} × ${availableParallelism()}, Node ${process.version}, sharp ${sharp.versions.sharp}`);
   printTable(samples);

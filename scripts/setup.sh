@@ -25,8 +25,9 @@ fi
 # benchmarks' reference runs. openssh-client (ssh, ssh-keygen): the tests log
 # in to the console's SSH server with the real OpenSSH client. fonts-dejavu-core:
 # the font the viewer draws captions in (librsvg finds it through fontconfig).
+# iptables: the cluster test cuts one etcd member off from the others (a network partition on loopback).
 # xdotool: a test resizes the viewer's window as a window manager would.
-packages=(etcd-server etcd-client libsdl2-dev libgl1-mesa-dri libegl1 xvfb x11-apps x11-utils build-essential python3 python3-etcd3 libheif-examples libvips-tools python3-pil time openssh-client systemd faketime fonts-dejavu-core xdotool)
+packages=(etcd-server etcd-client libsdl2-dev libgl1-mesa-dri libegl1 xvfb x11-apps x11-utils build-essential python3 python3-etcd3 libheif-examples libvips-tools python3-pil time openssh-client systemd faketime fonts-dejavu-core xdotool iptables)
 missing=()
 for package in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" || missing+=("$package")

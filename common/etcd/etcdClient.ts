@@ -1,4 +1,5 @@
-import { Etcd3 } from 'etcd3';
+import { Etcd3, GRPCDeadlineExceededError, isRecoverableError, type IOptions } from 'etcd3';
+import { createRequire } from 'node:module';
 import type { EtcdTarget } from '../config.ts';
 import { createLogger } from '../log.ts';
 import { loadTlsMaterial, type TlsMaterial } from '../tls/tlsMaterial.ts';
@@ -6,6 +7,7 @@ import { UserError, reasonOf } from '../userError.ts';
 import { diagnoseEtcdConnection } from './connectionDiagnosis.ts';
 import { formatInt64sNatively } from './int64Strings.ts';
 import { guardWatchStream } from './watchStreamGuard.ts';
+import { resumeWatchesFromDelivered } from './watchResume.ts';
 
 const log = createLogger('etcd');
 
@@ -29,15 +31,86 @@ export function createEtcdClient(target: EtcdTarget | string[], options: EtcdCli
   const { endpoints, tls } = etcdTargetOf(target);
   const callTimeoutMs = options.callTimeoutMs ?? 5000;
   guardWatchStream();
+  resumeWatchesFromDelivered();
   formatInt64sNatively();
   const identity = material ?? (tls ? loadTlsMaterial(tls) : null);
   return new Etcd3({
     hosts: endpoints,
     dialTimeout: Math.min(callTimeoutMs, 3000),
-    defaultCallOptions: (context) => (context.isStream ? {} : { deadline: Date.now() + callTimeoutMs }),
+    defaultCallOptions: (context) =>
+      context.isStream
+        ? context.service === 'Watch' && endpoints.length > 1
+          ? { interceptors: [requireLeader] }
+          : {}
+        : { deadline: Date.now() + attemptTimeoutMs(endpoints, callTimeoutMs) },
+    ...clusterFaultHandling(endpoints),
     // The client certificate's common name is the etcd user: no password or token to expire.
     ...(identity ? { credentials: { rootCertificate: identity.ca, certChain: identity.cert, privateKey: identity.key } } : {}),
   });
+}
+
+// etcd3's own policies are built with its copy of cockatiel; ours must be the same library.
+const cockatiel = createRequire(createRequire(import.meta.url).resolve('etcd3'))('cockatiel') as typeof import('cockatiel');
+
+// etcd3's grpc-js, which makes the calls these options go with.
+const grpc = createRequire(createRequire(import.meta.url).resolve('etcd3'))('@grpc/grpc-js') as typeof import('@grpc/grpc-js');
+
+/**
+ * A member cut off from the others keeps its watch streams open but has
+ * nothing to send on them: a display watching through it would wait for the
+ * partition to heal although the other members are reachable. etcd closes a
+ * stream that asked for a leader ("hasleader") once its member has had none
+ * for three election timeouts; the watch then re-attaches, from its last
+ * revision, on a member that has one.
+ */
+const requireLeader: import('@grpc/grpc-js').Interceptor = (options, nextCall) =>
+  new grpc.InterceptingCall(nextCall(options), {
+    start(metadata, listener, next) {
+      metadata.set('hasleader', 'true');
+      next(metadata, listener);
+    },
+  });
+
+const ATTEMPTS = 3;
+
+/**
+ * With several members, a call's time is split over 3 attempts. A write sent
+ * just as the leader dies is forwarded to it and dropped, and the member it
+ * went to answers only at etcd's own request timeout (7 s): on one attempt it
+ * used the whole deadline although a new leader is elected within about 1 s.
+ * The next attempt goes to the new leader. Puts write whole values and the
+ * console's transactions compare revisions, so trying one again is safe.
+ */
+function attemptTimeoutMs(endpoints: readonly string[], callTimeoutMs: number): number {
+  return endpoints.length < 2 ? callTimeoutMs : Math.max(1000, Math.ceil(callTimeoutMs / ATTEMPTS));
+}
+
+/** How long a member that failed is left out before one call tries it again. */
+const MEMBER_REST_MS = 3000;
+
+/**
+ * With several members, a member that fails is skipped at once. etcd3's
+ * default breaker opens after 3 consecutive failures, but a watch stream
+ * counts as a success when it is opened and as a failure only when it then
+ * breaks, so on a dead member the count never reaches 3: every watch
+ * reconnect that picked it (a third of them, with 3 members) went back to it.
+ * Opening on the first failure makes the next pick another member. Watch
+ * reconnects also back off to at most 5 s, not 30, while another member is
+ * there to take them. A single etcd keeps etcd3's defaults: there is no
+ * other member to turn to.
+ */
+function clusterFaultHandling(endpoints: readonly string[]): Pick<IOptions, 'faultHandling'> {
+  if (endpoints.length < 2) return {};
+  const { circuitBreaker, handleWhen, retry, ConsecutiveBreaker, ExponentialBackoff } = cockatiel;
+  return {
+    faultHandling: {
+      // A deadline is retried too: see attemptTimeoutMs.
+      global: retry(handleWhen((error) => isRecoverableError(error) || error instanceof GRPCDeadlineExceededError), { maxAttempts: ATTEMPTS - 1 }),
+      host: () => circuitBreaker(handleWhen(isRecoverableError), { halfOpenAfter: MEMBER_REST_MS, breaker: new ConsecutiveBreaker(1) }),
+      // etcd3 types the backoff as the object next() returns; the watch manager calls next() first, as with its default.
+      watchBackoff: new ExponentialBackoff({ initialDelay: 128, maxDelay: 5000 }) as unknown as NonNullable<IOptions['faultHandling']>['watchBackoff'],
+    },
+  };
 }
 
 export class EtcdUnreachableError extends UserError {

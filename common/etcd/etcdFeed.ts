@@ -20,7 +20,15 @@ export interface FeedHandlers {
    * The feed is closed; reopen it to read afresh.
    */
   broken(error: Error): void;
+  /**
+   * The link to etcd went down (a member died, etcd is unreachable) or came
+   * back: every watch re-attached, on whichever member answers. Changes
+   * missed meanwhile arrive after `up`, so nothing needs reading afresh.
+   */
+  link?(state: FeedLink): void;
 }
+
+export type FeedLink = { up: true } | { up: false; reason: string };
 
 export interface EtcdFeed {
   close(): Promise<void>;
@@ -68,8 +76,21 @@ export async function openEtcdFeed(client: Etcd3, ranges: readonly FeedRange[], 
   let live = false;
   let closed = false;
   const held: FeedChange[] = [];
+  // Per key, the newest revision handed on. A watch resumed on another member
+  // may repeat a change (see watchResume.ts); older news must never win.
+  const newest = new Map<string, bigint>();
+  const isNews = (change: FeedChange): boolean => {
+    if (change.revision === undefined) return true;
+    const revision = BigInt(change.revision);
+    const seen = newest.get(change.key);
+    if (seen !== undefined && revision <= seen) return false;
+    newest.set(change.key, revision);
+    return true;
+  };
+  for (const change of snapshot) isNews(change);
   const deliver = (change: FeedChange) => {
     if (closed) return;
+    if (!isNews(change)) return;
     if (live) handlers.change(change);
     else held.push(change);
   };
@@ -91,6 +112,7 @@ export async function openEtcdFeed(client: Etcd3, ranges: readonly FeedRange[], 
     void close();
     handlers.broken(error);
   };
+  const down = new Set<Watcher>();
   const follow = (watcher: Watcher) => {
     watcher.on('put', (kv) => deliver({ key: kv.key.toString(), value: kv.value.toString(), revision: kv.mod_revision }));
     watcher.on('delete', (kv) => deliver({ key: kv.key.toString(), value: null, revision: kv.mod_revision }));
@@ -116,6 +138,16 @@ export async function openEtcdFeed(client: Etcd3, ranges: readonly FeedRange[], 
     };
     watcher.on('connected', clearTimers);
     watcher.on('end', clearTimers);
+    watcher.on('disconnected', (error: Error) => {
+      if (closed || !live) return;
+      const first = down.size === 0;
+      down.add(watcher);
+      if (first) handlers.link?.({ up: false, reason: error.message.split('\n')[0]! });
+    });
+    watcher.on('connected', () => {
+      if (!down.delete(watcher) || closed) return;
+      if (down.size === 0) handlers.link?.({ up: true });
+    });
     watchers.push(watcher);
     return watcher;
   };

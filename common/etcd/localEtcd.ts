@@ -30,14 +30,10 @@ export interface LocalEtcdTls {
   serverKey: string;
 }
 
-export interface LocalEtcd {
+export interface LocalEtcd extends EtcdProcess {
   endpoint: string;
   clientPort: number;
   peerPort: number;
-  pid: number;
-  /** Resolves when etcd has exited; SIGKILLs it if it has not stopped within 5 s. */
-  stop(): Promise<void>;
-  exited: Promise<number | null>;
 }
 
 // etcd 3.4 with the zap logger says "serving client traffic (in)securely"; older loggers said "ready to serve".
@@ -62,26 +58,52 @@ async function launch(options: LocalEtcdOptions, clientPort: number, peerPort: n
   await mkdir(options.dataDir, { recursive: true, mode: 0o700 });
   const clientUrl = `${options.tls ? 'https' : 'http'}://127.0.0.1:${clientPort}`;
   const peerUrl = `http://127.0.0.1:${peerPort}`;
+  const member = await startEtcdProcess(
+    [
+      '--name', 'photoframe',
+      '--data-dir', options.dataDir,
+      '--listen-client-urls', clientUrl,
+      '--advertise-client-urls', clientUrl,
+      '--listen-peer-urls', peerUrl,
+      '--initial-advertise-peer-urls', peerUrl,
+      '--initial-cluster', `photoframe=${peerUrl}`,
+      ...(options.tls
+        ? ['--cert-file', options.tls.serverCert, '--key-file', options.tls.serverKey, '--trusted-ca-file', options.tls.caCert, '--client-cert-auth']
+        : []),
+    ],
+    options,
+  );
+  return { endpoint: clientUrl, clientPort, peerPort, ...member };
+}
+
+export interface EtcdProcess {
+  pid: number;
+  /** Resolves when etcd has exited; SIGKILLs it if it has not stopped within 5 s. */
+  stop(): Promise<void>;
+  /** SIGKILL, as a crash or power loss would end it; resolves once it has exited. */
+  kill(): Promise<void>;
+  exited: Promise<number | null>;
+}
+
+export interface EtcdProcessOptions {
+  logTo?: NodeJS.WritableStream;
+  startTimeoutMs?: number;
+  /** Run etcd with this group id (a test tells its packets apart by their owner). */
+  gid?: number;
+}
+
+/**
+ * Runs one etcd with the given flags (plus its zap logger on stderr) and
+ * resolves once it serves clients. A cluster member is only ready once a
+ * quorum has formed, so a cluster's members are started together.
+ */
+export async function startEtcdProcess(args: string[], options: EtcdProcessOptions = {}): Promise<EtcdProcess> {
   let child: ChildProcess;
   try {
-    child = spawn(
-      'etcd',
-      [
-        '--name', 'photoframe',
-        '--data-dir', options.dataDir,
-        '--listen-client-urls', clientUrl,
-        '--advertise-client-urls', clientUrl,
-        '--listen-peer-urls', peerUrl,
-        '--initial-advertise-peer-urls', peerUrl,
-        '--initial-cluster', `photoframe=${peerUrl}`,
-        ...(options.tls
-          ? ['--cert-file', options.tls.serverCert, '--key-file', options.tls.serverKey, '--trusted-ca-file', options.tls.caCert, '--client-cert-auth']
-          : []),
-        '--logger', 'zap',
-        '--log-outputs', 'stderr',
-      ],
-      { stdio: ['ignore', 'ignore', 'pipe'] },
-    );
+    child = spawn('etcd', [...args, '--logger', 'zap', '--log-outputs', 'stderr'], {
+      stdio: ['ignore', 'ignore', 'pipe'],
+      ...(options.gid !== undefined ? { gid: options.gid } : {}),
+    });
   } catch (error) {
     throw new Error(`cannot start etcd: ${(error as Error).message}; install etcd-server (make setup does)`);
   }
@@ -127,7 +149,12 @@ async function launch(options: LocalEtcdOptions, clientPort: number, peerPort: n
   } finally {
     clearTimeout(timer);
   }
-  return { endpoint: clientUrl, clientPort, peerPort, pid: child.pid!, stop, exited };
+  const kill = async () => {
+    if (child.exitCode !== null || child.signalCode !== null) return;
+    child.kill('SIGKILL');
+    await exited;
+  };
+  return { pid: child.pid!, stop, kill, exited };
 }
 
 /** The reason in etcd's last error or fatal log record, as one line. */

@@ -121,9 +121,9 @@ export const COMMANDS: Command[] = [
   },
   {
     name: 'etcd',
-    summary: 'run a local etcd on loopback, with mutual TLS and auth (--plain: neither), data under the home folder',
-    usage: 'photoframe etcd [--client-port N (2379)] [--peer-port N (2380)] [--plain]',
-    options: { 'client-port': { type: 'string' }, 'peer-port': { type: 'string' }, plain: { type: 'boolean' } },
+    summary: 'run a local etcd on loopback (--members 3: a cluster), with mutual TLS and auth (--plain: neither), data under the home folder',
+    usage: 'photoframe etcd [--members N (1; 3 or 5 for a cluster)] [--client-port N (2379)] [--peer-port N (2380)] [--plain]',
+    options: { 'client-port': { type: 'string' }, 'peer-port': { type: 'string' }, plain: { type: 'boolean' }, members: { type: 'string' } },
     load: async () => (await import('./commands/etcdCommand.ts')).runEtcd,
   },
   {

@@ -1,5 +1,5 @@
 import type { Etcd3 } from 'etcd3';
-import { openEtcdFeed, type EtcdFeed, type FeedChange } from '../../common/etcd/etcdFeed.ts';
+import { openEtcdFeed, type EtcdFeed, type FeedChange, type FeedLink } from '../../common/etcd/etcdFeed.ts';
 import { decodeAnnouncement } from '../../common/protocol/codecs/announcementCodec.ts';
 import type { AlbumRef } from '../../common/protocol/codecs/commandCodecs.ts';
 import type { SettingsValue } from '../../common/protocol/codecs/settingsCodec.ts';
@@ -39,6 +39,7 @@ export interface DisplayKeys {
 }
 
 export type DisplayKeyListener = (displayIds: ReadonlySet<string>) => void;
+export type LinkListener = (link: FeedLink) => void;
 
 const log = createLogger('console');
 
@@ -55,6 +56,9 @@ export class EtcdDisplays {
   private feed: EtcdFeed | null = null;
   private closed = false;
   private readonly listeners = new Set<DisplayKeyListener>();
+  private readonly linkListeners = new Set<LinkListener>();
+  /** Whether the feed is attached to etcd now: down while the member it watched through is gone. */
+  link: FeedLink = { up: true };
   /** Per display, a timer that tells the views when its status turns stale (nothing else would change then). */
   private readonly staleTimers = new Map<string, NodeJS.Timeout>();
 
@@ -78,9 +82,31 @@ export class EtcdDisplays {
       },
       broken: (error) => {
         log.warn('etcd feed broke; reading afresh', { error: error.message });
+        this.setLink({ up: false, reason: error.message.split('\n')[0]! });
         void this.reopen();
       },
+      link: (link) => this.setLink(link),
     });
+    if (!this.link.up) this.setLink({ up: true });
+  }
+
+  /** Hears the link go down and come back (a cluster member lost, then another one answering). */
+  onLink(listener: LinkListener): () => void {
+    this.linkListeners.add(listener);
+    return () => this.linkListeners.delete(listener);
+  }
+
+  private setLink(link: FeedLink): void {
+    if (link.up === this.link.up) return;
+    this.link = link;
+    log.warn(link.up ? 'etcd feed attached again' : `etcd feed lost its member: ${link.reason}`);
+    for (const listener of [...this.linkListeners]) {
+      try {
+        listener(link);
+      } catch {
+        // One session's failing screen never stops the others hearing etcd.
+      }
+    }
   }
 
   onChange(listener: DisplayKeyListener): () => void {

@@ -193,6 +193,12 @@ export class ConsoleApp implements SessionContext {
     this.ticker.unref?.();
     this.unsubscribe.push(services.hub.onChange(() => this.refreshSoon()));
     this.unsubscribe.push(services.etcd.onChange(() => this.refreshSoon()));
+    // A cluster member lost is news for the status line; the feed re-attaches to another by itself.
+    this.unsubscribe.push(
+      services.etcd.onLink((link) =>
+        link.up ? this.status('etcd: connected again; the displays view is live') : this.status(`etcd: connection lost (${link.reason}); reconnecting…`, true),
+      ),
+    );
     this.unsubscribe.push(services.events.onEvent(() => this.refreshSoon()));
     this.unsubscribe.push(services.certificates.onChange(() => this.refreshSoon()));
   }
