@@ -4,7 +4,9 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { createLogger } from '../common/log.ts';
 import { readPowerStatus, ScreenPowerControl } from '../viewer/cecControl.ts';
-import { estimateClockOffset } from '../viewer/clockOffset.ts';
+import { estimateClockOffset, measureClockOffsetOnAny } from '../viewer/clockOffset.ts';
+import { freePort } from '../common/net/freePort.ts';
+import { startTestEtcd } from './helpers/testEtcd.ts';
 import { parseThrottled, readCpuTemperature } from '../viewer/deviceHealth.ts';
 import { fakeCecCtl } from './helpers/fakeCec.ts';
 import { tempDir } from './helpers/fixtures.ts';
@@ -61,6 +63,21 @@ test('screen power through a cec-ctl on PATH: standby, then wake as the active s
   const none = await ScreenPowerControl.find({ env: { PATH: '/nonexistent' }, log: createLogger('test'), changed: () => {} });
   await none.set(false);
   assert.equal(none.current, { power: 'off', source: 'commanded', method: 'none' });
+});
+
+test('the clock offset is measured on the first cluster member that answers, not only the first listed', async () => {
+  const etcd = await startTestEtcd();
+  try {
+    const down = `http://127.0.0.1:${await freePort()}`;
+    const offset = await measureClockOffsetOnAny([down, etcd.endpoint]);
+    assert.ok(offset, 'an estimate from the member that is up');
+    // One machine, one clock: the estimate's bound must hold zero.
+    assert.ok(Math.abs(offset.offsetMs) <= offset.errorMs + 1, `offset ${offset.offsetMs} ± ${offset.errorMs}`);
+    const none = await measureClockOffsetOnAny([down]).then(() => 'measured', () => 'failed');
+    assert.is(none, 'failed', 'no member up: the failure, not a made-up offset');
+  } finally {
+    await etcd.stop();
+  }
 });
 
 test.run();

@@ -135,3 +135,20 @@ export async function measureClockOffset(endpoint: string, tls: TlsMaterial | nu
     source.close();
   }
 }
+
+/**
+ * The offset against the first member that answers: on a cluster with a
+ * member down the clock is still measured. Members on separate hosts keep
+ * their clocks by NTP, so any one of them stands for etcd's.
+ */
+export async function measureClockOffsetOnAny(endpoints: readonly string[], tls: TlsMaterial | null = null, coarse?: (estimate: ClockOffset) => void): Promise<ClockOffset | null> {
+  let failure: unknown = new Error('no etcd endpoint to measure the clock against');
+  for (const endpoint of endpoints) {
+    try {
+      return await measureClockOffset(endpoint, tls, coarse);
+    } catch (error) {
+      failure = error;
+    }
+  }
+  throw failure;
+}

@@ -90,7 +90,7 @@ export async function runViewer(options: ViewerOptions): Promise<void> {
   const screenPower = await ScreenPowerControl.find({ env: process.env, log, changed: statusChanged });
   const health = new ViewerHealthSampler({
     version: VERSION,
-    etcdEndpoint: options.config.etcd.endpoints[0] ?? null,
+    etcdEndpoints: options.config.etcd.endpoints,
     etcdTls: enrollment?.tls ?? null,
     cacheBytes: () => cache.bytes(),
     screen: () => screenPower.current,

@@ -1,7 +1,7 @@
 import type { TlsMaterial } from '../common/tls/tlsMaterial.ts';
 import { onLoggedProblem } from '../common/log.ts';
 import type { ScheduleStatusValue, ScreenPowerStatus } from '../common/protocol/codecs/viewerStatusCodec.ts';
-import { measureClockOffset, type ClockOffset } from './clockOffset.ts';
+import { measureClockOffsetOnAny, type ClockOffset } from './clockOffset.ts';
 import { readCpuTemperature, readThrottling } from './deviceHealth.ts';
 import type { ViewerHealth } from './statusReport.ts';
 
@@ -10,8 +10,8 @@ const SLOW_READING_MS = 10 * 60_000;
 
 export interface HealthSources {
   version: string;
-  /** The first etcd endpoint: its HTTP Date header is etcd's clock. */
-  etcdEndpoint: string | null;
+  /** etcd's endpoints: the HTTP Date header of the first that answers is etcd's clock. */
+  etcdEndpoints: readonly string[];
   /** The display's TLS identity, for an etcd that admits only clients with a certificate. */
   etcdTls?: TlsMaterial | null;
   cacheBytes(): Promise<number>;
@@ -86,7 +86,7 @@ export class ViewerHealthSampler {
     if (now - this.cacheBytes.at > SLOW_READING_MS) {
       this.cacheBytes = { value: await this.sources.cacheBytes().catch(() => null), at: now };
     }
-    if (now - this.clock.at > SLOW_READING_MS && this.sources.etcdEndpoint && !this.measuringClock) {
+    if (now - this.clock.at > SLOW_READING_MS && this.sources.etcdEndpoints.length > 0 && !this.measuringClock) {
       // Measured in the background: its result goes out with the next status.
       this.measuringClock = true;
       this.clock.at = now;
@@ -100,7 +100,7 @@ export class ViewerHealthSampler {
         this.sources.clockMeasured?.();
         this.sources.changed();
       };
-      void measureClockOffset(this.sources.etcdEndpoint, this.sources.etcdTls ?? null, coarse)
+      void measureClockOffsetOnAny(this.sources.etcdEndpoints, this.sources.etcdTls ?? null, coarse)
         .then(
           (offset) => {
             this.clock = { value: offset, at: Date.now() };
