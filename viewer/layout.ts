@@ -66,6 +66,32 @@ export function framePlan(image: Size, canvas: Size, fit: Fit): FramePlan {
   }
 }
 
+/** The part of the upright photo that a cover `photo` rect (past the canvas's edges) shows on the canvas, in the photo's pixels. */
+export function sourceCrop(photo: Rect, upright: Size, canvas: Size): { left: number; top: number; width: number; height: number } {
+  const scaleX = photo.width / upright.width;
+  const scaleY = photo.height / upright.height;
+  const left = Math.max(0, Math.min(upright.width - 1, Math.round(-photo.x / scaleX)));
+  const top = Math.max(0, Math.min(upright.height - 1, Math.round(-photo.y / scaleY)));
+  return {
+    left,
+    top,
+    width: Math.max(1, Math.min(upright.width - left, Math.round(canvas.width / scaleX))),
+    height: Math.max(1, Math.min(upright.height - top, Math.round(canvas.height / scaleY))),
+  };
+}
+
+/** The parts of the canvas around the photo (contain-fitted, so bars on two opposite sides at most). */
+export function fillBars(photo: Rect, canvas: Size): Rect[] {
+  const right = photo.x + photo.width;
+  const bottom = photo.y + photo.height;
+  return [
+    { x: 0, y: 0, width: canvas.width, height: photo.y },
+    { x: 0, y: bottom, width: canvas.width, height: canvas.height - bottom },
+    { x: 0, y: photo.y, width: photo.x, height: photo.height },
+    { x: right, y: photo.y, width: canvas.width - right, height: photo.height },
+  ].filter((bar) => bar.width > 0 && bar.height > 0);
+}
+
 /** The part of the photo that is seen within its frame. */
 export function visiblePhoto(plan: FramePlan): Rect {
   const x = Math.max(0, plan.photo.x);
