@@ -79,6 +79,7 @@ export class SdlScreen {
     if (options.windowed === undefined) sdl.mouse.showCursor(false);
     const screen = new SdlScreen(window);
     log.info(`window ${window.pixelWidth}×${window.pixelHeight}, renderer ${screen.rendererName}`);
+    log.info(screen.crossfadeSupport);
     screen.clear();
     // After an expose the window content may be gone: black is redrawn here, a photo by its owner.
     window.on('expose', () => screen.exposed());
@@ -99,6 +100,18 @@ export class SdlScreen {
     if (!loaded.ok || this.window.destroyed) return this.window.accelerated ? 'unknown (accelerated)' : 'unknown (software)';
     const info = loaded.layers.rendererInfo(this.window.id);
     return `${info.name} (${[info.accelerated ? 'accelerated' : 'software', ...(info.vsync ? ['vsync'] : [])].join(', ')})`;
+  }
+
+  /**
+   * Whether crossfades can be drawn on this window, said once at start: a Pi
+   * whose release lacks the sdl_layers addon (or has one built for another
+   * CPU) cuts instead of fading, and this line says why.
+   */
+  get crossfadeSupport(): string {
+    const loaded = loadSdlLayers();
+    if (!loaded.ok) return `crossfades: cuts, the GPU crossfade addon is missing (${loaded.why})`;
+    if (!this.window.accelerated) return `crossfades: cuts, sdl_layers loaded but the renderer is ${this.rendererName}`;
+    return `crossfades: drawn by the GPU (sdl_layers loaded, renderer ${this.rendererName})`;
   }
 
   /**
