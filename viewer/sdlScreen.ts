@@ -38,6 +38,8 @@ export class SdlScreen {
   /** Why crossfades are cuts on this window, once found out (logged once). */
   private noFades: string | null = null;
   private fadeEndListener: (() => void) | null = null;
+  /** One-shot callbacks for the end of the transition under way. */
+  private afterTransitionCallbacks: (() => void)[] = [];
 
   private constructor(private readonly window: SdlWindow) {}
 
@@ -154,6 +156,17 @@ export class SdlScreen {
     this.fadeEndListener = listener;
   }
 
+  /** Runs `callback` once the transition under way has ended (or ended early), or now when none is. */
+  afterTransition(callback: () => void): void {
+    if (this.transitionRunning) this.afterTransitionCallbacks.push(callback);
+    else callback();
+  }
+
+  private transitionEnded(): void {
+    this.fadeEndListener?.();
+    for (const callback of this.afterTransitionCallbacks.splice(0)) callback();
+  }
+
   clear(): void {
     this.showingPhoto = false;
     this.releaseTextures();
@@ -208,7 +221,7 @@ export class SdlScreen {
       return null;
     }
     this.presenter = new GpuPresenter(loaded.layers, this.window.id);
-    this.presenter.onFadeEnd(() => this.fadeEndListener?.());
+    this.presenter.onFadeEnd(() => this.transitionEnded());
     return this.presenter;
   }
 
@@ -218,7 +231,7 @@ export class SdlScreen {
     this.presenter = null;
     const wasFading = presenter.fading;
     presenter.release();
-    if (wasFading) this.fadeEndListener?.();
+    if (wasFading) this.transitionEnded();
   }
 
   private draw(frame: Frame): void {
