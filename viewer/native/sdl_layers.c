@@ -250,6 +250,10 @@ static napi_value present(napi_env env, napi_callback_info info) {
     if (SDL_SetTextureBlendMode(d->slot->texture, mode) < 0) return fail(env, "SDL_SetTextureBlendMode");
     if (SDL_SetTextureAlphaMod(d->slot->texture, (Uint8)d->alpha) < 0) return fail(env, "SDL_SetTextureAlphaMod");
     if (SDL_SetTextureColorMod(d->slot->texture, (Uint8)d->shade, (Uint8)d->shade, (Uint8)d->shade) < 0) return fail(env, "SDL_SetTextureColorMod");
+    /* Drawn at its own size (a prepared frame is made for its rect), filtering changes nothing and costs a
+       software rasteriser (llvmpipe) most of a copy; scaled, it is filtered linearly. */
+    SDL_ScaleMode scale = d->rect.w == d->slot->width && d->rect.h == d->slot->height ? SDL_ScaleModeNearest : SDL_ScaleModeLinear;
+    if (SDL_SetTextureScaleMode(d->slot->texture, scale) < 0) return fail(env, "SDL_SetTextureScaleMode");
     if (SDL_RenderCopy(renderer, d->slot->texture, NULL, &d->rect) < 0) return fail(env, "SDL_RenderCopy");
   }
   SDL_RenderPresent(renderer);
