@@ -1,6 +1,6 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { captionRect, captionTextHeight, coverRect, fillBars, framePlan, logicalCanvas, renditionBox, sourceCrop, toScreenRect, visiblePhoto } from '../viewer/layout.ts';
+import { captionRect, captionTextHeight, coverRect, fillBars, framePlan, logicalCanvas, renditionBox, toScreenRect, visiblePhoto } from '../viewer/layout.ts';
 
 const HD = { width: 1920, height: 1080 };
 const PHOTO_3_2 = { width: 3000, height: 2000 };
@@ -66,18 +66,6 @@ test('on a portrait-mounted screen the caption is placed upright: bottom right o
   assert.equal(caption, { x: 1080 - 20 - 300, y: 1920 - 20 - 40, width: 300, height: 40 });
   // On the landscape panel (turned a quarter clockwise on the wall) that corner is the right edge, near the top.
   assert.equal(toScreenRect(caption, HD, 'V'), { x: 1860, y: 20, width: 40, height: 300 });
-});
-
-test('cover is cut from the photo before it is enlarged: the crop is what the screen shows, in the photo\'s pixels', () => {
-  // A 4:3 rendition of 1440×1080 on a 16:9 screen: its middle 1440×810.
-  const photo = { width: 1440, height: 1080 };
-  assert.equal(sourceCrop(framePlan(photo, HD, 'cover').photo, photo, HD), { left: 0, top: 135, width: 1440, height: 810 });
-  // A panorama: its middle, full height.
-  const wide = { width: 3000, height: 1000 };
-  const crop = sourceCrop(framePlan(wide, HD, 'cover').photo, wide, HD);
-  assert.equal(crop, { left: 611, top: 0, width: 1778, height: 1000 });
-  // Same ratio: all of it.
-  assert.equal(sourceCrop(framePlan({ width: 960, height: 540 }, HD, 'cover').photo, { width: 960, height: 540 }, HD), { left: 0, top: 0, width: 960, height: 540 });
 });
 
 test('the blurred fill is made only around the photo: two bars, or none when the photo fills the screen', () => {

@@ -2,7 +2,7 @@ import sharp, { type Sharp } from 'sharp';
 import type { DisplaySettings } from '../common/protocol/codecs/settingsCodec.ts';
 import { renderCaption, type CaptionImage } from './captionImage.ts';
 import { colourTransform, isNeutral } from './colourAdjustment.ts';
-import { captionRect, fillBars, framePlan, logicalCanvas, outputRotation, sourceCrop, toScreenRect, type Rect, type Size } from './layout.ts';
+import { captionRect, fillBars, framePlan, logicalCanvas, outputRotation, toScreenRect, type Rect, type Size } from './layout.ts';
 
 /** Pixels ready for the GPU: RGBA, exactly the size of the rect they are drawn into. */
 export interface Frame {
@@ -17,10 +17,12 @@ export type FrameSettings = Pick<DisplaySettings, 'orientation' | 'brightness' |
 
 // The blurred fill: the photo shrunk 16× (a JPEG decodes at 1/8 directly, DCT scaling, in parallel
 // with the photo's own decode), blurred there (σ 2.5 is 40 px on screen), enlarged bilinearly to a
-// 4× shrink, then to the screen by repeating pixels, only where the bars are. Measured (bench:
-// prepare with fit=blur against contain): a blur at a 4× shrink cost more than decoding the photo;
-// libvips' bilinear enlargement to 1080p cost 60-75 ms, nearest 4-8 ms, and on a fill this soft a
-// 4 px step is not seen.
+// 4× shrink, then to the screen by repeating pixels, only where the bars are (libvips' bilinear
+// enlargement to 1080p cost 60-75 ms, nearest 4-8 ms, and on a fill this soft a 4 px step is not
+// seen). Against blurring at a 4× shrink and enlarging the whole screen it measured the same on a
+// loaded 2-core machine (bench: prepare with fit=blur against contain): what the fill costs is its
+// decode, which at 1/8 still takes ~70% of a full decode of a grainy photo (the entropy decoding),
+// and it overlaps the photo's only when a core is free.
 const FILL_SHRINK = 16;
 const FILL_BLUR_SIGMA = 2.5;
 const FILL_STEP = 4;
@@ -95,15 +97,8 @@ export async function prepareFrame(file: string, screen: Size, settings: FrameSe
     bars.forEach((bar, i) => copyRect(barPixels[i]!, bar.width, data, rgba.width, bar.x, bar.y, bar.height));
     // The sharp photo over the fill, row by row: a copy, where a libvips composite would blend every pixel.
     copyRect(photo, plan.photo.width, data, rgba.width, plan.photo.x, plan.photo.y, plan.photo.height);
-  } else if (fit === 'cover') {
-    // Cut to what is seen before enlarging: a contain-fitted rendition is enlarged for cover, and
-    // enlarging the parts cropped away after cost a quarter more (bench: prepare with fit=cover).
-    ({ data } = await colour(sharp(file).autoOrient().extract(sourceCrop(plan.photo, upright, canvas)).resize(canvas.width, canvas.height, { fit: 'fill' }))
-      .ensureAlpha()
-      .raw()
-      .toBuffer({ resolveWithObject: true }));
   } else {
-    ({ data } = await colour(sharp(file).autoOrient().resize(plan.frame.width, plan.frame.height, { fit: 'fill' }))
+    ({ data } = await colour(sharp(file).autoOrient().resize(plan.frame.width, plan.frame.height, { fit: fit === 'cover' ? 'cover' : 'fill', position: 'centre' }))
       .ensureAlpha()
       .raw()
       .toBuffer({ resolveWithObject: true }));

@@ -66,20 +66,6 @@ export function framePlan(image: Size, canvas: Size, fit: Fit): FramePlan {
   }
 }
 
-/** The part of the upright photo that a cover `photo` rect (past the canvas's edges) shows on the canvas, in the photo's pixels. */
-export function sourceCrop(photo: Rect, upright: Size, canvas: Size): { left: number; top: number; width: number; height: number } {
-  const scaleX = photo.width / upright.width;
-  const scaleY = photo.height / upright.height;
-  const left = Math.max(0, Math.min(upright.width - 1, Math.round(-photo.x / scaleX)));
-  const top = Math.max(0, Math.min(upright.height - 1, Math.round(-photo.y / scaleY)));
-  return {
-    left,
-    top,
-    width: Math.max(1, Math.min(upright.width - left, Math.round(canvas.width / scaleX))),
-    height: Math.max(1, Math.min(upright.height - top, Math.round(canvas.height / scaleY))),
-  };
-}
-
 /** The parts of the canvas around the photo (contain-fitted, so bars on two opposite sides at most). */
 export function fillBars(photo: Rect, canvas: Size): Rect[] {
   const right = photo.x + photo.width;
