@@ -3,8 +3,8 @@
  *   rate: the most presents a second a 1920×1080 window manages, blending two
  *         textures as a crossfade step does, against the same window copying
  *         the same two textures with no blending (the reference); then one
- *         real 2 s crossfade through SdlScreen, its steps counted and its CPU
- *         share taken.
+ *         real 2 s crossfade through SdlScreen, its steps counted, its CPU
+ *         share taken, and its longest upload call and longest present timed.
  *   memory: 500 crossfades through SdlScreen, each with a fresh 8 MB frame as
  *         a decode makes it, sampling RSS.
  * Prints one JSON line.
@@ -72,13 +72,32 @@ if (mode === 'rate') {
     screen.close();
     process.exit(0);
   }
+  // Each call the fade makes into the addon, timed: where a stall would come from (an upload, or a present).
   let presents = 0;
+  let longestPresentMs = 0;
+  let longestUploadMs = 0;
   const present = layers.present.bind(layers);
   layers.present = (id, list) => {
     presents++;
+    const start = performance.now();
     present(id, list);
+    longestPresentMs = Math.max(longestPresentMs, performance.now() - start);
+  };
+  const createTexture = layers.createTexture.bind(layers);
+  layers.createTexture = (id, width, height, pixels) => {
+    const start = performance.now();
+    const texture = createTexture(id, width, height, pixels);
+    longestUploadMs = Math.max(longestUploadMs, performance.now() - start);
+    return texture;
+  };
+  const updateTexture = layers.updateTexture.bind(layers);
+  layers.updateTexture = (texture, y, rows, pixels) => {
+    const start = performance.now();
+    updateTexture(texture, y, rows, pixels);
+    longestUploadMs = Math.max(longestUploadMs, performance.now() - start);
   };
   screen.show(frame(3), { kind: 'crossfade', ms: 0 });
+  [presents, longestPresentMs, longestUploadMs] = [0, 0, 0];
   const ended = new Promise<void>((resolve) => screen.onTransitionEnd(resolve));
   const next = frame(4);
   const delay = monitorEventLoopDelay({ resolution: 5 });
@@ -91,7 +110,7 @@ if (mode === 'rate') {
   const cpu = process.cpuUsage(cpuBefore);
   delay.disable();
   process.stdout.write(
-    `${JSON.stringify({ renderer: screen.rendererName, blended, bare, fade: { fps: (presents / wall) * 1000, cpuShare: (cpu.user + cpu.system) / 1000 / wall, longestStallMs: delay.max / 1e6 } })}\n`,
+    `${JSON.stringify({ renderer: screen.rendererName, blended, bare, fade: { fps: (presents / wall) * 1000, cpuShare: (cpu.user + cpu.system) / 1000 / wall, longestStallMs: delay.max / 1e6, longestPresentMs, longestUploadMs } })}\n`,
   );
 } else {
   const rss: number[] = [];

@@ -1,6 +1,9 @@
 #!/usr/bin/env bash
 # Cross-compiles @kmamal/sdl's native addon for a Pi on the console host:
 #   deploy/build-sdl-cross.sh SDL_PACKAGE_DIR arm64|armhf
+# or another node-gyp addon against SDL2, named by its target (our own
+# viewer/native, for the GPU crossfade), into DIR/dist/NAME.node:
+#   deploy/build-sdl-cross.sh ADDON_DIR arm64|armhf sdl_layers
 # with Debian's cross compiler and the Pi architecture's libsdl2-dev through
 # multiarch, installed here when missing. Measured against building it on the
 # Pi (docs/raspberry-pi.md): a Pi then needs no compiler, no SDL headers, no
@@ -10,6 +13,7 @@ set -euo pipefail
 checkout=$(cd "$(dirname "$0")/.." && pwd)
 pkg=$(cd "$1" && pwd)
 arch=$2
+name=${3:-sdl}
 case "$arch" in
   arm64) triplet=aarch64-linux-gnu gyp_arch=arm64 ;;
   armhf) triplet=arm-linux-gnueabihf gyp_arch=arm ;;
@@ -43,9 +47,9 @@ cd "$pkg"
   exit 1
 }
 mkdir -p dist
-cp build/Release/sdl.node dist/sdl.node
+cp "build/Release/$name.node" "dist/$name.node"
 # Symbols are for a debugger, not for a Pi (384 KB -> 332 KB).
-"$triplet-strip" --strip-unneeded dist/sdl.node
+"$triplet-strip" --strip-unneeded "dist/$name.node"
 rm -rf build build.log
-"$triplet-readelf" -h dist/sdl.node | grep -q "Machine:.*$( [ "$arch" = arm64 ] && echo AArch64 || echo ARM)" || { echo "build-sdl-cross: dist/sdl.node is not $arch" >&2; exit 1; }
-echo "build-sdl-cross: built $pkg/dist/sdl.node for $arch"
+"$triplet-readelf" -h "dist/$name.node" | grep -q "Machine:.*$( [ "$arch" = arm64 ] && echo AArch64 || echo ARM)" || { echo "build-sdl-cross: dist/$name.node is not $arch" >&2; exit 1; }
+echo "build-sdl-cross: built $pkg/dist/$name.node for $arch"

@@ -103,13 +103,14 @@ async function main(): Promise<number> {
 
   if (probed.length > 0) {
     const buildStarted = performance.now();
-    const release = piRelease(state);
+    const say = (line: string) => process.stdout.write(`deploy: ${line}\n`);
+    const arches = [...new Map(probed.map((pi) => [pi.target.arch.name, pi.target.arch])).values()];
+    const releases = piRelease(state, arches, say);
     const depsByArch = new Map<string, Deps>();
-    for (const pi of probed) {
-      if (!depsByArch.has(pi.target.arch.name)) depsByArch.set(pi.target.arch.name, piDeps(pi.target.arch, state, (line) => process.stdout.write(`deploy: ${line}\n`)));
-    }
-    process.stdout.write(`deploy: release ${release.id} (${kb(release.bytes)}) built in ${((performance.now() - buildStarted) / 1000).toFixed(1)} s\n`);
-    await Promise.all(probed.map(async (pi) => report(await install(pi, release, depsByArch.get(pi.target.arch.name)!, ssh, logs))));
+    for (const arch of arches) depsByArch.set(arch.name, piDeps(arch, state, say));
+    const built = [...releases].map(([arch, release]) => `${arch} ${kb(release.bytes)}`).join(', ');
+    say(`release ${releases.values().next().value!.id} (${built}) built in ${((performance.now() - buildStarted) / 1000).toFixed(1)} s`);
+    await Promise.all(probed.map(async (pi) => report(await install(pi, releases.get(pi.target.arch.name)!, depsByArch.get(pi.target.arch.name)!, ssh, logs))));
   }
   const failed = outcomes.filter((o) => !o.ok).length;
   if (plans.length > 1) process.stdout.write(`deploy: ${plans.length - failed} of ${plans.length} Pis deployed\n`);

@@ -17,7 +17,9 @@
  * 6. The unit's ExecStart, read from the installed unit and viewer.env, run
  *    under the unit's user, groups and NoNewPrivileges (systemd is not PID 1
  *    here), drawing on an Xvfb inside the Pi; the host sets an album through
- *    etcd and reads the Pi's screen back with xwd there.
+ *    etcd and reads the Pi's screen back with xwd there. The viewer must
+ *    say it loaded sdl_layers (the GPU crossfade addon the release carries,
+ *    cross-built for the Pi), and the photo comes in with a crossfade.
  * 7. Sizes: what landed on the Pi against today's full development setup.
  * 8. With SDL_BUILD=1: the SDL addon built on the Pi against cross-compiled
  *    on the host (scripts/piCheck/sdlBuildPlaces.ts).
@@ -364,7 +366,14 @@ async function showPhoto(host: { etcd: string; home: string }): Promise<void> {
   children.push(viewer);
   const lines: string[] = [];
   await waitForLine(viewer, /watching etcd/, 180_000, lines);
-  cli(['display', 'set', DISPLAY_ID, 'album=PiCheck', 'interval_time=1', 'interval_units=days', 'order=sequence'], host.home);
+  // The release carries sdl_layers cross-built for the Pi: the viewer must load it, or every crossfade is a cut.
+  await waitForLine(viewer, /crossfades: /, 60_000, lines);
+  const crossfades = lines.find((line) => /crossfades: /.test(line));
+  if (crossfades === undefined || !/sdl_layers loaded/.test(crossfades)) {
+    throw new Error(`the viewer on the Pi did not load the GPU crossfade addon: ${crossfades ?? 'no "crossfades:" line'}\n${lines.slice(-20).join('\n')}`);
+  }
+  process.stdout.write(`  the viewer on the Pi: ${crossfades.replace(/^.*crossfades: /, 'crossfades: ')}\n`);
+  cli(['display', 'set', DISPLAY_ID, 'album=PiCheck', 'interval_time=1', 'interval_units=days', 'order=sequence', 'transition=crossfade'], host.home);
   await waitForLine(viewer, /showing image/, 180_000, lines);
   const deadline = Date.now() + 120_000;
   for (;;) {

@@ -2,6 +2,7 @@ import { fileURLToPath } from 'node:url';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { crossfadeLayers, fadeProgress } from '../viewer/crossfade.ts';
+import { UPLOAD_BAND_BYTES } from '../viewer/gpuPresenter.ts';
 import { BLEND } from '../viewer/sdlLayers.ts';
 import { startXvfb, type XvfbDisplay } from '../viewer/xvfbDisplay.ts';
 import { grainyRgba } from './helpers/fixtures.ts';
@@ -19,20 +20,20 @@ unit('a fade starts at 0, ends at 1, and rises in between', () => {
   assert.is(fadeProgress(0, 0), 1, 'no duration is a cut');
 });
 
-unit('both photos are added with alphas that sum to 255; at the end only the new one is copied', () => {
+unit('the old photo is copied darkened, the new one added with the rest; at the end only the new one is copied', () => {
   const from = { texture: 3, rect: { x: 0, y: 10, width: 100, height: 50 } };
   const to = { texture: 4, rect: { x: 20, y: 0, width: 60, height: 70 } };
   const mid = crossfadeLayers(from, to, 0.25);
   assert.equal(
-    mid.map((l) => [l.texture, l.alpha, l.blend]),
+    mid.map((l) => [l.texture, l.alpha, l.shade, l.blend]),
     [
-      [3, 191, BLEND.add],
-      [4, 64, BLEND.add],
+      [3, 255, 191, BLEND.none],
+      [4, 64, 255, BLEND.add],
     ],
   );
-  assert.equal({ ...mid[1], texture: 4 }, { texture: 4, alpha: 64, blend: BLEND.add, ...to.rect });
-  assert.equal(crossfadeLayers(from, to, 1), [{ texture: 4, alpha: 255, blend: BLEND.none, ...to.rect }]);
-  assert.equal(crossfadeLayers(null, to, 0.3), [{ texture: 4, alpha: 255, blend: BLEND.none, ...to.rect }]);
+  assert.equal({ ...mid[1], texture: 4 }, { texture: 4, alpha: 64, shade: 255, blend: BLEND.add, ...to.rect });
+  assert.equal(crossfadeLayers(from, to, 1), [{ texture: 4, alpha: 255, shade: 255, blend: BLEND.none, ...to.rect }]);
+  assert.equal(crossfadeLayers(null, to, 0.3), [{ texture: 4, alpha: 255, shade: 255, blend: BLEND.none, ...to.rect }]);
 });
 
 unit.run();
@@ -103,6 +104,43 @@ screen('with no GPU renderer a crossfade is a cut, and that is logged once', asy
   await context.helper.waitFor(/^fading to B/, 15_000, from);
   const warnings = context.helper.lines.filter((line) => /no usable GPU for crossfades/.test(line));
   assert.is(warnings.length, 1, context.helper.lines.join('\n'));
+});
+
+screen('the next photo is uploaded a band per turn of the event loop, all of it before its fade draws a step', async (context) => {
+  await context.helper?.stop();
+  const script = fileURLToPath(new URL('./helpers/uploadOrderMain.ts', import.meta.url));
+  context.helper = startNodeProcess(['--import', 'tsx', script, String(SIZE.width), String(SIZE.height)], { DISPLAY: context.xvfb.display });
+  const run = JSON.parse(await context.helper.waitFor(/^\{/, 30_000)) as {
+    showTurn: number;
+    frameBytes: number;
+    calls: { call: string; turn: number; texture?: number; rows?: number; pixels?: number; layers?: number[] }[];
+  };
+  const calls = run.calls;
+  const incoming = calls.find((c) => c.call === 'createTexture')?.texture;
+  assert.ok(incoming !== undefined, JSON.stringify(calls));
+  const uploads = calls.filter((c) => (c.call === 'createTexture' || c.call === 'updateTexture') && c.texture === incoming);
+  assert.is(
+    uploads.reduce((sum, c) => sum + c.pixels!, 0),
+    run.frameBytes,
+    'the whole frame is uploaded once',
+  );
+  const perTurn = new Map<number, number>();
+  for (const c of uploads) perTurn.set(c.turn, (perTurn.get(c.turn) ?? 0) + c.pixels!);
+  // On the old code the whole 3 MB went up in the call that showed the frame, and the fade's first step drew in that same turn.
+  assert.is(perTurn.get(run.showTurn) ?? 0, 0, 'nothing uploaded in the turn that hands over the frame');
+  for (const [turn, bytes] of perTurn) {
+    assert.ok(bytes <= Math.min(UPLOAD_BAND_BYTES, run.frameBytes / 2), `turn ${turn} uploaded ${bytes} bytes of a ${run.frameBytes}-byte frame`);
+  }
+  const firstStep = calls.findIndex((c) => c.call === 'present' && c.layers!.includes(incoming!));
+  const lastUpload = calls.lastIndexOf(uploads.at(-1)!);
+  assert.ok(firstStep > lastUpload, `the fade's first step (call ${firstStep}) after the last band (call ${lastUpload})`);
+  // (An expose may repaint the old photo meanwhile.)
+  for (const c of calls.slice(0, firstStep).filter((c) => c.call === 'present')) {
+    assert.is(c.layers!.length, 1, 'the old photo alone is on screen while the next uploads');
+  }
+  assert.ok(calls.some((c) => c.call === 'present' && c.layers!.length === 2), 'a step blends both photos');
+  assert.equal(calls.filter((c) => c.call === 'present').at(-1)!.layers, [incoming], 'the fade ends on the new photo alone');
+  assert.not.ok(perTurn.has(calls[firstStep]!.turn), 'no band is uploaded in a turn that draws a step');
 });
 
 /** How many screen pixels lie between the two frames' (each channel, ±2), and how many equal one of them (±2). */

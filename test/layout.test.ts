@@ -1,6 +1,6 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { captionRect, captionTextHeight, coverRect, framePlan, logicalCanvas, renditionBox, toScreenRect, visiblePhoto } from '../viewer/layout.ts';
+import { captionRect, captionTextHeight, coverRect, fillBars, framePlan, logicalCanvas, renditionBox, toScreenRect, visiblePhoto } from '../viewer/layout.ts';
 
 const HD = { width: 1920, height: 1080 };
 const PHOTO_3_2 = { width: 3000, height: 2000 };
@@ -66,6 +66,18 @@ test('on a portrait-mounted screen the caption is placed upright: bottom right o
   assert.equal(caption, { x: 1080 - 20 - 300, y: 1920 - 20 - 40, width: 300, height: 40 });
   // On the landscape panel (turned a quarter clockwise on the wall) that corner is the right edge, near the top.
   assert.equal(toScreenRect(caption, HD, 'V'), { x: 1860, y: 20, width: 40, height: 300 });
+});
+
+test('the blurred fill is made only around the photo: two bars, or none when the photo fills the screen', () => {
+  assert.equal(fillBars(framePlan({ width: 1440, height: 1080 }, HD, 'blur').photo, HD), [
+    { x: 0, y: 0, width: 240, height: 1080 },
+    { x: 1680, y: 0, width: 240, height: 1080 },
+  ]);
+  assert.equal(fillBars(framePlan({ width: 3000, height: 1000 }, HD, 'blur').photo, HD), [
+    { x: 0, y: 0, width: 1920, height: 220 },
+    { x: 0, y: 860, width: 1920, height: 220 },
+  ]);
+  assert.equal(fillBars(framePlan({ width: 1920, height: 1080 }, HD, 'blur').photo, HD), []);
 });
 
 test.run();

@@ -28,17 +28,20 @@ export function fadeProgress(elapsedMs: number, durationMs: number): number {
   return t * t * (3 - 2 * t);
 }
 
-const layer = (placed: Placed, alpha: number, blend: Layer['blend']): Layer => ({ texture: placed.texture, alpha, blend, ...placed.rect });
+const layer = (placed: Placed, alpha: number, blend: Layer['blend'], shade = 255): Layer => ({ texture: placed.texture, alpha, blend, shade, ...placed.rect });
 
 /**
- * The layers for a fade from `from` to `to` at `progress`. Both photos are
- * added over black with alphas summing to 255, so each pixel is the linear
- * mix of the two, and a bar where only one photo lies fades to or from black.
+ * The layers for a fade from `from` to `to` at `progress`: the outgoing photo
+ * copied darkened by 255-a (no blending), then the incoming one added with
+ * alpha a. Each pixel is the linear mix of the two, and a bar where only one
+ * photo lies fades to or from black. One blended full-screen copy per step
+ * (adding both over a cleared screen took two, and a clear; on llvmpipe each
+ * blended copy of 1080p costs about as much as a whole unblended present).
  * A caption is part of its photo's frame, so it fades with it and the
  * incoming photo never covers it at full strength.
  */
 export function crossfadeLayers(from: Placed | null, to: Placed, progress: number): Layer[] {
   const incoming = Math.round(255 * Math.min(1, Math.max(0, progress)));
   if (from === null || incoming === 255) return [layer(to, 255, BLEND.none)];
-  return [layer(from, 255 - incoming, BLEND.add), layer(to, incoming, BLEND.add)];
+  return [layer(from, 255, BLEND.none, 255 - incoming), layer(to, incoming, BLEND.add)];
 }

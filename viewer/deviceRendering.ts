@@ -76,8 +76,9 @@ export class DeviceRendering {
         show: (frame, transition) => {
           this.screen.show(frame, transition);
           this.options.cache.setOnScreen(this.fileOfFrame.get(frame) ?? null);
-          // The frame it replaced, and any dropped on the way, are garbage now: free their pixels.
-          releaseDroppedFramesSoon();
+          // The frame it replaced, and any dropped on the way, are garbage now: free their pixels, once a
+          // crossfade is over (a full collection during one would hold up its steps).
+          this.screen.afterTransition(releaseDroppedFramesSoon);
           this.options.changed();
         },
         settleTransition: () => this.screen.settleTransition(),

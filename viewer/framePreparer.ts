@@ -2,7 +2,7 @@ import sharp, { type Sharp } from 'sharp';
 import type { DisplaySettings } from '../common/protocol/codecs/settingsCodec.ts';
 import { renderCaption, type CaptionImage } from './captionImage.ts';
 import { colourTransform, isNeutral } from './colourAdjustment.ts';
-import { captionRect, framePlan, logicalCanvas, outputRotation, toScreenRect, type Rect, type Size } from './layout.ts';
+import { captionRect, fillBars, framePlan, logicalCanvas, outputRotation, toScreenRect, type Rect, type Size } from './layout.ts';
 
 /** Pixels ready for the GPU: RGBA, exactly the size of the rect they are drawn into. */
 export interface Frame {
@@ -15,12 +15,17 @@ export interface Frame {
 /** The settings that change a frame's pixels. */
 export type FrameSettings = Pick<DisplaySettings, 'orientation' | 'brightness' | 'contrast' | 'saturation' | 'fit'>;
 
-// The blurred fill is made from the photo shrunk 4× (a JPEG decodes at that scale directly), blurred
-// there (σ 10 is 40 px on screen), and enlarged by repeating pixels: libvips' bilinear enlargement to
-// 1080p cost 60-75 ms, nearest 4-8 ms, and on a fill this soft a 4 px step is not seen
-// (bench: prepare with fit=blur against contain).
-const FILL_SHRINK = 4;
-const FILL_BLUR_SIGMA = 10;
+// The blurred fill: the photo shrunk 16× (a JPEG decodes at 1/8 directly, DCT scaling, in parallel
+// with the photo's own decode), blurred there (σ 2.5 is 40 px on screen), enlarged bilinearly to a
+// 4× shrink, then to the screen by repeating pixels, only where the bars are (libvips' bilinear
+// enlargement to 1080p cost 60-75 ms, nearest 4-8 ms, and on a fill this soft a 4 px step is not
+// seen). Against blurring at a 4× shrink and enlarging the whole screen it measured the same on a
+// loaded 2-core machine (bench: prepare with fit=blur against contain): what the fill costs is its
+// decode, which at 1/8 still takes ~70% of a full decode of a grainy photo (the entropy decoding),
+// and it overlaps the photo's only when a core is free.
+const FILL_SHRINK = 16;
+const FILL_BLUR_SIGMA = 2.5;
+const FILL_STEP = 4;
 // Darker than the photo, so the eye stays on the photo.
 const FILL_LIGHTNESS = 0.55;
 
@@ -47,27 +52,51 @@ export async function prepareFrame(file: string, screen: Size, settings: FrameSe
     return pipeline.recomb(matrix).linear(1, offset);
   };
 
+  // Darkened in the same step as the colour settings: sharp keeps one linear() per pipeline.
+  const fillColour = (pipeline: Sharp) => {
+    if (isNeutral(settings)) return pipeline.linear(FILL_LIGHTNESS, 0);
+    const { matrix, offset } = colourTransform(settings);
+    return pipeline.recomb(matrix).linear(FILL_LIGHTNESS, offset * FILL_LIGHTNESS);
+  };
+
   const rgba = { width: plan.frame.width, height: plan.frame.height, channels: 4 as const };
   let data: Buffer;
   if (fit === 'blur') {
-    // The photo, and the fill's few pixels straight from the file: a JPEG shrinks as it decodes (DCT
-    // scaling), so the second read is cheap, and the two run side by side on libvips' threads.
-    const [photo, small] = await Promise.all([
-      colour(sharp(file).autoOrient().resize(plan.photo.width, plan.photo.height, { fit: 'fill' })).ensureAlpha().raw().toBuffer({ resolveWithObject: true }),
-      colour(sharp(file).autoOrient().resize(Math.ceil(canvas.width / FILL_SHRINK), Math.ceil(canvas.height / FILL_SHRINK), { fit: 'cover' }))
-        .blur(FILL_BLUR_SIGMA)
-        .linear(FILL_LIGHTNESS, 0)
-        .removeAlpha()
-        .raw()
-        .toBuffer({ resolveWithObject: true }),
-    ]);
-    data = await sharp(small.data, { raw: { width: small.info.width, height: small.info.height, channels: 3 } })
-      .resize(canvas.width, canvas.height, { fit: 'fill', kernel: 'nearest' })
-      .ensureAlpha()
+    // The photo as contain makes it, and beside it (on libvips' threads) only the bars of the fill:
+    // libvips makes pixels on demand, so cutting the bars out of the enlarged fill never makes the
+    // pixels under the photo; then the rows are put together by copies.
+    // (One resize per sharp pipeline: the smooth enlargement is a pipeline of its own.)
+    const fill = fillColour(sharp(file).autoOrient().resize(Math.ceil(canvas.width / FILL_SHRINK), Math.ceil(canvas.height / FILL_SHRINK), { fit: 'cover' }))
+      .blur(FILL_BLUR_SIGMA)
+      .removeAlpha()
       .raw()
-      .toBuffer();
+      .toBuffer({ resolveWithObject: true })
+      .then(({ data: tiny, info }) =>
+        sharp(tiny, { raw: { width: info.width, height: info.height, channels: 3 } })
+          .resize(Math.ceil(canvas.width / FILL_STEP), Math.ceil(canvas.height / FILL_STEP), { fit: 'fill', kernel: 'linear' })
+          .raw()
+          .toBuffer({ resolveWithObject: true }),
+      );
+    const bars = fillBars(plan.photo, canvas);
+    const [photo, barPixels] = await Promise.all([
+      colour(sharp(file).autoOrient().resize(plan.photo.width, plan.photo.height, { fit: 'fill' })).ensureAlpha().raw().toBuffer(),
+      fill.then((small) =>
+        Promise.all(
+          bars.map((bar) =>
+            sharp(small.data, { raw: { width: small.info.width, height: small.info.height, channels: 3 } })
+              .resize(canvas.width, canvas.height, { fit: 'fill', kernel: 'nearest' })
+              .extract({ left: bar.x, top: bar.y, width: bar.width, height: bar.height })
+              .ensureAlpha()
+              .raw()
+              .toBuffer(),
+          ),
+        ),
+      ),
+    ]);
+    data = Buffer.allocUnsafe(rgba.width * rgba.height * 4);
+    bars.forEach((bar, i) => copyRect(barPixels[i]!, bar.width, data, rgba.width, bar.x, bar.y, bar.height));
     // The sharp photo over the fill, row by row: a copy, where a libvips composite would blend every pixel.
-    copyRect(photo.data, plan.photo.width, data, rgba.width, plan.photo.x, plan.photo.y, plan.photo.height);
+    copyRect(photo, plan.photo.width, data, rgba.width, plan.photo.x, plan.photo.y, plan.photo.height);
   } else {
     ({ data } = await colour(sharp(file).autoOrient().resize(plan.frame.width, plan.frame.height, { fit: fit === 'cover' ? 'cover' : 'fill', position: 'centre' }))
       .ensureAlpha()

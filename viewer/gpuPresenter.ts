@@ -4,9 +4,15 @@
  * of a fade is one present of two textures with new alphas: no pixel is
  * touched in JavaScript or libvips while it runs.
  *
- * At most two textures are held, and only during a fade: a new frame while
- * one runs ends it at its target first (a clean cut to the newer state, which
- * then fades in), and the outgoing texture is freed when a fade ends.
+ * The incoming photo is uploaded before its fade starts, a band of rows per
+ * turn of the event loop: the whole 8 MB in one call held the loop for tens
+ * of ms, and then the first step came late (bench: longest event-loop stall
+ * during a fade). While it uploads the old photo stays on screen untouched.
+ *
+ * At most two textures are held: the one on screen and the next (uploading or
+ * fading in). A new frame while one uploads replaces it; a new frame while a
+ * fade runs ends the fade at its target first (a clean cut to the newer state,
+ * which then fades in), and the outgoing texture is freed when a fade ends.
  */
 import { createLogger } from '../common/log.ts';
 import { crossfadeLayers, fadeProgress, type Placed, type Transition } from './crossfade.ts';
@@ -17,6 +23,17 @@ const log = createLogger('screen');
 
 // One step per 60 Hz refresh at most; with vsync the present itself waits for the refresh.
 const STEP_MS = 1000 / 60;
+
+// About 1 MB per band (136 rows of 1920 px): an eighth of a 1080p frame per turn of the event loop.
+export const UPLOAD_BAND_BYTES = 1 << 20;
+
+interface Upload {
+  frame: Frame;
+  texture: number;
+  /** The next row to upload. */
+  row: number;
+  ms: number;
+}
 
 interface Fade {
   from: Placed;
@@ -30,6 +47,8 @@ export class GpuPresenter {
   private fade: Fade | null = null;
   private timer: NodeJS.Timeout | null = null;
   private fadeEnded: (() => void) | null = null;
+  private upload: Upload | null = null;
+  private uploadTimer: NodeJS.Immediate | null = null;
 
   constructor(
     private readonly layers: SdlLayers,
@@ -37,13 +56,14 @@ export class GpuPresenter {
     private readonly now: () => number = () => performance.now(),
   ) {}
 
-  /** Textures held on the renderer: 1 showing a photo, 2 during a fade. */
+  /** Textures held on the renderer: 1 showing a photo, 2 while the next one uploads or fades in. */
   get texturesHeld(): number {
-    return (this.shown ? 1 : 0) + (this.fade ? 1 : 0);
+    return (this.shown ? 1 : 0) + (this.fade || this.upload ? 1 : 0);
   }
 
+  /** A transition is under way: the next photo uploading, or fading in. */
   get fading(): boolean {
-    return this.fade !== null;
+    return this.fade !== null || this.upload !== null;
   }
 
   /** Called each time a fade has ended (reached its photo, or was cut short). */
@@ -53,20 +73,34 @@ export class GpuPresenter {
 
   show(frame: Frame, transition: Transition): void {
     this.settle();
-    const texture = this.layers.createTexture(this.windowId, frame.width, frame.height, frame.data);
     const from = this.shown;
-    this.shown = { texture, rect: frame.rect };
     if (from === null || transition.kind === 'none' || transition.ms <= 0) {
+      // A cut: the photo is wanted now, in one upload.
+      this.shown = { texture: this.layers.createTexture(this.windowId, frame.width, frame.height, frame.data), rect: frame.rect };
       this.drop(from);
       this.draw();
       return;
     }
-    this.fade = { from, to: this.shown, startedAt: this.now(), ms: transition.ms };
-    this.step();
+    this.upload = { frame, texture: this.layers.createTexture(this.windowId, frame.width, frame.height), row: 0, ms: transition.ms };
+    this.uploadTimer = setImmediate(() => this.uploadBand());
   }
 
-  /** Ends a running fade at once on its photo, freeing the outgoing texture. */
+  /**
+   * Ends a running transition at once on its photo, freeing the outgoing
+   * texture; a photo still uploading is finished in one go and cut to.
+   */
   settle(): void {
+    const upload = this.upload;
+    if (upload !== null) {
+      this.stopUpload();
+      this.upload = null;
+      this.updateRows(upload, upload.frame.height - upload.row);
+      this.drop(this.shown);
+      this.shown = { texture: upload.texture, rect: upload.frame.rect };
+      this.draw();
+      this.fadeEnded?.();
+      return;
+    }
     const fade = this.fade;
     if (fade === null) return;
     this.stopTimer();
@@ -79,6 +113,49 @@ export class GpuPresenter {
   /** Draws what should be on screen again (after an expose): from the texture, no decode. */
   repaint(): void {
     if (this.fade === null) this.draw();
+  }
+
+  /** Uploads one band of the incoming photo; in the turn after the last one, its fade starts. */
+  private uploadBand(): void {
+    this.uploadTimer = null;
+    const upload = this.upload;
+    if (upload === null) return;
+    const { frame } = upload;
+    if (upload.row >= frame.height) return this.startFade(upload);
+    try {
+      this.updateRows(upload, Math.max(1, Math.floor(UPLOAD_BAND_BYTES / (frame.width * 4))));
+    } catch (error) {
+      log.warn(`cannot upload a photo for a crossfade: ${(error as Error).message}; cutting`);
+      this.upload = null;
+      this.layers.destroyTexture(upload.texture);
+      try {
+        const texture = this.layers.createTexture(this.windowId, frame.width, frame.height, frame.data);
+        this.drop(this.shown);
+        this.shown = { texture, rect: frame.rect };
+        this.draw();
+      } catch (cutError) {
+        log.warn(`cannot draw the photo with the GPU either: ${(cutError as Error).message}`);
+      }
+      this.fadeEnded?.();
+      return;
+    }
+    this.uploadTimer = setImmediate(() => this.uploadBand());
+  }
+
+  private startFade(upload: Upload): void {
+    const { frame } = upload;
+    this.upload = null;
+    const from = this.shown!;
+    this.shown = { texture: upload.texture, rect: frame.rect };
+    this.fade = { from, to: this.shown, startedAt: this.now(), ms: upload.ms };
+    this.step();
+  }
+
+  private updateRows(upload: Upload, rows: number): void {
+    const count = Math.min(rows, upload.frame.height - upload.row);
+    if (count <= 0) return;
+    this.layers.updateTexture(upload.texture, upload.row, count, upload.frame.data);
+    upload.row += count;
   }
 
   get showingPhoto(): boolean {
@@ -96,8 +173,10 @@ export class GpuPresenter {
   /** Frees every texture without drawing: before the window goes, or when another path draws. */
   release(): void {
     this.stopTimer();
-    const held = [this.fade?.from ?? null, this.shown];
+    this.stopUpload();
+    const held = [this.fade?.from ?? null, this.shown, this.upload ? { texture: this.upload.texture, rect: this.upload.frame.rect } : null];
     this.fade = null;
+    this.upload = null;
     this.shown = null;
     for (const placed of held) this.drop(placed);
   }
@@ -130,6 +209,11 @@ export class GpuPresenter {
 
   private drop(placed: Placed | null): void {
     if (placed) this.layers.destroyTexture(placed.texture);
+  }
+
+  private stopUpload(): void {
+    if (this.uploadTimer) clearImmediate(this.uploadTimer);
+    this.uploadTimer = null;
   }
 
   private stopTimer(): void {

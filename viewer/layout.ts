@@ -66,6 +66,18 @@ export function framePlan(image: Size, canvas: Size, fit: Fit): FramePlan {
   }
 }
 
+/** The parts of the canvas around the photo (contain-fitted, so bars on two opposite sides at most). */
+export function fillBars(photo: Rect, canvas: Size): Rect[] {
+  const right = photo.x + photo.width;
+  const bottom = photo.y + photo.height;
+  return [
+    { x: 0, y: 0, width: canvas.width, height: photo.y },
+    { x: 0, y: bottom, width: canvas.width, height: canvas.height - bottom },
+    { x: 0, y: photo.y, width: photo.x, height: photo.height },
+    { x: right, y: photo.y, width: canvas.width - right, height: photo.height },
+  ].filter((bar) => bar.width > 0 && bar.height > 0);
+}
+
 /** The part of the photo that is seen within its frame. */
 export function visiblePhoto(plan: FramePlan): Rect {
   const x = Math.max(0, plan.photo.x);

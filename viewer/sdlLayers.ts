@@ -25,6 +25,8 @@ export interface Layer {
   texture: number;
   /** 0-255: the texture's alpha modulation. */
   alpha: number;
+  /** 0-255: its colour modulation (255, the default, leaves the colours as they are). */
+  shade?: number;
   blend: (typeof BLEND)[keyof typeof BLEND];
   x: number;
   y: number;
@@ -34,10 +36,12 @@ export interface Layer {
 
 export interface SdlLayers {
   rendererInfo(windowId: number): RendererInfo;
-  /** Uploads RGBA pixels; returns the texture's id. */
-  createTexture(windowId: number, width: number, height: number, pixels: Buffer): number;
+  /** Makes a texture, uploading RGBA pixels when given (else empty, for updateTexture); returns its id. */
+  createTexture(windowId: number, width: number, height: number, pixels?: Buffer): number;
+  /** Uploads rows y .. y+rows-1 of a whole frame's RGBA pixels into the texture. */
+  updateTexture(texture: number, y: number, rows: number, pixels: Buffer): void;
   destroyTexture(texture: number): void;
-  /** Clears to black, draws the layers in order and presents. */
+  /** Draws the layers in order over black and presents (at most 8). */
   present(windowId: number, layers: readonly Layer[]): void;
 }
 

@@ -38,6 +38,8 @@ export class SdlScreen {
   /** Why crossfades are cuts on this window, once found out (logged once). */
   private noFades: string | null = null;
   private fadeEndListener: (() => void) | null = null;
+  /** One-shot callbacks for the end of the transition under way. */
+  private afterTransitionCallbacks: (() => void)[] = [];
 
   private constructor(private readonly window: SdlWindow) {}
 
@@ -79,6 +81,7 @@ export class SdlScreen {
     if (options.windowed === undefined) sdl.mouse.showCursor(false);
     const screen = new SdlScreen(window);
     log.info(`window ${window.pixelWidth}×${window.pixelHeight}, renderer ${screen.rendererName}`);
+    log.info(screen.crossfadeSupport);
     screen.clear();
     // After an expose the window content may be gone: black is redrawn here, a photo by its owner.
     window.on('expose', () => screen.exposed());
@@ -99,6 +102,18 @@ export class SdlScreen {
     if (!loaded.ok || this.window.destroyed) return this.window.accelerated ? 'unknown (accelerated)' : 'unknown (software)';
     const info = loaded.layers.rendererInfo(this.window.id);
     return `${info.name} (${[info.accelerated ? 'accelerated' : 'software', ...(info.vsync ? ['vsync'] : [])].join(', ')})`;
+  }
+
+  /**
+   * Whether crossfades can be drawn on this window, said once at start: a Pi
+   * whose release lacks the sdl_layers addon (or has one built for another
+   * CPU) cuts instead of fading, and this line says why.
+   */
+  get crossfadeSupport(): string {
+    const loaded = loadSdlLayers();
+    if (!loaded.ok) return `crossfades: cuts, the GPU crossfade addon is missing (${loaded.why})`;
+    if (!this.window.accelerated) return `crossfades: cuts, sdl_layers loaded but the renderer is ${this.rendererName}`;
+    return `crossfades: drawn by the GPU (sdl_layers loaded, renderer ${this.rendererName})`;
   }
 
   /**
@@ -139,6 +154,17 @@ export class SdlScreen {
   /** Called when a crossfade has finished. */
   onTransitionEnd(listener: () => void): void {
     this.fadeEndListener = listener;
+  }
+
+  /** Runs `callback` once the transition under way has ended (or ended early), or now when none is. */
+  afterTransition(callback: () => void): void {
+    if (this.transitionRunning) this.afterTransitionCallbacks.push(callback);
+    else callback();
+  }
+
+  private transitionEnded(): void {
+    this.fadeEndListener?.();
+    for (const callback of this.afterTransitionCallbacks.splice(0)) callback();
   }
 
   clear(): void {
@@ -195,7 +221,7 @@ export class SdlScreen {
       return null;
     }
     this.presenter = new GpuPresenter(loaded.layers, this.window.id);
-    this.presenter.onFadeEnd(() => this.fadeEndListener?.());
+    this.presenter.onFadeEnd(() => this.transitionEnded());
     return this.presenter;
   }
 
@@ -205,7 +231,7 @@ export class SdlScreen {
     this.presenter = null;
     const wasFading = presenter.fading;
     presenter.release();
-    if (wasFading) this.fadeEndListener?.();
+    if (wasFading) this.transitionEnded();
   }
 
   private draw(frame: Frame): void {

@@ -101,7 +101,11 @@ static napi_value renderer_info(napi_env env, napi_callback_info info) {
   return result;
 }
 
-/* createTexture(windowId, width, height, rgbaPixels) -> id. The pixels are copied to the renderer. */
+/*
+ * createTexture(windowId, width, height[, rgbaPixels]) -> id. Given pixels are
+ * copied to the renderer at once; without them the texture is made empty, to
+ * be filled by updateTexture a band of rows at a time.
+ */
 static napi_value create_texture(napi_env env, napi_callback_info info) {
   size_t argc = 4;
   napi_value argv[4], result;
@@ -110,13 +114,20 @@ static napi_value create_texture(napi_env env, napi_callback_info info) {
   size_t length;
   bool is_buffer = false;
   napi_get_cb_info(env, info, &argc, argv, NULL, NULL);
-  if (argc < 4 || !get_int(env, argv[0], &window_id) || !get_int(env, argv[1], &width) || !get_int(env, argv[2], &height))
-    return throw_type(env, "createTexture(windowId, width, height, pixels)");
-  napi_is_buffer(env, argv[3], &is_buffer);
-  if (!is_buffer) return throw_type(env, "createTexture: pixels must be a Buffer");
-  napi_get_buffer_info(env, argv[3], &data, &length);
-  if (width <= 0 || height <= 0 || length < (size_t)width * (size_t)height * 4)
-    return throw_type(env, "createTexture: pixels must hold width*height RGBA pixels");
+  if (argc < 3 || !get_int(env, argv[0], &window_id) || !get_int(env, argv[1], &width) || !get_int(env, argv[2], &height))
+    return throw_type(env, "createTexture(windowId, width, height[, pixels])");
+  if (width <= 0 || height <= 0) return throw_type(env, "createTexture: width and height must be positive");
+  data = NULL;
+  if (argc >= 4) {
+    napi_valuetype type;
+    napi_typeof(env, argv[3], &type);
+    if (type != napi_undefined) {
+      napi_is_buffer(env, argv[3], &is_buffer);
+      if (!is_buffer) return throw_type(env, "createTexture: pixels must be a Buffer");
+      napi_get_buffer_info(env, argv[3], &data, &length);
+      if (length < (size_t)width * (size_t)height * 4) return throw_type(env, "createTexture: pixels must hold width*height RGBA pixels");
+    }
+  }
   int id = -1;
   for (int i = 0; i < MAX_TEXTURES; i++) {
     if (slots[i].texture != NULL && renderer_of(slots[i].window_id) != slots[i].renderer) memset(&slots[i], 0, sizeof slots[i]);
@@ -127,13 +138,41 @@ static napi_value create_texture(napi_env env, napi_callback_info info) {
   if (renderer == NULL) return fail(env, "SDL_GetRenderer");
   SDL_Texture *texture = SDL_CreateTexture(renderer, SDL_PIXELFORMAT_RGBA32, SDL_TEXTUREACCESS_STATIC, width, height);
   if (texture == NULL) return fail(env, "SDL_CreateTexture");
-  if (SDL_UpdateTexture(texture, NULL, data, width * 4) < 0 || SDL_SetTextureScaleMode(texture, SDL_ScaleModeLinear) < 0) {
+  if ((data != NULL && SDL_UpdateTexture(texture, NULL, data, width * 4) < 0) || SDL_SetTextureScaleMode(texture, SDL_ScaleModeLinear) < 0) {
     SDL_DestroyTexture(texture);
     return fail(env, "SDL_UpdateTexture");
   }
   slots[id] = (Slot){ texture, renderer, (Uint32)window_id, width, height };
   napi_create_int32(env, id, &result);
   return result;
+}
+
+/*
+ * updateTexture(id, y, rows, rgbaPixels): copies rows y .. y+rows-1 of a whole
+ * frame's pixels (width*height RGBA, the same Buffer for every band) into the
+ * texture. Why bands: an 8 MB upload in one call held the event loop for tens
+ * of ms; a band at a time lets a fade's steps and etcd's events run between.
+ */
+static napi_value update_texture(napi_env env, napi_callback_info info) {
+  size_t argc = 4;
+  napi_value argv[4], undefined;
+  int32_t y, rows;
+  void *data;
+  size_t length;
+  bool is_buffer = false;
+  napi_get_cb_info(env, info, &argc, argv, NULL, NULL);
+  napi_get_undefined(env, &undefined);
+  if (argc < 4 || !get_int(env, argv[1], &y) || !get_int(env, argv[2], &rows)) return throw_type(env, "updateTexture(id, y, rows, pixels)");
+  Slot *slot = slot_of(env, argv[0]);
+  if (slot == NULL) return NULL;
+  napi_is_buffer(env, argv[3], &is_buffer);
+  if (!is_buffer) return throw_type(env, "updateTexture: pixels must be a Buffer");
+  napi_get_buffer_info(env, argv[3], &data, &length);
+  if (y < 0 || rows <= 0 || y + rows > slot->height) return throw_type(env, "updateTexture: rows outside the texture");
+  if (length < (size_t)slot->width * (size_t)slot->height * 4) return throw_type(env, "updateTexture: pixels must hold the whole frame, width*height RGBA");
+  SDL_Rect band = { 0, y, slot->width, rows };
+  if (SDL_UpdateTexture(slot->texture, &band, (Uint8 *)data + (size_t)y * slot->width * 4, slot->width * 4) < 0) return fail(env, "SDL_UpdateTexture");
+  return undefined;
 }
 
 /* destroyTexture(id): frees it on the renderer; an id already lost is no error. */
@@ -149,11 +188,22 @@ static napi_value destroy_texture(napi_env env, napi_callback_info info) {
   return undefined;
 }
 
+#define MAX_LAYERS 8
+
+typedef struct {
+  Slot *slot;
+  int32_t alpha, blend, shade;
+  SDL_Rect rect;
+} Draw;
+
 /*
- * present(windowId, layers): clears to black, then copies each layer in order,
- * { texture, alpha 0-255, blend: 0 none | 1 blend | 2 add, x, y, width, height },
- * and presents. Two layers added with alphas a and 255-a are the linear mix of
- * two photos, black where only one of them lies.
+ * present(windowId, layers): copies each layer in order,
+ * { texture, alpha 0-255, blend: 0 none | 1 blend | 2 add, x, y, width, height,
+ *   shade 0-255 (colour modulation, default 255) }, over black, and presents.
+ * A crossfade is its outgoing photo shaded by 255-a with no blending, then the
+ * incoming one added with alpha a: the linear mix of the two, black where only
+ * one lies, for one blended full-screen copy per step. The clear to black is
+ * left out when the first layer overwrites the whole window anyway.
  */
 static napi_value present(napi_env env, napi_callback_info info) {
   size_t argc = 2;
@@ -161,6 +211,7 @@ static napi_value present(napi_env env, napi_callback_info info) {
   int32_t window_id;
   uint32_t count;
   bool is_array = false;
+  Draw draws[MAX_LAYERS];
   napi_get_cb_info(env, info, &argc, argv, NULL, NULL);
   napi_get_undefined(env, &undefined);
   if (argc < 2 || !get_int(env, argv[0], &window_id)) return throw_type(env, "present(windowId, layers)");
@@ -169,23 +220,41 @@ static napi_value present(napi_env env, napi_callback_info info) {
   SDL_Renderer *renderer = renderer_of((Uint32)window_id);
   if (renderer == NULL) return fail(env, "SDL_GetRenderer");
   napi_get_array_length(env, argv[1], &count);
-  if (SDL_SetRenderDrawColor(renderer, 0, 0, 0, 255) < 0 || SDL_RenderClear(renderer) < 0) return fail(env, "SDL_RenderClear");
+  if (count > MAX_LAYERS) return throw_type(env, "present: at most 8 layers");
   for (uint32_t i = 0; i < count; i++) {
-    napi_value layer, texture_id;
-    int32_t alpha, blend;
-    SDL_Rect rect;
+    napi_value layer, texture_id, shade;
+    napi_valuetype shade_type;
+    Draw *d = &draws[i];
     napi_get_element(env, argv[1], i, &layer);
     if (napi_get_named_property(env, layer, "texture", &texture_id) != napi_ok) return throw_type(env, "present: a layer needs a texture");
-    Slot *slot = slot_of(env, texture_id);
-    if (slot == NULL) return NULL;
-    if (!get_prop_int(env, layer, "alpha", &alpha) || !get_prop_int(env, layer, "blend", &blend) || !get_prop_int(env, layer, "x", &rect.x) ||
-        !get_prop_int(env, layer, "y", &rect.y) || !get_prop_int(env, layer, "width", &rect.w) || !get_prop_int(env, layer, "height", &rect.h))
+    d->slot = slot_of(env, texture_id);
+    if (d->slot == NULL) return NULL;
+    if (!get_prop_int(env, layer, "alpha", &d->alpha) || !get_prop_int(env, layer, "blend", &d->blend) || !get_prop_int(env, layer, "x", &d->rect.x) ||
+        !get_prop_int(env, layer, "y", &d->rect.y) || !get_prop_int(env, layer, "width", &d->rect.w) || !get_prop_int(env, layer, "height", &d->rect.h))
       return throw_type(env, "present: a layer needs alpha, blend, x, y, width, height");
-    if (alpha < 0 || alpha > 255 || blend < 0 || blend > 2) return throw_type(env, "present: alpha is 0-255, blend 0-2");
-    SDL_BlendMode mode = blend == 0 ? SDL_BLENDMODE_NONE : blend == 1 ? SDL_BLENDMODE_BLEND : SDL_BLENDMODE_ADD;
-    if (SDL_SetTextureBlendMode(slot->texture, mode) < 0) return fail(env, "SDL_SetTextureBlendMode");
-    if (SDL_SetTextureAlphaMod(slot->texture, (Uint8)alpha) < 0) return fail(env, "SDL_SetTextureAlphaMod");
-    if (SDL_RenderCopy(renderer, slot->texture, NULL, &rect) < 0) return fail(env, "SDL_RenderCopy");
+    d->shade = 255;
+    if (napi_get_named_property(env, layer, "shade", &shade) == napi_ok && napi_typeof(env, shade, &shade_type) == napi_ok && shade_type != napi_undefined &&
+        !get_int(env, shade, &d->shade))
+      return throw_type(env, "present: a layer's shade is a number");
+    if (d->alpha < 0 || d->alpha > 255 || d->shade < 0 || d->shade > 255 || d->blend < 0 || d->blend > 2)
+      return throw_type(env, "present: alpha and shade are 0-255, blend 0-2");
+  }
+  int out_w = 0, out_h = 0;
+  if (SDL_GetRendererOutputSize(renderer, &out_w, &out_h) < 0) return fail(env, "SDL_GetRendererOutputSize");
+  bool covered = count > 0 && draws[0].blend == 0 && draws[0].rect.x <= 0 && draws[0].rect.y <= 0 && draws[0].rect.x + draws[0].rect.w >= out_w &&
+                 draws[0].rect.y + draws[0].rect.h >= out_h;
+  if (!covered && (SDL_SetRenderDrawColor(renderer, 0, 0, 0, 255) < 0 || SDL_RenderClear(renderer) < 0)) return fail(env, "SDL_RenderClear");
+  for (uint32_t i = 0; i < count; i++) {
+    Draw *d = &draws[i];
+    SDL_BlendMode mode = d->blend == 0 ? SDL_BLENDMODE_NONE : d->blend == 1 ? SDL_BLENDMODE_BLEND : SDL_BLENDMODE_ADD;
+    if (SDL_SetTextureBlendMode(d->slot->texture, mode) < 0) return fail(env, "SDL_SetTextureBlendMode");
+    if (SDL_SetTextureAlphaMod(d->slot->texture, (Uint8)d->alpha) < 0) return fail(env, "SDL_SetTextureAlphaMod");
+    if (SDL_SetTextureColorMod(d->slot->texture, (Uint8)d->shade, (Uint8)d->shade, (Uint8)d->shade) < 0) return fail(env, "SDL_SetTextureColorMod");
+    /* Drawn at its own size (a prepared frame is made for its rect), filtering changes nothing and costs a
+       software rasteriser (llvmpipe) most of a copy; scaled, it is filtered linearly. */
+    SDL_ScaleMode scale = d->rect.w == d->slot->width && d->rect.h == d->slot->height ? SDL_ScaleModeNearest : SDL_ScaleModeLinear;
+    if (SDL_SetTextureScaleMode(d->slot->texture, scale) < 0) return fail(env, "SDL_SetTextureScaleMode");
+    if (SDL_RenderCopy(renderer, d->slot->texture, NULL, &d->rect) < 0) return fail(env, "SDL_RenderCopy");
   }
   SDL_RenderPresent(renderer);
   return undefined;
@@ -195,6 +264,7 @@ NAPI_MODULE_INIT(/* napi_env env, napi_value exports */) {
   napi_property_descriptor properties[] = {
     { "rendererInfo", NULL, renderer_info, NULL, NULL, NULL, napi_writable | napi_configurable, NULL },
     { "createTexture", NULL, create_texture, NULL, NULL, NULL, napi_writable | napi_configurable, NULL },
+    { "updateTexture", NULL, update_texture, NULL, NULL, NULL, napi_writable | napi_configurable, NULL },
     { "destroyTexture", NULL, destroy_texture, NULL, NULL, NULL, napi_writable | napi_configurable, NULL },
     { "present", NULL, present, NULL, NULL, NULL, napi_writable | napi_configurable, NULL },
   };
