@@ -10,14 +10,14 @@
  * clock: the viewers run on this machine, so etcd's clock is this one).
  */
 import { Etcd3 } from 'etcd3';
+import { seedViewerCache } from './photoFixtures.ts';
 import { execFile, spawn } from 'node:child_process';
-import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
-import sharp from 'sharp';
 import { startLocalEtcd } from '../common/etcd/localEtcd.ts';
 import { homePaths } from '../common/homePaths.ts';
 import { stopChildProcess } from '../common/process/stopChildProcess.ts';
@@ -38,20 +38,6 @@ const SLOTS = Number(process.env.BENCH_GROUP_SLOTS ?? 40);
 const WATCHER_SOURCE = fileURLToPath(new URL('./native/pixelWatch.c', import.meta.url));
 const run = promisify(execFile);
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
-async function seedCache(home: string): Promise<void> {
-  const dir = join(homePaths(home).viewerCache, `${SCREEN.width}x${SCREEN.height}`);
-  await mkdir(dir, { recursive: true });
-  await Promise.all(
-    PHOTOS.map((name, i) =>
-      sharp({ create: { ...SCREEN, channels: 3, background: '#000', noise: { type: 'gaussian', mean: 128, sigma: 50 } } })
-        .blur(1.5)
-        .tint({ r: (i * 97) % 256, g: (i * 57) % 256, b: (i * 151) % 256 })
-        .jpeg({ quality: 88 })
-        .toFile(join(dir, name)),
-    ),
-  );
-}
 
 /** Waits until every member reports its refined clock offset (±5 ms or better; the coarse one comes first): its slots are then placed by etcd's time. */
 async function offsetsMeasured(client: Etcd3): Promise<{ id: string; offset: number; error: number }[]> {
@@ -98,7 +84,7 @@ export async function groupSyncSamples(scratch: string): Promise<Sample[]> {
     const clock = { group: 'bench-group', epoch_ms: 0, interval_ms: INTERVAL_MS, offset: 0, seed: 12345 };
     for (const id of MEMBERS) {
       const home = await mkdtemp(join(scratch, `${id}-`));
-      await seedCache(home);
+      await seedViewerCache(homePaths(home).viewerCache, SCREEN, PHOTOS);
       const xvfb = await startXvfb(SCREEN.width, SCREEN.height);
       screens.push(xvfb);
       // What the console writes for a `same` group: the shared clock, then the whole album, images last.

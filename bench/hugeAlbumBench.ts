@@ -8,12 +8,12 @@
  * cache with etcd and the image server gone.
  */
 import { Etcd3 } from 'etcd3';
+import { seedViewerCache } from './photoFixtures.ts';
 import { once } from 'node:events';
-import { mkdir, mkdtemp, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import sharp from 'sharp';
 import { startLocalEtcd } from '../common/etcd/localEtcd.ts';
 import { homePaths } from '../common/homePaths.ts';
 import { encodeImageServer } from '../common/protocol/codecs/imageServerCodec.ts';
@@ -41,21 +41,6 @@ async function rssOf(pid: number): Promise<number> {
   return Number(/VmRSS:\s+(\d+)/.exec(status)![1]) * 1024;
 }
 
-/** The first photos of the album, textured and noisy, at the screen's size, already in the viewer's cache. */
-async function seedCache(home: string): Promise<void> {
-  const dir = join(homePaths(home).viewerCache, `${SCREEN.width}x${SCREEN.height}`);
-  await mkdir(dir, { recursive: true });
-  await Promise.all(
-    Array.from({ length: STEPS + 1 }, (_, i) =>
-      sharp({ create: { ...SCREEN, channels: 3, background: '#000', noise: { type: 'gaussian', mean: 128, sigma: 50 } } })
-        .blur(1.5)
-        .tint({ r: (i * 97) % 256, g: (i * 57) % 256, b: (i * 151) % 256 })
-        .jpeg({ quality: 88 })
-        .toFile(join(dir, nameOf(i))),
-    ),
-  );
-}
-
 interface AlbumRun {
   /** RSS after the first photo, and after stepping through STEPS more. */
   rssFirst: number;
@@ -69,7 +54,7 @@ interface AlbumRun {
 async function runAlbum(scratch: string, display: string, photos: number): Promise<AlbumRun> {
   const home = await mkdtemp(join(scratch, `huge-${photos}-`));
   const consoleHome = await mkdtemp(join(scratch, `console-${photos}-`));
-  await seedCache(home);
+  await seedViewerCache(homePaths(home).viewerCache, SCREEN, Array.from({ length: STEPS + 1 }, (_, i) => nameOf(i)));
   const etcd = await startLocalEtcd({ dataDir: join(consoleHome, 'etcd') });
   const client = new Etcd3({ hosts: etcd.endpoint });
   const server = createImageServer({ paths: homePaths(consoleHome), token: TOKEN });

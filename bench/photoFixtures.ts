@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { mkdir } from 'node:fs/promises';
-import { dirname } from 'node:path';
+import { dirname, join } from 'node:path';
 import sharp from 'sharp';
 
 /**
@@ -39,4 +39,24 @@ export async function benchPhoto(path: string, width: number, height: number, se
     ])
     .jpeg({ quality })
     .toFile(path);
+}
+
+/**
+ * Puts `names` in a viewer's cache at the screen's size, as the image server
+ * would have left them: grain, tinted apart per photo so a pixel read back
+ * from the screen tells which photo is up. A viewer then starts from its
+ * cache with no image server in the run.
+ */
+export async function seedViewerCache(cacheDir: string, screen: { width: number; height: number }, names: readonly string[]): Promise<void> {
+  const dir = join(cacheDir, `${screen.width}x${screen.height}`);
+  await mkdir(dir, { recursive: true });
+  await Promise.all(
+    names.map((name, i) =>
+      sharp({ create: { ...screen, channels: 3, background: '#000', noise: { type: 'gaussian', mean: 128, sigma: 50 } } })
+        .blur(1.5)
+        .tint({ r: (i * 97) % 256, g: (i * 57) % 256, b: (i * 151) % 256 })
+        .jpeg({ quality: 88 })
+        .toFile(join(dir, name)),
+    ),
+  );
 }

@@ -8,13 +8,13 @@
  * photos already cached.
  */
 import { Etcd3 } from 'etcd3';
+import { seedViewerCache } from './photoFixtures.ts';
 import { execFile } from 'node:child_process';
 import { mkdir, mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
-import sharp from 'sharp';
 import { startLocalEtcd } from '../common/etcd/localEtcd.ts';
 import { buildDist } from '../scripts/buildDist.ts';
 import { homePaths } from '../common/homePaths.ts';
@@ -52,20 +52,6 @@ async function bundleAt(commit: string): Promise<{ cli: string; dir: string }> {
   return { cli: buildDist(join(dir, 'dist'), join(src, 'console/cli/runCli.ts')), dir };
 }
 
-async function seedCache(home: string): Promise<void> {
-  const dir = join(homePaths(home).viewerCache, `${SCREEN.width}x${SCREEN.height}`);
-  await mkdir(dir, { recursive: true });
-  await Promise.all(
-    PHOTOS.map((name, i) =>
-      sharp({ create: { ...SCREEN, channels: 3, background: '#000', noise: { type: 'gaussian', mean: 128, sigma: 50 } } })
-        .blur(1.5)
-        .tint({ r: (i * 97) % 256, g: (i * 57) % 256, b: (i * 151) % 256 })
-        .jpeg({ quality: 88 })
-        .toFile(join(dir, name)),
-    ),
-  );
-}
-
 async function cpuSeconds(pid: number): Promise<number> {
   const fields = (await readFile(`/proc/${pid}/stat`, 'utf8')).split(') ')[1]!.split(' ');
   return (Number(fields[11]) + Number(fields[12])) / 100;
@@ -87,7 +73,7 @@ export async function viewerHealthSamples(scratch: string): Promise<Sample[]> {
     const deployed = deployedViewer();
     for (const [id, cli] of [['before-split', before.cli], ['after-split', deployed.cli]] as const) {
       const home = await mkdtemp(join(scratch, `${id}-`));
-      await seedCache(home);
+      await seedViewerCache(homePaths(home).viewerCache, SCREEN, PHOTOS);
       const xvfb = await startXvfb(SCREEN.width, SCREEN.height);
       await client.put(displayKey(id, 'settings')).value(JSON.stringify({ order: 'sequence', interval_time: 1, interval_units: 'days' }));
       await client.put(displayKey(id, 'images')).value(JSON.stringify(PHOTOS));

@@ -10,6 +10,7 @@
  * name is made only for a photo about to be shown.
  */
 import type { SlideshowOrder } from '../common/protocol/codecs/settingsCodec.ts';
+import { positionsInOrder, shuffleInPlace } from '../common/order/shuffledPositions.ts';
 import { asPhotoList, EMPTY_LIST, sameNames, type PhotoList } from './photoList.ts';
 
 export type Random = () => number;
@@ -70,27 +71,10 @@ export function shuffled<T>(items: readonly T[], random: Random): T[] {
   return out;
 }
 
-/** The same shuffle, in place over positions. */
-function shuffleInPlace(order: Uint32Array, random: Random): Uint32Array {
-  for (let i = order.length - 1; i > 0; i--) {
-    const j = Math.floor(random() * (i + 1));
-    const kept = order[i]!;
-    order[i] = order[j]!;
-    order[j] = kept;
-  }
-  return order;
-}
-
-function identity(length: number): Uint32Array {
-  const order = new Uint32Array(length);
-  for (let i = 0; i < length; i++) order[i] = i;
-  return order;
-}
-
 /** A fresh pass: shuffled, and not starting with `avoid` when there is any other choice. */
 function newPass(images: PhotoList, mode: SlideshowOrder, random: Random, avoid: string | null): Uint32Array | null {
   if (mode === 'sequence') return null;
-  const order = shuffleInPlace(identity(images.length), random);
+  const order = shuffleInPlace(positionsInOrder(images.length), random);
   if (order.length > 1 && images.nameAt(order[0]!) === avoid) {
     const swapWith = 1 + Math.floor(random() * (order.length - 1));
     [order[0], order[swapWith]] = [order[swapWith]!, order[0]!];

@@ -3,6 +3,7 @@
  * computes the same slot from the same clock value and etcd's time, and the
  * same photo from the same list, so no member needs to hear from another.
  */
+import { positionsInOrder, shuffleInPlace } from '../order/shuffledPositions.ts';
 import type { GroupClock } from '../protocol/codecs/groupClockCodec.ts';
 
 export type SlotClock = Pick<GroupClock, 'epoch_ms' | 'interval_ms' | 'offset'>;
@@ -53,16 +54,7 @@ export interface SlotList {
  */
 export function passPositions(length: number, seed: number | null, pass: number): Uint32Array | null {
   if (seed === null) return null;
-  const order = new Uint32Array(length);
-  for (let i = 0; i < length; i++) order[i] = i;
-  const random = seededRandom(passSeed(seed, pass));
-  for (let i = order.length - 1; i > 0; i--) {
-    const j = Math.floor(random() * (i + 1));
-    const kept = order[i]!;
-    order[i] = order[j]!;
-    order[j] = kept;
-  }
-  return order;
+  return shuffleInPlace(positionsInOrder(length), seededRandom(passSeed(seed, pass)));
 }
 
 /** Pass `pass` through `images` by name, in the group's order. */
