@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { UserError } from '../../common/userError.ts';
 import { requireAlbum } from './albums.ts';
 import { requireDisplay } from './displays.ts';
-import { groupsOf, type GroupRecord, type Library } from './librarySchema.ts';
+import { groupsOf, type GroupMode, type GroupRecord, type Library } from './librarySchema.ts';
 
 export function findGroup(library: Library, nameOrId: string): GroupRecord | undefined {
   const groups = groupsOf(library);
@@ -67,4 +67,23 @@ export function setGroupAlbum(library: Library, nameOrId: string, albumRef: stri
   const group = requireGroup(library, nameOrId);
   group.albumId = requireAlbum(library, albumRef).id;
   return group;
+}
+
+export const GROUP_MODES: readonly GroupMode[] = ['split', 'same'];
+
+export function isGroupMode(value: string): value is GroupMode {
+  return (GROUP_MODES as readonly string[]).includes(value);
+}
+
+/** How the group's members share its album (see GroupMode). */
+export function setGroupMode(library: Library, nameOrId: string, mode: GroupMode): GroupRecord {
+  const group = requireGroup(library, nameOrId);
+  if (!isGroupMode(mode)) throw new UserError(`a group's mode is split or same, not "${String(mode)}"`);
+  group.mode = mode;
+  return group;
+}
+
+/** The group's mode, `split` for a group from before modes. */
+export function groupMode(group: GroupRecord): GroupMode {
+  return group.mode ?? 'split';
 }
