@@ -35,6 +35,9 @@ export function createEtcdClient(target: EtcdTarget | string[], options: EtcdCli
     hosts: endpoints,
     dialTimeout: Math.min(callTimeoutMs, 3000),
     defaultCallOptions: (context) => (context.isStream ? {} : { deadline: Date.now() + callTimeoutMs }),
+    // gRPC's default 4 MiB answer limit is less than a page of large values (pagedRange.ts) or a watch
+    // response carrying one big transaction; etcd itself bounds each value by --max-request-bytes.
+    grpcOptions: { 'grpc.max_receive_message_length': -1 },
     // The client certificate's common name is the etcd user: no password or token to expire.
     ...(identity ? { credentials: { rootCertificate: identity.ca, certChain: identity.cert, privateKey: identity.key } } : {}),
   });
