@@ -37,6 +37,7 @@ import { imageFetchSamples } from './imageFetchBench.ts';
 import { securitySamples } from './securityBench.ts';
 import { looksSamples } from './looksBench.ts';
 import { viewerHealthSamples } from './viewerHealthBench.ts';
+import { fleetSamples } from './fleetBench.ts';
 
 process.env.PHOTOFRAME_LOG ??= 'error';
 silenceIpServerNameWarning();
@@ -178,6 +179,8 @@ try {
   samples.push(...(await looksSamples(scratch)));
   // Issue 14: write → drawn before and after the split of viewerApp.ts, idle with a schedule's window, status writes.
   samples.push(...(await viewerHealthSamples(scratch)));
+  // Issue 15 §2: album fan-out to 1,000 headless viewers, etcd bytes, the console under 1,000 status keys (bench/fleetBench.ts also runs alone).
+  samples.push(...(await fleetSamples(scratch)));
 
   console.log(`photoframe benchmarks — ${cpus()[0]?.model ?? 'cpu'} × ${availableParallelism()}, Node ${process.version}, sharp ${sharp.versions.sharp}`);
   printTable(samples);
