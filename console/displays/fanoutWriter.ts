@@ -1,4 +1,5 @@
 import type { Etcd3 } from 'etcd3';
+import { performance } from 'node:perf_hooks';
 import type { EtcdWriteLimits } from '../../common/etcd/etcdWriteLimits.ts';
 import { planFanout, planReads, type DisplayWrites, type FanoutPlan } from './fanoutPlan.ts';
 
@@ -27,16 +28,32 @@ export async function readKeys(client: Etcd3, keys: readonly { key: string; expe
  * fanoutPlan.ts). `current` is what etcd holds, if the caller read it
  * already; else it is read here. Returns the plan carried out.
  */
-export async function writeFanout(client: Etcd3, desired: readonly DisplayWrites[], limits: EtcdWriteLimits, current?: ReadonlyMap<string, string>): Promise<FanoutPlan> {
+export async function writeFanout(client: Etcd3, desired: readonly DisplayWrites[], limits: EtcdWriteLimits, current?: ReadonlyMap<string, string>): Promise<FanoutResult> {
   const held = current ?? (await readKeys(client, desired.flatMap((d) => d.writes.map((w) => ({ key: w.key, expectBytes: Buffer.byteLength(w.value) }))), limits));
   const plan = planFanout(desired, held, limits);
+  const waveMs: number[] = [];
   // A wave is committed before the next one starts: a display's later key lands in a later revision.
   for (const wave of plan.waves) {
+    const started = performance.now();
     await inPool(wave, (txn) =>
       client.kv.txn({ success: txn.puts.map((put) => ({ request_put: { key: Buffer.from(put.key), value: Buffer.from(put.value) } })) }),
     );
+    waveMs.push(performance.now() - started);
   }
-  return plan;
+  lastFanout = { ...plan, waveMs };
+  return lastFanout;
+}
+
+export interface FanoutResult extends FanoutPlan {
+  /** How long each wave took to commit, for benchmarks and logs. */
+  waveMs: number[];
+}
+
+let lastFanout: FanoutResult | null = null;
+
+/** The last fan-out this process wrote: what a benchmark reports beside its end-to-end figure. */
+export function lastFanoutResult(): FanoutResult | null {
+  return lastFanout;
 }
 
 async function inPool<T>(items: readonly T[], work: (item: T) => Promise<unknown>): Promise<void> {

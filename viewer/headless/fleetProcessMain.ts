@@ -76,7 +76,7 @@ async function main(specPath: string): Promise<void> {
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {
-  main(process.argv[2] ?? "").catch((error: Error) => {
+  main(process.argv[2] ?? '').catch((error: Error) => {
     process.stderr.write(`fleet process failed: ${error.stack ?? error.message}\n`);
     process.exit(1);
   });

@@ -46,7 +46,8 @@ export class HeadlessViewer {
   constructor(private readonly options: HeadlessViewerOptions) {
     const { id } = options;
     this.app = new ViewerApp(id, {
-      screen: { size: SCREEN, show: () => {}, clear: () => {} },
+      // What is on screen changed: the status key says so soon, as a display's does after drawing.
+      screen: { size: SCREEN, show: () => this.connection.statusChanged(), clear: () => this.connection.statusChanged() },
       // The name stands for the cached file: the decisions are the viewer's, the pixels are not made.
       fetchImage: async (name) => name,
       prepareFrame: async () => NO_PIXELS,
