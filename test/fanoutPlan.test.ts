@@ -3,7 +3,7 @@ import * as assert from 'uvu/assert';
 import { ETCD_DEFAULT_WRITE_LIMITS, etcdWriteLimitsFromEnv } from '../common/etcd/etcdWriteLimits.ts';
 import { UserError } from '../common/userError.ts';
 import { encodeTopic } from '../common/protocol/topicRegistry.ts';
-import { DuplicateDisplayError, planFanout, planReads, REQUEST_ENVELOPE_BYTES, txnPutBytes, ValueTooLargeError, type DisplayWrites, type FanoutPlan } from '../console/displays/fanoutPlan.ts';
+import { DuplicateDisplayError, planFanout, planReads, REQUEST_ENVELOPE_BYTES, txnDeleteBytes, txnPutBytes, ValueTooLargeError, type DisplayWrites, type FanoutPlan } from '../console/displays/fanoutPlan.ts';
 
 const photos = (count: number, tag = 'p') => Array.from({ length: count }, (_, i) => `${tag}${String(i).padStart(6, '0')}0123456789abcdef.jpg`);
 const displayIds = (count: number) => Array.from({ length: count }, (_, i) => `d0000000-0000-4000-8000-${String(i).padStart(12, '0')}`);
@@ -19,7 +19,7 @@ function assertWithinLimits(plan: FanoutPlan, limits: { maxTxnOps: number; maxRe
   for (const [wave, txns] of plan.waves.entries()) {
     for (const txn of txns) {
       assert.ok(txn.puts.length <= limits.maxTxnOps, `a transaction holds ${txn.puts.length} ops, over ${limits.maxTxnOps}`);
-      const bytes = txn.puts.reduce((sum, put) => sum + txnPutBytes(put.key, put.value), 0);
+      const bytes = txn.puts.reduce((sum, put) => sum + (put.value === null ? txnDeleteBytes(put.key) : txnPutBytes(put.key, put.value)), 0);
       assert.is(txn.bytes, bytes);
       assert.ok(bytes + REQUEST_ENVELOPE_BYTES <= limits.maxRequestBytes, `a transaction of ${bytes} bytes is over the limit`);
       const displays = txn.puts.map((put) => displayOfKey(put.key));
@@ -44,7 +44,7 @@ test('1,000 displays given an album: the album keys in one wave, the images in t
   // 200 names of ~30 bytes: ~6.6 KB a list, so about 230 fit in 1.5 MiB, and the op count decides.
   assert.is(plan.waves[1]!.length, 8);
   assert.is(plan.changed.size, 1000);
-  assert.is(plan.valueBytes, desired.reduce((sum, d) => sum + d.writes.reduce((s, w) => s + Buffer.byteLength(w.value), 0), 0));
+  assert.is(plan.valueBytes, desired.reduce((sum, d) => sum + d.writes.reduce((s, w) => s + Buffer.byteLength(w.value ?? ''), 0), 0));
 });
 
 test('large lists are packed by bytes, under --max-request-bytes', () => {
@@ -68,8 +68,8 @@ test('a key already holding its value is not written; a display with only its li
   const list = photos(5);
   const desired = [albumOf(a, list), albumOf(b, list), albumOf(c, list)];
   const current = new Map<string, string>();
-  for (const write of desired[0]!.writes) current.set(write.key, write.value); // a: all there
-  current.set(desired[1]!.writes[0]!.key, desired[1]!.writes[0]!.value); // b: album there, list not
+  for (const write of desired[0]!.writes) current.set(write.key, write.value!); // a: all there
+  current.set(desired[1]!.writes[0]!.key, desired[1]!.writes[0]!.value!); // b: album there, list not
   const plan = planFanout(desired, current, ETCD_DEFAULT_WRITE_LIMITS);
   assertWithinLimits(plan, ETCD_DEFAULT_WRITE_LIMITS);
   assert.is(plan.unchanged, 3);
@@ -78,6 +78,15 @@ test('a key already holding its value is not written; a display with only its li
   assert.equal(plan.waves[0]!.flatMap((txn) => txn.puts.map((put) => put.key)).sort(), [`/${b}:images`, `/${c}:album`].sort());
   assert.equal(plan.waves[1]!.flatMap((txn) => txn.puts.map((put) => put.key)), [`/${c}:images`]);
   assert.equal(planFanout([albumOf(a, list)], current, ETCD_DEFAULT_WRITE_LIMITS).waves, [], 'nothing to write: no transaction at all');
+});
+
+test('a delete goes in its own later wave, and only where the key is there', () => {
+  const [a, b] = displayIds(2) as [string, string];
+  const desired = [a, b].map((id) => ({ displayId: id, writes: [...albumOf(id, photos(3)).writes, { key: `/${id}:images_manifest`, value: null }] }));
+  const plan = planFanout(desired, new Map([[`/${a}:images_manifest`, '{"sha256": "x"}']]), ETCD_DEFAULT_WRITE_LIMITS);
+  assertWithinLimits(plan, ETCD_DEFAULT_WRITE_LIMITS);
+  assert.equal(plan.waves[2]!.flatMap((txn) => txn.puts), [{ key: `/${a}:images_manifest`, value: null }], 'after the images, only where a manifest key is held');
+  assert.is(plan.unchanged, 1);
 });
 
 test('a value no request can hold, and a display named twice, are refused before anything is planned', () => {

@@ -20,7 +20,8 @@ import type { EtcdWriteLimits } from '../../common/etcd/etcdWriteLimits.ts';
 
 export interface KeyWrite {
   key: string;
-  value: string;
+  /** null: delete the key (e.g. a manifest key a display no longer needs); skipped when the key is absent. */
+  value: string | null;
 }
 
 /** One display's keys, in the order they must arrive. */
@@ -84,13 +85,14 @@ export function planFanout(desired: readonly DisplayWrites[], current: ReadonlyM
     seen.add(display.displayId);
     const keys: string[] = [];
     for (const write of display.writes) {
-      if (current.get(write.key) === write.value) {
+      const held = current.get(write.key);
+      if (write.value === null ? held === undefined : held === write.value) {
         unchanged++;
         continue;
       }
       (byWave[keys.length] ??= []).push(write);
       keys.push(write.key);
-      valueBytes += Buffer.byteLength(write.value);
+      if (write.value !== null) valueBytes += Buffer.byteLength(write.value);
     }
     if (keys.length) changed.set(display.displayId, keys);
   }
@@ -103,7 +105,7 @@ function packWave(writes: readonly KeyWrite[], maxOps: number, budget: number): 
   const txns: FanoutTxn[] = [];
   let open: FanoutTxn | null = null;
   for (const write of writes) {
-    const bytes = txnPutBytes(write.key, write.value);
+    const bytes = write.value === null ? txnDeleteBytes(write.key) : txnPutBytes(write.key, write.value);
     if (bytes > budget) throw new ValueTooLargeError(write.key, bytes + REQUEST_ENVELOPE_BYTES, budget + REQUEST_ENVELOPE_BYTES);
     if (!open || open.puts.length >= maxOps || open.bytes + bytes > budget) {
       open = { puts: [], bytes: 0 };
@@ -146,6 +148,11 @@ export function txnPutBytes(key: string, value: string): number {
   const put = field(keyBytes) + (valueBytes > 0 ? field(valueBytes) : 0);
   const op = field(put);
   return field(op);
+}
+
+/** The bytes one delete of a single key adds to a TxnRequest (RequestOp around request_delete_range around the key). */
+export function txnDeleteBytes(key: string): number {
+  return field(field(field(Buffer.byteLength(key))));
 }
 
 /** A length-delimited protobuf field of `length` bytes: its one-byte tag, its length, itself. */

@@ -29,14 +29,20 @@ export async function readKeys(client: Etcd3, keys: readonly { key: string; expe
  * already; else it is read here. Returns the plan carried out.
  */
 export async function writeFanout(client: Etcd3, desired: readonly DisplayWrites[], limits: EtcdWriteLimits, current?: ReadonlyMap<string, string>): Promise<FanoutResult> {
-  const held = current ?? (await readKeys(client, desired.flatMap((d) => d.writes.map((w) => ({ key: w.key, expectBytes: Buffer.byteLength(w.value) }))), limits));
+  const held = current ?? (await readKeys(client, desired.flatMap((d) => d.writes.map((w) => ({ key: w.key, expectBytes: Buffer.byteLength(w.value ?? '') }))), limits));
   const plan = planFanout(desired, held, limits);
   const waveMs: number[] = [];
   // A wave is committed before the next one starts: a display's later key lands in a later revision.
   for (const wave of plan.waves) {
     const started = performance.now();
     await inPool(wave, (txn) =>
-      client.kv.txn({ success: txn.puts.map((put) => ({ request_put: { key: Buffer.from(put.key), value: Buffer.from(put.value) } })) }),
+      client.kv.txn({
+        success: txn.puts.map((write) =>
+          write.value === null
+            ? { request_delete_range: { key: Buffer.from(write.key) } }
+            : { request_put: { key: Buffer.from(write.key), value: Buffer.from(write.value) } },
+        ),
+      }),
     );
     waveMs.push(performance.now() - started);
   }
