@@ -40,6 +40,7 @@ import { viewerHealthSamples } from './viewerHealthBench.ts';
 import { hugeAlbumSamples } from './hugeAlbumBench.ts';
 import { groupSyncSamples } from './groupSyncBench.ts';
 import { clusterSamples } from './clusterBench.ts';
+import { fleetSamples } from './fleetBench.ts';
 
 process.env.PHOTOFRAME_LOG ??= 'error';
 silenceIpServerNameWarning();
@@ -186,6 +187,8 @@ try {
   // Issue 15: a `same` group of three viewers, first pixel of each new photo read back (bench/groupSyncBench.ts runs alone too).
   samples.push(...(await groupSyncSamples(scratch)));
   samples.push(...(await clusterSamples(scratch)));
+  // Issue 15 §2: album fan-out to 1,000 headless viewers, etcd bytes, the console under 1,000 status keys (bench/fleetBench.ts also runs alone).
+  samples.push(...(await fleetSamples(scratch)));
 
   console.log(`photoframe benchmarks — ${cpus()[0]?.model ?? 'cpu'} × ${availableParallelism()}, Node ${process.version}, sharp ${sharp.versions.sharp}`);
   printTable(samples);

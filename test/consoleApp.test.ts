@@ -310,7 +310,7 @@ tui('groups: create, add a display, set an album; the album is dealt to the memb
   session.keys('+');
   session.type('kitchen-pi');
   session.keys(KEY.enter);
-  await session.waitFor(/Wall\s+—\s+—\s+kitchen-pi/);
+  await session.waitFor(/Wall\s+—\s+split\s+—\s+kitchen-pi/);
   session.keys('s');
   session.type('Family');
   session.keys(KEY.enter);
@@ -318,6 +318,11 @@ tui('groups: create, add a display, set an album; the album is dealt to the memb
   const images = JSON.parse((await etcd.client.get(displayKey(DISPLAY, 'images')).string())!);
   const family = services.hub.library.albums.find((a) => a.name === 'Family')!;
   assert.equal([...images].sort(), [...family.photos].sort());
+  session.keys('m');
+  await session.waitFor(/Wall\s+Family\s+same\s+\d+\s+kitchen-pi/);
+  assert.is(services.hub.library.groups?.find((g) => g.name === 'Wall')?.mode, 'same', 'm switched the group to same');
+  session.keys('m');
+  await session.waitFor(/Wall\s+Family\s+split\s+~\d+\s+kitchen-pi/);
   session.keys('1');
   await session.waitFor(/kitchen-pi\s+online\s+group Wall/);
 });

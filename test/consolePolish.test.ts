@@ -294,7 +294,7 @@ polish('4: an import that finds nothing says why, and claims no display it did n
   session.keys('+');
   session.type('kitchen-pi');
   session.keys(KEY.enter);
-  await session.waitFor(/Porch\s+—\s+—\s+kitchen-pi/);
+  await session.waitFor(/Porch\s+—\s+split\s+—\s+kitchen-pi/);
   session.keys('s');
   session.type('Everything');
   session.keys(KEY.enter);

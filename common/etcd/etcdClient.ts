@@ -44,6 +44,9 @@ export function createEtcdClient(target: EtcdTarget | string[], options: EtcdCli
           : {}
         : { deadline: Date.now() + attemptTimeoutMs(endpoints, callTimeoutMs) },
     ...clusterFaultHandling(endpoints),
+    // gRPC's default 4 MiB answer limit is less than a page of large values (pagedRange.ts) or a watch
+    // response carrying one big transaction; etcd itself bounds each value by --max-request-bytes.
+    grpcOptions: { 'grpc.max_receive_message_length': -1 },
     // The client certificate's common name is the etcd user: no password or token to expire.
     ...(identity ? { credentials: { rootCertificate: identity.ca, certChain: identity.cert, privateKey: identity.key } } : {}),
   });

@@ -1,6 +1,7 @@
 import type { Etcd3, Watcher } from 'etcd3';
 import { once } from 'node:events';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { readPrefixPaged } from './pagedRange.ts';
 
 /** One change seen in etcd: a new value, or null when the key was deleted. */
 export interface FeedChange {
@@ -66,7 +67,7 @@ const DEFAULT_ATTACH_TIMEOUT_MS = 15_000;
  */
 export async function openEtcdFeed(client: Etcd3, ranges: readonly FeedRange[], handlers: FeedHandlers, hooks: FeedHooks = {}): Promise<EtcdFeed> {
   const reads = await Promise.all(
-    ranges.map((range) => ('prefix' in range ? client.getAll().prefix(range.prefix).exec() : client.get(range.key).exec())),
+    ranges.map((range) => ('prefix' in range ? readPrefixPaged(client, range.prefix) : client.get(range.key).exec())),
   );
   const snapshot: FeedChange[] = reads.flatMap((read) =>
     read.kvs.map((kv) => ({ key: kv.key.toString(), value: kv.value.toString(), revision: kv.mod_revision })),

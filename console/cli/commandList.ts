@@ -76,13 +76,13 @@ export const COMMANDS: Command[] = [
   },
   {
     name: 'group',
-    summary: 'display groups (framesets): an album split across displays, no photo on two at once',
+    summary: 'display groups: an album split across displays, no photo on two at once (framesets), or shown whole on each',
     usage: [
       'photoframe group create NAME',
       'photoframe group add NAME DISPLAY...',
       'photoframe group remove NAME DISPLAY...',
       'photoframe group delete NAME',
-      'photoframe group set NAME [album=ALBUM] [setting=value...]   (settings as for display set, on every member)',
+      'photoframe group set NAME [album=ALBUM] [mode=same|split] [setting=value...]   (split: the album divided among the members; same: each shows all of it; settings as for display set, on every member)',
       'photoframe group next|back NAME   (a `same` group: every display one photo on, or back, together)',
       'photoframe group show NAME',
       'each takes --json',

@@ -2,9 +2,18 @@ import type { Etcd3 } from 'etcd3';
 import { splitAmong } from '../../data/library/groupSplit.ts';
 import { groupsOf, type AlbumRecord, type GroupRecord, type Library } from '../../data/library/librarySchema.ts';
 import { albumPhotos } from '../../data/library/smartRules.ts';
-import { putAlbum } from './displayWrites.ts';
-import { currentListOf } from './displayLists.ts';
+import { etcdWriteLimitsFromEnv, type EtcdWriteLimits } from '../../common/etcd/etcdWriteLimits.ts';
+import { displayKey } from '../../common/protocol/displayKeys.ts';
+import { decodeImages } from '../../common/protocol/codecs/imagesCodec.ts';
+import { decodeImagesManifest } from '../../common/protocol/codecs/imagesManifestCodec.ts';
+import { encodeTopic } from '../../common/protocol/topicRegistry.ts';
+import { UserError } from '../../common/userError.ts';
+import type { ManifestStore } from '../manifests/manifestStore.ts';
+import { imagesWriting, type ImagesWriting } from './displayWrites.ts';
+import type { DisplayWrites, FanoutPlan, KeyWrite } from './fanoutPlan.ts';
+import { readKeys, writeFanout } from './fanoutWriter.ts';
 import { clearGroupClock, putGroupClock, wantedGroupClock } from './groupClock.ts';
+import { imagesWire } from './imagesWire.ts';
 
 /** Whether any display or group shows the album, i.e. whether a change to it must reach etcd. */
 export function albumIsShown(library: Library, albumId: string): boolean {
@@ -15,52 +24,147 @@ export function albumIsShown(library: Library, albumId: string): boolean {
  * Album membership is live, as in the original: when an album's photos
  * change, every display showing it gets the new list (a smart album's
  * current matches; a viewer keeps its current photo when it is still in the
- * list), and every group showing it is split again. A display whose list is
- * already right is not written. Returns the displays whose list changed.
+ * list), and every group showing it is dealt it again. All of it goes out as
+ * one fan-out (fanoutWriter.ts): the keys read in a few range reads, the
+ * changes written in batched transactions. A display whose list is already
+ * right is not written. Returns the displays whose list changed.
  */
-export async function publishAlbum(client: Etcd3, library: Library, album: AlbumRecord): Promise<string[]> {
-  const written: string[] = [];
+export async function publishAlbum(client: Etcd3, library: Library, album: AlbumRecord, limits: EtcdWriteLimits = etcdWriteLimitsFromEnv(process.env)): Promise<string[]> {
   const photos = albumPhotos(library, album);
-  for (const display of library.displays) {
-    if (display.albumId !== album.id) continue;
-    if (await putAlbum(client, display.id, { ...album, photos })) written.push(display.id);
+  const displays = library.displays.filter((display) => display.albumId === album.id).map((display) => display.id);
+  const groups = groupsOf(library).filter((group) => group.albumId === album.id && group.displayIds.length > 0);
+  const lists = new AlbumLists(imagesWriting());
+  const current = await readAlbumKeys(client, [...displays, ...groups.flatMap((group) => group.displayIds)], photos, limits, lists.writing);
+  // A group's share wins over a display's own album, as it did when the group was written after it.
+  const desired = new Map<string, DisplayWrites>(displays.map((id) => [id, lists.albumWrites(id, album, photos)]));
+  for (const group of groups) {
+    await alignGroupClock(client, group);
+    for (const writes of await groupWrites(group, album, photos, current, lists)) desired.set(writes.displayId, writes);
   }
-  for (const group of groupsOf(library)) if (group.albumId === album.id) written.push(...(await publishGroup(client, library, group)));
-  return written;
+  await lists.saveManifests();
+  return listsWritten(await writeFanout(client, [...desired.values()], limits, current));
 }
 
 /**
- * A group (the original's frameset) shares one album: each member gets its
- * own part, the parts differing in size by at most one and no photo on two
- * members. Returns the displays whose list changed.
+ * A group (the original's frameset) shares one album. Split (the default):
+ * each member gets its own part, the parts differing in size by at most one
+ * and no photo on two members. Same: every member gets the whole album.
+ * Returns the displays whose list changed.
  */
-export async function publishGroup(client: Etcd3, library: Library, group: GroupRecord, random: () => number = Math.random): Promise<string[]> {
+export async function publishGroup(
+  client: Etcd3,
+  library: Library,
+  group: GroupRecord,
+  random: () => number = Math.random,
+  limits: EtcdWriteLimits = etcdWriteLimitsFromEnv(process.env),
+): Promise<string[]> {
   const album = group.albumId === null ? undefined : library.albums.find((a) => a.id === group.albumId);
   if (!album) return [];
   const photos = albumPhotos(library, album);
-  if ((group.mode ?? 'split') === 'same') {
-    // Every member the whole album, on the schedule they share; the clock first, each member's images last.
-    await putGroupClock(client, group.displayIds, await wantedGroupClock(client, group));
-    const written: string[] = [];
-    for (const displayId of group.displayIds) if (await putAlbum(client, displayId, { ...album, photos })) written.push(displayId);
-    return written;
-  }
-  // A split group's members keep their own time.
-  await clearGroupClock(client, group.displayIds);
-  // Members that already hold a fair split of these very photos keep it: dealing again would only
-  // reorder their lists (a needless write an original viewer may act on) and report a change that is none.
-  const current = await currentParts(client, group.displayIds);
-  const parts = isFairSplit(current, photos) ? current : splitAmong(photos, group.displayIds, random);
-  const written: string[] = [];
-  // putAlbum writes the album's own list; each member is given the album with its share as the list.
-  for (const [displayId, part] of parts) if (await putAlbum(client, displayId, { ...album, photos: part })) written.push(displayId);
-  return written;
+  const lists = new AlbumLists(imagesWriting());
+  const current = await readAlbumKeys(client, group.displayIds, photos, limits, lists.writing);
+  await alignGroupClock(client, group);
+  const desired = await groupWrites(group, album, photos, current, lists, random);
+  await lists.saveManifests();
+  return listsWritten(await writeFanout(client, desired, limits, current));
 }
 
-/** Each member's whole list (a large one from its manifest); a missing or unreadable list counts as none. */
-async function currentParts(client: Etcd3, displayIds: readonly string[]): Promise<Map<string, string[]>> {
+/**
+ * A same group's members share a schedule (group_clock), written before their
+ * lists so a member never takes the whole album on its own timer; a split
+ * group's members keep their own time.
+ */
+async function alignGroupClock(client: Etcd3, group: GroupRecord): Promise<void> {
+  if ((group.mode ?? 'split') === 'same') await putGroupClock(client, group.displayIds, await wantedGroupClock(client, group));
+  else await clearGroupClock(client, group.displayIds);
+}
+
+/** What each member of the group should hold: its share (split) or the whole album (same). */
+async function groupWrites(
+  group: GroupRecord,
+  album: AlbumRecord,
+  photos: readonly string[],
+  current: ReadonlyMap<string, string>,
+  lists: AlbumLists,
+  random: () => number = Math.random,
+): Promise<DisplayWrites[]> {
+  if ((group.mode ?? 'split') === 'same') return group.displayIds.map((id) => lists.albumWrites(id, album, photos));
+  // Members that already hold a fair split of these very photos keep it: dealing again would only
+  // reorder their lists (a needless write an original viewer may act on) and report a change that is none.
+  const held = await currentParts(current, group.displayIds, lists.writing.store);
+  const parts = isFairSplit(held, photos) ? held : splitAmong(photos, group.displayIds, random);
+  return [...parts].map(([id, part]) => lists.albumWrites(id, album, part));
+}
+
+/**
+ * The writes that give displays an album, through imagesWire: a list that
+ * fits one etcd value as it always was (and any manifest key deleted after
+ * it); a larger one as a manifest, named before the sample in `images`. The
+ * manifests are kept here until saved, once each, before any transaction
+ * names them.
+ */
+class AlbumLists {
+  private readonly manifests = new Map<string, () => Promise<void>>();
+
+  constructor(readonly writing: ImagesWriting) {}
+
+  /** The album key, then the list: `images_manifest` before `images`, which goes last (or before the manifest's delete). */
+  albumWrites(displayId: string, album: AlbumRecord, photos: readonly string[]): DisplayWrites {
+    const albumRef = encodeTopic(displayId, 'album', { id: album.id, name: album.name });
+    const wire = imagesWire(displayId, photos, this.writing.limits);
+    let writes: KeyWrite[];
+    if (wire.kind === 'plain') {
+      writes = [albumRef, wire.images, { key: wire.manifestKey, value: null }];
+    } else {
+      const store = this.writing.store;
+      if (!store) throw new UserError(`cannot give display ${displayId} a list of ${wire.ref.count} photos: it needs a manifest, and no manifest folder is set`);
+      this.manifests.set(wire.ref.sha256, () => store.save(wire.body, wire.ref));
+      writes = [albumRef, wire.manifest, wire.images];
+    }
+    return { displayId, writes };
+  }
+
+  async saveManifests(): Promise<void> {
+    for (const save of this.manifests.values()) await save();
+  }
+}
+
+/** The album and images keys of these displays as etcd holds them, in a few batched reads. */
+function readAlbumKeys(client: Etcd3, displayIds: readonly string[], photos: readonly string[], limits: EtcdWriteLimits, writing: ImagesWriting): Promise<Map<string, string>> {
+  // A member's list is at most the album's, and never past the inline bound (beyond it, `images` is a sample):
+  // sized so, a batch's answer stays within a request's size.
+  const listBytes = Math.min(Buffer.byteLength(encodeTopic('x', 'images', [...photos]).value), writing.limits.maxInlineBytes);
+  return readKeys(
+    client,
+    displayIds.flatMap((id) => [
+      { key: displayKey(id, 'album'), expectBytes: 256 },
+      { key: displayKey(id, 'images_manifest'), expectBytes: 256 },
+      { key: displayKey(id, 'images'), expectBytes: listBytes },
+    ]),
+    limits,
+  );
+}
+
+/** The displays whose list changed: its `images`, or the manifest that holds it. */
+function listsWritten(plan: FanoutPlan): string[] {
+  return [...plan.changed].filter(([id, keys]) => keys.includes(displayKey(id, 'images')) || keys.includes(displayKey(id, 'images_manifest'))).map(([id]) => id);
+}
+
+/** Each member's whole list as etcd holds it (a large one from its manifest); a missing or unreadable list counts as none. */
+async function currentParts(current: ReadonlyMap<string, string>, displayIds: readonly string[], store: ManifestStore | null): Promise<Map<string, string[]>> {
   const parts = new Map<string, string[]>();
-  for (const id of displayIds) parts.set(id, await currentListOf(client, id));
+  for (const id of displayIds) {
+    const manifestRaw = current.get(displayKey(id, 'images_manifest'));
+    if (manifestRaw !== undefined) {
+      const ref = decodeImagesManifest(manifestRaw);
+      const names = ref.ok && store ? await store.load(ref.value).catch(() => null) : null;
+      parts.set(id, names ? Array.from({ length: names.length }, (_, i) => names.nameAt(i)) : []);
+      continue;
+    }
+    const raw = current.get(displayKey(id, 'images'));
+    const decoded = raw === undefined ? null : decodeImages(raw);
+    parts.set(id, decoded?.ok ? [...decoded.value] : []);
+  }
   return parts;
 }
 

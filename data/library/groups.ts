@@ -69,8 +69,21 @@ export function setGroupAlbum(library: Library, nameOrId: string, albumRef: stri
   return group;
 }
 
+export const GROUP_MODES: readonly GroupMode[] = ['split', 'same'];
+
+export function isGroupMode(value: string): value is GroupMode {
+  return (GROUP_MODES as readonly string[]).includes(value);
+}
+
+/** How the group's members share its album (see GroupMode). */
 export function setGroupMode(library: Library, nameOrId: string, mode: GroupMode): GroupRecord {
   const group = requireGroup(library, nameOrId);
+  if (!isGroupMode(mode)) throw new UserError(`a group's mode is split or same, not "${String(mode)}"`);
   group.mode = mode;
   return group;
+}
+
+/** The group's mode, `split` for a group from before modes. */
+export function groupMode(group: GroupRecord): GroupMode {
+  return group.mode ?? 'split';
 }

@@ -73,12 +73,18 @@ export interface DisplayRecord {
 }
 
 /**
- * A display group (the original's "frameset"): displays sharing one album,
- * which is split among them so no photo shows on two at once. A member's own
- * `albumId` stays null: the group decides what it shows.
+ * How a group's members share its album: `split` deals it among them (no
+ * photo on two members, the original's frameset); `same` gives every member
+ * the whole album.
  */
 export type GroupMode = 'split' | 'same';
 
+/**
+ * A display group (the original's "frameset"): displays sharing one album,
+ * which is split among them so no photo shows on two at once, or shown whole
+ * on each (see GroupMode). A member's own `albumId` stays null: the group
+ * decides what it shows.
+ */
 export interface GroupRecord {
   id: string;
   name: string;

@@ -2,8 +2,8 @@ import type { EtcdTarget } from '../../../common/config.ts';
 import { homePaths } from '../../../common/homePaths.ts';
 import { UserError } from '../../../common/userError.ts';
 import { requireAlbum } from '../../../data/library/albums.ts';
-import { addGroupMembers, createGroup, deleteGroup, removeGroupMembers, requireGroup, setGroupAlbum } from '../../../data/library/groups.ts';
-import type { GroupRecord, Library } from '../../../data/library/librarySchema.ts';
+import { addGroupMembers, createGroup, deleteGroup, groupMode, isGroupMode, removeGroupMembers, requireGroup, setGroupAlbum, setGroupMode } from '../../../data/library/groups.ts';
+import type { GroupMode, GroupRecord, Library } from '../../../data/library/librarySchema.ts';
 import { LibraryStore } from '../../../data/library/libraryStore.ts';
 import { readEtcdDisplays } from '../../displays/displayDirectory.ts';
 import { republishAfterMemberChange } from '../../displays/groupRepublish.ts';
@@ -21,6 +21,7 @@ function describe(library: Library, group: GroupRecord) {
     id: group.id,
     name: group.name,
     album: library.albums.find((a) => a.id === group.albumId)?.name ?? null,
+    mode: groupMode(group),
     displays: group.displayIds.map((id) => library.displays.find((d) => d.id === id)?.name ?? id),
   };
 }
@@ -69,8 +70,10 @@ export async function runGroup({ config, values, positionals }: CommandContext):
     }
     case 'set': {
       // Every word is checked before anything is written: a typo changes nothing.
-      const change = parseDisplayChange(parseAssignments(rest, 'use album=ALBUM and/or settings such as interval_time=30'));
-      const groupName = need(name, 'NAME album=ALBUM [setting=value...]');
+      const { mode, rest: assignments } = takeMode(parseAssignments(rest, 'use album=ALBUM, mode=same|split and/or settings such as interval_time=30'));
+      if (assignments.length === 0 && mode === undefined) throw new UserError('nothing to set: give album=ALBUM, mode=same|split and/or settings such as interval_time=30');
+      const change = assignments.length === 0 ? { settings: {} } : parseDisplayChange(assignments);
+      const groupName = need(name, 'NAME [album=ALBUM] [mode=same|split] [setting=value...]');
       const settings = Object.keys(change.settings);
       // The group, its album and its members are checked before the album is written, so a refused set changes nothing.
       const check = (library: Library) => {
@@ -79,10 +82,15 @@ export async function runGroup({ config, values, positionals }: CommandContext):
         if (settings.length && found.displayIds.length === 0) throw new UserError(`group "${found.name}" has no displays to set ${settings.join(', ')} on`);
         return found;
       };
-      const group =
-        change.album === undefined
-          ? check(await store.read())
-          : await store.update((library) => (check(library), setGroupAlbum(library, groupName, change.album!)));
+      const reshare = change.album !== undefined || mode !== undefined;
+      const group = !reshare
+        ? check(await store.read())
+        : await store.update((library) => {
+            check(library);
+            if (change.album !== undefined) setGroupAlbum(library, groupName, change.album);
+            const edited = mode !== undefined ? setGroupMode(library, groupName, mode) : requireGroup(library, groupName);
+            return { ...edited, displayIds: [...edited.displayIds] };
+          });
       if (settings.length) {
         const library = await store.read();
         await withEtcdAfterSave(config, `group "${group.name}"`, async (client) => {
@@ -91,8 +99,14 @@ export async function runGroup({ config, values, positionals }: CommandContext):
           if ((group.mode ?? 'split') === 'same' && group.albumId !== null) await putGroupClock(client, group.displayIds, await wantedGroupClock(client, group));
         });
       }
-      const parts = [change.album === undefined ? null : `shows album "${change.album}"`, settings.length ? `settings ${settings.join(', ')} on every display` : null];
-      return report(`group "${group.name}": ${parts.filter(Boolean).join(' and ')}`, group, change.album !== undefined ? await republish(group) : []);
+      const parts = [
+        change.album === undefined ? null : `shows album "${change.album}"`,
+        mode === undefined ? null : mode === 'same' ? 'every display shows the whole album' : 'the album is split across its displays',
+        settings.length ? `settings ${settings.join(', ')} on every display` : null,
+      ];
+      // A new mode deals the album again at once (split) or gives each member all of it (same).
+      const written = reshare && group.albumId !== null ? await republish(group) : [];
+      return report(`group "${group.name}": ${parts.filter(Boolean).join(' and ')}`, group, written);
     }
     case 'next':
     case 'back': {
@@ -112,13 +126,31 @@ export async function runGroup({ config, values, positionals }: CommandContext):
       const group = requireGroup(library, need(name, 'NAME'));
       const described = describe(library, group);
       process.stdout.write(
-        values.json ? `${JSON.stringify(described, null, 2)}\n` : `group "${described.name}": album ${described.album ?? '-'}; displays ${described.displays.join(', ') || '-'}\n`,
+        values.json
+          ? `${JSON.stringify(described, null, 2)}\n`
+          : `group "${described.name}": album ${described.album ?? '-'} (${described.mode}); displays ${described.displays.join(', ') || '-'}\n`,
       );
       return;
     }
     default:
       throw new UserError(`group ${action === undefined ? 'needs an action' : `has no action "${action}"`}: create, add, remove, delete, set, next, back or show (photoframe group --help)`);
   }
+}
+
+/** `mode=same|split` taken out of the assignments; the rest are the album and settings, as for a display. */
+function takeMode(assignments: readonly [string, string][]): { mode: GroupMode | undefined; rest: [string, string][] } {
+  let mode: GroupMode | undefined;
+  const rest: [string, string][] = [];
+  for (const [key, value] of assignments) {
+    if (key !== 'mode') {
+      rest.push([key, value]);
+      continue;
+    }
+    if (!isGroupMode(value)) throw new UserError(`mode=${value} is not a group mode: use mode=same (every display shows the whole album) or mode=split (the album divided, no photo on two displays)`);
+    if (mode !== undefined && mode !== value) throw new UserError(`mode is given twice (${mode} and ${value}): give it once`);
+    mode = value;
+  }
+  return { mode, rest };
 }
 
 async function announcedDisplays(endpoints: EtcdTarget) {

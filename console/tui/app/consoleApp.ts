@@ -1,4 +1,5 @@
 import blessed from 'blessed';
+import { RefreshPacer } from './refreshPacer.ts';
 import { PassThrough, type Readable, type Writable } from 'node:stream';
 import { reasonOf, UserError } from '../../../common/userError.ts';
 import { groupsOf, type Library } from '../../../data/library/librarySchema.ts';
@@ -23,6 +24,8 @@ export const MIN_COLUMNS = 80;
 export const MIN_ROWS = 24;
 const STATUS_CLEAR_MS = 5000;
 const TICK_MS = 1000;
+/** Changes from etcd redraw the view at most this often; keys, the library and events at once (see refreshPacer.ts). */
+const DATA_REFRESH_MS = 200;
 
 export type ColorMode = 'truecolor' | '256';
 
@@ -121,7 +124,15 @@ export class ConsoleApp implements SessionContext {
   private mode: Mode = { kind: 'normal' };
   private statusTimer: NodeJS.Timeout | undefined;
   private readonly ticker: NodeJS.Timeout;
-  private renderQueued = false;
+  private readonly pacer = new RefreshPacer(
+    () =>
+      this.guard(() => {
+        if (this.closed) return;
+        this.top()?.refresh();
+        this.renderNow();
+      }),
+    DATA_REFRESH_MS,
+  );
   private closed = false;
   private finish: () => void = () => {};
   private readonly unsubscribe: (() => void)[] = [];
@@ -192,7 +203,7 @@ export class ConsoleApp implements SessionContext {
     }, TICK_MS);
     this.ticker.unref?.();
     this.unsubscribe.push(services.hub.onChange(() => this.refreshSoon()));
-    this.unsubscribe.push(services.etcd.onChange(() => this.refreshSoon()));
+    this.unsubscribe.push(services.etcd.onChange(() => this.refreshSoon(true)));
     // A cluster member lost is news for the status line; the feed re-attaches to another by itself.
     this.unsubscribe.push(
       services.etcd.onLink((link) =>
@@ -225,6 +236,7 @@ export class ConsoleApp implements SessionContext {
     this.closed = true;
     clearTimeout(this.statusTimer);
     clearInterval(this.ticker);
+    this.pacer.cancel();
     for (const stop of this.unsubscribe) stop();
     for (const view of new Set([...this.roots, ...this.stack])) view.dispose?.();
     try {
@@ -388,6 +400,7 @@ export class ConsoleApp implements SessionContext {
   private onKey(ch: string | undefined, key: { name?: string; full?: string }): void {
     if (this.closed) return;
     const name = this.keyName(ch, key);
+    this.flushRefresh();
     // blessed reports Enter twice, as `return` and as `enter`; act on one of them.
     if (name === 'return' || name === '') return;
     const mode = this.mode;
@@ -590,17 +603,13 @@ export class ConsoleApp implements SessionContext {
     }
   }
 
-  private refreshSoon(): void {
-    if (this.renderQueued || this.closed) return;
-    this.renderQueued = true;
-    setImmediate(() =>
-      this.guard(() => {
-        this.renderQueued = false;
-        if (this.closed) return;
-        this.top()?.refresh();
-        this.renderNow();
-      }),
-    );
+  /** Redraws the view soon with what the services now hold; `throttled` for a change from etcd (see RefreshPacer). */
+  private refreshSoon(throttled = false): void {
+    if (!this.closed) this.pacer.changed(throttled);
+  }
+
+  private flushRefresh(): void {
+    this.pacer.flush();
   }
 
   /** Forgets what blessed believes is on the terminal, clears it, and draws every cell again. */

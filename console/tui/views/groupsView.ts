@@ -1,6 +1,6 @@
 import blessed from 'blessed';
 import { UserError } from '../../../common/userError.ts';
-import { addGroupMembers, createGroup, deleteGroup, removeGroupMembers, setGroupAlbum } from '../../../data/library/groups.ts';
+import { addGroupMembers, createGroup, deleteGroup, groupMode, removeGroupMembers, setGroupAlbum, setGroupMode } from '../../../data/library/groups.ts';
 import { groupsOf, type GroupRecord, type Library } from '../../../data/library/librarySchema.ts';
 import { albumPhotos } from '../../../data/library/smartRules.ts';
 import { republishAfterMemberChange } from '../../displays/groupRepublish.ts';
@@ -11,7 +11,7 @@ import { ListWidget } from '../widgets/listWidget.ts';
 import { resolveName } from '../app/nameCompletion.ts';
 import { actionBindings } from './displayActionKeys.ts';
 
-/** Display groups (the original's framesets): an album split across displays, no photo on two at once. */
+/** Display groups: an album split across displays, no photo on two at once (the original's framesets), or the whole album on each. */
 export function groupsView(context: SessionContext): View {
   const { hub, etcd, client } = context.services;
   const element = viewElement(context);
@@ -23,14 +23,17 @@ export function groupsView(context: SessionContext): View {
     columns: [
       { title: 'GROUP', width: 18 },
       { title: 'ALBUM', width: 18 },
+      { title: 'MODE', width: 6 },
       { title: 'EACH', width: 6 },
       { title: 'DISPLAYS', width: 'flex' },
     ],
     cells: (group) => {
       const library = hub.library;
       const album = library.albums.find((a) => a.id === group.albumId);
-      const each = album && group.displayIds.length ? `~${Math.ceil(albumPhotos(library, album).length / group.displayIds.length)}` : '—';
-      return [group.name, album?.name ?? { text: '—', tone: 'muted' }, each, memberNames(library, group).join(', ') || { text: 'no displays yet: + adds one', tone: 'muted' }];
+      const mode = groupMode(group);
+      const photos = album ? albumPhotos(library, album).length : 0;
+      const each = album && group.displayIds.length ? (mode === 'same' ? `${photos}` : `~${Math.ceil(photos / group.displayIds.length)}`) : '—';
+      return [group.name, album?.name ?? { text: '—', tone: 'muted' }, mode, each, memberNames(library, group).join(', ') || { text: 'no displays yet: + adds one', tone: 'muted' }];
     },
     empty: 'no groups: c creates one (a group splits one album across its displays)',
     position: { top: 0, left: 0, width: '100%', height: '100%' },
@@ -55,7 +58,8 @@ export function groupsView(context: SessionContext): View {
       });
       // Under the library lock, so a concurrent change cannot publish an older split after this one.
       const written = await hub.store.update((locked) => republishAfterMemberChange(client, locked, [group.id], left));
-      return `${what}${written.length ? `; album split across ${written.length} display${written.length === 1 ? '' : 's'}` : ''}`;
+      const verb = groupMode(group) === 'same' ? 'album given whole to' : 'album split across';
+      return `${what}${written.length ? `; ${verb} ${written.length} display${written.length === 1 ? '' : 's'}` : ''}`;
     });
   };
   return {
@@ -105,6 +109,16 @@ export function groupsView(context: SessionContext): View {
           },
         },
         {
+          keys: ['m'],
+          hint: 'mode',
+          description: 'switch the group between split (the album divided, no photo on two displays) and same (every display shows the whole album)',
+          run: async () => {
+            const group = selected();
+            const mode = groupMode(group) === 'split' ? 'same' : 'split';
+            await change(`group ${group.name} mode ${mode}`, (library) => setGroupMode(library, group.id, mode));
+          },
+        },
+        {
           keys: ['d', 'delete'],
           hint: 'delete',
           description: 'delete the group (asks first; its displays keep what they show)',
@@ -118,7 +132,11 @@ export function groupsView(context: SessionContext): View {
       ],
     },
     refresh,
-    helpNotes: ['columns', '  EACH: about how many of the album\'s photos each display of the group gets (the album is dealt out, no photo on two displays)'],
+    helpNotes: [
+      'columns',
+      '  MODE: split deals the album out (no photo on two displays); same gives every display the whole album (m switches)',
+      '  EACH: about how many of the album\'s photos each display of the group gets',
+    ],
     target: () => list.selected()?.name ?? null,
   };
 }

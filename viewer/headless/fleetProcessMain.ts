@@ -1,0 +1,83 @@
+/**
+ * One process of a simulated fleet (simulatedFleet.ts): runs the headless
+ * viewers it is given, each with its own etcd client, and tells its parent
+ * over IPC when each one's list changes. Arguments: a JSON file holding
+ * `FleetProcessSpec`.
+ */
+import { createHash } from 'node:crypto';
+import { readFile } from 'node:fs/promises';
+import { performance } from 'node:perf_hooks';
+import type { EtcdTarget } from '../../common/config.ts';
+import { connectEtcd } from '../../common/etcd/etcdClient.ts';
+import { createLogger } from '../../common/log.ts';
+import { HeadlessViewer } from './headlessViewer.ts';
+
+export interface FleetProcessSpec {
+  members: { id: string; etcd: EtcdTarget; enrolled: boolean }[];
+  diskPath: string;
+  /** Connections being set up at once: a fleet that boots together still reaches etcd a few at a time. */
+  connectParallel: number;
+  /**
+   * One etcd client for the whole process, its members' watches multiplexed
+   * on it, without presence or status keys; else each member has its own
+   * client, leases and status key, as displays do.
+   */
+  sharedClient: boolean;
+}
+
+export type FleetMessage =
+  | { kind: 'list'; id: string; digest: string; count: number; at: number }
+  | { kind: 'connected'; count: number; ms: number; rssBytes: number }
+  | { kind: 'failed'; id: string; error: string };
+
+/** A list as a short digest, independent of its order (a shuffling viewer holds it in its own order). */
+export function listDigest(images: readonly string[]): string {
+  return createHash('sha1').update([...images].sort().join('\n')).digest('hex').slice(0, 16);
+}
+
+async function main(specPath: string): Promise<void> {
+  const spec = JSON.parse(await readFile(specPath, 'utf8')) as FleetProcessSpec;
+  const send = (message: FleetMessage) => process.send?.(message);
+  const log = createLogger('headless');
+  const first = spec.members[0];
+  const shared = spec.sharedClient && first ? await connectEtcd(first.etcd) : undefined;
+  const viewers = spec.members.map(
+    (member) =>
+      new HeadlessViewer({
+        ...member,
+        diskPath: spec.diskPath,
+        log,
+        ...(shared ? { sharedClient: shared } : {}),
+        listChanged: (images) => send({ kind: 'list', id: member.id, digest: listDigest(images), count: images.length, at: performance.timeOrigin + performance.now() }),
+      }),
+  );
+  const started = performance.now();
+  let next = 0;
+  const connectSome = async () => {
+    while (next < viewers.length) {
+      const viewer = viewers[next++]!;
+      try {
+        await viewer.connect();
+      } catch (error) {
+        send({ kind: 'failed', id: viewer.app.displayId, error: (error as Error).message.split('\n')[0]! });
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: spec.connectParallel }, connectSome));
+  send({ kind: 'connected', count: viewers.length, ms: performance.now() - started, rssBytes: process.memoryUsage().rss });
+  process.on('message', (message: { kind: string }) => {
+    if (message.kind !== 'close') return;
+    void Promise.all(viewers.map((viewer) => viewer.close().catch(() => {})))
+      .then(() => shared?.close())
+      .finally(() => process.exit(0));
+  });
+  // An orphaned fleet process (its parent killed) must not keep 250 connections open.
+  process.on('disconnect', () => process.exit(0));
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) {
+  main(process.argv[2] ?? '').catch((error: Error) => {
+    process.stderr.write(`fleet process failed: ${error.stack ?? error.message}\n`);
+    process.exit(1);
+  });
+}
