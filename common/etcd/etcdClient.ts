@@ -75,6 +75,10 @@ const requireLeader: import('@grpc/grpc-js').Interceptor = (options, nextCall) =
   });
 
 const ATTEMPTS = 3;
+// Retries of a failed call, backed off 0.25, 0.5, 1, then 2 s: about 10 s in all, past an election (about 1.1 s
+// here, longer under load) and two of a member's rests after a failure (MEMBER_REST_MS), in which a retry
+// can be spent on a dead member that is tried again.
+const RETRIES = 7;
 
 /**
  * With several members, a call's time is split over 3 attempts. A write sent
@@ -104,11 +108,18 @@ const MEMBER_REST_MS = 3000;
  */
 function clusterFaultHandling(endpoints: readonly string[]): Pick<IOptions, 'faultHandling'> {
   if (endpoints.length < 2) return {};
-  const { circuitBreaker, handleWhen, retry, ConsecutiveBreaker, ExponentialBackoff } = cockatiel;
+  const { circuitBreaker, handleWhen, retry, BrokenCircuitError, ConsecutiveBreaker, ExponentialBackoff } = cockatiel;
   return {
     faultHandling: {
       // A deadline is retried too: see attemptTimeoutMs.
-      global: retry(handleWhen((error) => isRecoverableError(error) || error instanceof GRPCDeadlineExceededError), { maxAttempts: ATTEMPTS - 1 }),
+      // Backed off, not at once: "leader changed" comes back within milliseconds while the election
+      // takes a second or more (more on a loaded machine), and three immediate tries all fell inside it.
+      // A broken circuit is tried again too: the live members that answered "leader changed" are left
+      // out for MEMBER_REST_MS, and with the dead one that is every member; the backoff outlasts the rest.
+      global: retry(handleWhen((error) => isRecoverableError(error) || error instanceof GRPCDeadlineExceededError || error instanceof BrokenCircuitError), {
+        maxAttempts: RETRIES,
+        backoff: new ExponentialBackoff({ initialDelay: 250, maxDelay: 2000 }),
+      }),
       host: () => circuitBreaker(handleWhen(isRecoverableError), { halfOpenAfter: MEMBER_REST_MS, breaker: new ConsecutiveBreaker(1) }),
       // etcd3 types the backoff as the object next() returns; the watch manager calls next() first, as with its default.
       watchBackoff: new ExponentialBackoff({ initialDelay: 128, maxDelay: 5000 }) as unknown as NonNullable<IOptions['faultHandling']>['watchBackoff'],

@@ -1,6 +1,6 @@
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import { freePort } from '../net/freePort.ts';
+import { freePorts } from '../net/freePort.ts';
 import { startEtcdProcess, type EtcdProcess } from './localEtcd.ts';
 
 /**
@@ -66,12 +66,14 @@ export const PEER_COMMON_NAME = 'etcd-peer';
 /** Member names and ports: consecutive from the given ports (even offsets, so 2379/2380 become 2379, 2381, 2383 …), or free ones. */
 export async function planLocalCluster(dir: string, count: number, ports: { client?: number; peer?: number } = {}): Promise<ClusterMemberPlan[]> {
   const plans: ClusterMemberPlan[] = [];
+  // All free ports at once, held together: probed one by one, two members were once given the same port.
+  const free = await freePorts(2 * count);
   for (let index = 0; index < count; index++) {
     const name = `member-${index + 1}`;
     plans.push({
       name,
-      clientPort: ports.client ? ports.client + 2 * index : await freePort(),
-      peerPort: ports.peer ? ports.peer + 2 * index : await freePort(),
+      clientPort: ports.client ? ports.client + 2 * index : free[2 * index]!,
+      peerPort: ports.peer ? ports.peer + 2 * index : free[2 * index + 1]!,
       dataDir: join(dir, name),
     });
   }

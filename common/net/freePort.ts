@@ -1,4 +1,4 @@
-import { createServer } from 'node:net';
+import { createServer, type Server } from 'node:net';
 
 /**
  * A TCP port on loopback that was free a moment ago. Another process could take
@@ -17,4 +17,30 @@ export function freePort(host = '127.0.0.1'): Promise<number> {
       });
     });
   });
+}
+
+/**
+ * `count` different free ports: each is held open until all are found, so
+ * the OS cannot hand the same one out twice (probing one after another did,
+ * and a cluster was planned with one port for two members).
+ */
+export async function freePorts(count: number, host = '127.0.0.1'): Promise<number[]> {
+  const servers: Server[] = [];
+  try {
+    for (let i = 0; i < count; i++) {
+      const server = createServer();
+      servers.push(server);
+      await new Promise<void>((resolve, reject) => {
+        server.once('error', reject);
+        server.listen(0, host, () => resolve());
+      });
+    }
+    return servers.map((server) => {
+      const address = server.address();
+      if (!address || typeof address !== 'object') throw new Error('cannot find a free port: the OS gave no address');
+      return address.port;
+    });
+  } finally {
+    await Promise.all(servers.map((server) => new Promise<void>((resolve) => server.close(() => resolve()))));
+  }
 }
