@@ -139,6 +139,21 @@ screen('fit=blur frames: mid-fade both the fill and the photo of each frame are 
   assert.is(differences(await captureScreen(context.xvfb.display), a), 0, 'the fade back ends on A exactly');
 });
 
+screen('on SDL\'s software renderer a fit=blur frame still shows its fill, stretched under the photo (a cut, no fade)', async (context) => {
+  await context.helper?.stop();
+  const script = fileURLToPath(new URL('./helpers/crossfadeMain.ts', import.meta.url));
+  context.helper = startNodeProcess(['--import', 'tsx', script, String(SIZE.width), String(SIZE.height), 'fill'], {
+    DISPLAY: context.xvfb.display,
+    SDL_RENDER_DRIVER: 'software',
+  });
+  assert.match(await context.helper.waitFor(/^shown A/), /software/);
+  const { screenA, screenB } = fillFrames(SIZE.width, SIZE.height);
+  assert.is(differences(await captureScreen(context.xvfb.display), screenA), 0, 'A over its fill');
+  context.helper.child.kill('SIGUSR1');
+  await context.helper.waitFor(/^fading to B/);
+  assert.is(differences(await captureScreen(context.xvfb.display), screenB), 0, 'B over its fill, at once');
+});
+
 screen('with no GPU renderer a crossfade is a cut, and that is logged once', async (context) => {
   await context.helper?.stop();
   const script = fileURLToPath(new URL('./helpers/crossfadeMain.ts', import.meta.url));
