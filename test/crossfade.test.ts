@@ -120,7 +120,7 @@ screen('fit=blur frames: mid-fade both the fill and the photo of each frame are 
   context.helper.child.kill('SIGUSR1');
   assert.match(await context.helper.waitFor(/^fading to B/), /textures 2$/, 'two frames held while they blend');
   // B's fill lies where A's photo was and the other way round: a fill added twice (under B's photo too), or
-  // missing, leaves pixels outside. Watched to the end of the 10 s fade, where a doubled one shows most.
+  // missing, leaves pixels outside. Watched to the end of the 4 s fade, where a doubled one shows most.
   const total = SIZE.width * SIZE.height;
   let blended = false;
   let ended = false;

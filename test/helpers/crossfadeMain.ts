@@ -5,7 +5,7 @@
  *   start: A is shown (a cut)                → "shown A <renderer>"
  *   SIGUSR1: a 10 s fade to B begins         → "fading to B"
  *   SIGUSR2: a 300 ms fade back to A begins  → "fade ended 2" when it is over (1 is the first fade, cut short)
- * With a third argument `fill`, the frames are fit=blur frames as the GPU draws
+ * With a third argument `fill`, the fade to B takes 4 s and the frames are fit=blur frames as the GPU draws
  * them (see fillFrames): a photo over a small fill stretched to the window.
  */
 import { fillFrames, grainyRgba } from './fixtures.ts';
@@ -20,7 +20,8 @@ const frameB = () => (withFills ? fillFrames(width, height).b : { width, height,
 let screen: SdlScreen | null = null;
 // First of all: an unhandled SIGUSR1 would start Node's inspector instead.
 process.on('SIGUSR1', () => {
-  screen?.show(frameB(), { kind: 'crossfade', ms: 10_000 });
+  // With fills, 4 s: its test watches the whole fade, not only its middle.
+  screen?.show(frameB(), { kind: 'crossfade', ms: withFills ? 4000 : 10_000 });
   process.stdout.write(`fading to B, textures ${screen?.texturesHeld}\n`);
 });
 process.on('SIGUSR2', () => {
