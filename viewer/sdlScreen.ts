@@ -20,7 +20,8 @@ export interface ScreenOptions {
 
 /**
  * The one place pixels reach the screen: an SDL window with the hardware
- * accelerated renderer. The GPU places the frame; the rest of the window is black.
+ * accelerated renderer. The GPU places the frame; the rest of the window is black,
+ * or a fit=blur frame's small fill, which the renderer stretches under it.
  *
  * Once drawn, a frame is not kept: the window holds its pixels, and 8 MB of
  * RGBA held only for a repaint is a sixteenth of what a Pi Zero 2 W can spare.
