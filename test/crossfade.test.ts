@@ -5,7 +5,7 @@ import { crossfadeLayers, fadeProgress } from '../viewer/crossfade.ts';
 import { UPLOAD_BAND_BYTES } from '../viewer/gpuPresenter.ts';
 import { BLEND } from '../viewer/sdlLayers.ts';
 import { startXvfb, type XvfbDisplay } from '../viewer/xvfbDisplay.ts';
-import { grainyRgba } from './helpers/fixtures.ts';
+import { fillFrames, grainyRgba } from './helpers/fixtures.ts';
 import { startNodeProcess, type LongRunning } from './helpers/runCli.ts';
 import { captureScreen, type ScreenImage } from './helpers/screenCapture.ts';
 
@@ -34,6 +34,32 @@ unit('the old photo is copied darkened, the new one added with the rest; at the 
   assert.equal({ ...mid[1], texture: 4 }, { texture: 4, alpha: 64, shade: 255, blend: BLEND.add, ...to.rect });
   assert.equal(crossfadeLayers(from, to, 1), [{ texture: 4, alpha: 255, shade: 255, blend: BLEND.none, ...to.rect }]);
   assert.equal(crossfadeLayers(null, to, 0.3), [{ texture: 4, alpha: 255, shade: 255, blend: BLEND.none, ...to.rect }]);
+});
+
+unit('a frame with a fill: copied, the fill under the photo; added, the fill only in its bars, so no pixel gets it twice', () => {
+  const whole = { x: 0, y: 0, width: 320, height: 240 };
+  const from = { texture: 1, rect: { x: 0, y: 40, width: 320, height: 160 }, fill: { texture: 2, rect: whole } };
+  const to = { texture: 3, rect: { x: 40, y: 0, width: 240, height: 240 }, fill: { texture: 4, rect: whole } };
+  assert.equal(
+    crossfadeLayers(null, to, 1).map((l) => [l.texture, l.alpha, l.blend, l.x, l.y, l.width, l.height, l.clip]),
+    [
+      [4, 255, BLEND.none, 0, 0, 320, 240, undefined],
+      [3, 255, BLEND.none, 40, 0, 240, 240, undefined],
+    ],
+  );
+  const mid = crossfadeLayers(from, to, 0.5);
+  assert.equal(
+    mid.map((l) => [l.texture, l.alpha, l.shade, l.blend, l.clip]),
+    [
+      [2, 255, 127, BLEND.none, undefined],
+      [1, 255, 127, BLEND.none, undefined],
+      [4, 128, 255, BLEND.add, { x: 0, y: 0, width: 40, height: 240 }],
+      [4, 128, 255, BLEND.add, { x: 280, y: 0, width: 40, height: 240 }],
+      [3, 128, 255, BLEND.add, undefined],
+    ],
+  );
+  // Stretched over the whole window, each time.
+  for (const l of mid.filter((l) => l.texture === 2 || l.texture === 4)) assert.equal([l.x, l.y, l.width, l.height], [0, 0, 320, 240]);
 });
 
 unit.run();
@@ -82,6 +108,50 @@ screen('mid-fade every pixel lies between the two photos and is neither; the fad
   assert.match(await context.helper.waitFor(/^fade ended 2/), /textures 1$/, 'the outgoing photo is freed at the end');
   assert.is(differences(await captureScreen(context.xvfb.display), a), 0, 'the fade back ends on A exactly');
   process.stdout.write(`  (renderer: ${shown.replace(/^shown A /, '')})\n`);
+});
+
+screen('fit=blur frames: mid-fade both the fill and the photo of each frame are blended, every pixel between the two screens', async (context) => {
+  await context.helper?.stop();
+  const script = fileURLToPath(new URL('./helpers/crossfadeMain.ts', import.meta.url));
+  context.helper = startNodeProcess(['--import', 'tsx', script, String(SIZE.width), String(SIZE.height), 'fill'], { DISPLAY: context.xvfb.display });
+  await context.helper.waitFor(/^shown A/);
+  const { screenA: a, screenB: b } = fillFrames(SIZE.width, SIZE.height);
+  assert.is(differences(await captureScreen(context.xvfb.display), a), 0, 'A: its photo over its fill, stretched to the window');
+  context.helper.child.kill('SIGUSR1');
+  assert.match(await context.helper.waitFor(/^fading to B/), /textures 2$/, 'two frames held while they blend');
+  // B's fill lies where A's photo was and the other way round: a fill added twice (under B's photo too), or
+  // missing, leaves pixels outside. Watched to the end of the 4 s fade, where a doubled one shows most.
+  const total = SIZE.width * SIZE.height;
+  let blended = false;
+  let ended = false;
+  const deadline = Date.now() + 60_000;
+  do {
+    const image = await captureScreen(context.xvfb.display);
+    const seen = blendCounts(image, a, b);
+    assert.is(seen.between, total, `every pixel between A and B (${total - seen.between} outside)`);
+    blended ||= seen.pure === 0;
+    ended = differences(image, b) === 0;
+  } while (!ended && Date.now() < deadline);
+  assert.ok(blended, 'at some moment no pixel is either screen alone');
+  assert.ok(ended, 'the fade ends on B exactly');
+  context.helper.child.kill('SIGUSR2');
+  assert.match(await context.helper.waitFor(/^fade ended 2/), /textures 1$/, 'the outgoing frame (photo and fill) is freed at the end');
+  assert.is(differences(await captureScreen(context.xvfb.display), a), 0, 'the fade back ends on A exactly');
+});
+
+screen('on SDL\'s software renderer a fit=blur frame still shows its fill, stretched under the photo (a cut, no fade)', async (context) => {
+  await context.helper?.stop();
+  const script = fileURLToPath(new URL('./helpers/crossfadeMain.ts', import.meta.url));
+  context.helper = startNodeProcess(['--import', 'tsx', script, String(SIZE.width), String(SIZE.height), 'fill'], {
+    DISPLAY: context.xvfb.display,
+    SDL_RENDER_DRIVER: 'software',
+  });
+  assert.match(await context.helper.waitFor(/^shown A/), /software/);
+  const { screenA, screenB } = fillFrames(SIZE.width, SIZE.height);
+  assert.is(differences(await captureScreen(context.xvfb.display), screenA), 0, 'A over its fill');
+  context.helper.child.kill('SIGUSR1');
+  await context.helper.waitFor(/^fading to B/);
+  assert.is(differences(await captureScreen(context.xvfb.display), screenB), 0, 'B over its fill, at once');
 });
 
 screen('with no GPU renderer a crossfade is a cut, and that is logged once', async (context) => {

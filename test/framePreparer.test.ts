@@ -94,6 +94,29 @@ test('blur: the bars are a darkened, blurred copy (neither black nor uniform); t
   assert.is(different, 0, 'the photo in the middle is not blurred');
 });
 
+test('blur for a screen that stretches fills: the frame is the contain frame, plus a small blurred, darkened fill of the canvas', async () => {
+  const file = await widePhoto();
+  const contain = await prepareFrame(file, SCREEN, DEFAULT_SETTINGS);
+  const blur = await prepareFrame(file, SCREEN, { ...DEFAULT_SETTINGS, fit: 'blur' }, null, { stretchFill: true });
+  // The photo: the very pixels and place contain gives, so a blur frame costs no more memory than a contain one.
+  assert.equal(blur.rect, contain.rect);
+  assert.ok(blur.data.equals(contain.data), 'the photo is the contain frame');
+  const fill = blur.fill!;
+  assert.ok(fill, 'a fill comes with it');
+  assert.equal(fill.rect, { x: 0, y: 0, ...SCREEN }, 'stretched over the whole canvas');
+  assert.equal([fill.width, fill.height], [20, 15], 'a sixteenth of the canvas each way');
+  const at = (x: number, y: number): Rgb => [fill.data[(y * 20 + x) * 4]!, fill.data[(y * 20 + x) * 4 + 1]!, fill.data[(y * 20 + x) * 4 + 2]!];
+  // Darkened (the photo's red is 220), red on the left, blue on the right, and blurred across the border.
+  assert.ok(at(0, 7)[0] > 60 && at(0, 7)[0] < 160 && at(0, 7)[2] < at(0, 7)[0], `left: ${at(0, 7)}`);
+  assert.ok(at(19, 7)[2] > 60 && at(19, 7)[2] < 160 && at(19, 7)[0] < at(19, 7)[2], `right: ${at(19, 7)}`);
+  for (let x = 1; x < 20; x++) assert.ok(Math.abs(at(x, 7)[0] - at(x - 1, 7)[0]) < 40, `gradual at ${x}: ${at(x - 1, 7)} → ${at(x, 7)}`);
+  // Turned with the photo on a portrait-mounted screen.
+  const turned = await prepareFrame(file, SCREEN, { ...DEFAULT_SETTINGS, fit: 'blur', orientation: 'V' }, null, { stretchFill: true });
+  assert.equal([turned.fill!.width, turned.fill!.height], [20, 15]);
+  assert.equal(turned.fill!.rect, { x: 0, y: 0, ...SCREEN });
+  assert.equal(turned.rect, { x: 100, y: 0, width: 120, height: 240 });
+});
+
 test('a caption is drawn in the bottom right corner of the photo, as its own render', async () => {
   const file = await solidJpeg(join(await tempDir(), 'sky.jpg'), 400, 300, [250, 250, 250]);
   const text = '14 July 2021';

@@ -3,7 +3,7 @@
  * layers the renderer draws for it. No clock is read here; the presenter
  * passes the time.
  */
-import type { Rect } from './layout.ts';
+import { barsAround, type Rect } from './layout.ts';
 import { BLEND, type Layer } from './sdlLayers.ts';
 
 export const TRANSITIONS = ['none', 'crossfade'] as const;
@@ -14,10 +14,11 @@ export type Transition = { kind: 'none' } | { kind: 'crossfade'; ms: number };
 
 export const CUT: Transition = Object.freeze({ kind: 'none' });
 
-/** A texture on the renderer and where it is drawn. */
+/** A photo's texture on the renderer and where it is drawn; with fit=blur, its small fill stretched under it. */
 export interface Placed {
   texture: number;
   rect: Rect;
+  fill?: { texture: number; rect: Rect };
 }
 
 /** 0 at the start, 1 at the end; eased (smoothstep) so the change neither starts nor stops abruptly. */
@@ -28,20 +29,42 @@ export function fadeProgress(elapsedMs: number, durationMs: number): number {
   return t * t * (3 - 2 * t);
 }
 
-const layer = (placed: Placed, alpha: number, blend: Layer['blend'], shade = 255): Layer => ({ texture: placed.texture, alpha, blend, shade, ...placed.rect });
+const layer = (texture: number, rect: Rect, alpha: number, blend: Layer['blend'], shade: number, clip?: Rect): Layer => ({
+  texture,
+  alpha,
+  blend,
+  shade,
+  ...rect,
+  ...(clip ? { clip } : {}),
+});
 
 /**
- * The layers for a fade from `from` to `to` at `progress`: the outgoing photo
+ * One frame's layers: its fill (if any) stretched under the photo, then the
+ * photo. Copied (no blending), the photo simply covers the fill's middle;
+ * added, the fill is drawn only where the photo is not (clipped to each
+ * bar), so every pixel of the screen gets exactly one of the two.
+ */
+function frameLayers(placed: Placed, alpha: number, blend: Layer['blend'], shade = 255): Layer[] {
+  const photo = layer(placed.texture, placed.rect, alpha, blend, shade);
+  const fill = placed.fill;
+  if (!fill) return [photo];
+  if (blend === BLEND.none) return [layer(fill.texture, fill.rect, alpha, blend, shade), photo];
+  return [...barsAround(placed.rect, fill.rect).map((bar) => layer(fill.texture, fill.rect, alpha, blend, shade, bar)), photo];
+}
+
+/**
+ * The layers for a fade from `from` to `to` at `progress`: the outgoing frame
  * copied darkened by 255-a (no blending), then the incoming one added with
  * alpha a. Each pixel is the linear mix of the two, and a bar where only one
  * photo lies fades to or from black. One blended full-screen copy per step
  * (adding both over a cleared screen took two, and a clear; on llvmpipe each
  * blended copy of 1080p costs about as much as a whole unblended present).
- * A caption is part of its photo's frame, so it fades with it and the
- * incoming photo never covers it at full strength.
+ * A blurred fill is part of its frame and fades with its photo; a caption is
+ * part of its photo, so it fades with it and the incoming photo never covers
+ * it at full strength.
  */
 export function crossfadeLayers(from: Placed | null, to: Placed, progress: number): Layer[] {
   const incoming = Math.round(255 * Math.min(1, Math.max(0, progress)));
-  if (from === null || incoming === 255) return [layer(to, 255, BLEND.none)];
-  return [layer(from, 255, BLEND.none, 255 - incoming), layer(to, incoming, BLEND.add)];
+  if (from === null || incoming === 255) return frameLayers(to, 255, BLEND.none);
+  return [...frameLayers(from, 255, BLEND.none, 255 - incoming), ...frameLayers(to, incoming, BLEND.add)];
 }

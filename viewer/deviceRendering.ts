@@ -101,7 +101,8 @@ export class DeviceRendering {
         this.options.health.track('preparing a frame', async () => {
           try {
             const caption = settings.caption === 'none' ? null : captionText(await this.captionFacts(basename(file)), settings.caption, settings.locale);
-            const frame = await prepareFrame(file, size, settings, caption);
+            // With our addon the screen stretches a blur frame's small fill itself: the frame stays photo-sized.
+            const frame = await prepareFrame(file, size, settings, caption, { stretchFill: this.screen.canStretchFill });
             this.fileOfFrame.set(frame, file);
             return frame;
           } catch (error) {

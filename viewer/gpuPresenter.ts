@@ -9,8 +9,9 @@
  * of ms, and then the first step came late (bench: longest event-loop stall
  * during a fade). While it uploads the old photo stays on screen untouched.
  *
- * At most two textures are held: the one on screen and the next (uploading or
- * fading in). A new frame while one uploads replaces it; a new frame while a
+ * At most two frames are held: the one on screen and the next (uploading or
+ * fading in); a frame is its photo's texture and, with fit=blur, its fill's
+ * (a few kB, uploaded at once, stretched by the renderer under the photo). A new frame while one uploads replaces it; a new frame while a
  * fade runs ends the fade at its target first (a clean cut to the newer state,
  * which then fades in), and the outgoing texture is freed when a fade ends.
  */
@@ -30,6 +31,7 @@ export const UPLOAD_BAND_BYTES = 1 << 20;
 interface Upload {
   frame: Frame;
   texture: number;
+  fill: Placed['fill'];
   /** The next row to upload. */
   row: number;
   ms: number;
@@ -56,7 +58,7 @@ export class GpuPresenter {
     private readonly now: () => number = () => performance.now(),
   ) {}
 
-  /** Textures held on the renderer: 1 showing a photo, 2 while the next one uploads or fades in. */
+  /** Frames held on the renderer: 1 showing a photo, 2 while the next one uploads or fades in. */
   get texturesHeld(): number {
     return (this.shown ? 1 : 0) + (this.fade || this.upload ? 1 : 0);
   }
@@ -76,12 +78,20 @@ export class GpuPresenter {
     const from = this.shown;
     if (from === null || transition.kind === 'none' || transition.ms <= 0) {
       // A cut: the photo is wanted now, in one upload.
-      this.shown = { texture: this.layers.createTexture(this.windowId, frame.width, frame.height, frame.data), rect: frame.rect };
+      this.shown = this.placeWhole(frame);
       this.drop(from);
       this.draw();
       return;
     }
-    this.upload = { frame, texture: this.layers.createTexture(this.windowId, frame.width, frame.height), row: 0, ms: transition.ms };
+    const fill = this.fillOf(frame);
+    let texture: number;
+    try {
+      texture = this.layers.createTexture(this.windowId, frame.width, frame.height);
+    } catch (error) {
+      if (fill) this.layers.destroyTexture(fill.texture);
+      throw error;
+    }
+    this.upload = { frame, texture, fill, row: 0, ms: transition.ms };
     this.uploadTimer = setImmediate(() => this.uploadBand());
   }
 
@@ -96,7 +106,7 @@ export class GpuPresenter {
       this.upload = null;
       this.updateRows(upload, upload.frame.height - upload.row);
       this.drop(this.shown);
-      this.shown = { texture: upload.texture, rect: upload.frame.rect };
+      this.shown = this.placed(upload);
       this.draw();
       this.fadeEnded?.();
       return;
@@ -127,11 +137,11 @@ export class GpuPresenter {
     } catch (error) {
       log.warn(`cannot upload a photo for a crossfade: ${(error as Error).message}; cutting`);
       this.upload = null;
-      this.layers.destroyTexture(upload.texture);
+      this.drop(this.placed(upload));
       try {
-        const texture = this.layers.createTexture(this.windowId, frame.width, frame.height, frame.data);
+        const placed = this.placeWhole(frame);
         this.drop(this.shown);
-        this.shown = { texture, rect: frame.rect };
+        this.shown = placed;
         this.draw();
       } catch (cutError) {
         log.warn(`cannot draw the photo with the GPU either: ${(cutError as Error).message}`);
@@ -146,7 +156,7 @@ export class GpuPresenter {
     const { frame } = upload;
     this.upload = null;
     const from = this.shown!;
-    this.shown = { texture: upload.texture, rect: frame.rect };
+    this.shown = this.placed(upload);
     this.fade = { from, to: this.shown, startedAt: this.now(), ms: upload.ms };
     this.step();
   }
@@ -174,7 +184,7 @@ export class GpuPresenter {
   release(): void {
     this.stopTimer();
     this.stopUpload();
-    const held = [this.fade?.from ?? null, this.shown, this.upload ? { texture: this.upload.texture, rect: this.upload.frame.rect } : null];
+    const held = [this.fade?.from ?? null, this.shown, this.upload ? this.placed(this.upload) : null];
     this.fade = null;
     this.upload = null;
     this.shown = null;
@@ -208,7 +218,30 @@ export class GpuPresenter {
   }
 
   private drop(placed: Placed | null): void {
-    if (placed) this.layers.destroyTexture(placed.texture);
+    if (!placed) return;
+    this.layers.destroyTexture(placed.texture);
+    if (placed.fill) this.layers.destroyTexture(placed.fill.texture);
+  }
+
+  /** The frame's fill as a texture (small: uploaded in one call), or none. */
+  private fillOf(frame: Frame): Placed['fill'] {
+    const fill = frame.fill;
+    return fill ? { texture: this.layers.createTexture(this.windowId, fill.width, fill.height, fill.data), rect: fill.rect } : undefined;
+  }
+
+  /** The whole frame uploaded at once: for a cut. */
+  private placeWhole(frame: Frame): Placed {
+    const fill = this.fillOf(frame);
+    try {
+      return { texture: this.layers.createTexture(this.windowId, frame.width, frame.height, frame.data), rect: frame.rect, fill };
+    } catch (error) {
+      if (fill) this.layers.destroyTexture(fill.texture);
+      throw error;
+    }
+  }
+
+  private placed(upload: Upload): Placed {
+    return { texture: upload.texture, rect: upload.frame.rect, fill: upload.fill };
   }
 
   private stopUpload(): void {

@@ -68,13 +68,18 @@ export function framePlan(image: Size, canvas: Size, fit: Fit): FramePlan {
 
 /** The parts of the canvas around the photo (contain-fitted, so bars on two opposite sides at most). */
 export function fillBars(photo: Rect, canvas: Size): Rect[] {
-  const right = photo.x + photo.width;
-  const bottom = photo.y + photo.height;
+  return barsAround(photo, { x: 0, y: 0, width: canvas.width, height: canvas.height });
+}
+
+/** The parts of `outer` around `inner`: where a fill stretched over `outer` shows beside the photo at `inner`. */
+export function barsAround(inner: Rect, outer: Rect): Rect[] {
+  const right = inner.x + inner.width;
+  const bottom = inner.y + inner.height;
   return [
-    { x: 0, y: 0, width: canvas.width, height: photo.y },
-    { x: 0, y: bottom, width: canvas.width, height: canvas.height - bottom },
-    { x: 0, y: photo.y, width: photo.x, height: photo.height },
-    { x: right, y: photo.y, width: canvas.width - right, height: photo.height },
+    { x: outer.x, y: outer.y, width: outer.width, height: inner.y - outer.y },
+    { x: outer.x, y: bottom, width: outer.width, height: outer.y + outer.height - bottom },
+    { x: outer.x, y: inner.y, width: inner.x - outer.x, height: inner.height },
+    { x: right, y: inner.y, width: outer.x + outer.width - right, height: inner.height },
   ].filter((bar) => bar.width > 0 && bar.height > 0);
 }
 

@@ -32,6 +32,8 @@ export interface Layer {
   y: number;
   width: number;
   height: number;
+  /** Only this part of the window is drawn (a fill added only where its photo is not). */
+  clip?: { x: number; y: number; width: number; height: number };
 }
 
 export interface SdlLayers {

@@ -20,7 +20,8 @@ export interface ScreenOptions {
 
 /**
  * The one place pixels reach the screen: an SDL window with the hardware
- * accelerated renderer. The GPU places the frame; the rest of the window is black.
+ * accelerated renderer. The GPU places the frame; the rest of the window is black,
+ * or a fit=blur frame's small fill, which the renderer stretches under it.
  *
  * Once drawn, a frame is not kept: the window holds its pixels, and 8 MB of
  * RGBA held only for a repaint is a sixteenth of what a Pi Zero 2 W can spare.
@@ -33,7 +34,7 @@ export class SdlScreen {
   private exposeListener: (() => void) | null = null;
   /** Set by close(): destroying a window emits 'close', which must not read as the user closing it. */
   private closing = false;
-  /** Draws with textures kept on the renderer, for crossfades; null until a crossfade is asked for, or when the GPU cannot. */
+  /** Draws with textures kept on the renderer, for crossfades and stretched fills; null until one is asked for, or without the addon. */
   private presenter: GpuPresenter | null = null;
   /** Why crossfades are cuts on this window, once found out (logged once). */
   private noFades: string | null = null;
@@ -117,21 +118,32 @@ export class SdlScreen {
   }
 
   /**
+   * Whether frames may come with a `fill` that this screen stretches under
+   * the photo (fit=blur): our addon draws layers on any SDL renderer, the
+   * software one included, so this holds whenever the addon loads.
+   */
+  get canStretchFill(): boolean {
+    return loadSdlLayers().ok;
+  }
+
+  /**
    * Draws a frame. With a crossfade, the GPU blends it in over the photo on
    * screen; a crossfade of 0 ms is a cut that keeps the frame as a texture for
-   * the next fade. Without a usable GPU every transition is a cut.
+   * the next fade. Without a usable GPU every transition is a cut. A frame
+   * with a fill is always drawn as layers (its fill stretched under it).
    */
   show(frame: Frame, transition: Transition = CUT): void {
     this.showingPhoto = true;
-    const presenter = transition.kind === 'crossfade' ? this.gpuPresenter() : null;
+    const fade = transition.kind === 'crossfade' && this.fadesPossible();
+    const presenter = fade || frame.fill ? this.layersPresenter() : null;
     if (presenter === null) {
       this.releaseTextures();
       return this.draw(frame);
     }
     try {
-      presenter.show(frame, transition);
+      presenter.show(frame, fade ? transition : CUT);
     } catch (error) {
-      log.warn(`cannot draw with the GPU: ${(error as Error).message}; cutting instead`);
+      log.warn(`cannot draw with the GPU: ${(error as Error).message}; cutting instead${frame.fill ? ', with black bars' : ''}`);
       this.releaseTextures();
       this.draw(frame);
     }
@@ -208,18 +220,24 @@ export class SdlScreen {
     else this.exposeListener?.();
   }
 
-  private gpuPresenter(): GpuPresenter | null {
-    if (this.presenter) return this.presenter;
-    if (this.noFades !== null || this.window.destroyed) return null;
+  /** Whether crossfades can be drawn on this window; the first time they cannot, says why (once). */
+  private fadesPossible(): boolean {
+    if (this.noFades !== null) return false;
     const loaded = loadSdlLayers();
     if (!loaded.ok) this.noFades = loaded.why;
     // SDL's software renderer blends a 1080p step in tens of ms on a fast CPU, seconds' worth on a Pi:
     // a cut unless asked for (a desktop without GL, the memory benchmark).
     else if (!this.window.accelerated && process.env.PHOTOFRAME_SOFTWARE_CROSSFADE !== '1') this.noFades = `the renderer is ${this.rendererName}`;
-    if (this.noFades !== null || !loaded.ok) {
-      log.warn(`no usable GPU for crossfades (${this.noFades}); photos change with a cut`);
-      return null;
-    }
+    if (this.noFades === null) return true;
+    log.warn(`no usable GPU for crossfades (${this.noFades}); photos change with a cut`);
+    return false;
+  }
+
+  /** Draws with textures kept on the renderer (crossfades, stretched fills); null without the addon or a window. */
+  private layersPresenter(): GpuPresenter | null {
+    if (this.presenter) return this.presenter;
+    const loaded = loadSdlLayers();
+    if (!loaded.ok || this.window.destroyed) return null;
     this.presenter = new GpuPresenter(loaded.layers, this.window.id);
     this.presenter.onFadeEnd(() => this.transitionEnded());
     return this.presenter;

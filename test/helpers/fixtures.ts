@@ -89,3 +89,30 @@ export function grainyRgba(width: number, height: number, colour: Rgb, seed: num
   }
   return pixels;
 }
+
+/**
+ * Two fit=blur frames as a screen with sdl_layers gets them: A a 2:1 grainy
+ * photo with bars above and below, B a square one with bars left and right,
+ * each over a uniform fill (stretched, a uniform fill stays exactly its
+ * colour, so the screen to expect is known), and those screens as RGBA.
+ */
+export function fillFrames(width: number, height: number) {
+  const frame = (photo: { x: number; y: number; width: number; height: number }, colour: Rgb, fillColour: Rgb, seed: number) => {
+    const fill = { width: Math.ceil(width / 16), height: Math.ceil(height / 16) };
+    const fillData = Buffer.alloc(fill.width * fill.height * 4);
+    for (let i = 0; i < fill.width * fill.height; i++) fillData.set([...fillColour, 255], i * 4);
+    const data = grainyRgba(photo.width, photo.height, colour, seed);
+    const screen = Buffer.alloc(width * height * 4);
+    for (let i = 0; i < width * height; i++) screen.set([...fillColour, 255], i * 4);
+    for (let y = 0; y < photo.height; y++) data.copy(screen, ((photo.y + y) * width + photo.x) * 4, y * photo.width * 4, (y + 1) * photo.width * 4);
+    return {
+      frame: { width: photo.width, height: photo.height, data, rect: photo, fill: { ...fill, data: fillData, rect: { x: 0, y: 0, width, height } } },
+      screen,
+    };
+  };
+  const wide = { x: 0, y: Math.floor(height / 4), width, height: height - 2 * Math.floor(height / 4) };
+  const square = { x: Math.floor((width - height) / 2), y: 0, width: height, height };
+  const a = frame(wide, [200, 60, 40], [110, 40, 30], 1);
+  const b = frame(square, [40, 90, 210], [30, 50, 120], 2);
+  return { a: a.frame, b: b.frame, screenA: a.screen, screenB: b.screen };
+}

@@ -194,16 +194,21 @@ typedef struct {
   Slot *slot;
   int32_t alpha, blend, shade;
   SDL_Rect rect;
+  bool clipped;
+  SDL_Rect clip;
 } Draw;
 
 /*
  * present(windowId, layers): copies each layer in order,
  * { texture, alpha 0-255, blend: 0 none | 1 blend | 2 add, x, y, width, height,
- *   shade 0-255 (colour modulation, default 255) }, over black, and presents.
+ *   shade 0-255 (colour modulation, default 255), clip { x, y, width, height }
+ *   (optional: only that part of the window is drawn) }, over black, and presents.
  * A crossfade is its outgoing photo shaded by 255-a with no blending, then the
  * incoming one added with alpha a: the linear mix of the two, black where only
  * one lies, for one blended full-screen copy per step. The clear to black is
- * left out when the first layer overwrites the whole window anyway.
+ * left out when the first layer overwrites the whole window anyway. A clip
+ * lets a fill stretched over the window be added only where its photo is not
+ * (a blurred fill under a photo, faded in as one picture with it).
  */
 static napi_value present(napi_env env, napi_callback_info info) {
   size_t argc = 2;
@@ -222,8 +227,8 @@ static napi_value present(napi_env env, napi_callback_info info) {
   napi_get_array_length(env, argv[1], &count);
   if (count > MAX_LAYERS) return throw_type(env, "present: at most 8 layers");
   for (uint32_t i = 0; i < count; i++) {
-    napi_value layer, texture_id, shade;
-    napi_valuetype shade_type;
+    napi_value layer, texture_id, shade, clip;
+    napi_valuetype shade_type, clip_type;
     Draw *d = &draws[i];
     napi_get_element(env, argv[1], i, &layer);
     if (napi_get_named_property(env, layer, "texture", &texture_id) != napi_ok) return throw_type(env, "present: a layer needs a texture");
@@ -238,10 +243,17 @@ static napi_value present(napi_env env, napi_callback_info info) {
       return throw_type(env, "present: a layer's shade is a number");
     if (d->alpha < 0 || d->alpha > 255 || d->shade < 0 || d->shade > 255 || d->blend < 0 || d->blend > 2)
       return throw_type(env, "present: alpha and shade are 0-255, blend 0-2");
+    d->clipped = false;
+    if (napi_get_named_property(env, layer, "clip", &clip) == napi_ok && napi_typeof(env, clip, &clip_type) == napi_ok && clip_type != napi_undefined) {
+      if (clip_type != napi_object || !get_prop_int(env, clip, "x", &d->clip.x) || !get_prop_int(env, clip, "y", &d->clip.y) ||
+          !get_prop_int(env, clip, "width", &d->clip.w) || !get_prop_int(env, clip, "height", &d->clip.h) || d->clip.w <= 0 || d->clip.h <= 0)
+        return throw_type(env, "present: a layer's clip is { x, y, width, height }, not empty");
+      d->clipped = true;
+    }
   }
   int out_w = 0, out_h = 0;
   if (SDL_GetRendererOutputSize(renderer, &out_w, &out_h) < 0) return fail(env, "SDL_GetRendererOutputSize");
-  bool covered = count > 0 && draws[0].blend == 0 && draws[0].rect.x <= 0 && draws[0].rect.y <= 0 && draws[0].rect.x + draws[0].rect.w >= out_w &&
+  bool covered = count > 0 && draws[0].blend == 0 && !draws[0].clipped && draws[0].rect.x <= 0 && draws[0].rect.y <= 0 && draws[0].rect.x + draws[0].rect.w >= out_w &&
                  draws[0].rect.y + draws[0].rect.h >= out_h;
   if (!covered && (SDL_SetRenderDrawColor(renderer, 0, 0, 0, 255) < 0 || SDL_RenderClear(renderer) < 0)) return fail(env, "SDL_RenderClear");
   for (uint32_t i = 0; i < count; i++) {
@@ -254,8 +266,13 @@ static napi_value present(napi_env env, napi_callback_info info) {
        software rasteriser (llvmpipe) most of a copy; scaled, it is filtered linearly. */
     SDL_ScaleMode scale = d->rect.w == d->slot->width && d->rect.h == d->slot->height ? SDL_ScaleModeNearest : SDL_ScaleModeLinear;
     if (SDL_SetTextureScaleMode(d->slot->texture, scale) < 0) return fail(env, "SDL_SetTextureScaleMode");
-    if (SDL_RenderCopy(renderer, d->slot->texture, NULL, &d->rect) < 0) return fail(env, "SDL_RenderCopy");
+    if (SDL_RenderSetClipRect(renderer, d->clipped ? &d->clip : NULL) < 0) return fail(env, "SDL_RenderSetClipRect");
+    if (SDL_RenderCopy(renderer, d->slot->texture, NULL, &d->rect) < 0) {
+      SDL_RenderSetClipRect(renderer, NULL);
+      return fail(env, "SDL_RenderCopy");
+    }
   }
+  if (SDL_RenderSetClipRect(renderer, NULL) < 0) return fail(env, "SDL_RenderSetClipRect");
   SDL_RenderPresent(renderer);
   return undefined;
 }
