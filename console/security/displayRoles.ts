@@ -33,19 +33,17 @@ export function displayPermissions(displayId: string): IPermissionRequest[] {
 export async function createDisplayIdentity(client: Etcd3, displayId: string): Promise<void> {
   const name = displayUserName(displayId);
   const role = client.role(name);
-  // The role and the user are independent until joined; etcd batches concurrent proposals into fewer disk syncs.
-  await Promise.all([
-    role
-      .create()
-      .catch((error: unknown) => {
-        if (!(error instanceof EtcdRoleExistsError)) throw error;
-      })
-      .then(() => role.grant(displayPermissions(displayId))),
-    // The certificate is the only way in: no password at all.
-    client.auth.userAdd({ name, password: '', options: { no_password: true } }).catch((error: unknown) => {
-      if (!(error instanceof EtcdUserExistsError)) throw error;
-    }),
-  ]);
+  // One change after another, never side by side: etcd checks a request's auth revision when it applies it,
+  // and a role change applied between (our own userAdd, sent alongside) made it refuse the grant with
+  // "revision of auth store is old" on a 3-member cluster.
+  await role.create().catch((error: unknown) => {
+    if (!(error instanceof EtcdRoleExistsError)) throw error;
+  });
+  await role.grant(displayPermissions(displayId));
+  // The certificate is the only way in: no password at all.
+  await client.auth.userAdd({ name, password: '', options: { no_password: true } }).catch((error: unknown) => {
+    if (!(error instanceof EtcdUserExistsError)) throw error;
+  });
   await client.user(name).addRole(name);
 }
 

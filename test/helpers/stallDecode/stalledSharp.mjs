@@ -13,8 +13,14 @@ export default new Proxy(sharp, {
   apply(target, thisArg, args) {
     const instance = Reflect.apply(target, thisArg, args);
     if (stallName && typeof args[0] === 'string' && args[0].endsWith(`/${stallName}`)) {
+      // The frame's decode wedges (the preparer's, which asks for RGBA pixels), whichever form of toBuffer it
+      // uses: a bare buffer since the blur fill is made from its pixels. The cache's own check of the file
+      // (a small raw decode, no alpha) runs, as it did when this stalled only toBuffer({ resolveWithObject }).
+      const ensureAlpha = instance.ensureAlpha.bind(instance);
       const toBuffer = instance.toBuffer.bind(instance);
-      instance.toBuffer = (options, ...rest) => (options?.resolveWithObject ? new Promise(() => {}) : toBuffer(options, ...rest));
+      let frameDecode = false;
+      instance.ensureAlpha = (...args) => ((frameDecode = true), ensureAlpha(...args));
+      instance.toBuffer = (...args) => (frameDecode ? new Promise(() => {}) : toBuffer(...args));
     }
     return instance;
   },
