@@ -19,6 +19,11 @@ export async function startXvfb(width = 1280, height = 720, timeoutMs = 15_000):
     stdio: ['ignore', 'ignore', 'pipe', 'pipe'],
   });
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  // A virtual screen outlives a process that dies without stopping it (Xvfb takes the terminal's SIGHUP as a
+  // reset, not an end): whatever ends our process takes the screen with it, as localEtcd does for etcd.
+  const killOnExit = () => child.kill('SIGKILL');
+  process.once('exit', killOnExit);
+  void exited.then(() => process.off('exit', killOnExit));
   let stderr = '';
   child.stderr!.on('data', (chunk: Buffer) => (stderr = (stderr + chunk.toString()).slice(-2000)));
   const stop = () => stopChildProcess(child);

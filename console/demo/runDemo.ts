@@ -8,6 +8,7 @@ import type { Etcd3 } from 'etcd3';
 import type { GlobalConfig } from '../../common/config.ts';
 import { connectEtcd } from '../../common/etcd/etcdClient.ts';
 import { homePaths } from '../../common/homePaths.ts';
+import { CleanupStack } from '../../common/process/cleanupStack.ts';
 import { stopChildProcess } from '../../common/process/stopChildProcess.ts';
 import { freePort } from '../../common/net/freePort.ts';
 import { announceKey } from '../../common/protocol/systemKeys.ts';
@@ -32,16 +33,18 @@ const DEMO_ALBUM = 'Demo';
  */
 export async function runDemo(config: GlobalConfig, say: (line: string) => void): Promise<void> {
   const paths = homePaths(config.home);
-  const cleanups: (() => Promise<void>)[] = [];
-  const cleanUp = async () => {
-    for (const cleanup of cleanups.reverse()) await cleanup().catch(() => {});
-    cleanups.length = 0;
-  };
+  // One stop, however many ask for it: a closed terminal ended the console and signalled the demo at once, and the
+  // two stops, each reversing one shared list, left the virtual screen running.
+  const cleanups = new CleanupStack();
+  const cleanUp = () => cleanups.run();
   // Ctrl-C before the console is up, or a kill, still stops what was started.
   const onSignal = () => void cleanUp().then(() => process.exit(130));
   process.on('SIGTERM', onSignal);
   process.on('SIGHUP', onSignal);
   process.on('SIGINT', onSignal);
+  // A closed terminal (a dropped SSH session) makes every later line fail with EIO: the stop must still finish.
+  const ignoreClosedTerminal = () => {};
+  process.stdout.on('error', ignoreClosedTerminal);
 
   let client: Etcd3 | undefined;
   try {
@@ -117,6 +120,7 @@ export async function runDemo(config: GlobalConfig, say: (line: string) => void)
     process.off('SIGTERM', onSignal);
     process.off('SIGHUP', onSignal);
     process.off('SIGINT', onSignal);
+    process.stdout.off('error', ignoreClosedTerminal);
   }
 }
 
