@@ -1,3 +1,4 @@
+import { seededRandom } from '../common/sync/groupSlots.ts';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { createHash } from 'node:crypto';
@@ -28,16 +29,8 @@ function packed(names: readonly string[]): PackedNames {
 
 const sha = (bytes: Buffer) => createHash('sha256').update(bytes).digest('hex');
 
-function seeded(seed = 7): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** A repeatable random source (the groups' mulberry32), so shuffles can be checked. */
+const seeded = (seed = 7) => seededRandom(seed);
 
 test('images_manifest: a reference is three checked fields; anything else is refused with the reason', () => {
   const ref = { sha256: 'a'.repeat(64), count: 100_000, bytes: 2_900_000 };

@@ -1,3 +1,4 @@
+import { seededRandom } from '../common/sync/groupSlots.ts';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { DEFAULT_SETTINGS } from '../common/protocol/codecs/settingsCodec.ts';
@@ -35,18 +36,8 @@ test('a portrait-mounted screen composes on a portrait canvas and maps back', ()
 });
 
 const seq = (playlist: Playlist) => ({ ...playlist, mode: 'sequence' as const });
-/** A repeatable random source, so shuffles can be checked. */
-function seeded(seed = 42): () => number {
-  // mulberry32: small, and even enough for rate checks.
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** A repeatable random source (the groups' mulberry32), so shuffles can be checked. */
+const seeded = (seed = 42) => seededRandom(seed);
 
 test('playlist in sequence: a new list starts at its first photo; the same list keeps its place', () => {
   const random = seeded();
