@@ -4,11 +4,10 @@ import { groupsOf, type AlbumRecord, type GroupRecord, type Library } from '../.
 import { albumPhotos } from '../../data/library/smartRules.ts';
 import { etcdWriteLimitsFromEnv, type EtcdWriteLimits } from '../../common/etcd/etcdWriteLimits.ts';
 import { displayKey } from '../../common/protocol/displayKeys.ts';
-import { decodeImages } from '../../common/protocol/codecs/imagesCodec.ts';
-import { decodeImagesManifest } from '../../common/protocol/codecs/imagesManifestCodec.ts';
 import { encodeTopic } from '../../common/protocol/topicRegistry.ts';
 import { UserError } from '../../common/userError.ts';
 import type { ManifestStore } from '../manifests/manifestStore.ts';
+import { wholeListOf } from './displayLists.ts';
 import { imagesWriting, type ImagesWriting } from './displayWrites.ts';
 import type { DisplayWrites, FanoutPlan, KeyWrite } from './fanoutPlan.ts';
 import { readKeys, writeFanout } from './fanoutWriter.ts';
@@ -154,16 +153,7 @@ function listsWritten(plan: FanoutPlan): string[] {
 async function currentParts(current: ReadonlyMap<string, string>, displayIds: readonly string[], store: ManifestStore | null): Promise<Map<string, string[]>> {
   const parts = new Map<string, string[]>();
   for (const id of displayIds) {
-    const manifestRaw = current.get(displayKey(id, 'images_manifest'));
-    if (manifestRaw !== undefined) {
-      const ref = decodeImagesManifest(manifestRaw);
-      const names = ref.ok && store ? await store.load(ref.value).catch(() => null) : null;
-      parts.set(id, names ? Array.from({ length: names.length }, (_, i) => names.nameAt(i)) : []);
-      continue;
-    }
-    const raw = current.get(displayKey(id, 'images'));
-    const decoded = raw === undefined ? null : decodeImages(raw);
-    parts.set(id, decoded?.ok ? [...decoded.value] : []);
+    parts.set(id, await wholeListOf(current.get(displayKey(id, 'images_manifest')) ?? null, current.get(displayKey(id, 'images')) ?? null, store));
   }
   return parts;
 }
