@@ -341,9 +341,9 @@ test('changes that arrive in separate callbacks of one event-loop turn fetch and
   const { app, ports, shown, drawn } = harness();
   const fetched: string[] = [];
   const fetchImage = ports.fetchImage;
-  ports.fetchImage = (name, size, server) => {
+  ports.fetchImage = (name, size, server, progress) => {
     fetched.push(name);
-    return fetchImage(name, size, server);
+    return fetchImage(name, size, server, progress);
   };
   let frame = drawn();
   app.apply({ key: '/d1:images', value: '["a.jpg","b.jpg","c.jpg"]' }, true);
@@ -415,6 +415,38 @@ test('a manifest is loaded through its port, the sample in images is never shown
   assert.equal(shown, ['m1.jpg']);
   assert.equal(asked, [null, 'http://127.0.0.1:1']);
   assert.is(app.state.playlist.images.length, 3);
+  app.stop();
+});
+
+
+test('the stuck detector counts a fetch as progress only while it receives bytes: one silent for the stall bound is stalled', async () => {
+  const { ports } = harness();
+  let clockMs = Date.parse('2026-11-22T10:00:00.000Z');
+  const problems: string[] = [];
+  let progress: () => void = () => {};
+  // Every fetch hangs, as a dead connection or a wedged decode check leaves it; `progress` is its bytes arriving.
+  const app = new ViewerApp('d1', {
+    ...ports,
+    now: () => new Date(clockMs),
+    fetchStallMs: 2000,
+    fetchImage: (_name, _size, _server, onBytes) => ((progress = onBytes), new Promise<string>(() => {})),
+    stuck: (problem) => problems.push(problem),
+  });
+  app.apply({ key: '/d1:settings', value: '{"order":"sequence","interval_time":1,"interval_units":"seconds"}' }, false);
+  app.apply({ key: '/d1:images', value: '["a.jpg","b.jpg"]' }, true);
+  // The detector looks every second of real time (half the interval, at least 1 s).
+  const nextCheck = () => new Promise((resolve) => setTimeout(resolve, 1100));
+  await new Promise((resolve) => setImmediate(resolve));
+  // Ten seconds on, bytes arriving just now: a slow download, not a stuck one.
+  clockMs += 10_000;
+  progress();
+  await nextCheck();
+  assert.equal(problems, []);
+  // Ten more seconds without a byte: stalled, and the slideshow with it.
+  clockMs += 10_000;
+  await nextCheck();
+  assert.is(problems.length, 1);
+  assert.match(problems[0]!, /no photo has changed for \d+ s, more than 3× the interval of 1 s/);
   app.stop();
 });
 

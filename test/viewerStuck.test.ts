@@ -1,5 +1,5 @@
 import { once } from 'node:events';
-import { mkdir } from 'node:fs/promises';
+import { mkdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { suite } from 'uvu';
@@ -64,6 +64,38 @@ stuck('a viewer whose decode stalls reports it, logs it once and exits non-zero;
     assert.match((reports[0] as { value: { stuck: string } }).value.stuck, /no photo has changed for \d+ s, more than 3× the interval of 1 s/);
   } finally {
     await watcher.cancel();
+    await viewer.stop();
+  }
+});
+
+stuck('a photo whose decode check wedges is given up after the stall bound: the slideshow moves on and the file stays', async ({ etcd, xvfb }) => {
+  const id = 'stuck-check';
+  const home = await tempDir('photoframe-pi-');
+  const dir = join(homePaths(home).viewerCache, `${SCREEN.width}x${SCREEN.height}`);
+  await mkdir(dir, { recursive: true });
+  // Cached but not yet checked by this process: each is checked (a small decode) before its first use.
+  for (const [name, colour] of [['red.jpg', [220, 30, 30]], ['green.jpg', [30, 200, 40]], ['blue.jpg', [30, 40, 220]]] as const) {
+    await solidJpeg(join(dir, name), SCREEN.width, SCREEN.height, [...colour]);
+  }
+  await etcd.client.put(displayKey(id, 'settings')).value(JSON.stringify({ order: 'sequence', interval_time: 1, interval_units: 'seconds' }));
+  const viewer = startViewerProcess({
+    etcdEndpoint: etcd.endpoint,
+    home,
+    id,
+    display: xvfb.display,
+    env: { NODE_OPTIONS: `--import ${STALL}`, PHOTOFRAME_TEST_STALL_CHECK: 'blue.jpg', PHOTOFRAME_IMAGE_STALL_SECONDS: '1.5' },
+  });
+  try {
+    await viewer.waitFor(/watching etcd/, 20_000);
+    await etcd.client.put(displayKey(id, 'images')).value('["red.jpg","green.jpg","blue.jpg"]');
+    // Before the bound, the check of blue.jpg held the fetch (and with it the slideshow) for good.
+    await viewer.waitFor(/cannot show blue\.jpg: cannot check cached blue\.jpg: its decode did not finish in 1\.5 s/, 30_000);
+    const failedAt = viewer.lines.findIndex((line) => /cannot show blue\.jpg/.test(line));
+    await viewer.waitFor(/showing image.*red\.jpg/, 20_000, failedAt + 1);
+    assert.ok(viewer.child.exitCode === null, 'the viewer runs on');
+    assert.ok(!viewer.lines.some((line) => /removing it and fetching it again/.test(line)), 'a check that did not finish is no verdict on the file');
+    assert.ok(await stat(join(dir, 'blue.jpg')).then(() => true, () => false), 'blue.jpg stays in the cache');
+  } finally {
     await viewer.stop();
   }
 });

@@ -89,13 +89,13 @@ export class DeviceRendering {
           this.options.changed();
         },
       },
-      fetchImage: (name, size, server) => {
+      fetchImage: (name, size, server, progress) => {
         const cache = this.options.cache;
         // A new announcement of the image server is a new object: the moment to give refused photos another try.
         if (server !== this.lastServer) cache.forgetRefusals();
         this.lastServer = server;
         cache.setCurrentList(this.options.currentList());
-        return cache.get(name, size, chooseImageSource(server, this.options.downloadUrl));
+        return cache.get(name, size, chooseImageSource(server, this.options.downloadUrl), progress);
       },
       prepareFrame: (file, size, settings) =>
         this.options.health.track('preparing a frame', async () => {

@@ -11,6 +11,7 @@ import { imageNameProblem } from '../common/protocol/codecs/imagesCodec.ts';
 import {
   checkImage,
   DEFAULT_DOWNLOAD_LIMITS,
+  ImageCheckTimeout,
   downloadImageInto,
   hashPrefixOfName,
   isDiskFull,
@@ -156,8 +157,12 @@ export class ImageCache {
     return join(this.dir, source?.kind === 'download' ? ORIGINALS : `${size.width}x${size.height}`, name);
   }
 
-  /** The local file for a photo, downloading it first if it is not cached yet (or what is cached is not a good image). */
-  async get(name: string, size: Size, source: ImageSource | null): Promise<string> {
+  /**
+   * The local file for a photo, downloading it first if it is not cached yet
+   * (or what is cached is not a good image). `progress` is called as the
+   * download's bytes arrive.
+   */
+  async get(name: string, size: Size, source: ImageSource | null, progress?: () => void): Promise<string> {
     const path = this.pathFor(name, size, source);
     const wholeFile = source?.kind === 'download';
     this.inUse.set(path, (this.inUse.get(path) ?? 0) + 1);
@@ -174,7 +179,7 @@ export class ImageCache {
           const refused = this.refusals.recall(key, Date.now());
           if (refused) throw refused;
           try {
-            await downloadImageInto(request, handle, tempPath, this.limits);
+            await downloadImageInto(request, handle, tempPath, this.limits, progress);
           } catch (error) {
             if (error instanceof RejectedImage && REMEMBERED_REFUSALS.has(error.problem)) this.refusals.remember(key, error, Date.now());
             throw error;
@@ -290,7 +295,8 @@ export class ImageCache {
       }
       this.verified.add(path);
     } catch (error) {
-      if (!(error instanceof RejectedImage)) throw error;
+      // A check that did not finish says nothing against the file: it stays for the next try.
+      if (!(error instanceof RejectedImage) || error instanceof ImageCheckTimeout) throw error;
       log.warn(`${error.message}; removing it and fetching it again`);
       await unlink(path).catch(() => {});
     }

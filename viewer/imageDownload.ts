@@ -6,6 +6,7 @@ import type { IncomingMessage } from 'node:http';
 import type { Agent as HttpsAgent } from 'node:https';
 import { fetchFailureReason } from '../common/net/fetchFailure.ts';
 import { openGet, type OpenResponse } from './httpGet.ts';
+import { DEFAULT_STALL_MS } from './stuckDetector.ts';
 
 /**
  * Getting a photo over HTTP without trusting the other end: a captive portal
@@ -18,10 +19,17 @@ export interface DownloadLimits {
   /** Larger images are refused rather than decoded: a decompression bomb would exhaust memory. */
   maxPixels: number;
   timeoutMs: number;
+  /**
+   * The longest a photo's decode check may take, and the longest a download
+   * may go without a byte before the stuck detector stops counting it as
+   * progress: a wedged decoder or a dead connection must end, not hold the
+   * slideshow forever.
+   */
+  stallMs: number;
 }
 
 /** Well above any rendition (about 1 MB at 1080p) and most camera originals, far below a small device's disk. */
-export const DEFAULT_DOWNLOAD_LIMITS: DownloadLimits = { maxBytes: 64 * 1024 * 1024, maxPixels: 100_000_000, timeoutMs: 60_000 };
+export const DEFAULT_DOWNLOAD_LIMITS: DownloadLimits = { maxBytes: 64 * 1024 * 1024, maxPixels: 100_000_000, timeoutMs: 60_000, stallMs: DEFAULT_STALL_MS };
 
 export type DownloadProblem =
   | 'unreachable'
@@ -31,6 +39,8 @@ export type DownloadProblem =
   | 'undecodable'
   | 'hash-mismatch'
   | 'disk-full'
+  /** The decode check did not finish in time (see ImageCheckTimeout). */
+  | 'check-timeout'
   /** The published image server is not one this viewer's TLS identity may talk to (http://, another installation's CA). */
   | 'untrusted-server';
 
@@ -47,6 +57,22 @@ export class RejectedImage extends Error {
   ) {
     super(message);
     this.name = 'RejectedImage';
+  }
+}
+
+/**
+ * The decode check of a photo did not finish within `stallMs`: a wedged
+ * decoder thread, a card that stopped answering. Not a verdict on the file
+ * (the next try may pass), so neither the cache nor its refusals act on it as
+ * on a bad image; the slideshow moves on as for any failure.
+ */
+export class ImageCheckTimeout extends RejectedImage {
+  constructor(
+    what: string,
+    readonly timeoutMs: number,
+  ) {
+    super('check-timeout', `cannot check ${what}: its decode did not finish in ${Math.round(timeoutMs / 100) / 10} s`);
+    this.name = 'ImageCheckTimeout';
   }
 }
 
@@ -84,8 +110,12 @@ export function hashPrefixOfName(name: string): string | null {
   return HASH_NAME.exec(name)?.[1] ?? null;
 }
 
-/** Streams the response into `handle` (the temp file at `tempPath`) and checks it; throws RejectedImage if anything is off. */
-export async function downloadImageInto(request: DownloadRequest, handle: FileHandle, tempPath: string, limits: DownloadLimits): Promise<void> {
+/**
+ * Streams the response into `handle` (the temp file at `tempPath`) and checks
+ * it; throws RejectedImage if anything is off. `progress` is called as bytes
+ * arrive: what tells a slow download from one that stopped.
+ */
+export async function downloadImageInto(request: DownloadRequest, handle: FileHandle, tempPath: string, limits: DownloadLimits, progress?: () => void): Promise<void> {
   const what = `${request.name} from ${request.origin}`;
   let opened: OpenResponse;
   try {
@@ -110,6 +140,7 @@ export async function downloadImageInto(request: DownloadRequest, handle: FileHa
       if (bytes > limits.maxBytes) throw tooLarge(what, limits);
       hash.update(chunk);
       await handle.write(chunk);
+      progress?.();
     }
     await checkImage(tempPath, what, limits);
     const actual = hash.digest('hex');
@@ -131,12 +162,14 @@ export async function downloadImageInto(request: DownloadRequest, handle: FileHa
  * at a small scale (JPEG shrink-on-load keeps this to tens of milliseconds for
  * a 12 MP photo), and a truncated file counts as undecodable.
  */
-export async function checkImage(path: string, what: string, limits: Pick<DownloadLimits, 'maxPixels'>): Promise<void> {
+export async function checkImage(path: string, what: string, limits: Pick<DownloadLimits, 'maxPixels' | 'stallMs'>): Promise<void> {
+  const deadline = Date.now() + limits.stallMs;
   let width: number | undefined;
   let height: number | undefined;
   try {
-    ({ width, height } = await sharp(path).metadata());
+    ({ width, height } = await withinDeadline(sharp(path).metadata(), deadline, what, limits.stallMs));
   } catch (error) {
+    if (error instanceof ImageCheckTimeout) throw error;
     throw undecodable(what, error);
   }
   if (!width || !height) throw new RejectedImage('undecodable', `refused ${what}: an image without dimensions`);
@@ -145,10 +178,23 @@ export async function checkImage(path: string, what: string, limits: Pick<Downlo
     throw new RejectedImage('too-large', `refused ${what}: ${width}×${height} is more than ${limits.maxPixels} pixels`);
   }
   try {
-    await sharp(path, { failOn: 'truncated', limitInputPixels: limits.maxPixels }).resize(64, 64, { fit: 'inside' }).raw().toBuffer();
+    await withinDeadline(sharp(path, { failOn: 'truncated', limitInputPixels: limits.maxPixels }).resize(64, 64, { fit: 'inside' }).raw().toBuffer(), deadline, what, limits.stallMs);
   } catch (error) {
+    if (error instanceof ImageCheckTimeout) throw error;
     throw undecodable(what, error);
   }
+}
+
+/**
+ * The work's result, or ImageCheckTimeout at `deadline`. A decode cannot be
+ * cancelled: a wedged one keeps its thread, but no longer the slideshow.
+ */
+function withinDeadline<T>(work: Promise<T>, deadline: number, what: string, timeoutMs: number): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new ImageCheckTimeout(what, timeoutMs)), Math.max(0, deadline - Date.now()));
+  });
+  return Promise.race([work, timeout]).finally(() => clearTimeout(timer));
 }
 
 function undecodable(what: string, error: unknown): RejectedImage {

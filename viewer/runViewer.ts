@@ -109,6 +109,7 @@ export async function runViewer(options: ViewerOptions): Promise<void> {
     ...rendering.ports,
     loadManifest: (ref, server) => manifests.load(ref, server && { server, request: (s, path, what) => cache.requestTo(s, path, what) }),
     clockOffsetMs: () => health.clockOffsetMs(),
+    fetchStallMs: limits.download.stallMs,
     remember: (key, value) => {
       if (value === null) delete remembered[key];
       else remembered[key] = value;

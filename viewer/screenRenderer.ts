@@ -15,8 +15,11 @@ export interface RenderPorts {
     /** Ends a running transition on its photo at once, freeing the outgoing one (see SdlScreen). */
     settleTransition?(): void;
   };
-  /** `size` is the canvas the photo is composed on: a portrait-mounted screen's is upright (layout.ts renditionBox). */
-  fetchImage(name: string, size: Size, server: ImageServerInfo | null): Promise<string>;
+  /**
+   * `size` is the canvas the photo is composed on: a portrait-mounted screen's is upright (layout.ts renditionBox).
+   * `progress` is called as a download's bytes arrive.
+   */
+  fetchImage(name: string, size: Size, server: ImageServerInfo | null, progress: () => void): Promise<string>;
   prepareFrame(file: string, size: Size, settings: DisplaySettings): Promise<Frame>;
 }
 
@@ -31,26 +34,43 @@ export class ScreenRenderer {
   private readonly renders = new LatestWins();
   private readonly ahead = new FrameAhead();
   private fetching = 0;
+  /** When a fetch last started or received bytes (ms, by `now`). */
+  private fetchProgressAt = 0;
 
   constructor(
     private readonly ports: RenderPorts,
     /** The image server as known when a fetch starts. */
     private readonly server: () => ImageServerInfo | null,
+    private readonly now: () => number = Date.now,
   ) {}
 
   get size(): Size {
     return this.ports.screen.size;
   }
 
-  /** Whether a photo is being fetched: a download may be slow, and it times out by itself when it stops. */
+  /** Whether a photo is being fetched. */
   get busyFetching(): boolean {
     return this.fetching > 0;
   }
 
+  /**
+   * Whether a fetch is under way and has started or received bytes within
+   * `stallMs`: a slow download is progress, one that stopped (a dead
+   * connection, a wedged decode check, a stuck card) is not, however long
+   * it would take to time out by itself.
+   */
+  fetchProgressing(stallMs: number): boolean {
+    return this.fetching > 0 && this.now() - this.fetchProgressAt <= stallMs;
+  }
+
   private async fetch(name: string, size: Size): Promise<string> {
     this.fetching++;
+    const progress = () => {
+      this.fetchProgressAt = this.now();
+    };
+    progress();
     try {
-      return await this.ports.fetchImage(name, size, this.server());
+      return await this.ports.fetchImage(name, size, this.server(), progress);
     } finally {
       this.fetching--;
     }

@@ -7,6 +7,12 @@ export const STUCK_INTERVALS = 3;
  * pass without a change about one time in eight; ten, about one in a thousand.
  */
 export const STUCK_INTERVALS_HALF_LIFE = 10;
+/**
+ * How long a fetch may go without a byte, and a photo's decode check may
+ * take, before it counts as stalled (DownloadLimits.stallMs). The largest
+ * photo accepted (100 MP) is checked at 1/8 scale in a few seconds on a Pi 3.
+ */
+export const DEFAULT_STALL_MS = 30_000;
 
 export interface StuckInput {
   /** The screen is on, the slideshow not paused, with more than one photo. */

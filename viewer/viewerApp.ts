@@ -16,7 +16,7 @@ import type { Size } from './layout.ts';
 import type { Random } from './playlist.ts';
 import { ScreenRenderer, type RenderPorts } from './screenRenderer.ts';
 import { MAX_TIMER_MS, type TimerPlan } from './slideshowTiming.ts';
-import { stuckProblem } from './stuckDetector.ts';
+import { DEFAULT_STALL_MS, stuckProblem } from './stuckDetector.ts';
 
 const log = createLogger('viewer');
 
@@ -90,6 +90,8 @@ export interface ViewerPorts extends RenderPorts {
    * it, a display given a manifest keeps the list it had.
    */
   loadManifest?(ref: ManifestRef, server: ImageServerInfo | null): Promise<PhotoList>;
+  /** How long a fetch may go without a byte before the stuck detector stops counting it as progress (DownloadLimits.stallMs). */
+  fetchStallMs?: number;
   /** The display's own time zone (a schedule without a `timezone` setting); the system's by default. */
   timeZone?: string;
   now?: () => Date;
@@ -159,7 +161,7 @@ export class ViewerApp {
     this.random = ports.random ?? Math.random;
     this.timers = ports.timers ?? REAL_TIMERS;
     this.clockOffsetMs = ports.clockOffsetMs ?? (() => 0);
-    this.renderer = new ScreenRenderer(ports, () => this.model.server);
+    this.renderer = new ScreenRenderer(ports, () => this.model.server, () => this.now().getTime());
     this.systemTimeZone = ports.timeZone ?? systemTimeZone();
     this.progressAt = this.now().getTime();
     if (ports.stuck) this.armStuckCheck();
@@ -332,8 +334,9 @@ export class ViewerApp {
 
   private checkStuck(): void {
     if (this.stopped || this.stuckReported !== null) return;
-    // A download under way is progress of its own (it fails by itself when it stalls); the wait counts from its end.
-    if (this.renderer.busyFetching) {
+    // A download receiving bytes is progress of its own; one that has had none for the stall bound (or a decode
+    // check that does not finish) is not, though it would time out by itself much later, if ever.
+    if (this.renderer.fetchProgressing(this.ports.fetchStallMs ?? DEFAULT_STALL_MS)) {
       this.progressAt = this.now().getTime();
       return;
     }
