@@ -323,7 +323,10 @@ class StepBuilder {
           this.note('info', `power_state ${change.value} overrides the schedule`, { until: this.model.nextEdge === null ? '' : new Date(this.model.nextEdge).toISOString() });
         }
         this.evaluate();
-        if (screenOn(this.model) !== before) this.effects.push({ kind: 'screen power', on: screenOn(this.model) });
+        // A repeated value (a write etcd applied twice, a second `on`) that leaves the screen as it was changes
+        // nothing on it: no redraw, and the slideshow's timer runs on.
+        if (screenOn(this.model) === before) return;
+        this.effects.push({ kind: 'screen power', on: screenOn(this.model) });
         return this.show();
       }
       case 'paused':
