@@ -159,6 +159,36 @@ cli('display set writes the album as /<id>:images and merges settings', async (c
   }
 });
 
+cli('display set with several displays writes them together: settings, album and images in a transaction each', async (context) => {
+  const ids = ['c0ffee00-0000-4000-8000-000000000002', 'c0ffee00-0000-4000-8000-000000000003'];
+  for (const [i, id] of ids.entries()) {
+    await context.etcd.client.put(announceKey(id)).value(encodeAnnouncement({ id, hostname: `till-${i}`, version: '0.1.0', screen: null, started_at: new Date().toISOString() }));
+  }
+  const port = await freePort();
+  const server = startCli(withEtcd(context, 'serve', '--host', '127.0.0.1', '--http-port', String(port)));
+  try {
+    await server.waitFor(/image server listening/);
+    const revision = async () => BigInt((await context.etcd.client.maintenance.status()).header.revision);
+    const before = await revision();
+    const result = await runCli(withEtcd(context, 'display', 'set', ...ids, 'album=Family', 'interval_time=45'));
+    assert.is(result.code, 0, result.stderr);
+    assert.match(result.stdout, /display "till-0" \(c0ffee00-0000-4000-8000-000000000002\): set album "Family" \(2 photos\) and settings interval_time\n/);
+    assert.match(result.stdout, /display "till-1" \(c0ffee00-0000-4000-8000-000000000003\): set album "Family" \(2 photos\) and settings interval_time\n/);
+    // Settings, album keys, lists: one transaction each for both displays (one put per key was 6).
+    assert.ok((await revision()) - before <= 3n, `${(await revision()) - before} revisions`);
+    const library = await new LibraryStore(homePaths(context.home).store).read();
+    const album = library.albums.find((a) => a.name === 'Family')!;
+    for (const id of ids) {
+      assert.equal(JSON.parse((await context.etcd.client.get(displayKey(id, 'images')).string())!), album.photos);
+      assert.is(JSON.parse((await context.etcd.client.get(displayKey(id, 'settings')).string())!).interval_time, 45);
+      assert.is(library.displays.find((d) => d.id === id)?.albumId, album.id);
+    }
+    assertOneLineError(await runCli(withEtcd(context, 'display', 'set', ...ids, 'name=Till')), /name=Till would give 2 displays one name/);
+  } finally {
+    await server.stop();
+  }
+});
+
 cli('import reports skipped files on stderr and exits 2', async (context) => {
   const source = await tempDir();
   await solidJpeg(join(source, 'fine.jpg'), 40, 40, [1, 1, 1]);

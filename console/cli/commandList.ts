@@ -65,7 +65,7 @@ export const COMMANDS: Command[] = [
       'photoframe display enroll NAME... [--out DIR] [--display-etcd URL[,URL...]] [--json (a line per display)]',
       'photoframe display renew <display> [--out DIR] [--json]',
       'photoframe display revoke <display> [--json]',
-      'photoframe display set <display id or name> [album=<album>] [name=...] [interval_time=30] [interval_units=seconds] ...',
+      'photoframe display set <display id or name>... [album=<album>] [name=...] [interval_time=30] [interval_units=seconds] ...   (several displays: written together, in a few transactions)',
       'photoframe display show <display> [--json]   (its status and health: screen, schedule, temperature, throttling, disk, clock, last error)',
       'photoframe display rename <display> NEW_NAME [--json]',
       'photoframe display forget <display> [--json]',

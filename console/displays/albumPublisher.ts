@@ -69,6 +69,57 @@ export async function publishGroup(
 }
 
 /**
+ * Gives these displays the album (`display set A B … album=…`, the albums
+ * view's "another album first"): its key, then the list, through one
+ * fan-out, so many displays cost a few transactions and a display already
+ * showing it is not written. Returns the displays whose list changed.
+ */
+export async function giveAlbum(
+  client: Etcd3,
+  displayIds: readonly string[],
+  album: AlbumRecord,
+  photos: readonly string[],
+  limits: EtcdWriteLimits = etcdWriteLimitsFromEnv(process.env),
+): Promise<string[]> {
+  const ids = [...new Set(displayIds)];
+  const lists = new AlbumLists(imagesWriting());
+  const current = await readAlbumKeys(client, ids, photos, limits, lists.writing);
+  const desired = ids.map((id) => lists.albumWrites(id, album, photos));
+  await lists.saveManifests();
+  return listsWritten(await writeFanout(client, desired, limits, current));
+}
+
+// What a leaving display's list is read as: a member's share is typically this or less; a larger one only makes a batch's answer larger.
+const LEAVING_LIST_EXPECT_BYTES = 16 * 1024;
+
+/**
+ * Displays that left a group keep nothing of its album: each gets an empty
+ * `images` and loses any manifest key after it, as putImages(id, []) did one
+ * display at a time, now in one fan-out (a group of 1,000 leaving costs what
+ * one joining does). A display whose list is empty already is not written.
+ * Returns the displays whose list changed.
+ */
+export async function clearLists(client: Etcd3, displayIds: readonly string[], limits: EtcdWriteLimits = etcdWriteLimitsFromEnv(process.env)): Promise<string[]> {
+  const ids = [...new Set(displayIds)];
+  if (ids.length === 0) return [];
+  const writing = imagesWriting();
+  const desired: DisplayWrites[] = ids.map((id) => {
+    const wire = imagesWire(id, [], writing.limits);
+    if (wire.kind !== 'plain') throw new Error('an empty list always fits one etcd value');
+    return { displayId: id, writes: [wire.images, { key: wire.manifestKey, value: null }] };
+  });
+  const current = await readKeys(
+    client,
+    ids.flatMap((id) => [
+      { key: displayKey(id, 'images_manifest'), expectBytes: 256 },
+      { key: displayKey(id, 'images'), expectBytes: LEAVING_LIST_EXPECT_BYTES },
+    ]),
+    limits,
+  );
+  return listsWritten(await writeFanout(client, desired, limits, current));
+}
+
+/**
  * A same group's members share a schedule (group_clock), written before their
  * lists so a member never takes the whole album on its own timer; a split
  * group's members keep their own time.

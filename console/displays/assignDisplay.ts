@@ -7,7 +7,8 @@ import { findDisplay, rememberDisplay } from '../../data/library/displays.ts';
 import type { AlbumRecord, Library } from '../../data/library/librarySchema.ts';
 import type { LibraryStore } from '../../data/library/libraryStore.ts';
 import { readEtcdDisplays } from './displayDirectory.ts';
-import { putAlbum, putSettings } from './displayWrites.ts';
+import { giveAlbum } from './albumPublisher.ts';
+import { putSettingsMany } from './settingsFanout.ts';
 import { requireReachableImageServer } from './imageServerCheck.ts';
 
 export interface DisplayChange {
@@ -45,12 +46,30 @@ export interface AssignmentResult {
 /**
  * Points a display at an album and/or changes its settings. Everything is
  * checked first; then settings, album and images go to etcd (see
- * writeDisplayKeys); then the library records the assignment.
+ * assignDisplays); then the library records the assignment.
  */
 export async function assignDisplay(client: Etcd3, store: LibraryStore, displayRef: string, change: DisplayChange): Promise<AssignmentResult> {
+  return (await assignDisplays(client, store, [displayRef], change))[0]!;
+}
+
+/**
+ * The same for many displays at once (`display set A B … album=…`, the
+ * albums view moving every display of an album to another): every display
+ * and the album are checked before anything is written; then the settings
+ * of all of them (merged under revision guards, settingsFanout.ts), then the
+ * album and its images last, through one fan-out (albumPublisher.ts): a few
+ * transactions, one key per display in each, so an original viewer still
+ * hears every key and `images` last. Then the library records it.
+ */
+export async function assignDisplays(client: Etcd3, store: LibraryStore, displayRefs: readonly string[], change: DisplayChange): Promise<AssignmentResult[]> {
   const library = await store.read();
   const etcdDisplays = await readEtcdDisplays(client);
-  const display = resolveDisplay(library, etcdDisplays.announcements, displayRef);
+  const resolved = new Map<string, ResolvedDisplay>();
+  for (const ref of displayRefs) {
+    const display = resolveDisplay(library, etcdDisplays.announcements, ref);
+    resolved.set(display.id, display);
+  }
+  const displays = [...resolved.values()];
   let album: AlbumRecord | null = null;
   if (change.album !== undefined) {
     album = findAlbum(library, change.album) ?? null;
@@ -64,31 +83,25 @@ export async function assignDisplay(client: Etcd3, store: LibraryStore, displayR
   }
 
   const newName = typeof change.settings.name === 'string' && change.settings.name !== '' ? change.settings.name : undefined;
-  // The etcd write happens under the library lock, inside the library update: if the
+  if (newName !== undefined && displays.length > 1) throw new UserError(`name=${newName} would give ${displays.length} displays one name: set names one display at a time`);
+  // The etcd writes happen under the library lock, inside the library update: if the
   // library cannot be written (no folder, no space) etcd is not touched either, and
   // if etcd refuses, the library is left as it was.
-  let writtenSettings: DisplaySettings | null = null;
+  let writtenSettings: Map<string, DisplaySettings> | null = null;
   const stored = await store.update(async (lib) => {
     // The album as it is now, under the lock: an import that finished meanwhile must not be undone.
     // A smart album shows its current matches.
     if (album) album = findAlbum(lib, album.id) ?? album;
-    writtenSettings = await writeDisplayKeys(client, display, album && { ...album, photos: albumPhotos(lib, album) }, change);
-    const record = rememberDisplay(lib, { id: display.id, hostname: display.hostname, name: newName ?? display.name });
-    if (album) record.albumId = album.id;
-    return record;
+    if (Object.keys(change.settings).length > 0) writtenSettings = await putSettingsMany(client, displays, change.settings);
+    if (album) await giveAlbum(client, displays.map((display) => display.id), album, albumPhotos(lib, album));
+    return displays.map((display) => {
+      const record = rememberDisplay(lib, { id: display.id, hostname: display.hostname, name: newName ?? display.name });
+      if (album) record.albumId = album.id;
+      return { id: record.id, name: record.name };
+    });
   });
-  return { displayId: stored.id, displayName: stored.name, album, settings: writtenSettings };
-}
-
-/**
- * Settings first (merged under the revision guard), then the album and its
- * images last, each in its own put: an original viewer that only hears the
- * first key of a transaction still gets every change.
- */
-async function writeDisplayKeys(client: Etcd3, display: ResolvedDisplay, album: AlbumRecord | null, change: DisplayChange): Promise<DisplaySettings | null> {
-  const settings = Object.keys(change.settings).length > 0 ? await putSettings(client, display.id, display.name, change.settings) : null;
-  if (album) await putAlbum(client, display.id, album);
-  return settings;
+  const settings = writtenSettings as Map<string, DisplaySettings> | null;
+  return stored.map((record) => ({ displayId: record.id, displayName: record.name, album, settings: settings?.get(record.id) ?? null }));
 }
 
 interface ResolvedDisplay {

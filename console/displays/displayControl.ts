@@ -8,7 +8,7 @@ import { findGroup } from '../../data/library/groups.ts';
 import { groupsOf, type GroupRecord, type Library } from '../../data/library/librarySchema.ts';
 import { stepGroup } from './groupClock.ts';
 import type { EtcdDisplayView } from './displayDirectory.ts';
-import { putTopic } from './displayWrites.ts';
+import { sendCommand } from './commandWrites.ts';
 import { askNowShowing } from './nowShowingRequest.ts';
 import { localClock } from '../library/localTime.ts';
 import { photoLabel } from '../library/photoNames.ts';
@@ -72,20 +72,24 @@ export interface ActionOutcome {
   answer?: NowShowing;
 }
 
-/** Sends the action to every target, one put each; `now` asks each and returns the answers. */
+/**
+ * Sends the action to every target, in a few guarded transactions that a
+ * retry cannot apply twice (commandWrites.ts); `now` asks each and returns
+ * the answers.
+ */
 export async function runDisplayAction(client: Etcd3, action: DisplayAction, targets: readonly ActionTarget[], nowTimeoutMs = 5000): Promise<ActionOutcome[]> {
   if (action === 'now') {
     return Promise.all(targets.map(async (target) => ({ target, answer: await askNowShowing(client, target.id, target.name, nowTimeoutMs) })));
   }
   const write = WRITES[action];
-  for (const target of targets) await putTopic(client, target.id, write.topic, write.value as never);
+  await sendCommand(client, targets.map((target) => target.id), write.topic, write.value as never);
   return targets.map((target) => ({ target }));
 }
 
 /**
  * The action on what a name resolved to: next or back on a `same` group moves
  * the group's shared clock (every member to the same slot, together, see
- * groupClock.ts); anything else is runDisplayAction's one put per display.
+ * groupClock.ts); anything else is runDisplayAction's command to each display.
  */
 export async function runResolvedAction(client: Etcd3, action: DisplayAction, resolved: ResolvedTargets, nowTimeoutMs = 5000): Promise<ActionOutcome[]> {
   const group = resolved.group;

@@ -1,11 +1,11 @@
 import type { Etcd3 } from 'etcd3';
-import { decodeSettings, mergeSettings, type DisplaySettings, type SettingsValue } from '../../common/protocol/codecs/settingsCodec.ts';
-import { displayKey } from '../../common/protocol/displayKeys.ts';
+import type { DisplaySettings } from '../../common/protocol/codecs/settingsCodec.ts';
 import { encodeTopic, type TopicValues } from '../../common/protocol/topicRegistry.ts';
 import type { DisplayTopic } from '../../common/protocol/displayKeys.ts';
 import { UserError } from '../../common/userError.ts';
 import type { AlbumRecord } from '../../data/library/librarySchema.ts';
 import type { ManifestStore } from '../manifests/manifestStore.ts';
+import { putSettingsMany } from './settingsFanout.ts';
 import { DEFAULT_IMAGES_WIRE_LIMITS, imagesWire, type ImagesWireLimits, type KeyValue } from './imagesWire.ts';
 
 /** Where large lists' manifests go, and the bound above which a list needs one. */
@@ -72,36 +72,16 @@ export async function putImages(client: Etcd3, displayId: string, photos: readon
   return (await putIfChanged(wire.images)) || manifestChanged;
 }
 
-const MAX_SETTINGS_ATTEMPTS = 5;
-
-export class SettingsConflictError extends UserError {
-  constructor(displayName: string) {
-    super(`cannot update display ${displayName}: its settings kept changing under us; try again`);
-    this.name = 'SettingsConflictError';
-  }
-}
+export { SettingsConflictError } from './settingsFanout.ts';
 
 /**
  * Merges a change into the settings etcd holds and writes the whole object,
- * guarded by the key's revision so a concurrent edit is merged, not lost.
- * What is written is complete and in the original viewer's types.
+ * guarded by the key's revision so a concurrent edit is merged, not lost, and
+ * a retried write is not applied twice (see settingsFanout.ts, which does
+ * this for many displays at once). What is written is complete and in the
+ * original viewer's types; settings that already are the result are not
+ * written again.
  */
 export async function putSettings(client: Etcd3, displayId: string, displayName: string, change: Partial<DisplaySettings>): Promise<DisplaySettings> {
-  const key = displayKey(displayId, 'settings');
-  for (let attempt = 1; attempt <= MAX_SETTINGS_ATTEMPTS; attempt++) {
-    const current = await client.get(key).exec();
-    const kv = current.kvs[0];
-    let stored: SettingsValue = { fields: {}, unknown: {} };
-    if (kv) {
-      const decoded = decodeSettings(kv.value.toString());
-      // A value no viewer can read is replaced rather than merged: viewers ignore it anyway.
-      if (decoded.ok) stored = decoded.value;
-    }
-    const merged = mergeSettings(stored, change);
-    if (!merged.ok) throw new UserError(`cannot update display ${displayName}: ${merged.error}`);
-    const { value } = encodeTopic(displayId, 'settings', { fields: merged.value, unknown: stored.unknown });
-    const result = await client.if(key, 'Mod', '==', kv ? kv.mod_revision : '0').then(client.put(key).value(value)).commit();
-    if (result.succeeded) return merged.value;
-  }
-  throw new SettingsConflictError(displayName);
+  return (await putSettingsMany(client, [{ id: displayId, name: displayName }], change)).get(displayId)!;
 }

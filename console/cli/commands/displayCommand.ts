@@ -2,7 +2,7 @@ import { connectEtcd } from '../../../common/etcd/etcdClient.ts';
 import { homePaths } from '../../../common/homePaths.ts';
 import { UserError } from '../../../common/userError.ts';
 import { LibraryStore } from '../../../data/library/libraryStore.ts';
-import { assignDisplay, parseDisplayChange } from '../../displays/assignDisplay.ts';
+import { assignDisplays, parseDisplayChange } from '../../displays/assignDisplay.ts';
 import { readEtcdDisplays } from '../../displays/displayDirectory.ts';
 import { forgetDisplayRecord, renameDisplayRecord, type LibraryUpdate } from '../../displays/displayRecords.ts';
 import { DISPLAY_ACTIONS as DISPLAY_ACTION_WORDS, describeNowShowing, isDisplayAction, resolveTargets, runResolvedAction, type DisplayAction } from '../../displays/displayControl.ts';
@@ -27,20 +27,28 @@ export async function runDisplay(context: CommandContext): Promise<number | void
 }
 
 async function runDisplaySet({ config, positionals }: CommandContext): Promise<number | void> {
-  const [action, displayRef, ...words] = positionals;
+  const [action, ...rest] = positionals;
   if (action !== 'set') {
     throw new UserError(`display ${action === undefined ? 'needs an action' : `has no action "${action}"`}: use ${DISPLAY_ACTIONS}`);
   }
-  if (!displayRef) throw new UserError('display set needs a display id or name: photoframe display set <display> album=<album>');
+  // The displays come first, then the key=value words: `display set kitchen hall album=Family`.
+  // Without any key=value word, everything after the first display is a malformed assignment, and said so.
+  const firstAssignment = rest.findIndex((word) => word.includes('='));
+  const split = firstAssignment < 0 ? Math.min(1, rest.length) : firstAssignment;
+  const displayRefs = rest.slice(0, split);
+  const words = rest.slice(split);
+  if (displayRefs.length === 0) throw new UserError('display set needs a display id or name: photoframe display set <display>... album=<album>');
   // Parse every word before touching etcd, so a typo changes nothing.
   const change = parseDisplayChange(parseAssignments(words, 'use album=<album> or a setting such as interval_time=30'));
   const client = await connectEtcd(config.etcd);
   try {
-    const result = await assignDisplay(client, new LibraryStore(homePaths(config.home).store), displayRef, change);
-    const parts: string[] = [];
-    if (result.album) parts.push(`album "${result.album.name}" (${result.album.photos.length} photos)`);
-    if (result.settings) parts.push(`settings ${Object.keys(change.settings).join(', ')}`);
-    process.stdout.write(`display "${result.displayName}" (${result.displayId}): set ${parts.join(' and ')}\n`);
+    const results = await assignDisplays(client, new LibraryStore(homePaths(config.home).store), displayRefs, change);
+    for (const result of results) {
+      const parts: string[] = [];
+      if (result.album) parts.push(`album "${result.album.name}" (${result.album.photos.length} photos)`);
+      if (result.settings) parts.push(`settings ${Object.keys(change.settings).join(', ')}`);
+      process.stdout.write(`display "${result.displayName}" (${result.displayId}): set ${parts.join(' and ')}\n`);
+    }
   } finally {
     client.close();
   }

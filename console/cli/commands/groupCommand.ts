@@ -9,7 +9,7 @@ import { readEtcdDisplays } from '../../displays/displayDirectory.ts';
 import { republishAfterMemberChange } from '../../displays/groupRepublish.ts';
 import { rememberAnnounced } from '../../displays/displayRecords.ts';
 import { parseDisplayChange } from '../../displays/assignDisplay.ts';
-import { putSettings } from '../../displays/displayWrites.ts';
+import { putSettingsMany } from '../../displays/settingsFanout.ts';
 import { parseAssignments } from '../argumentParsers.ts';
 import type { CommandContext } from '../command.ts';
 import { withEtcdAfterSave } from '../etcdWhenNeeded.ts';
@@ -94,7 +94,8 @@ export async function runGroup({ config, values, positionals }: CommandContext):
       if (settings.length) {
         const library = await store.read();
         await withEtcdAfterSave(config, `group "${group.name}"`, async (client) => {
-          for (const id of group.displayIds) await putSettings(client, id, library.displays.find((d) => d.id === id)?.name ?? id, change.settings);
+          // Every member in a few guarded transactions (settingsFanout.ts), not one round trip each.
+          await putSettingsMany(client, group.displayIds.map((id) => ({ id, name: library.displays.find((d) => d.id === id)?.name ?? id })), change.settings);
           // A same group's schedule follows its interval and order: a change to either gives the members a new clock.
           if ((group.mode ?? 'split') === 'same' && group.albumId !== null) await putGroupClock(client, group.displayIds, await wantedGroupClock(client, group));
         });

@@ -13,7 +13,7 @@ import { albumRows, type AlbumRow } from './albumRows.ts';
 import { groupsOf } from '../../../data/library/librarySchema.ts';
 import { setGroupAlbum } from '../../../data/library/groups.ts';
 import { LibraryStore } from '../../../data/library/libraryStore.ts';
-import { assignDisplay } from '../../displays/assignDisplay.ts';
+import { assignDisplays } from '../../displays/assignDisplay.ts';
 import { republishAfterMemberChange } from '../../displays/groupRepublish.ts';
 
 /** `a`, `a and b`, `a, b and c`. */
@@ -160,7 +160,7 @@ export function albumsView(context: SessionContext, options: AlbumsViewOptions):
       if (other !== null) {
         const store = new LibraryStore(hub.store.path);
         // The same assignment as the displays view's `a`: the album key, then the image list.
-        for (const display of displays) await assignDisplay(context.services.client, store, display.id, { album: other, settings: {} });
+        if (displays.length) await assignDisplays(context.services.client, store, displays.map((display) => display.id), { album: other, settings: {} });
         for (const group of groups) {
           await hub.update(context.who, `group ${group.name} shows album ${other}`, (library) => setGroupAlbum(library, group.id, other!));
           await hub.store.update((locked) => republishAfterMemberChange(context.services.client, locked, [group.id], []));
