@@ -58,6 +58,16 @@ modes('mode=same gives every member the whole album, mode=split deals it again; 
   const lists = await Promise.all(ids.map((id) => imagesOf(context, id)));
   assert.equal(lists.flat().sort(), album, 'split: the members together hold the album, each photo once');
   assert.ok(Math.max(...lists.map((l) => l.length)) - Math.min(...lists.map((l) => l.length)) <= 1, 'in parts that differ by at most one');
+
+  // Deleted: the displays keep their lists and leave the group's schedule.
+  await cli.json('group', 'set', 'Windows', 'mode=same');
+  for (const id of ids) assert.ok(await context.etcd.client.get(`/${id}:group_clock`).string(), 'a same group has a clock');
+  const deleted = await runCli(cli.args('group', 'delete', 'Windows'));
+  assert.is(deleted.code, 0, deleted.stderr);
+  for (const id of ids) {
+    assert.is(await context.etcd.client.get(`/${id}:group_clock`).string(), null, `${id} follows no group schedule`);
+    assert.is((await imagesOf(context, id)).length, album.length, `${id} keeps what it shows`);
+  }
 });
 
 modes.run();

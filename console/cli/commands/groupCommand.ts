@@ -1,6 +1,6 @@
 import type { EtcdTarget } from '../../../common/config.ts';
 import { homePaths } from '../../../common/homePaths.ts';
-import { UserError } from '../../../common/userError.ts';
+import { reasonOf, UserError } from '../../../common/userError.ts';
 import { requireAlbum } from '../../../data/library/albums.ts';
 import { addGroupMembers, createGroup, deleteGroup, groupMode, isGroupMode, removeGroupMembers, requireGroup, setGroupAlbum, setGroupMode } from '../../../data/library/groups.ts';
 import type { GroupMode, GroupRecord, Library } from '../../../data/library/librarySchema.ts';
@@ -13,7 +13,7 @@ import { putSettingsMany } from '../../displays/settingsFanout.ts';
 import { parseAssignments } from '../argumentParsers.ts';
 import type { CommandContext } from '../command.ts';
 import { withEtcdAfterSave } from '../etcdWhenNeeded.ts';
-import { putGroupClock, stepGroup, wantedGroupClock } from '../../displays/groupClock.ts';
+import { clearGroupClock, putGroupClock, stepGroup, wantedGroupClock } from '../../displays/groupClock.ts';
 import { connectEtcd } from '../../../common/etcd/etcdClient.ts';
 
 function describe(library: Library, group: GroupRecord) {
@@ -50,6 +50,9 @@ export async function runGroup({ config, values, positionals }: CommandContext):
     }
     case 'delete': {
       const group = await store.update((library) => deleteGroup(library, need(name, 'NAME')));
+      // They keep their lists, but follow no group's schedule any more (else a member given its own album later
+      // would still change on the deleted group's slots). In batched deletes; a split group's members have none.
+      if (group.displayIds.length) await releaseFromGroup(config, group);
       process.stdout.write(values.json ? `${JSON.stringify({ id: group.id, name: group.name, deleted: true })}\n` : `deleted group "${group.name}"; its displays keep what they show\n`);
       return;
     }
@@ -152,6 +155,21 @@ function takeMode(assignments: readonly [string, string][]): { mode: GroupMode |
     mode = value;
   }
   return { mode, rest };
+}
+
+/** Takes the deleted group's schedule from its displays; the group is gone already, so a failure says what is left to do. */
+async function releaseFromGroup(config: CommandContext['config'], group: GroupRecord): Promise<void> {
+  let client;
+  try {
+    client = await connectEtcd(config.etcd);
+  } catch (error) {
+    throw new UserError(`group "${group.name}" is deleted, but its displays still follow its schedule: ${reasonOf(error)}; give them an album or a group once etcd is up`);
+  }
+  try {
+    await clearGroupClock(client, group.displayIds);
+  } finally {
+    client.close();
+  }
 }
 
 async function announcedDisplays(endpoints: EtcdTarget) {

@@ -4,6 +4,7 @@ import { addGroupMembers, createGroup, deleteGroup, groupMode, removeGroupMember
 import { groupsOf, type GroupRecord, type Library } from '../../../data/library/librarySchema.ts';
 import { albumPhotos } from '../../../data/library/smartRules.ts';
 import { republishAfterMemberChange } from '../../displays/groupRepublish.ts';
+import { clearGroupClock } from '../../displays/groupClock.ts';
 import { rememberAnnounced } from '../../displays/displayRecords.ts';
 import type { SessionContext } from '../app/consoleApp.ts';
 import { viewElement, type View } from '../app/view.ts';
@@ -125,7 +126,12 @@ export function groupsView(context: SessionContext): View {
           run: async () => {
             const group = selected();
             if (!(await context.confirm(`Delete group "${group.name}"? Its displays keep what they show.`, 'Delete'))) return context.status('nothing deleted');
-            await context.run(() => hub.update(context.who, `deleted group ${group.name}`, (library) => (deleteGroup(library, group.id), `group "${group.name}" deleted`)));
+            await context.run(async () => {
+              const deleted = await hub.update(context.who, `deleted group ${group.name}`, (library) => deleteGroup(library, group.id));
+              // Its displays keep their lists but leave its schedule (batched deletes; none for a split group).
+              await clearGroupClock(client, deleted.displayIds);
+              return `group "${group.name}" deleted`;
+            });
           },
         },
         ...actionBindings(context, () => selected().name),
