@@ -158,14 +158,21 @@ export class EtcdDisplays {
       keys.status = decoded?.ok ? decoded.value : null;
       keys.statusSeenAt = live && keys.status ? new Date() : null;
       touched.add(reporting);
-      clearTimeout(this.staleTimers.get(reporting));
+      const running = this.staleTimers.get(reporting);
       if (keys.status && !this.closed) {
-        const timer = setTimeout(() => {
-          this.staleTimers.delete(reporting);
-          this.emit(new Set([reporting]));
-        }, STALE_AFTER_MS + 1000);
-        timer.unref();
-        this.staleTimers.set(reporting, timer);
+        // A fleet's status keys change ~1,000 times a second: restart the display's timer rather than make a new one.
+        if (running) running.refresh();
+        else {
+          const timer = setTimeout(() => {
+            this.staleTimers.delete(reporting);
+            this.emit(new Set([reporting]));
+          }, STALE_AFTER_MS + 1000);
+          timer.unref();
+          this.staleTimers.set(reporting, timer);
+        }
+      } else if (running) {
+        clearTimeout(running);
+        this.staleTimers.delete(reporting);
       }
       return;
     }
