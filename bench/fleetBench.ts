@@ -10,7 +10,8 @@
 import { PassThrough, Writable } from 'node:stream';
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import { performance } from 'node:perf_hooks';
+import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
+import { loadavg } from 'node:os';
 import { connectEtcd } from '../common/etcd/etcdClient.ts';
 import { startLocalEtcd } from '../common/etcd/localEtcd.ts';
 import { ETCD_DEFAULT_WRITE_LIMITS } from '../common/etcd/etcdWriteLimits.ts';
@@ -367,11 +368,29 @@ async function consoleUnderStatusChurn(scratch: string, client: Awaited<ReturnTy
     new Promise<number>((resolve, reject) => {
       const due = performance.now() + gapMs;
       setTimeout(() => {
+        const arrived = performance.now();
         const shown = until(shows);
         input.write(ch);
-        shown.then((at) => resolve(at - due), reject);
+        shown.then((at) => {
+          // Split for the report: waiting for its turn (the event loop busy, or this process not given a core), then handling.
+          waitedMs.push(arrived - due);
+          handledMs.push(at - arrived);
+          resolve(at - due);
+        }, reject);
       }, gapMs);
     });
+  let waitedMs: number[] = [];
+  let handledMs: number[] = [];
+  const resetSplit = () => {
+    waitedMs = [];
+    handledMs = [];
+  };
+  const split = () => {
+    const text = `waiting for its turn median ${percentile(waitedMs, 50).toFixed(1)} ms, p95 ${percentile(waitedMs, 95).toFixed(1)} ms; handling it median ${percentile(handledMs, 50).toFixed(1)} ms, p95 ${percentile(handledMs, 95).toFixed(1)} ms`;
+    waitedMs = [];
+    handledMs = [];
+    return text;
+  };
   // Every display on a 1-second slideshow of 10 photos: each headless viewer changes photo every second and
   // writes its status key (at most once a second, viewer/statusReport.ts), from its own process.
   const slideshow = (intervalSeconds: number) =>
@@ -422,15 +441,32 @@ async function consoleUnderStatusChurn(scratch: string, client: Awaited<ReturnTy
     const churnStartedAt = performance.now();
     const revisionBefore = await currentRevision();
     const profile = await startProfile();
+    const loopDelay = monitorEventLoopDelay({ resolution: 5 });
+    loopDelay.enable();
+    const churnCpu = process.cpuUsage();
+    resetSplit();
     const churnTimes = await typeTimes(4);
+    const churnSplit = split();
+    loopDelay.disable();
+    const churnCpuMs = process.cpuUsage(churnCpu);
     await profile.stop();
     // Nothing else writes meanwhile: every revision is a viewer's status write.
     const revisionAfter = await currentRevision();
     const churnedPerS = Math.round((Number(revisionAfter - revisionBefore) * 1000) / (performance.now() - churnStartedAt));
-    if (process.env.PHOTOFRAME_BENCH_VERBOSE) console.error(`console under churn: revisions ${revisionBefore} → ${revisionAfter} in ${(performance.now() - churnStartedAt).toFixed(0)} ms`);
+    if (process.env.PHOTOFRAME_BENCH_VERBOSE) {
+      const seconds = (performance.now() - churnStartedAt) / 1000;
+      console.error(`console under churn: revisions ${revisionBefore} → ${revisionAfter} in ${(seconds * 1000).toFixed(0)} ms`);
+      console.error(`console under churn, a key: ${churnSplit}`);
+      console.error(
+        `console under churn: event-loop delay p50 ${(loopDelay.percentile(50) / 1e6).toFixed(1)} ms, p95 ${(loopDelay.percentile(95) / 1e6).toFixed(1)} ms, max ${(loopDelay.max / 1e6).toFixed(1)} ms; ` +
+          `console process CPU ${(((churnCpuMs.user + churnCpuMs.system) / 1e6 / seconds) * 100).toFixed(0)}% of a core; load average ${loadavg().map((l) => l.toFixed(2)).join(' ')}`,
+      );
+    }
     await slideshow(600);
     await new Promise((resolve) => setTimeout(resolve, 3000));
+    resetSplit();
     const quietTimes = await typeTimes(4);
+    if (process.env.PHOTOFRAME_BENCH_VERBOSE) console.error(`console quiet, a key: ${split()}`);
     if (process.env.PHOTOFRAME_BENCH_VERBOSE) console.error(`console: reading the screen's text (the bench's check per terminal write) takes ${screenTextMs().toFixed(2)} ms`);
     return [
       {
