@@ -67,11 +67,12 @@ export class EtcdDisplays {
   async open(): Promise<void> {
     this.feed = await openEtcdFeed(this.client, [{ prefix: '/' }], {
       snapshot: (changes) => {
+        // Displays gone while the feed was away are touched too: a view that keeps rows drops theirs.
+        const touched = new Set<string>([...this.view.announcements.keys(), ...this.view.online, ...this.keys.keys()]);
         this.view.announcements.clear();
         this.view.online.clear();
         this.keys.clear();
         this.others.clear();
-        const touched = new Set<string>();
         for (const change of changes) this.apply(change, touched);
         this.emit(touched);
       },
