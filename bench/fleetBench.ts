@@ -10,7 +10,8 @@
 import { PassThrough, Writable } from 'node:stream';
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import { performance } from 'node:perf_hooks';
+import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
+import { loadavg } from 'node:os';
 import { connectEtcd } from '../common/etcd/etcdClient.ts';
 import { startLocalEtcd } from '../common/etcd/localEtcd.ts';
 import { ETCD_DEFAULT_WRITE_LIMITS } from '../common/etcd/etcdWriteLimits.ts';
@@ -18,6 +19,7 @@ import { homePaths } from '../common/homePaths.ts';
 import { encodeTopic } from '../common/protocol/topicRegistry.ts';
 import { displayKey } from '../common/protocol/displayKeys.ts';
 import { publishGroup } from '../console/displays/albumPublisher.ts';
+import { clearGroupClock } from '../console/displays/groupClock.ts';
 import { putAlbum } from '../console/displays/displayWrites.ts';
 import { lastFanoutResult, readKeys, writeFanout } from '../console/displays/fanoutWriter.ts';
 import { DEFAULT_SETTINGS } from '../common/protocol/codecs/settingsCodec.ts';
@@ -289,6 +291,26 @@ async function walPerChange(client: Awaited<ReturnType<typeof connectEtcd>>, end
   return runs.sort((a, b) => a.wal / a.values - b.wal / b.values)[1]!;
 }
 
+/** With PHOTOFRAME_BENCH_CONSOLE_PROFILE=FILE, a CPU profile of this process (the console's) while it is typed at. */
+async function startProfile(): Promise<{ stop(): Promise<void> }> {
+  const file = process.env.PHOTOFRAME_BENCH_CONSOLE_PROFILE;
+  if (!file) return { stop: async () => {} };
+  const { Session } = await import('node:inspector/promises');
+  const { writeFile } = await import('node:fs/promises');
+  const session = new Session();
+  session.connect();
+  await session.post('Profiler.enable');
+  await session.post('Profiler.setSamplingInterval', { interval: 200 });
+  await session.post('Profiler.start');
+  return {
+    stop: async () => {
+      const { profile } = await session.post('Profiler.stop');
+      await writeFile(file, JSON.stringify(profile));
+      session.disconnect();
+    },
+  };
+}
+
 /** The displays view taking keystrokes while every display's status key changes about once a second. */
 async function consoleUnderStatusChurn(scratch: string, client: Awaited<ReturnType<typeof connectEtcd>>, endpoint: string, ids: string[]): Promise<Sample[]> {
   const home = join(scratch, 'fleet-console-home');
@@ -301,18 +323,74 @@ async function consoleUnderStatusChurn(scratch: string, client: Awaited<ReturnTy
   });
   const services = await openConsoleServices(client, paths, endpoint);
   const input = new PassThrough();
-  const output = new Writable({ write: (_chunk, _encoding, done) => done() });
+  // The screen is read when the console writes to its terminal (blessed flushes each render there), not by
+  // polling: a poll loop would take the console's own event loop from it, and its reading costs CPU too.
+  const waiters = new Set<{ test: (text: string) => boolean; done: (at: number) => void }>();
+  const checkWaiters = (at: number) => {
+    if (waiters.size === 0) return;
+    const text = app.screenText();
+    for (const waiter of [...waiters]) {
+      if (!waiter.test(text)) continue;
+      waiters.delete(waiter);
+      waiter.done(at);
+    }
+  };
+  const output = new Writable({
+    write: (_chunk, _encoding, done) => {
+      checkWaiters(performance.now());
+      done();
+    },
+  });
   const app = new ConsoleApp(services, { input, output, columns: 160, rows: 50, terminal: 'xterm-256color', colorMode: '256' }, 'bench', consoleViews);
+  /** Resolves with when the screen first showed it (now, if it already does). */
   const until = (test: (text: string) => boolean) =>
-    new Promise<void>((resolve, reject) => {
-      const deadline = Date.now() + 60_000;
-      const check = () => {
-        if (test(app.screenText())) return resolve();
-        if (Date.now() > deadline) return reject(new Error(`console never showed it; shows:\n${app.screenText().slice(0, 2000)}`));
-        setImmediate(check);
+    new Promise<number>((resolve, reject) => {
+      if (test(app.screenText())) return resolve(performance.now());
+      const timer = setTimeout(() => {
+        waiters.delete(waiter);
+        reject(new Error(`console never showed it; shows:\n${app.screenText().slice(0, 2000)}`));
+      }, 60_000);
+      const waiter = {
+        test,
+        done: (at: number) => {
+          clearTimeout(timer);
+          resolve(at);
+        },
       };
-      check();
+      waiters.add(waiter);
     });
+  /**
+   * A key as a person types it: it arrives from the terminal on its own turn of the event loop, `gapMs` after
+   * the last one, so it waits behind whatever the console is busy with then (a batch of status changes, a
+   * paced redraw). Timed from when it was due to the write of the render that shows it.
+   */
+  const typeKey = (ch: string, gapMs: number, shows: (text: string) => boolean) =>
+    new Promise<number>((resolve, reject) => {
+      const due = performance.now() + gapMs;
+      setTimeout(() => {
+        const arrived = performance.now();
+        const shown = until(shows);
+        input.write(ch);
+        shown.then((at) => {
+          // Split for the report: waiting for its turn (the event loop busy, or this process not given a core), then handling.
+          waitedMs.push(arrived - due);
+          handledMs.push(at - arrived);
+          resolve(at - due);
+        }, reject);
+      }, gapMs);
+    });
+  let waitedMs: number[] = [];
+  let handledMs: number[] = [];
+  const resetSplit = () => {
+    waitedMs = [];
+    handledMs = [];
+  };
+  const split = () => {
+    const text = `waiting for its turn median ${percentile(waitedMs, 50).toFixed(1)} ms, p95 ${percentile(waitedMs, 95).toFixed(1)} ms; handling it median ${percentile(handledMs, 50).toFixed(1)} ms, p95 ${percentile(handledMs, 95).toFixed(1)} ms`;
+    waitedMs = [];
+    handledMs = [];
+    return text;
+  };
   // Every display on a 1-second slideshow of 10 photos: each headless viewer changes photo every second and
   // writes its status key (at most once a second, viewer/statusReport.ts), from its own process.
   const slideshow = (intervalSeconds: number) =>
@@ -328,41 +406,68 @@ async function consoleUnderStatusChurn(scratch: string, client: Awaited<ReturnTy
       ETCD_DEFAULT_WRITE_LIMITS,
     );
   const currentRevision = async () => BigInt((await client.kv.range({ key: Buffer.from('/') })).header.revision);
-  /** Filter keystrokes that keep every display in the list (all ids share the prefix typed): the full 1,000 rows redrawn each time. */
+  /** Filter keystrokes that keep every display in the list (all ids share the prefix typed), a fast typist's 80 ms apart. */
   const typeTimes = async (rounds: number) => {
     const times: number[] = [];
     const prefix = ids[0]!.slice(0, 24);
     for (let round = 0; round < rounds; round++) {
-      input.write('/');
-      await until((t) => t.includes(`Displays (${ids.length}) /`) || /\/\s*$/m.test(t));
+      await typeKey('/', 200, (t) => t.includes(`Displays (${ids.length}) /`) || /\/\s*$/m.test(t));
       let typed = '';
       for (const ch of prefix) {
         typed += ch;
         const label = `Displays (${ids.length}) /${typed}`;
-        const started = performance.now();
-        input.write(ch);
-        await until((t) => t.includes(label));
-        times.push(performance.now() - started);
+        times.push(await typeKey(ch, 80, (t) => t.includes(label)));
       }
-      input.write('\r');
-      input.write('\x1b');
-      await until((t) => t.includes(`Displays (${ids.length})`) && !t.includes(`Displays (${ids.length}) /`));
+      await typeKey('\r', 80, (t) => !t.includes('the list narrows as you type'));
+      await typeKey('\x1b', 80, (t) => t.includes(`Displays (${ids.length})`) && !t.includes(`Displays (${ids.length}) /`));
     }
     return times;
   };
+  /** What reading the screen costs (the bench's own check on each terminal write), so it is not mistaken for the console's. */
+  const screenTextMs = () => {
+    const started = performance.now();
+    for (let i = 0; i < 20; i++) app.screenText();
+    return (performance.now() - started) / 20;
+  };
   try {
     await until((t) => t.includes(`Displays (${ids.length})`));
+    // A display on a `same` group's clock changes photo on the group's schedule, not its own interval: the
+    // bytes measure above leaves one on every display (with PHOTOFRAME_BENCH_FLEET_ONLY=console nothing
+    // clears it), and then no status key changed while typing (0 writes/s).
+    await clearGroupClock(client, ids);
     await slideshow(1);
     // Once the status writes are in full flow.
     await new Promise((resolve) => setTimeout(resolve, 3000));
     const churnStartedAt = performance.now();
     const revisionBefore = await currentRevision();
+    const profile = await startProfile();
+    const loopDelay = monitorEventLoopDelay({ resolution: 5 });
+    loopDelay.enable();
+    const churnCpu = process.cpuUsage();
+    resetSplit();
     const churnTimes = await typeTimes(4);
+    const churnSplit = split();
+    loopDelay.disable();
+    const churnCpuMs = process.cpuUsage(churnCpu);
+    await profile.stop();
     // Nothing else writes meanwhile: every revision is a viewer's status write.
-    const churnedPerS = Math.round((Number((await currentRevision()) - revisionBefore) * 1000) / (performance.now() - churnStartedAt));
+    const revisionAfter = await currentRevision();
+    const churnedPerS = Math.round((Number(revisionAfter - revisionBefore) * 1000) / (performance.now() - churnStartedAt));
+    if (process.env.PHOTOFRAME_BENCH_VERBOSE) {
+      const seconds = (performance.now() - churnStartedAt) / 1000;
+      console.error(`console under churn: revisions ${revisionBefore} → ${revisionAfter} in ${(seconds * 1000).toFixed(0)} ms`);
+      console.error(`console under churn, a key: ${churnSplit}`);
+      console.error(
+        `console under churn: event-loop delay p50 ${(loopDelay.percentile(50) / 1e6).toFixed(1)} ms, p95 ${(loopDelay.percentile(95) / 1e6).toFixed(1)} ms, max ${(loopDelay.max / 1e6).toFixed(1)} ms; ` +
+          `console process CPU ${(((churnCpuMs.user + churnCpuMs.system) / 1e6 / seconds) * 100).toFixed(0)}% of a core; load average ${loadavg().map((l) => l.toFixed(2)).join(' ')}`,
+      );
+    }
     await slideshow(600);
     await new Promise((resolve) => setTimeout(resolve, 3000));
+    resetSplit();
     const quietTimes = await typeTimes(4);
+    if (process.env.PHOTOFRAME_BENCH_VERBOSE) console.error(`console quiet, a key: ${split()}`);
+    if (process.env.PHOTOFRAME_BENCH_VERBOSE) console.error(`console: reading the screen's text (the bench's check per terminal write) takes ${screenTextMs().toFixed(2)} ms`);
     return [
       {
         name: `console keystroke → screen, ${ids.length} status keys changing (median; p95 ${percentile(churnTimes, 95).toFixed(0)} ms, max ${Math.max(...churnTimes).toFixed(0)} ms; ${churnedPerS} status writes/s meanwhile)`,

@@ -75,4 +75,18 @@ test('flush draws a held-back change now, so a key acts on rows as etcd has them
   assert.is(drawn, 2, 'nothing pending: nothing drawn');
 });
 
+test('a redraw says whether only etcd changed since the last one, so the view can draw only what that touched', () => {
+  const { clock, advance } = manualClock();
+  const kinds: boolean[] = [];
+  const pacer = new RefreshPacer((onlyEtcd) => kinds.push(onlyEtcd), 200, clock);
+  pacer.changed(true);
+  advance(0);
+  pacer.changed(true);
+  pacer.changed(false);
+  advance(0);
+  pacer.changed(true);
+  advance(300);
+  assert.equal(kinds, [true, false, true], 'etcd alone; etcd and a library change; etcd alone again');
+});
+
 test.run();

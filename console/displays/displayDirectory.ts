@@ -2,7 +2,7 @@ import type { Etcd3 } from 'etcd3';
 import { decodeAnnouncement, type Announcement } from '../../common/protocol/codecs/announcementCodec.ts';
 import { ANNOUNCE_PREFIX, ONLINE_PREFIX, displayIdFromAnnounceKey, displayIdFromOnlineKey } from '../../common/protocol/systemKeys.ts';
 import { findAlbum } from '../../data/library/albums.ts';
-import type { Library } from '../../data/library/librarySchema.ts';
+import type { DisplayRecord, Library } from '../../data/library/librarySchema.ts';
 
 /** A display as the console shows it: what the library knows merged with what etcd says. */
 export interface DisplayListing {
@@ -39,33 +39,54 @@ export async function readEtcdDisplays(client: Etcd3): Promise<EtcdDisplayView> 
   };
 }
 
-export function listDisplays(library: Library, etcd: EtcdDisplayView): DisplayListing[] {
-  const listings = new Map<string, DisplayListing>();
-  for (const display of library.displays) {
-    const announcement = etcd.announcements.get(display.id);
-    listings.set(display.id, {
-      id: display.id,
-      name: display.name,
-      hostname: announcement?.hostname ?? display.hostname,
-      album: display.albumId ? (findAlbum(library, display.albumId)?.name ?? null) : null,
-      online: etcd.online.has(display.id),
+/**
+ * One display's listing: its library record (if it has one) merged with its
+ * announcement; null when neither the library nor etcd knows it.
+ */
+export function displayListing(library: Library, record: DisplayRecord | undefined, etcd: EtcdDisplayView, id: string): DisplayListing | null {
+  const announcement = etcd.announcements.get(id);
+  if (record) {
+    return {
+      id,
+      name: record.name,
+      hostname: announcement?.hostname ?? record.hostname,
+      album: record.albumId ? (findAlbum(library, record.albumId)?.name ?? null) : null,
+      online: etcd.online.has(id),
       managed: true,
       lastStartedAt: announcement?.started_at ?? null,
       screen: announcement?.screen ?? null,
-    });
+    };
   }
-  for (const [id, announcement] of etcd.announcements) {
-    if (listings.has(id)) continue;
-    listings.set(id, {
-      id,
-      name: announcement.hostname || id,
-      hostname: announcement.hostname,
-      album: null,
-      online: etcd.online.has(id),
-      managed: false,
-      lastStartedAt: announcement.started_at,
-      screen: announcement.screen,
-    });
-  }
-  return [...listings.values()].sort((a, b) => a.name.localeCompare(b.name) || a.id.localeCompare(b.id));
+  if (!announcement) return null;
+  return {
+    id,
+    name: announcement.hostname || id,
+    hostname: announcement.hostname,
+    album: null,
+    online: etcd.online.has(id),
+    managed: false,
+    lastStartedAt: announcement.started_at,
+    screen: announcement.screen,
+  };
+}
+
+/** The library's records by id (the last of two with one id, as the lists have always shown it). */
+export function displayRecordsById(library: Library): Map<string, DisplayRecord> {
+  return new Map(library.displays.map((display) => [display.id, display]));
+}
+
+// One collator for every comparison: the same order as localeCompare with no arguments, without its per-call set-up.
+const collator = new Intl.Collator();
+
+/** The lists' order: by name, then id. */
+export function compareListings(a: DisplayListing, b: DisplayListing): number {
+  return collator.compare(a.name, b.name) || collator.compare(a.id, b.id);
+}
+
+export function listDisplays(library: Library, etcd: EtcdDisplayView): DisplayListing[] {
+  const records = displayRecordsById(library);
+  const listings: DisplayListing[] = [];
+  for (const [id, record] of records) listings.push(displayListing(library, record, etcd, id)!);
+  for (const id of etcd.announcements.keys()) if (!records.has(id)) listings.push(displayListing(library, undefined, etcd, id)!);
+  return listings.sort(compareListings);
 }

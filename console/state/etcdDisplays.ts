@@ -67,11 +67,12 @@ export class EtcdDisplays {
   async open(): Promise<void> {
     this.feed = await openEtcdFeed(this.client, [{ prefix: '/' }], {
       snapshot: (changes) => {
+        // Displays gone while the feed was away are touched too: a view that keeps rows drops theirs.
+        const touched = new Set<string>([...this.view.announcements.keys(), ...this.view.online, ...this.keys.keys()]);
         this.view.announcements.clear();
         this.view.online.clear();
         this.keys.clear();
         this.others.clear();
-        const touched = new Set<string>();
         for (const change of changes) this.apply(change, touched);
         this.emit(touched);
       },
@@ -158,14 +159,21 @@ export class EtcdDisplays {
       keys.status = decoded?.ok ? decoded.value : null;
       keys.statusSeenAt = live && keys.status ? new Date() : null;
       touched.add(reporting);
-      clearTimeout(this.staleTimers.get(reporting));
+      const running = this.staleTimers.get(reporting);
       if (keys.status && !this.closed) {
-        const timer = setTimeout(() => {
-          this.staleTimers.delete(reporting);
-          this.emit(new Set([reporting]));
-        }, STALE_AFTER_MS + 1000);
-        timer.unref();
-        this.staleTimers.set(reporting, timer);
+        // A fleet's status keys change ~1,000 times a second: restart the display's timer rather than make a new one.
+        if (running) running.refresh();
+        else {
+          const timer = setTimeout(() => {
+            this.staleTimers.delete(reporting);
+            this.emit(new Set([reporting]));
+          }, STALE_AFTER_MS + 1000);
+          timer.unref();
+          this.staleTimers.set(reporting, timer);
+        }
+      } else if (running) {
+        clearTimeout(running);
+        this.staleTimers.delete(reporting);
       }
       return;
     }

@@ -125,14 +125,27 @@ export class ConsoleApp implements SessionContext {
   private statusTimer: NodeJS.Timeout | undefined;
   private readonly ticker: NodeJS.Timeout;
   private readonly pacer = new RefreshPacer(
-    () =>
+    (onlyEtcd) =>
       this.guard(() => {
         if (this.closed) return;
-        this.top()?.refresh();
-        this.renderNow();
+        const view = this.top();
+        // Changes from etcd alone: a view that can tell draws only what they touched, and when that is
+        // nothing on screen (1,000 displays' status keys, most of them scrolled off), nothing is rendered.
+        const drew = onlyEtcd && view?.refreshLive ? view.refreshLive() : (view?.refresh(), true);
+        if (!drew && this.titleText() === this.drawnTitle) return;
+        // Inside a key, its own render follows: one render per key, not one for what was held back and one for the key.
+        if (this.inKey) this.renderAfterKey = true;
+        else this.renderNow();
       }),
     DATA_REFRESH_MS,
   );
+  /** Handling a key now, and whether a render it must end with is owed (see the pacer above). */
+  private inKey = false;
+  private renderAfterKey = false;
+  /** Screen renders so far. */
+  private renders = 0;
+  /** The title bar as last rendered. */
+  private drawnTitle = '';
   private closed = false;
   private finish: () => void = () => {};
   private readonly unsubscribe: (() => void)[] = [];
@@ -399,6 +412,18 @@ export class ConsoleApp implements SessionContext {
 
   private onKey(ch: string | undefined, key: { name?: string; full?: string }): void {
     if (this.closed) return;
+    const rendersBefore = this.renders;
+    this.inKey = true;
+    this.renderAfterKey = false;
+    try {
+      this.handleKey(ch, key);
+    } finally {
+      this.inKey = false;
+      if (this.renderAfterKey && this.renders === rendersBefore) this.renderNow();
+    }
+  }
+
+  private handleKey(ch: string | undefined, key: { name?: string; full?: string }): void {
     const name = this.keyName(ch, key);
     this.flushRefresh();
     // blessed reports Enter twice, as `return` and as `enter`; act on one of them.
@@ -636,12 +661,19 @@ export class ConsoleApp implements SessionContext {
       this.tooSmall.setFront();
     } else this.tooSmall.hide();
     const view = this.top();
+    this.drawnTitle = this.titleText();
+    this.titleBar.setContent(this.drawnTitle);
+    if (this.mode.kind === 'input') this.hintsBar.setContent(` ${this.inputHints(this.mode, width - 2)}`);
+    else if (view) this.hintsBar.setContent(` ${blessed.escape(this.keys.hints(view.keys, width - 2))}`);
+    this.renders++;
+    this.screen.render();
+  }
+
+  /** The title bar: where in the views, and the counts on the right. */
+  private titleText(): string {
     const trail = this.stack.map((v) => blessed.escape(v.title)).join(' › ');
     const library = this.services.hub.library;
     const right = `${this.services.etcd.view.online.size} online · ${library.albums.length} albums · ${photoCount(library)} photos`;
-    this.titleBar.setContent(` {bold}photoframe{/bold} · ${trail}{|}${blessed.escape(right)} `);
-    if (this.mode.kind === 'input') this.hintsBar.setContent(` ${this.inputHints(this.mode, width - 2)}`);
-    else if (view) this.hintsBar.setContent(` ${blessed.escape(this.keys.hints(view.keys, width - 2))}`);
-    this.screen.render();
+    return ` {bold}photoframe{/bold} · ${trail}{|}${blessed.escape(right)} `;
   }
 }

@@ -26,18 +26,22 @@ export const REAL_PACER_CLOCK: PacerClock = {
 
 export class RefreshPacer {
   private pending: { immediate: boolean; cancel(): void } | null = null;
+  /** Whether every change since the last redraw came from etcd (then the view may redraw only what they touched). */
+  private onlyThrottled = true;
   private lastAt = -Infinity;
   /** Redraws done, for tests. */
   redraws = 0;
 
   constructor(
-    private readonly redraw: () => void,
+    /** `onlyThrottled`: every change since the last redraw was a throttled one (from etcd). */
+    private readonly redraw: (onlyThrottled: boolean) => void,
     private readonly minGapMs: number,
     private readonly clock: PacerClock = REAL_PACER_CLOCK,
   ) {}
 
   /** Something changed; `throttled` for a change from etcd. */
   changed(throttled: boolean): void {
+    if (!throttled) this.onlyThrottled = false;
     const wait = throttled ? this.lastAt + this.minGapMs - this.clock.now() : 0;
     if (this.pending) {
       // Already due at once, or due later and asked for now: keep it, or bring it forward.
@@ -63,6 +67,8 @@ export class RefreshPacer {
     this.pending = null;
     this.lastAt = this.clock.now();
     this.redraws++;
-    this.redraw();
+    const onlyThrottled = this.onlyThrottled;
+    this.onlyThrottled = true;
+    this.redraw(onlyThrottled);
   }
 }

@@ -10,6 +10,12 @@ export interface View {
   readonly keys: KeyScope;
   /** Redraws from the shared state; called when it changes and after a resize. */
   refresh(): void;
+  /**
+   * Redraws for changes from etcd alone, as little as they need; returns
+   * whether anything it shows changed (if not, the screen is not rendered).
+   * Without it, `refresh` serves.
+   */
+  refreshLive?(): boolean;
   /** The `/` filter; views without one ignore `/`. */
   filter?: { text: string; apply(text: string): void };
   /** The list that j/k, g/G and the mouse move, if any. */

@@ -6,7 +6,7 @@ import type { SessionContext } from '../app/consoleApp.ts';
 import { viewElement, type View } from '../app/view.ts';
 import { ListWidget } from '../widgets/listWidget.ts';
 import { actionBindings } from './displayActionKeys.ts';
-import { bytesText, displayRows, driftCell, intervalText, type DisplayRow } from './displayRows.ts';
+import { bytesText, displayRow, driftCell, intervalText, type DisplayRow } from './displayRows.ts';
 import { cellText } from '../widgets/columns.ts';
 import { localClock } from '../../library/localTime.ts';
 import { readSetting, settingRows, type SettingRow } from './settingsRows.ts';
@@ -47,12 +47,12 @@ export function displayDetailView(context: SessionContext, displayId: string): V
   });
   list.setFocused(true);
   const current = () => {
-    const row = displayRows(context.services.hub.library, etcd).find((r) => r.id === displayId);
+    const row = displayRow(context.services.hub.library, etcd, displayId);
     if (!row) throw new UserError(`display ${displayId} is no longer known`);
     return row;
   };
   const refresh = () => {
-    const row = displayRows(context.services.hub.library, etcd).find((r) => r.id === displayId);
+    const row = displayRow(context.services.hub.library, etcd, displayId);
     if (!row) {
       summary.setContent('{red-fg}this display is no longer known (forgotten?); q goes back{/red-fg}');
       return;
@@ -94,7 +94,7 @@ export function displayDetailView(context: SessionContext, displayId: string): V
   };
   return {
     get title() {
-      return `Display ${displayRows(context.services.hub.library, etcd).find((r) => r.id === displayId)?.name ?? displayId}`;
+      return `Display ${displayRow(context.services.hub.library, etcd, displayId)?.name ?? displayId}`;
     },
     element,
     list,

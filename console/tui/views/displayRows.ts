@@ -1,6 +1,6 @@
 import { CERTIFICATE_WARNING_DAYS } from '../../security/enrollment.ts';
-import { groupsOf, type Library } from '../../../data/library/librarySchema.ts';
-import { listDisplays, type DisplayListing } from '../../displays/displayDirectory.ts';
+import { groupsOf, type DisplayRecord, type Library } from '../../../data/library/librarySchema.ts';
+import { displayListing, type DisplayListing } from '../../displays/displayDirectory.ts';
 import type { DisplayKeys, EtcdDisplays } from '../../state/etcdDisplays.ts';
 import { effectiveSettings, type SettingsValue } from '../../../common/protocol/codecs/settingsCodec.ts';
 import type { Cell } from '../widgets/columns.ts';
@@ -20,18 +20,28 @@ export interface DisplayRow extends DisplayListing {
   certificateDays: number | null;
 }
 
-export function displayRows(library: Library, etcd: EtcdDisplays, certificateDays: (id: string) => number | null = () => null): DisplayRow[] {
-  // Once per refresh, not once per display: a group of 1,000 asked 1,000 times cost the view ~10 ms each time.
-  const groupOf = new Map<string, string>();
-  for (const group of groupsOf(library)) for (const id of group.displayIds) if (!groupOf.has(id)) groupOf.set(id, group.name);
-  return listDisplays(library, etcd.view).map((listing) => ({
-    ...listing,
-    keys: etcd.keys.get(listing.id),
-    version: etcd.view.announcements.get(listing.id)?.version || null,
-    group: groupOf.get(listing.id) ?? null,
-    photo: photoName(library, etcd.keys.get(listing.id)),
-    certificateDays: certificateDays(listing.id),
-  }));
+/** The table's entry of a display, or what makes one: its listing, group and version. */
+export type DisplayBasics = DisplayListing & { group: string | null; version: string | null };
+
+/**
+ * A row as it is drawn: the display's entry plus what its keys say now. Made
+ * only for rows on screen (and the detail view's one display), so a status
+ * change costs nothing here until its display's row shows.
+ */
+export function drawnRow(basics: DisplayBasics, library: Library, etcd: EtcdDisplays, certificateDays: (id: string) => number | null = () => null): DisplayRow {
+  const keys = etcd.keys.get(basics.id);
+  return { ...basics, keys, photo: photoName(library, keys), certificateDays: certificateDays(basics.id) };
+}
+
+/** One display's row, looked up by id (the detail view's); null when neither the library nor etcd knows it. */
+export function displayRow(library: Library, etcd: EtcdDisplays, id: string, certificateDays?: (id: string) => number | null): DisplayRow | null {
+  let record: DisplayRecord | undefined;
+  // The last record with the id, as the table has it (displayRecordsById).
+  for (const display of library.displays) if (display.id === id) record = display;
+  const listing = displayListing(library, record, etcd.view, id);
+  if (!listing) return null;
+  const group = groupsOf(library).find((g) => g.displayIds.includes(id))?.name ?? null;
+  return drawnRow({ ...listing, group, version: etcd.view.announcements.get(id)?.version || null }, library, etcd, certificateDays);
 }
 
 function photoName(library: Library, keys: DisplayKeys | undefined): string | null {

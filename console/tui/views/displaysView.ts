@@ -11,17 +11,22 @@ import { assignDisplay } from '../../displays/assignDisplay.ts';
 import { actionBindings } from './displayActionKeys.ts';
 import { revokeFromConsole } from './revokeDisplay.ts';
 import { displayDetailView } from './displayDetailView.ts';
-import { DISPLAY_COLUMNS, displayCells, displayRows, type DisplayRow } from './displayRows.ts';
+import { DISPLAY_COLUMNS, displayCells, drawnRow } from './displayRows.ts';
+import { DisplayTable, type DisplayEntry } from './displayTable.ts';
 
 /** Every display, live from etcd: no refresh key, the shared feed redraws it. */
 export function displaysView(context: SessionContext): View {
   const element = viewElement(context);
-  const list = new ListWidget<DisplayRow>({
+  const { hub, etcd, certificates } = context.services;
+  const table = new DisplayTable(etcd.view);
+  const stopHearing = etcd.onChange((ids) => table.noteChanged(ids));
+  const list = new ListWidget<DisplayEntry>({
     screen: context.screen,
     parent: element,
     label: 'Displays',
     columns: DISPLAY_COLUMNS,
-    cells: (row) => displayCells(row),
+    // Only rows on screen are drawn: what a display's viewer reports is read here, not for all of them.
+    cells: (entry) => displayCells(drawnRow(entry, hub.library, etcd, (id) => certificates.daysLeft(id))),
     empty: 'no displays yet: start `photoframe viewer` on a display and it announces itself',
     position: { top: 0, left: 0, width: '100%', height: '100%' },
   });
@@ -37,11 +42,31 @@ export function displaysView(context: SessionContext): View {
     (what: string) =>
     <T,>(change: (library: Library) => T) =>
       context.services.hub.update(context.who, what, change);
+  const showRows = () => {
+    list.setRows(table.rows, (entry) => entry.id);
+    list.setLabel(`Displays (${table.total})${filter.text ? ` /${filter.text}` : ''}`);
+  };
+  /** Everything it shows, drawn again: the rows on screen count up (SINCE), the library or the filter may have changed. */
   const refresh = () => {
-    const rows = displayRows(context.services.hub.library, context.services.etcd, (id) => context.services.certificates.daysLeft(id));
-    const needle = filter.text.toLowerCase();
-    list.setRows(needle ? rows.filter((r) => `${r.name} ${r.id} ${r.album ?? ''}`.toLowerCase().includes(needle)) : rows, (r) => r.id);
-    list.setLabel(`Displays (${rows.length})${filter.text ? ` /${filter.text}` : ''}`);
+    const { reordered } = table.sync(hub.library);
+    const filtered = table.setFilter(filter.text);
+    if (reordered || filtered) showRows();
+    else {
+      list.setLabel(`Displays (${table.total})${filter.text ? ` /${filter.text}` : ''}`);
+      list.draw();
+    }
+  };
+  /** Only what etcd changed: nothing at all when every display it touched is off screen. */
+  const refreshLive = (): boolean => {
+    const { reordered, changed } = table.sync(hub.library);
+    if (reordered) {
+      table.setFilter(filter.text);
+      showRows();
+      return true;
+    }
+    if (!list.showsAny((entry) => changed.has(entry.id))) return false;
+    list.draw();
+    return true;
   };
   const rename = async () => {
     const row = selected();
@@ -89,6 +114,7 @@ export function displaysView(context: SessionContext): View {
     },
     filter,
     refresh,
+    refreshLive,
     ticks: true,
     helpNotes: [
       'columns',
@@ -97,5 +123,6 @@ export function displaysView(context: SessionContext): View {
       '  LAST SEEN: now while online; else when its presence lapsed · DISK: free space where it caches photos',
     ],
     target: () => list.selected()?.id ?? null,
+    dispose: stopHearing,
   };
 }

@@ -105,6 +105,16 @@ export class ListWidget<T> {
     this.box.style.border = { fg: focused ? 'cyan' : 'grey' };
   }
 
+  /** Whether any row on screen (as last drawn) passes `test`: a change elsewhere need not draw anything. */
+  showsAny(test: (row: T) => boolean): boolean {
+    const end = Math.min(this.rows.length, this.top + this.visibleRows());
+    for (let i = this.top; i < end; i++) if (test(this.rows[i]!)) return true;
+    return false;
+  }
+
+  /** Rows built into text by draws so far (only those in view are), for tests. */
+  rowsBuilt = 0;
+
   private visibleRows(): number {
     return Math.max(1, (this.box.height as number) - 3);
   }
@@ -123,6 +133,7 @@ export class ListWidget<T> {
     if (this.rows.length === 0) lines.push(`{grey-fg}${blessed.escape(fit(empty, width))}{/grey-fg}`);
     for (let i = this.top; i < Math.min(this.rows.length, this.top + visible); i++) {
       const cells = this.options.cells(this.rows[i]!);
+      this.rowsBuilt++;
       const text = layout
         .map(({ index, width: w }) => {
           const cell = cells[index] ?? '';
