@@ -17,7 +17,7 @@ import { findDisplay, forgetDisplay, rememberDisplay } from '../../data/library/
 import { groupsOf, type Library } from '../../data/library/librarySchema.ts';
 import type { LibraryStore } from '../../data/library/libraryStore.ts';
 import { republishAfterMemberChange } from '../displays/groupRepublish.ts';
-import { DISPLAY_DAYS, issueCertificate, PkiMissingError } from '../pki/certificateAuthority.ts';
+import { DISPLAY_DAYS, issueCertificate, issueClientCertificates, PkiMissingError } from '../pki/certificateAuthority.ts';
 import { bundlePaths, pkiPaths, type BundlePaths, type PkiPaths } from '../pki/pkiPaths.ts';
 import { formatEnrollmentEnv } from '../../common/enrollment/enrollmentEnv.ts';
 import { createDisplayIdentity, deleteDisplayIdentity, displayUserName } from './displayRoles.ts';
@@ -119,7 +119,7 @@ export async function enrollDisplays(client: Etcd3, store: LibraryStore, home: s
   };
   // etcd's side and the certificates are independent: made side by side.
   const [bundles, identities] = await Promise.all([
-    timed('bundles', () => settleBounded(plans, tuning.certificatesAtOnce ?? availableParallelism(), (plan) => writeBundle(pki, plan, caCert))),
+    timed('bundles', () => writeBundles(pki, plans, caCert, tuning.certificatesAtOnce ?? availableParallelism())),
     timed('identities', () => settleBounded(plans, tuning.identitiesAtOnce ?? 16, (plan) => createDisplayIdentity(client, plan.id, { retried }))),
   ]);
   const done: Planned[] = [];
@@ -173,18 +173,20 @@ function planEnrollments(library: Library, displaysDir: string, requests: readon
   });
 }
 
-/** The bundle folder: a new key and certificate, the CA's certificate and the display's settings. */
-async function writeBundle(pki: PkiPaths, plan: Planned, caCert: Buffer): Promise<void> {
-  const { bundle, options } = plan;
-  await mkdir(bundle.dir, { recursive: true, mode: 0o700 });
-  await Promise.all([
-    (async () => {
-      await issueCertificate(pki, { commonName: displayUserName(plan.id), usage: 'client', days: DISPLAY_DAYS, certPath: bundle.cert, keyPath: bundle.key });
-      await chmod(bundle.cert, 0o600);
-    })(),
-    writeFileAtomic(bundle.caCert, caCert, 0o600),
-    writeFileAtomic(bundle.env, formatEnrollmentEnv({ id: plan.id, name: plan.name, etcd: options.etcdEndpoints, imageServer: options.imageServerUrl ?? null }), 0o600),
+/**
+ * The bundle folders: a new key and certificate each (openssl, `parallel`
+ * at once), the CA's certificate and the display's settings.
+ */
+async function writeBundles(pki: PkiPaths, plans: readonly Planned[], caCert: Buffer, parallel: number): Promise<PromiseSettledResult<void>[]> {
+  await Promise.all(plans.map((plan) => mkdir(plan.bundle.dir, { recursive: true, mode: 0o700 })));
+  const [certificates, files] = await Promise.all([
+    issueClientCertificates(pki, plans.map((plan) => ({ commonName: displayUserName(plan.id), certPath: plan.bundle.cert, keyPath: plan.bundle.key })), DISPLAY_DAYS, parallel),
+    settleBounded(plans, 8, async ({ id, name, options, bundle }) => {
+      await writeFileAtomic(bundle.caCert, caCert, 0o600);
+      await writeFileAtomic(bundle.env, formatEnrollmentEnv({ id, name, etcd: options.etcdEndpoints, imageServer: options.imageServerUrl ?? null }), 0o600);
+    }),
   ]);
+  return files.map((file, i) => (certificates[i] ? { status: 'rejected', reason: certificates[i] } : file));
 }
 
 /** Deletes single keys in transactions within etcd's per-transaction limit, each sent again if the auth revision moved. */
