@@ -1,14 +1,14 @@
 import { EtcdPermissionDeniedError, type Etcd3 } from 'etcd3';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
-import { stat } from 'node:fs/promises';
+import { mkdir, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { isStaleAuthRevision, retryStaleAuthRevision } from '../common/etcd/authRevisionRetry.ts';
 import { connectEtcd } from '../common/etcd/etcdClient.ts';
 import { loadEnrollment } from '../common/enrollment/enrollmentBundle.ts';
 import { displayKey } from '../common/protocol/displayKeys.ts';
 import { revokedKey, statusKey } from '../common/protocol/systemKeys.ts';
-import { enrollDisplays, type BatchReport } from '../console/security/enrollment.ts';
+import { enrollDisplays, EnrollmentFailedError, type BatchReport } from '../console/security/enrollment.ts';
 import { displayPermissions, displayUserName } from '../console/security/displayRoles.ts';
 import { LibraryStore } from '../data/library/libraryStore.ts';
 import { startSecureTestEtcd, type SecureTestEtcd } from './helpers/secureTestEtcd.ts';
@@ -104,6 +104,32 @@ batch('a bad or repeated name fails the whole batch before anything is made', as
   }
   assert.is((await store.read()).displays.length, before);
   assert.is((await etcd.admin.getUsers()).length, users);
+});
+
+batch('a display that cannot be made is undone and named; the rest of its batch is enrolled', async ({ etcd, store }) => {
+  // Where its bundle folder should go, a file: that display alone fails, after its etcd identity was made.
+  const blocked = '0e0e0e0e-0000-4000-8000-0000000000b1';
+  await mkdir(etcd.pki.displaysDir, { recursive: true });
+  await writeFile(join(etcd.pki.displaysDir, blocked), 'not a folder');
+  const names = ['Porch', 'Blocked', 'Attic'];
+  const error = await enrollDisplays(
+    etcd.admin,
+    store,
+    etcd.home,
+    names.map((name) => ({ name, etcdEndpoints: [etcd.endpoint], ...(name === 'Blocked' ? { id: blocked } : {}) })),
+  ).catch((e: unknown) => e);
+  assert.instance(error, EnrollmentFailedError);
+  const failed = error as EnrollmentFailedError;
+  assert.equal(failed.failures.map((f) => f.name), ['Blocked']);
+  assert.equal(failed.enrolled.map((e) => e.name), ['Porch', 'Attic']);
+  assert.match(failed.message, /"Blocked"/);
+  const users = (await etcd.admin.getUsers()).map((user) => user.name);
+  assert.not.ok(users.includes(displayUserName(blocked)), 'the failed display keeps no etcd user');
+  assert.not.ok((await etcd.admin.getRoles()).some((role) => role.name === displayUserName(blocked)), 'nor a role');
+  for (const display of failed.enrolled) assert.ok(users.includes(displayUserName(display.id)), display.name);
+  const library = await store.read();
+  assert.ok(library.displays.some((d) => d.name === 'Attic'));
+  assert.not.ok(library.displays.some((d) => d.name === 'Blocked'));
 });
 
 batch.run();

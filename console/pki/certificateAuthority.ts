@@ -155,6 +155,7 @@ export type IssueOutcome = Error | null;
 export async function issueClientCertificates(paths: PkiPaths, requests: readonly ClientCertificateRequest[], days: number, parallel: number): Promise<IssueOutcome[]> {
   if (!(await fileExists(paths.caKey))) throw new PkiMissingError(paths.caKey);
   const outcomes: IssueOutcome[] = requests.map(() => null);
+  if (requests.length === 0) return outcomes;
   await inScratch(paths.dir, async (scratch) => {
     const config = join(scratch, 'leaf.cnf');
     // The subject is given per certificate (-subj); the config holds what all of them share.

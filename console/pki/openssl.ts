@@ -44,7 +44,7 @@ export function runOpenssl(args: string[], what: string): Promise<void> {
 export function runOpensslMany(args: readonly string[], argsEach: number, parallel: number): Promise<string> {
   return new Promise((resolve, reject) => {
     if (args.some((arg) => arg.includes('\0'))) return reject(new Error('an openssl argument holds a NUL byte'));
-    const child = spawn('xargs', ['-0', '-n', String(argsEach), '-P', String(Math.max(1, parallel)), 'openssl'], { stdio: ['pipe', 'ignore', 'pipe'] });
+    const child = spawn('xargs', ['-0', '-r', '-n', String(argsEach), '-P', String(Math.max(1, parallel)), 'openssl'], { stdio: ['pipe', 'ignore', 'pipe'] });
     let stderr = '';
     child.stderr.setEncoding('utf8');
     child.stderr.on('data', (chunk: string) => (stderr = (stderr + chunk).slice(-4000)));

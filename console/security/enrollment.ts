@@ -178,15 +178,17 @@ function planEnrollments(library: Library, displaysDir: string, requests: readon
  * at once), the CA's certificate and the display's settings.
  */
 async function writeBundles(pki: PkiPaths, plans: readonly Planned[], caCert: Buffer, parallel: number): Promise<PromiseSettledResult<void>[]> {
-  await Promise.all(plans.map((plan) => mkdir(plan.bundle.dir, { recursive: true, mode: 0o700 })));
+  const folders = await Promise.allSettled(plans.map((plan) => mkdir(plan.bundle.dir, { recursive: true, mode: 0o700 })));
+  const ready = plans.filter((_, i) => folders[i]!.status === 'fulfilled');
   const [certificates, files] = await Promise.all([
-    issueClientCertificates(pki, plans.map((plan) => ({ commonName: displayUserName(plan.id), certPath: plan.bundle.cert, keyPath: plan.bundle.key })), DISPLAY_DAYS, parallel),
-    settleBounded(plans, 8, async ({ id, name, options, bundle }) => {
+    issueClientCertificates(pki, ready.map((plan) => ({ commonName: displayUserName(plan.id), certPath: plan.bundle.cert, keyPath: plan.bundle.key })), DISPLAY_DAYS, parallel),
+    settleBounded(ready, 8, async ({ id, name, options, bundle }) => {
       await writeFileAtomic(bundle.caCert, caCert, 0o600);
       await writeFileAtomic(bundle.env, formatEnrollmentEnv({ id, name, etcd: options.etcdEndpoints, imageServer: options.imageServerUrl ?? null }), 0o600);
     }),
   ]);
-  return files.map((file, i) => (certificates[i] ? { status: 'rejected', reason: certificates[i] } : file));
+  const outcome = new Map<Planned, PromiseSettledResult<void>>(ready.map((plan, i) => [plan, certificates[i] ? { status: 'rejected', reason: certificates[i] } : files[i]!]));
+  return plans.map((plan, i) => outcome.get(plan) ?? (folders[i] as PromiseRejectedResult));
 }
 
 /** Deletes single keys in transactions within etcd's per-transaction limit, each sent again if the auth revision moved. */
