@@ -20,7 +20,7 @@ import { republishAfterMemberChange } from '../displays/groupRepublish.ts';
 import { DISPLAY_DAYS, issueCertificate, issueClientCertificates, PkiMissingError } from '../pki/certificateAuthority.ts';
 import { bundlePaths, pkiPaths, type BundlePaths, type PkiPaths } from '../pki/pkiPaths.ts';
 import { formatEnrollmentEnv } from '../../common/enrollment/enrollmentEnv.ts';
-import { createDisplayIdentity, deleteDisplayIdentity, displayUserName } from './displayRoles.ts';
+import { createDisplayIdentities, deleteDisplayIdentity, displayUserName } from './displayRoles.ts';
 
 /**
  * A display's identity, end to end: its etcd user and role, its certificate
@@ -94,7 +94,9 @@ export async function enrollDisplay(client: Etcd3, store: LibraryStore, home: st
 /**
  * Enrolls many displays at once, each exactly as one alone: the keys and
  * certificates are made by openssl processes side by side (as many as
- * cores), and the etcd users and roles pipelined, a bounded number of
+ * cores), and the etcd users and roles made in three passes over the batch
+ * (createDisplayIdentities: etcd 3.4 makes each change cost in proportion
+ * to its users), a bounded number of
  * displays in flight, while the certificates are made. The library takes
  * them in one write and the revocation marks go in batched transactions.
  * A name that is bad or taken fails the whole batch before anything is made;
@@ -120,7 +122,7 @@ export async function enrollDisplays(client: Etcd3, store: LibraryStore, home: s
   // etcd's side and the certificates are independent: made side by side.
   const [bundles, identities] = await Promise.all([
     timed('bundles', () => writeBundles(pki, plans, caCert, tuning.certificatesAtOnce ?? availableParallelism())),
-    timed('identities', () => settleBounded(plans, tuning.identitiesAtOnce ?? 16, (plan) => createDisplayIdentity(client, plan.id, { retried }))),
+    timed('identities', () => createDisplayIdentities(client, plans.map((plan) => plan.id), tuning.identitiesAtOnce ?? 16, { retried })),
   ]);
   const done: Planned[] = [];
   const failures: { plan: Planned; error: unknown }[] = [];
