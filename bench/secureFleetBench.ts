@@ -7,7 +7,7 @@
  * `PHOTOFRAME_BENCH_FLEET_ONLY=secure` runs this part alone;
  * `PHOTOFRAME_BENCH_FLEET_SECURE=N` sets its size (default: PHOTOFRAME_BENCH_FLEET, 1,000).
  */
-import { mkdir } from 'node:fs/promises';
+import { mkdir, readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import type { Etcd3 } from 'etcd3';
@@ -30,10 +30,26 @@ const PROCESSES = 4;
 const PHOTOS_PER_ALBUM = 200;
 /** Displays enrolled one after another, as before batches, for the per-display reference. */
 const ONE_BY_ONE = 40;
+const CONNECT_PARALLEL = Number(process.env.PHOTOFRAME_BENCH_FLEET_CONNECT_PARALLEL ?? 4);
 
 const now = () => performance.timeOrigin + performance.now();
 const say = (line: string) => console.error(`secure fleet: ${line}`);
 const photoNames = (tag: string) => Array.from({ length: PHOTOS_PER_ALBUM }, (_, i) => `${tag}${String(i).padStart(4, '0')}${'0'.repeat(19)}.jpg`.slice(-28));
+
+/** Open file descriptors and resident memory of a process (Linux /proc), for what 1,000 connections cost. */
+async function processFigures(pid: number): Promise<{ fds: number; rssMiB: number }> {
+  const fds = (await readdir(`/proc/${pid}/fd`)).length;
+  const rssKiB = Number(/VmRSS:\s+(\d+)/.exec(await readFile(`/proc/${pid}/status`, 'utf8'))?.[1] ?? 0);
+  return { fds, rssMiB: rssKiB / 1024 };
+}
+
+/** This process's children running the fleet (fleetProcessMain.ts). */
+async function fleetPids(): Promise<number[]> {
+  const tasks = await readdir(`/proc/${process.pid}/task`);
+  const children = (await Promise.all(tasks.map((task) => readFile(`/proc/${process.pid}/task/${task}/children`, 'utf8').catch(() => '')))).join(' ').split(/\s+/).filter(Boolean).map(Number);
+  const main = await Promise.all(children.map(async (pid) => ((await readFile(`/proc/${pid}/cmdline`, 'utf8').catch(() => '')).includes('fleetProcessMain') ? pid : 0)));
+  return main.filter((pid) => pid > 0);
+}
 
 interface FleetFigures {
   connectMs: number;
@@ -74,14 +90,14 @@ export async function secureFleetSamples(scratch: string, displays: number): Pro
       const files = bundlePaths(bundle);
       return { id, enrolled: true, etcd: { endpoints: [etcd.endpoint], tls: { ca: files.caCert, cert: files.cert, key: files.key } } };
     });
-    const secure = await fleetFigures('mutual TLS, own identities', admin, secureMembers, ids);
+    const secure = await fleetFigures('mutual TLS, own identities', admin, secureMembers, ids, etcd.pid);
 
     const plainEtcd = await startLocalEtcd({ dataDir: join(scratch, 'fleet-plain-etcd') });
     const plainClient = await connectEtcd([plainEtcd.endpoint], { callTimeoutMs: 30_000 });
     let plain: FleetFigures;
     try {
       const plainTarget: EtcdTarget = { endpoints: [plainEtcd.endpoint], tls: null };
-      plain = await fleetFigures('plain etcd', plainClient, ids.map((id) => ({ id, etcd: plainTarget })), ids);
+      plain = await fleetFigures('plain etcd', plainClient, ids.map((id) => ({ id, etcd: plainTarget })), ids, plainEtcd.pid);
     } finally {
       plainClient.close();
       await plainEtcd.stop();
@@ -136,14 +152,22 @@ export async function secureFleetSamples(scratch: string, displays: number): Pro
 }
 
 /** Starts the fleet, changes its album 3 times in `same` mode and 3 in `split`, and stops it. */
-async function fleetFigures(label: string, client: Etcd3, members: FleetMember[], ids: string[]): Promise<FleetFigures> {
+async function fleetFigures(label: string, client: Etcd3, members: FleetMember[], ids: string[], etcdPid: number): Promise<FleetFigures> {
   const started = performance.now();
-  const fleet = await SimulatedFleet.start(members, { processes: PROCESSES });
+  // 4 connections set up at once per process, not 16: on this machine under other work, 64 TLS handshakes at once
+  // starved the processes' event loops until 40 of 1,000 connects passed their 12 s deadline.
+  const fleet = await SimulatedFleet.start(members, { processes: PROCESSES, connectParallel: CONNECT_PARALLEL });
   try {
     const connectMs = performance.now() - started;
-    if (fleet.failures.length) throw new Error(`${label}: ${fleet.failures.length} headless viewers failed to connect: ${fleet.failures[0]!.error}`);
     const rssMiB = fleet.processes.reduce((sum, p) => sum + p.rssBytes, 0) / 2 ** 20;
+    const server = await processFigures(etcdPid);
+    const viewers = await Promise.all((await fleetPids()).map(processFigures));
+    say(
+      `${label}: etcd holds ${server.fds} file descriptors, ${server.rssMiB.toFixed(0)} MiB RSS; fleet processes ${viewers.map((v) => `${v.fds} fds ${v.rssMiB.toFixed(0)} MiB`).join(', ')} ` +
+        `(limit ${await readFile('/proc/self/limits', 'utf8').then((t) => /Max open files\s+(\d+)/.exec(t)?.[1] ?? '?')} open files a process)`,
+    );
     say(`${label}: ${members.length} viewers connected in ${Math.round(connectMs)} ms (processes: ${fleet.processes.map((p) => `${Math.round(p.ms)} ms`).join(', ')}), ${rssMiB.toFixed(0)} MiB RSS`);
+    if (fleet.failures.length) throw new Error(`${label}: ${fleet.failures.length} headless viewers failed to connect: ${fleet.failures[0]!.error}`);
     // The fleet's start (announcements, leases, first status writes) settles first.
     await new Promise((resolve) => setTimeout(resolve, 5000));
     const albums: AlbumRecord[] = ['p', 'q', 'r', 's'].map((tag) => ({ id: `album-${tag}`, name: `Album ${tag}`, photos: photoNames(tag), createdAt: '2026-01-01T00:00:00.000Z' }));
