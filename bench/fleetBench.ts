@@ -5,7 +5,9 @@
  *   and a `split` group, beside one display's put → list in the same run;
  * - the bytes etcd writes to its WAL for that change, beside the values alone;
  * - the console's keystroke → screen while 1,000 status keys change, beside
- *   the same keystroke with etcd quiet.
+ *   the same keystroke with etcd quiet;
+ * - the same fleet enrolled, each display its own identity over mutual TLS
+ *   (secureFleetBench.ts).
  */
 import { PassThrough, Writable } from 'node:stream';
 import { mkdir } from 'node:fs/promises';
@@ -28,11 +30,9 @@ import { openConsoleServices } from '../console/tui/app/consoleServices.ts';
 import { consoleViews } from '../console/tui/views/rootViews.ts';
 import { emptyLibrary, type AlbumRecord, type GroupRecord, type Library } from '../data/library/librarySchema.ts';
 import { LibraryStore } from '../data/library/libraryStore.ts';
-import { bundlePaths } from '../console/pki/pkiPaths.ts';
-import { enrollDisplay } from '../console/security/enrollment.ts';
-import { startSecureLocalEtcd } from '../console/security/secureLocalEtcd.ts';
 import { listDigest, SimulatedFleet } from '../viewer/headless/simulatedFleet.ts';
 import { percentile, timeMs, type Sample } from './benchHarness.ts';
+import { secureFleetSamples } from './secureFleetBench.ts';
 
 const DISPLAYS = Number(process.env.PHOTOFRAME_BENCH_FLEET ?? 1000);
 const PROCESSES = 4;
@@ -51,6 +51,7 @@ async function walBytes(endpoint: string): Promise<number> {
 }
 
 export async function fleetSamples(scratch: string): Promise<Sample[]> {
+  if (process.env.PHOTOFRAME_BENCH_FLEET_ONLY === 'secure') return secureFleetSamples(scratch, DISPLAYS);
   const samples: Sample[] = [];
   const etcd = await startLocalEtcd({ dataDir: join(scratch, 'fleet-etcd') });
   // A loaded machine (1,000 viewers and etcd on 2 cores) can take longer than the CLI's 5 s for one call.
@@ -85,7 +86,6 @@ export async function fleetSamples(scratch: string): Promise<Sample[]> {
     console.error(`fleet: ${DISPLAYS} headless viewers in ${PROCESSES} processes connected in ${Math.round(connectMs)} ms, ${rssMb.toFixed(0)} MiB RSS together`);
 
     if (process.env.PHOTOFRAME_BENCH_FLEET_ONLY === 'console') return [...samples, ...(await consoleUnderStatusChurn(scratch, client, etcd.endpoint, ids))];
-    if (process.env.PHOTOFRAME_BENCH_FLEET_ONLY === 'secure') return [];
     const library = emptyLibrary();
     const albums: AlbumRecord[] = ['a', 'b', 'c', 'd'].map((tag) => ({ id: `album-${tag}`, name: `Album ${tag}`, photos: photoNames(tag), createdAt: '2026-01-01T00:00:00.000Z' }));
     library.albums.push(...albums);
@@ -187,89 +187,8 @@ export async function fleetSamples(scratch: string): Promise<Sample[]> {
     client.close();
     await etcd.stop();
   }
-  samples.push(...(await secureFleetSamples(scratch)));
+  samples.push(...(await secureFleetSamples(scratch, DISPLAYS)));
   return samples;
-}
-
-/**
- * Displays with their own identities: enrolled one by one as the console
- * does (an openssl key and certificate, an etcd user and role each), then
- * each headless viewer connecting over mutual TLS as its own etcd user, and
- * an album change to all of them. Fewer than 1,000: enrolling costs ~0.1 s a
- * display, so the per-display figure is what a 1,000-display setup costs.
- */
-async function secureFleetSamples(scratch: string): Promise<Sample[]> {
-  const count = Number(process.env.PHOTOFRAME_BENCH_FLEET_SECURE ?? 100);
-  const home = join(scratch, 'fleet-secure-home');
-  await mkdir(home, { recursive: true });
-  const { etcd, target } = await startSecureLocalEtcd(home, { dataDir: join(home, 'etcd') });
-  const admin = await connectEtcd(target, { callTimeoutMs: 30_000 });
-  const plainEtcd = await startLocalEtcd({ dataDir: join(scratch, 'fleet-plain-etcd') });
-  const plain = await connectEtcd([plainEtcd.endpoint], { callTimeoutMs: 30_000 });
-  const store = new LibraryStore(homePaths(home).store);
-  let secureFleet: SimulatedFleet | null = null;
-  let plainFleet: SimulatedFleet | null = null;
-  try {
-    const enrolled: { id: string; bundle: string }[] = [];
-    const enrollMs = await timeMs(async () => {
-      for (let i = 0; i < count; i++) enrolled.push(await enrollDisplay(admin, store, home, { name: `screen-${i}`, etcdEndpoints: [etcd.endpoint] }));
-    });
-    secureFleet = await SimulatedFleet.start(
-      enrolled.map(({ id, bundle }) => {
-        const files = bundlePaths(bundle);
-        return { id, enrolled: true, etcd: { endpoints: [etcd.endpoint], tls: { ca: files.caCert, cert: files.cert, key: files.key } } };
-      }),
-      { processes: 2 },
-    );
-    if (secureFleet.failures.length) throw new Error(`${secureFleet.failures.length} enrolled viewers failed to connect: ${secureFleet.failures[0]!.error}`);
-    const ids = enrolled.map((e) => e.id);
-    plainFleet = await SimulatedFleet.start(ids.map((id) => ({ id, etcd: { endpoints: [plainEtcd.endpoint], tls: null } })), { processes: 2 });
-    const albums: AlbumRecord[] = ['p', 'q', 'r'].map((tag) => ({ id: `album-${tag}`, name: `Album ${tag}`, photos: photoNames(tag), createdAt: '2026-01-01T00:00:00.000Z' }));
-    const fanOut = async (client: Awaited<ReturnType<typeof connectEtcd>>, fleet: SimulatedFleet) => {
-      const library = emptyLibrary();
-      library.albums.push(...albums);
-      const group: GroupRecord = { id: 'group-s', name: 'Secure', albumId: albums[0]!.id, displayIds: ids, createdAt: '2026-01-01T00:00:00.000Z', mode: 'same' };
-      library.groups = [group];
-      await publishGroup(client, library, group);
-      await fleet.allHold(new Map(ids.map((id) => [id, listDigest(albums[0]!.photos)])));
-      const times: number[] = [];
-      for (const album of [albums[1]!, albums[2]!, albums[1]!]) {
-        await new Promise((resolve) => setTimeout(resolve, 2500));
-        group.albumId = album.id;
-        const started = now();
-        await publishGroup(client, library, group);
-        times.push((await fleet.allHold(new Map(ids.map((id) => [id, listDigest(album.photos)])))) - started);
-      }
-      return percentile(times, 50);
-    };
-    const secureMs = await fanOut(admin, secureFleet);
-    const plainMs = await fanOut(plain, plainFleet);
-    return [
-      {
-        name: `album change → all ${count} enrolled displays hold it, each its own identity over mutual TLS + auth (median of 3)`,
-        unit: 'ms',
-        ours: secureMs,
-        reference: plainMs,
-        referenceName: `the same ${count} displays on a plain etcd, same run`,
-        lowerIsBetter: true,
-      },
-      {
-        name: `enrolling a display (openssl key + certificate, etcd user and role), over ${count}`,
-        unit: 'ms',
-        ours: enrollMs / count,
-        reference: secureMs / count,
-        referenceName: 'the fan-out above, per display',
-        lowerIsBetter: true,
-      },
-    ];
-  } finally {
-    await (secureFleet as SimulatedFleet | null)?.close();
-    await (plainFleet as SimulatedFleet | null)?.close();
-    admin.close();
-    plain.close();
-    await etcd.stop();
-    await plainEtcd.stop();
-  }
 }
 
 /** The WAL bytes of album changes to every display (each a real change), against the values written. */

@@ -33,3 +33,25 @@ export function runOpenssl(args: string[], what: string): Promise<void> {
     child.once('exit', (code) => (code === 0 ? resolve() : reject(new OpensslError(what, stderr))));
   });
 }
+
+/**
+ * Runs openssl once per `argsEach` arguments of `args`, `parallel` at once,
+ * all started by one xargs (findutils, in every Debian). Resolves with
+ * openssl's complaints (the last few KiB of its stderr) once all have
+ * ended, whether or not each succeeded: the caller checks each command's
+ * output files. Rejects only when openssl or xargs cannot run at all.
+ */
+export function runOpensslMany(args: readonly string[], argsEach: number, parallel: number): Promise<string> {
+  return new Promise((resolve, reject) => {
+    if (args.some((arg) => arg.includes('\0'))) return reject(new Error('an openssl argument holds a NUL byte'));
+    const child = spawn('xargs', ['-0', '-r', '-n', String(argsEach), '-P', String(Math.max(1, parallel)), 'openssl'], { stdio: ['pipe', 'ignore', 'pipe'] });
+    let stderr = '';
+    child.stderr.setEncoding('utf8');
+    child.stderr.on('data', (chunk: string) => (stderr = (stderr + chunk).slice(-4000)));
+    child.once('error', reject);
+    // xargs: 123 when some command failed (each is checked by its files), 127 when openssl is missing.
+    child.once('exit', (code) => (code === 0 || code === 123 ? resolve(stderr) : reject(code === 127 ? new OpensslMissingError() : new OpensslError('run openssl through xargs', stderr || `xargs exited ${code}`))));
+    child.stdin.on('error', () => {});
+    child.stdin.end(args.map((arg) => `${arg}\0`).join(''));
+  });
+}

@@ -1,5 +1,6 @@
-import { randomBytes } from 'node:crypto';
 import { EtcdRoleExistsError, EtcdRoleNotFoundError, EtcdUserExistsError, EtcdUserNotFoundError, Range, type Etcd3, type IPermissionRequest } from 'etcd3';
+import { retryStaleAuthRevision, type StaleAuthRetryOptions } from '../../common/etcd/authRevisionRetry.ts';
+import { settleBounded } from '../../common/boundedSettle.ts';
 import { displayPrefix } from '../../common/protocol/displayKeys.ts';
 import { announceKey, answersPrefix, IMAGE_SERVER_KEY, onlineKey, statusKey } from '../../common/protocol/systemKeys.ts';
 
@@ -30,21 +31,66 @@ export function displayPermissions(displayId: string): IPermissionRequest[] {
 }
 
 /** Creates (or completes) the display's user and role; running it again changes nothing. */
-export async function createDisplayIdentity(client: Etcd3, displayId: string): Promise<void> {
+export async function createDisplayIdentity(client: Etcd3, displayId: string, options: StaleAuthRetryOptions = {}): Promise<void> {
   const name = displayUserName(displayId);
   const role = client.role(name);
-  // One change after another, never side by side: etcd checks a request's auth revision when it applies it,
-  // and a role change applied between (our own userAdd, sent alongside) made it refuse the grant with
-  // "revision of auth store is old" on a 3-member cluster.
-  await role.create().catch((error: unknown) => {
-    if (!(error instanceof EtcdRoleExistsError)) throw error;
+  const again = <T>(call: () => Promise<T>) => retryStaleAuthRevision(call, options);
+  // etcd applies auth changes one after another in its log and checks admin requests by user, not by auth
+  // revision (etcd 3.4 and 3.5: IsAdminPermitted), so the role and the user are made side by side, then joined
+  // and granted side by side: two round trips, not four. The revision check that refused requests here once
+  // ("revision of auth store is old") is on key-value requests; see authRevisionRetry.ts.
+  await Promise.all([
+    again(() => role.create()).catch((error: unknown) => {
+      if (!(error instanceof EtcdRoleExistsError)) throw error;
+    }),
+    // The certificate is the only way in: no password at all (etcd 3.4's no_password user: no bcrypt, ~75 ms saved).
+    again(() => client.auth.userAdd({ name, password: '', options: { no_password: true } })).catch((error: unknown) => {
+      if (!(error instanceof EtcdUserExistsError)) throw error;
+    }),
+  ]);
+  await Promise.all([
+    ...displayPermissions(displayId).map((permission) => again(() => role.grant(permission))),
+    again(() => client.user(name).addRole(name)),
+  ]);
+}
+
+/**
+ * Many displays' users and roles, `atOnce` displays in flight. etcd 3.4
+ * rebuilds its whole permission cache, reading every user and each one's
+ * roles, after every user or grant change (auth/range_perm_cache.go,
+ * refreshRangePermCache; role creation alone does not): each change costs
+ * in proportion to the users there are, and a display needs 8 of them (6
+ * grants, its user, joining its role). Made display by display that is
+ * quadratic: 1,000 displays took 88 s of etcd's time. So the batch goes in
+ * three passes: every role with its grants while the new users do not exist
+ * yet, then the users (a user without a role is cheap to rebuild), then each
+ * user joined to its role. Outcomes in the order of `displayIds`; a display
+ * that fails in one pass is not taken further.
+ */
+export async function createDisplayIdentities(client: Etcd3, displayIds: readonly string[], atOnce: number, options: StaleAuthRetryOptions = {}): Promise<PromiseSettledResult<void>[]> {
+  const again = <T>(call: () => Promise<T>) => retryStaleAuthRevision(call, options);
+  const outcomes: PromiseSettledResult<void>[] = displayIds.map(() => ({ status: 'fulfilled', value: undefined }));
+  const pass = async (step: (id: string) => Promise<unknown>) => {
+    const going = displayIds.map((id, i) => ({ id, i })).filter(({ i }) => outcomes[i]!.status === 'fulfilled');
+    const results = await settleBounded(going, atOnce, async ({ id }) => {
+      await step(id);
+    });
+    going.forEach(({ i }, k) => (outcomes[i] = results[k]!));
+  };
+  await pass(async (id) => {
+    const role = client.role(displayUserName(id));
+    await again(() => role.create()).catch((error: unknown) => {
+      if (!(error instanceof EtcdRoleExistsError)) throw error;
+    });
+    await Promise.all(displayPermissions(id).map((permission) => again(() => role.grant(permission))));
   });
-  await role.grant(displayPermissions(displayId));
-  // The certificate is the only way in: no password at all.
-  await client.auth.userAdd({ name, password: '', options: { no_password: true } }).catch((error: unknown) => {
-    if (!(error instanceof EtcdUserExistsError)) throw error;
-  });
-  await client.user(name).addRole(name);
+  await pass((id) =>
+    again(() => client.auth.userAdd({ name: displayUserName(id), password: '', options: { no_password: true } })).catch((error: unknown) => {
+      if (!(error instanceof EtcdUserExistsError)) throw error;
+    }),
+  );
+  await pass((id) => again(() => client.user(displayUserName(id)).addRole(displayUserName(id))));
+  return outcomes;
 }
 
 /** Deletes the display's user and role, so etcd refuses its certificate from its next request on. */

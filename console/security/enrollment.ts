@@ -1,8 +1,13 @@
 import type { Etcd3 } from 'etcd3';
 import { randomUUID } from 'node:crypto';
+import { availableParallelism } from 'node:os';
+import { performance } from 'node:perf_hooks';
 import { chmod, mkdir, readdir, readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { writeFileAtomic } from '../../common/atomicFile.ts';
+import { settleBounded } from '../../common/boundedSettle.ts';
+import { retryStaleAuthRevision } from '../../common/etcd/authRevisionRetry.ts';
+import { etcdWriteLimitsFromEnv } from '../../common/etcd/etcdWriteLimits.ts';
 import { isFile } from '../../common/fileOnce.ts';
 import { displayPrefix, assertDisplayId } from '../../common/protocol/displayKeys.ts';
 import { announceKey, onlineKey, revokedKey, statusKey } from '../../common/protocol/systemKeys.ts';
@@ -12,10 +17,10 @@ import { findDisplay, forgetDisplay, rememberDisplay } from '../../data/library/
 import { groupsOf, type Library } from '../../data/library/librarySchema.ts';
 import type { LibraryStore } from '../../data/library/libraryStore.ts';
 import { republishAfterMemberChange } from '../displays/groupRepublish.ts';
-import { DISPLAY_DAYS, issueCertificate, PkiMissingError } from '../pki/certificateAuthority.ts';
-import { bundlePaths, pkiPaths } from '../pki/pkiPaths.ts';
+import { DISPLAY_DAYS, issueCertificate, issueClientCertificates, PkiMissingError } from '../pki/certificateAuthority.ts';
+import { bundlePaths, pkiPaths, type BundlePaths, type PkiPaths } from '../pki/pkiPaths.ts';
 import { formatEnrollmentEnv } from '../../common/enrollment/enrollmentEnv.ts';
-import { createDisplayIdentity, deleteDisplayIdentity, displayUserName } from './displayRoles.ts';
+import { createDisplayIdentities, deleteDisplayIdentity, displayUserName } from './displayRoles.ts';
 
 /**
  * A display's identity, end to end: its etcd user and role, its certificate
@@ -40,37 +45,164 @@ export interface EnrollOptions {
   id?: string;
 }
 
+/** One display's enrollment went wrong in a batch; the others are enrolled. */
+export class EnrollmentFailedError extends UserError {
+  constructor(
+    readonly failures: readonly { name: string; error: unknown }[],
+    readonly enrolled: readonly Enrollment[],
+  ) {
+    const first = failures[0]!;
+    super(
+      `could not enroll ${failures.length} of ${failures.length + enrolled.length} displays (${failures.map((f) => `"${f.name}"`).join(', ')}): ` +
+        `${(first.error as Error).message.split('\n')[0]}; nothing of theirs is left behind, enroll them again`,
+    );
+    this.name = 'EnrollmentFailedError';
+  }
+}
+
+export interface BatchTuning {
+  /** openssl processes at once (each makes one key and certificate): CPU-bound, so the cores. */
+  certificatesAtOnce?: number;
+  /** Displays whose etcd user and role are being made at once: etcd commits concurrent changes in fewer disk syncs. */
+  identitiesAtOnce?: number;
+}
+
+export interface BatchReport {
+  enrolled: Enrollment[];
+  /** Requests sent again because etcd's auth revision moved under them (authRevisionRetry.ts). */
+  staleAuthRetries: number;
+  /** Wall time of each part, for the benchmark: bundles and identities run side by side. */
+  phasesMs: { bundles: number; identities: number; record: number };
+}
+
+interface Planned {
+  id: string;
+  name: string;
+  options: EnrollOptions;
+  bundle: BundlePaths;
+}
+
+/** One display: `enrollDisplays` with one name; its failure is thrown as it is. */
 export async function enrollDisplay(client: Etcd3, store: LibraryStore, home: string, options: EnrollOptions): Promise<Enrollment> {
+  try {
+    return (await enrollDisplays(client, store, home, [options])).enrolled[0]!;
+  } catch (error) {
+    throw error instanceof EnrollmentFailedError ? error.failures[0]!.error : error;
+  }
+}
+
+/**
+ * Enrolls many displays at once, each exactly as one alone: the keys and
+ * certificates are made by openssl processes side by side (as many as
+ * cores), and the etcd users and roles made in three passes over the batch
+ * (createDisplayIdentities: etcd 3.4 makes each change cost in proportion
+ * to its users), a bounded number of
+ * displays in flight, while the certificates are made. The library takes
+ * them in one write and the revocation marks go in batched transactions.
+ * A name that is bad or taken fails the whole batch before anything is made;
+ * a display that fails later is undone and named in EnrollmentFailedError,
+ * which also carries the displays that were enrolled.
+ */
+export async function enrollDisplays(client: Etcd3, store: LibraryStore, home: string, requests: readonly EnrollOptions[], tuning: BatchTuning = {}): Promise<BatchReport> {
   const pki = pkiPaths(home);
   if (!(await isFile(pki.caKey))) throw new PkiMissingError(pki.caKey);
-  const name = options.name.trim();
-  if (name === '' || name.length > 200) throw new UserError(`cannot enroll a display named "${options.name}": use 1 to 200 characters`);
-  const id = assertDisplayId(options.id ?? randomUUID());
-  const existing = await store.read();
-  const clash = findDisplay(existing, name);
-  if (clash && clash.id !== id) throw new UserError(`a display named "${name}" exists already (${clash.id}); pick another name or revoke that one first`);
-
-  const bundle = bundlePaths(join(pki.displaysDir, id));
-  await mkdir(bundle.dir, { recursive: true, mode: 0o700 });
-  // etcd's side and the certificate's are independent: made side by side.
-  await Promise.all([
-    createDisplayIdentity(client, id),
-    (async () => {
-      await issueCertificate(pki, { commonName: displayUserName(id), usage: 'client', days: DISPLAY_DAYS, certPath: bundle.cert, keyPath: bundle.key });
-      await chmod(bundle.cert, 0o600);
-    })(),
-    writeFileAtomic(bundle.caCert, await readFile(pki.caCert), 0o600),
-    writeFileAtomic(bundle.env, formatEnrollmentEnv({ id, name, etcd: options.etcdEndpoints, imageServer: options.imageServerUrl ?? null }), 0o600),
+  const plans = planEnrollments(await store.read(), pki.displaysDir, requests);
+  const caCert = await readFile(pki.caCert);
+  let staleAuthRetries = 0;
+  const retried = () => staleAuthRetries++;
+  const phasesMs = { bundles: 0, identities: 0, record: 0 };
+  const timed = async <T>(phase: keyof typeof phasesMs, work: () => Promise<T>): Promise<T> => {
+    const started = performance.now();
+    try {
+      return await work();
+    } finally {
+      phasesMs[phase] = performance.now() - started;
+    }
+  };
+  // etcd's side and the certificates are independent: made side by side.
+  const [bundles, identities] = await Promise.all([
+    timed('bundles', () => writeBundles(pki, plans, caCert, tuning.certificatesAtOnce ?? availableParallelism())),
+    timed('identities', () => createDisplayIdentities(client, plans.map((plan) => plan.id), tuning.identitiesAtOnce ?? 16, { retried })),
   ]);
-  await Promise.all([
-    store.update((library) => {
-      rememberDisplay(library, { id, hostname: null, name });
+  const done: Planned[] = [];
+  const failures: { plan: Planned; error: unknown }[] = [];
+  plans.forEach((plan, i) => {
+    const failed = [bundles[i]!, identities[i]!].find((result) => result.status === 'rejected');
+    if (failed) failures.push({ plan, error: failed.reason });
+    else done.push(plan);
+  });
+  // A half-made display is worth nothing and would only confuse: its user, role and folder go.
+  await Promise.all(
+    failures.map(async ({ plan }) => {
+      await deleteDisplayIdentity(client, plan.id).catch(() => {});
+      await rm(plan.bundle.dir, { recursive: true, force: true });
     }),
-    // A display enrolled again after a revocation is welcome again.
-    client.delete().key(revokedKey(id)),
+  );
+  const enrolled = await timed('record', async () => {
+    await Promise.all([
+      store.update((library) => {
+        for (const plan of done) rememberDisplay(library, { id: plan.id, hostname: null, name: plan.name });
+      }),
+      // A display enrolled again after a revocation is welcome again.
+      deleteKeys(client, done.map((plan) => revokedKey(plan.id)), retried),
+    ]);
+    return Promise.all(
+      done.map(async (plan): Promise<Enrollment> => {
+        if (plan.options.out) await copyBundle(plan.bundle.dir, plan.options.out);
+        return { id: plan.id, name: plan.name, bundle: plan.options.out ?? plan.bundle.dir };
+      }),
+    );
+  });
+  if (failures.length) throw new EnrollmentFailedError(failures.map(({ plan, error }) => ({ name: plan.name, error })), enrolled);
+  return { enrolled, staleAuthRetries, phasesMs };
+}
+
+/** Names checked and ids chosen for the whole batch before anything is made. */
+function planEnrollments(library: Library, displaysDir: string, requests: readonly EnrollOptions[]): Planned[] {
+  const names = new Set<string>();
+  const ids = new Set<string>();
+  return requests.map((options) => {
+    const name = options.name.trim();
+    if (name === '' || name.length > 200) throw new UserError(`cannot enroll a display named "${options.name}": use 1 to 200 characters`);
+    const id = assertDisplayId(options.id ?? randomUUID());
+    const clash = findDisplay(library, name);
+    if (clash && clash.id !== id) throw new UserError(`a display named "${name}" exists already (${clash.id}); pick another name or revoke that one first`);
+    if (names.has(name)) throw new UserError(`the name "${name}" is given twice; each display needs its own`);
+    if (ids.has(id)) throw new UserError(`the display id ${id} is given twice`);
+    names.add(name);
+    ids.add(id);
+    return { id, name, options, bundle: bundlePaths(join(displaysDir, id)) };
+  });
+}
+
+/**
+ * The bundle folders: a new key and certificate each (openssl, `parallel`
+ * at once), the CA's certificate and the display's settings.
+ */
+async function writeBundles(pki: PkiPaths, plans: readonly Planned[], caCert: Buffer, parallel: number): Promise<PromiseSettledResult<void>[]> {
+  const folders = await Promise.allSettled(plans.map((plan) => mkdir(plan.bundle.dir, { recursive: true, mode: 0o700 })));
+  const ready = plans.filter((_, i) => folders[i]!.status === 'fulfilled');
+  const [certificates, files] = await Promise.all([
+    issueClientCertificates(pki, ready.map((plan) => ({ commonName: displayUserName(plan.id), certPath: plan.bundle.cert, keyPath: plan.bundle.key })), DISPLAY_DAYS, parallel),
+    settleBounded(ready, 8, async ({ id, name, options, bundle }) => {
+      await writeFileAtomic(bundle.caCert, caCert, 0o600);
+      await writeFileAtomic(bundle.env, formatEnrollmentEnv({ id, name, etcd: options.etcdEndpoints, imageServer: options.imageServerUrl ?? null }), 0o600);
+    }),
   ]);
-  if (options.out) await copyBundle(bundle.dir, options.out);
-  return { id, name, bundle: options.out ?? bundle.dir };
+  const outcome = new Map<Planned, PromiseSettledResult<void>>(ready.map((plan, i) => [plan, certificates[i] ? { status: 'rejected', reason: certificates[i] } : files[i]!]));
+  return plans.map((plan, i) => outcome.get(plan) ?? (folders[i] as PromiseRejectedResult));
+}
+
+/** Deletes single keys in transactions within etcd's per-transaction limit, each sent again if the auth revision moved. */
+async function deleteKeys(client: Etcd3, keys: readonly string[], retried: () => void): Promise<void> {
+  const perTxn = etcdWriteLimitsFromEnv(process.env).maxTxnOps;
+  const batches: string[][] = [];
+  for (let i = 0; i < keys.length; i += perTxn) batches.push(keys.slice(i, i + perTxn));
+  await Promise.all(
+    batches.map((batch) =>
+      retryStaleAuthRevision(() => client.kv.txn({ success: batch.map((key) => ({ request_delete_range: { key: Buffer.from(key) } })) }), { retried }),
+    ),
+  );
 }
 
 /** New certificate, same key and identity: the Pi needs only the new display.crt. */

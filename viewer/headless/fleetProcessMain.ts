@@ -8,7 +8,7 @@ import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { performance } from 'node:perf_hooks';
 import type { EtcdTarget } from '../../common/config.ts';
-import { connectEtcd } from '../../common/etcd/etcdClient.ts';
+import { connectEtcd, EtcdUnreachableError } from '../../common/etcd/etcdClient.ts';
 import { createLogger } from '../../common/log.ts';
 import { HeadlessViewer } from './headlessViewer.ts';
 
@@ -35,6 +35,8 @@ export function listDigest(images: readonly string[]): string {
   return createHash('sha1').update([...images].sort().join('\n')).digest('hex').slice(0, 16);
 }
 
+const CONNECT_ATTEMPTS = 3;
+
 async function main(specPath: string): Promise<void> {
   const spec = JSON.parse(await readFile(specPath, 'utf8')) as FleetProcessSpec;
   const send = (message: FleetMessage) => process.send?.(message);
@@ -56,10 +58,17 @@ async function main(specPath: string): Promise<void> {
   const connectSome = async () => {
     while (next < viewers.length) {
       const viewer = viewers[next++]!;
-      try {
-        await viewer.connect();
-      } catch (error) {
-        send({ kind: 'failed', id: viewer.app.displayId, error: (error as Error).message.split('\n')[0]! });
+      // A display that finds etcd too busy to answer at boot tries again, as a viewer does (reconnectInBackground);
+      // 1,000 TLS handshakes on a loaded 2-core machine left some past their deadline.
+      for (let attempt = 1; ; attempt++) {
+        try {
+          await viewer.connect();
+          break;
+        } catch (error) {
+          if (error instanceof EtcdUnreachableError && attempt < CONNECT_ATTEMPTS) continue;
+          send({ kind: 'failed', id: viewer.app.displayId, error: (error as Error).message.split('\n')[0]! });
+          break;
+        }
       }
     }
   };

@@ -7,7 +7,7 @@ import { daysLeft } from '../../../common/tls/tlsMaterial.ts';
 import { UserError } from '../../../common/userError.ts';
 import { findDisplay } from '../../../data/library/displays.ts';
 import { LibraryStore } from '../../../data/library/libraryStore.ts';
-import { enrollDisplay, renewDisplay, revokeDisplay } from '../../security/enrollment.ts';
+import { enrollDisplays, EnrollmentFailedError, renewDisplay, revokeDisplay, type Enrollment } from '../../security/enrollment.ts';
 import { stringOption } from '../argumentParsers.ts';
 import type { CommandContext } from '../command.ts';
 
@@ -42,14 +42,22 @@ export async function runDisplayIdentityAction({ config, values, positionals }: 
       const endpoints = displayEtcd === undefined ? config.etcd.endpoints : parseEtcdEndpoints(displayEtcd, '--display-etcd');
       if (endpoints.some((endpoint) => endpoint.startsWith('http:'))) throw new UserError('--display-etcd must be https:// endpoints: an enrolled display speaks TLS only');
       const server = decodeImageServer((await client.get(IMAGE_SERVER_KEY).string()) ?? '');
-      // Several names in one run: a shop's 100 displays in seconds, one connection and one process start.
-      for (const name of names) {
-        const enrolled = await enrollDisplay(client, store, config.home, { name, etcdEndpoints: endpoints, imageServerUrl: server.ok ? server.value.url : null, out });
+      // Several names in one run: a shop's 1,000 displays in one batch, one connection and one process start.
+      const say = (enrolled: Enrollment) =>
         process.stdout.write(
           values.json
             ? `${JSON.stringify({ id: enrolled.id, name: enrolled.name, bundle: enrolled.bundle })}\n`
             : `${enrolled.id}\nenrolled display "${enrolled.name}": its bundle is ${enrolled.bundle} (make deploy PI=host BUNDLE=${enrolled.bundle} installs it)\n`,
         );
+      const requests = names.map((name) => ({ name, etcdEndpoints: endpoints, imageServerUrl: server.ok ? server.value.url : null, out }));
+      try {
+        (await enrollDisplays(client, store, config.home, requests)).enrolled.forEach(say);
+      } catch (error) {
+        // The displays that were enrolled are told before the ones that were not.
+        if (!(error instanceof EnrollmentFailedError)) throw error;
+        error.enrolled.forEach(say);
+        // One name: its own reason, as before batches.
+        throw requests.length === 1 ? error.failures[0]!.error : error;
       }
       if (!values.json && endpoints.every(isLoopbackEndpoint)) {
         process.stderr.write(`note: the bundle points the display at ${endpoints.join(',')}, which only this host can reach; use --display-etcd https://<this host>:2379 for a Pi\n`);
