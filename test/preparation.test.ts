@@ -15,6 +15,7 @@ import { waitUntilPrepared } from '../console/preparation/preparationHooks.ts';
 import { untilValue } from './helpers/etcdWait.ts';
 import { photoLikeJpeg, solidJpeg, tempDir, textFile, truncatedJpeg } from './helpers/fixtures.ts';
 import { cliAt, runCli, startCli } from './helpers/runCli.ts';
+import { freePort } from '../common/net/freePort.ts';
 import { startTestEtcd, type TestEtcd } from './helpers/testEtcd.ts';
 
 interface Context {
@@ -154,6 +155,39 @@ preparation('a display assigned an album while its photos prepare gets the ready
   const all = JSON.stringify([...earlyNames, ...lateNames].sort());
   await untilValue(context.etcd.client, '/live:images', (value) => value !== null && JSON.stringify((JSON.parse(value) as string[]).sort()) === all);
   for (const name of lateNames) assert.ok((await stat(renditionPath(paths.renditions, name, 1280, 720))).size > 0, 'rendered at the display\'s rung');
+});
+
+preparation('serve keeps the queue: an import while it runs leaves the photos to it, and import --wait waits for it', async (context) => {
+  const home = await tempDir('photoframe-prep-serve-');
+  const paths = homePaths(home);
+  const cli = cliAt({ etcd: context.etcd, home });
+  const first = await tempDir();
+  await solidJpeg(join(first, 'first.jpg'), 80, 60, [200, 40, 40]);
+  await cli.ok('import', '--wait', first, '--album', 'Hall');
+  const images = await showOnDisplay(context, home, 'hall', 'Hall', { width: 1920, height: 1080 });
+  const server = startCli(cli.args('serve', '--host', '127.0.0.1', '--http-port', String(await freePort())));
+  try {
+    await server.waitFor(/image server listening/);
+    const more = await tempDir();
+    for (let i = 0; i < 3; i++) await photoLikeJpeg(join(more, `more-${i}.jpg`), 800, 600, 70 + i);
+    const imported = await cli.ok('import', more, '--album', 'Hall');
+    assert.match(imported, /preparing 3 photo\(s\) in the running photoframe serve/);
+    const store = new LibraryStore(paths.store);
+    await waitUntilPrepared(store);
+    const library = await store.read();
+    const all = JSON.stringify(Object.keys(library.photos).sort());
+    await untilValue(context.etcd.client, '/hall:images', (value) => value !== null && JSON.stringify((JSON.parse(value) as string[]).sort()) === all);
+    assert.is((await images()).length, 4);
+    for (const name of Object.keys(library.photos)) assert.ok((await stat(thumbnailPath(paths.thumbnails, name))).size > 0);
+
+    const last = await tempDir();
+    await photoLikeJpeg(join(last, 'last.jpg'), 800, 600, 90);
+    const waited = await cli.ok('import', '--wait', last, '--album', 'Hall');
+    assert.match(waited, /prepared: 1 ready/);
+    assert.is(readinessCounts(await store.read()).preparing, 0, 'the import returned once serve had prepared its photo');
+  } finally {
+    await server.stop();
+  }
 });
 
 preparation.run();

@@ -1,7 +1,7 @@
 import { homePaths } from '../../../common/homePaths.ts';
 import { LibraryStore } from '../../../data/library/libraryStore.ts';
 import { readinessCounts } from '../../../data/library/photoReadiness.ts';
-import { PreparationBusyError, preparePending, type PreparationReport } from '../../../data/preparation/preparationRunner.ts';
+import { PreparationBusyError, preparationRunning, preparePending, type PreparationReport } from '../../../data/preparation/preparationRunner.ts';
 import type { PreparationProgress } from '../../../data/preparation/preparationProgress.ts';
 import { oneLine } from '../../../data/photos/pathText.ts';
 import { clock } from '../../../data/photos/importProgress.ts';
@@ -39,6 +39,8 @@ export type PrepareOutcome = { kind: 'ran'; report: PreparationReport; updated: 
 export async function prepareOrWait(config: GlobalConfig, store: LibraryStore, options: { json: boolean; wait: boolean; names?: readonly string[] }): Promise<PrepareOutcome> {
   const paths = homePaths(config.home);
   const warn = (line: string) => process.stderr.write(`warning: ${line}\n`);
+  // A runner already at work (serve) publishes and sizes for itself: no need of etcd here, nor a warning when it is away.
+  if (await preparationRunning(paths)) return waitForOther(store, options);
   const client = await etcdForPreparation(config, await store.read(), warn);
   const show = options.json ? jsonProgress : process.stderr.isTTY ? terminalProgress : null;
   let lastShown = 0;
@@ -62,13 +64,17 @@ export async function prepareOrWait(config: GlobalConfig, store: LibraryStore, o
       return { kind: 'ran', report, updated: [...updated] };
     } catch (error) {
       if (!(error instanceof PreparationBusyError)) throw error;
-      if (!options.wait) return { kind: 'busy', waited: false };
-      await waitUntilPrepared(store, options.names);
-      return { kind: 'busy', waited: true };
+      return waitForOther(store, options);
     }
   } finally {
     client?.close();
   }
+}
+
+async function waitForOther(store: LibraryStore, options: { wait: boolean; names?: readonly string[] }): Promise<PrepareOutcome> {
+  if (!options.wait) return { kind: 'busy', waited: false };
+  await waitUntilPrepared(store, options.names);
+  return { kind: 'busy', waited: true };
 }
 
 function say(json: boolean, text: string, value: Record<string, unknown>): void {
