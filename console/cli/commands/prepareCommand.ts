@@ -40,7 +40,7 @@ export async function prepareOrWait(config: GlobalConfig, store: LibraryStore, o
   const paths = homePaths(config.home);
   const warn = (line: string) => process.stderr.write(`warning: ${line}\n`);
   // A runner already at work (serve) publishes and sizes for itself: no need of etcd here, nor a warning when it is away.
-  if (await preparationRunning(paths)) return waitForOther(store, options);
+  if (await preparationRunning(paths)) return waitForOther(config, store, options);
   const client = await etcdForPreparation(config, await store.read(), warn);
   const show = options.json ? jsonProgress : process.stderr.isTTY ? terminalProgress : null;
   let lastShown = 0;
@@ -64,16 +64,19 @@ export async function prepareOrWait(config: GlobalConfig, store: LibraryStore, o
       return { kind: 'ran', report, updated: [...updated] };
     } catch (error) {
       if (!(error instanceof PreparationBusyError)) throw error;
-      return waitForOther(store, options);
+      return waitForOther(config, store, options);
     }
   } finally {
     client?.close();
   }
 }
 
-async function waitForOther(store: LibraryStore, options: { wait: boolean; names?: readonly string[] }): Promise<PrepareOutcome> {
+async function waitForOther(config: GlobalConfig, store: LibraryStore, options: { json: boolean; wait: boolean; names?: readonly string[] }): Promise<PrepareOutcome> {
   if (!options.wait) return { kind: 'busy', waited: false };
-  await waitUntilPrepared(store, options.names);
+  const paths = homePaths(config.home);
+  const how = await waitUntilPrepared(store, options.names, undefined, () => preparationRunning(paths));
+  // The other runner died with work left: the queue is ours now.
+  if (how === 'runner gone') return prepareOrWait(config, store, options);
   return { kind: 'busy', waited: true };
 }
 
