@@ -14,6 +14,17 @@ import { basename, dirname, join } from 'node:path';
  */
 export class PhotoFileWrites {
   private unsynced = new Set<string>();
+  /**
+   * Files are also fsynced one at a time as they are written, behind the
+   * import: the disk writes them out while the import reads and hashes the
+   * next ones, instead of all at once when the batch commits (measured: the
+   * whole difference to `cp` on 240 photos was that final wave). One at a
+   * time, so reads never wait for the libuv threads fsyncs hold.
+   */
+  private early: Promise<void> = Promise.resolve();
+  /** Folders with new names in them: fsynced at every syncAll, whether their files were synced early or not. */
+  private dirtyDirs = new Set<string>();
+  private earlyQueued = 0;
 
   /** Writes `content` at `path` atomically, not yet durably; `beforeRename` must resolve before the file takes its name. */
   async write(path: string, content: Uint8Array, beforeRename: () => Promise<void> = async () => {}): Promise<void> {
@@ -43,6 +54,16 @@ export class PhotoFileWrites {
       throw error;
     }
     this.unsynced.add(path);
+    this.dirtyDirs.add(dir);
+    if (this.earlyQueued < 8) {
+      this.earlyQueued++;
+      this.early = this.early.then(async () => {
+        this.earlyQueued--;
+        if (!this.unsynced.has(path)) return;
+        // A failure here is no verdict: syncAll tries the file again before any record names it.
+        if (await fsyncPath(path, 'r').then(() => true, () => false)) this.unsynced.delete(path);
+      });
+    }
   }
 
   /** A path made otherwise (a link renamed into place) whose folder entry must be durable with the rest. */
@@ -53,9 +74,11 @@ export class PhotoFileWrites {
 
   /** Makes every file written so far durable, with the folders that name them. */
   async syncAll(): Promise<void> {
+    await this.early;
     const paths = [...this.unsynced];
     this.unsynced = new Set();
-    const dirs = new Set<string>();
+    const dirs = this.dirtyDirs;
+    this.dirtyDirs = new Set();
     const files: string[] = [];
     for (const path of paths) {
       if (path.endsWith('/')) dirs.add(path.slice(0, -1));
@@ -71,6 +94,7 @@ export class PhotoFileWrites {
     } catch (error) {
       // Not durable yet: a later sync must try them again.
       for (const path of paths) this.unsynced.add(path);
+      for (const dir of dirs) this.dirtyDirs.add(dir);
       throw error;
     }
   }
