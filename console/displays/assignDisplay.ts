@@ -3,6 +3,7 @@ import { settingFromText, type DisplaySettings } from '../../common/protocol/cod
 import { UserError } from '../../common/userError.ts';
 import { findAlbum } from '../../data/library/albums.ts';
 import { albumPhotos } from '../../data/library/smartRules.ts';
+import { displayablePhotos } from '../../data/library/photoReadiness.ts';
 import { findDisplay, rememberDisplay } from '../../data/library/displays.ts';
 import type { AlbumRecord, Library } from '../../data/library/librarySchema.ts';
 import type { LibraryStore } from '../../data/library/libraryStore.ts';
@@ -93,7 +94,7 @@ export async function assignDisplays(client: Etcd3, store: LibraryStore, display
     // A smart album shows its current matches.
     if (album) album = findAlbum(lib, album.id) ?? album;
     if (Object.keys(change.settings).length > 0) writtenSettings = await putSettingsMany(client, displays, change.settings);
-    if (album) await giveAlbum(client, displays.map((display) => display.id), album, albumPhotos(lib, album));
+    if (album) await giveAlbum(client, displays.map((display) => display.id), album, displayablePhotos(lib, albumPhotos(lib, album)));
     return displays.map((display) => {
       const record = rememberDisplay(lib, { id: display.id, hostname: display.hostname, name: newName ?? display.name });
       if (album) record.albumId = album.id;
