@@ -2,6 +2,7 @@ import type { Etcd3 } from 'etcd3';
 import { splitAmong } from '../../data/library/groupSplit.ts';
 import { groupsOf, type AlbumRecord, type GroupRecord, type Library } from '../../data/library/librarySchema.ts';
 import { albumPhotos } from '../../data/library/smartRules.ts';
+import { displayablePhotos } from '../../data/library/photoReadiness.ts';
 import { etcdWriteLimitsFromEnv, type EtcdWriteLimits } from '../../common/etcd/etcdWriteLimits.ts';
 import { displayKey } from '../../common/protocol/displayKeys.ts';
 import { encodeTopic } from '../../common/protocol/topicRegistry.ts';
@@ -29,7 +30,8 @@ export function albumIsShown(library: Library, albumId: string): boolean {
  * right is not written. Returns the displays whose list changed.
  */
 export async function publishAlbum(client: Etcd3, library: Library, album: AlbumRecord, limits: EtcdWriteLimits = etcdWriteLimitsFromEnv(process.env)): Promise<string[]> {
-  const photos = albumPhotos(library, album);
+  // Photos still preparing (or failed) stay out until the preparation queue marks them ready and publishes again.
+  const photos = displayablePhotos(library, albumPhotos(library, album));
   const displays = library.displays.filter((display) => display.albumId === album.id).map((display) => display.id);
   const groups = groupsOf(library).filter((group) => group.albumId === album.id && group.displayIds.length > 0);
   const lists = new AlbumLists(imagesWriting());
@@ -59,7 +61,7 @@ export async function publishGroup(
 ): Promise<string[]> {
   const album = group.albumId === null ? undefined : library.albums.find((a) => a.id === group.albumId);
   if (!album) return [];
-  const photos = albumPhotos(library, album);
+  const photos = displayablePhotos(library, albumPhotos(library, album));
   const lists = new AlbumLists(imagesWriting());
   const current = await readAlbumKeys(client, group.displayIds, photos, limits, lists.writing);
   await alignGroupClock(client, group);

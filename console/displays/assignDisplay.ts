@@ -3,6 +3,7 @@ import { settingFromText, type DisplaySettings } from '../../common/protocol/cod
 import { UserError } from '../../common/userError.ts';
 import { findAlbum } from '../../data/library/albums.ts';
 import { albumPhotos } from '../../data/library/smartRules.ts';
+import { displayablePhotos } from '../../data/library/photoReadiness.ts';
 import { findDisplay, rememberDisplay } from '../../data/library/displays.ts';
 import type { AlbumRecord, Library } from '../../data/library/librarySchema.ts';
 import type { LibraryStore } from '../../data/library/libraryStore.ts';
@@ -72,7 +73,7 @@ export async function assignDisplay(client: Etcd3, store: LibraryStore, displayR
     // The album as it is now, under the lock: an import that finished meanwhile must not be undone.
     // A smart album shows its current matches.
     if (album) album = findAlbum(lib, album.id) ?? album;
-    writtenSettings = await writeDisplayKeys(client, display, album && { ...album, photos: albumPhotos(lib, album) }, change);
+    writtenSettings = await writeDisplayKeys(client, display, album && { ...album, photos: displayablePhotos(lib, albumPhotos(lib, album)) }, change);
     const record = rememberDisplay(lib, { id: display.id, hostname: display.hostname, name: newName ?? display.name });
     if (album) record.albumId = album.id;
     return record;

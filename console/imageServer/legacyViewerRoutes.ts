@@ -12,6 +12,7 @@ import type { Library } from '../../data/library/librarySchema.ts';
 import type { LibraryStore } from '../../data/library/libraryStore.ts';
 import { contentTypeOfPhotoName, PHOTO_NAME_PATTERN } from '../../data/photos/photoNaming.ts';
 import { putSettings } from '../displays/displayWrites.ts';
+import { displayablePhotos } from '../../data/library/photoReadiness.ts';
 import { sendFile, sendText } from './httpResponses.ts';
 import type { ImageRoute } from './imageServer.ts';
 
@@ -98,7 +99,8 @@ function registerDisplay(library: Library, pkid: string, freeBytes: number | nul
   record.freeBytes = freeBytes;
   record.lastRegisteredAt = new Date().toISOString();
   const album = record.albumId ? findAlbum(library, record.albumId) : undefined;
-  return { name: record.name, photos: album ? [...album.photos] : [] };
+  // Only checked photos: an original viewer must never be handed one still preparing or found corrupt.
+  return { name: record.name, photos: album ? displayablePhotos(library, album.photos) : [] };
 }
 
 async function download(paths: HomePaths, encodedName: string, req: IncomingMessage, res: ServerResponse): Promise<void> {

@@ -5,7 +5,11 @@
 import type { Place } from '../places/reverseGeocoder.ts';
 import type { SmartRule } from './smartRules.ts';
 
-export const SCHEMA_VERSION = 3;
+/**
+ * 4: photos may be `preparing` (recorded, not yet decode-checked) or `failed`.
+ * An older photoframe refuses such a library rather than show unchecked photos.
+ */
+export const SCHEMA_VERSION = 4;
 /** From this version on, photos live in their own file beside the library file (see libraryStore). */
 export const SPLIT_SINCE_VERSION = 3;
 
@@ -49,7 +53,19 @@ export interface PhotoRecord {
   sourceStamps: Record<string, string>;
   /** `copy`: photos/ holds a copy; `in-place`: photos/ holds a link to the original where it was. */
   storage: 'copy' | 'in-place';
+  /**
+   * Absent: ready (decode-checked; every record from before schema 4 is).
+   * `preparing`: recorded by the import's foreground, its full decode check,
+   * thumbnail and renditions still to come (data/preparation). `failed`: the
+   * check found it corrupt or truncated; kept out of every display list.
+   * Since schema 4.
+   */
+  state?: PhotoState;
+  /** Why it failed its check, one line; only with state `failed`. */
+  failure?: string;
 }
+
+export type PhotoState = 'preparing' | 'failed';
 
 export interface AlbumRecord {
   id: string;
