@@ -11,6 +11,7 @@ import type { ConsoleServices } from './consoleServices.ts';
 import { KeyRegistry, type KeyScope } from './keyRegistry.ts';
 import type { View } from './view.ts';
 import { clampTerminalSize } from './terminalSize.ts';
+import { queueStatusLine } from './queueStatus.ts';
 
 const photoCounts = new WeakMap<Library, number>();
 /** Counting 100,000 keys on every render would cost more than the render; once per library object. */
@@ -123,6 +124,8 @@ export class ConsoleApp implements SessionContext {
   private rootCommands: CommandSpec[] = [];
   private mode: Mode = { kind: 'normal' };
   private statusTimer: NodeJS.Timeout | undefined;
+  /** A message is on the status line; without one it shows the preparation queue. */
+  private statusMessage = false;
   private readonly ticker: NodeJS.Timeout;
   private readonly pacer = new RefreshPacer(
     () =>
@@ -253,7 +256,9 @@ export class ConsoleApp implements SessionContext {
     clearTimeout(this.statusTimer);
     const text = blessed.escape(message.replace(/\s*\n\s*/g, ' '));
     this.statusLine.setContent(error ? `{red-fg}{bold}${text}{/bold}{/red-fg}` : text);
+    this.statusMessage = true;
     this.statusTimer = setTimeout(() => {
+      this.statusMessage = false;
       this.statusLine.setContent('');
       this.renderNow();
     }, STATUS_CLEAR_MS);
@@ -499,6 +504,7 @@ export class ConsoleApp implements SessionContext {
       };
       this.mode = mode;
       clearTimeout(this.statusTimer);
+      this.statusMessage = false;
       this.drawInput(mode);
       this.renderNow();
     });
@@ -640,6 +646,7 @@ export class ConsoleApp implements SessionContext {
     const library = this.services.hub.library;
     const right = `${this.services.etcd.view.online.size} online · ${library.albums.length} albums · ${photoCount(library)} photos`;
     this.titleBar.setContent(` {bold}photoframe{/bold} · ${trail}{|}${blessed.escape(right)} `);
+    if (this.mode.kind === 'normal' && !this.statusMessage) this.statusLine.setContent(queueStatusLine(this.services.preparation.standing()));
     if (this.mode.kind === 'input') this.hintsBar.setContent(` ${this.inputHints(this.mode, width - 2)}`);
     else if (view) this.hintsBar.setContent(` ${blessed.escape(this.keys.hints(view.keys, width - 2))}`);
     this.screen.render();
