@@ -9,6 +9,9 @@ import { SCHEMA_VERSION } from '../data/library/librarySchema.ts';
 import { LibraryCorruptError } from '../data/library/libraryCorruptError.ts';
 import { LibraryStore, photosFileOf } from '../data/library/libraryStore.ts';
 import { importPhotos } from '../data/photos/importPhotos.ts';
+import { displayablePhotos } from '../data/library/photoReadiness.ts';
+import { preparePending } from '../data/preparation/preparationRunner.ts';
+import { isFile } from '../common/fileOnce.ts';
 import { thumbnailPath } from '../data/renditions/renditions.ts';
 import { solidJpeg, tempDir, textFile, truncatedJpeg, twoColourImage } from './helpers/fixtures.ts';
 
@@ -17,7 +20,7 @@ async function freshLibrary() {
   return { paths, store: new LibraryStore(paths.store) };
 }
 
-test('imports photos recursively with dimensions, EXIF date and a thumbnail', async () => {
+test('imports photos recursively with dimensions and EXIF date, preparing; the queue then makes the thumbnail and marks them ready', async () => {
   const { paths, store } = await freshLibrary();
   const source = await tempDir();
   await solidJpeg(join(source, 'red.jpg'), 800, 600, [220, 20, 20], { dateTaken: '2023:07:14 18:30:05' });
@@ -38,6 +41,13 @@ test('imports photos recursively with dimensions, EXIF date and a thumbnail', as
   assert.is(red.takenAt, '2023-07-14T18:30:05');
   assert.is(red.format, 'jpeg');
   assert.ok((await stat(join(paths.photos, red.name))).size > 0, 'original copied into the library');
+  assert.is(red.state, 'preparing', 'recorded from its header alone');
+  assert.not.ok(await isFile(thumbnailPath(paths.thumbnails, red.name)), 'nothing decoded in the foreground');
+  assert.equal(displayablePhotos(library, library.albums[0]!.photos), [], 'no display gets a photo before its check');
+
+  const prepared = await preparePending(store, paths);
+  assert.is(prepared.ready.length, 2);
+  assert.is((await store.read()).photos[red.name]!.state, undefined, 'ready');
   const thumbnail = await sharp(thumbnailPath(paths.thumbnails, red.name)).metadata();
   assert.is(thumbnail.width, 320);
   assert.is(thumbnail.height, 240);
@@ -78,7 +88,7 @@ test('the same content imported twice is one photo with both sources', async () 
   assert.is((await readdir(paths.photos)).length, 1);
 });
 
-test('corrupt and non-image files are reported by path with a reason and skipped; the rest import', async () => {
+test('non-image files are skipped with a reason; a truncated JPEG is recorded, then failed by the queue and kept out of lists', async () => {
   const { paths, store } = await freshLibrary();
   const source = await tempDir();
   const good = await solidJpeg(join(source, 'good.jpg'), 200, 100, [0, 200, 0]);
@@ -88,16 +98,23 @@ test('corrupt and non-image files are reported by path with a reason and skipped
   const missing = join(source, 'no-such-folder');
 
   const report = await importPhotos(store, paths, { sources: [source, missing], album: 'Mixed' });
-  assert.equal(report.imported.map((p) => p.sources[0]), [good]);
+  assert.equal(report.imported.map((p) => p.sources[0]).sort(), [truncated, good].sort(), 'its header reads, so it is recorded');
   const reasons = new Map(report.skipped.map((s) => [s.path, s.reason]));
-  assert.match(reasons.get(truncated) ?? '', /corrupt image/);
   assert.match(reasons.get(notes) ?? '', /not an image/);
   assert.match(reasons.get(fakeJpeg) ?? '', /not an image/);
   assert.match(reasons.get(missing) ?? '', /no such file or folder/);
+  assert.is((await readdir(paths.photos)).length, 2, 'nothing of the non-image files is kept');
+
+  const prepared = await preparePending(store, paths);
+  const bad = report.imported.find((p) => p.sources[0] === truncated)!;
+  const fine = report.imported.find((p) => p.sources[0] === good)!;
+  assert.equal(prepared.ready, [fine.name]);
+  assert.equal(prepared.failed.map((f) => f.name), [bad.name]);
   const library = await store.read();
-  assert.is(Object.keys(library.photos).length, 1);
-  assert.is(library.albums[0]!.photos.length, 1);
-  assert.is((await readdir(paths.photos)).length, 1, 'nothing of the bad files is kept');
+  assert.is(library.photos[bad.name]!.state, 'failed');
+  assert.match(library.photos[bad.name]!.failure ?? '', /corrupt image/);
+  assert.equal(displayablePhotos(library, library.albums[0]!.photos), [fine.name]);
+  assert.equal((await preparePending(store, paths)).failed, [], 'a failure is reported once, never retried');
 });
 
 test('an invalid album name is refused before anything is written', async () => {

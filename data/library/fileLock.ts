@@ -29,7 +29,7 @@ export class LockLostError extends Error {
  * step that is only safe under the lock. Without our own handler
  * proper-lockfile throws from a timer, which crashes the process mid-write.
  */
-export async function withFileLock<T>(path: string, fn: (lost: AbortSignal) => Promise<T>, staleMs = 10_000): Promise<T> {
+export async function withFileLock<T>(path: string, fn: (lost: AbortSignal) => Promise<T>, staleMs = 10_000, wait = true): Promise<T> {
   await mkdir(dirname(path), { recursive: true });
   const lost = new AbortController();
   let release: () => Promise<void>;
@@ -40,7 +40,8 @@ export async function withFileLock<T>(path: string, fn: (lost: AbortSignal) => P
       stale: staleMs,
       update: Math.max(1_000, staleMs / 5),
       // About 15 s of waiting in all: library writes hold it briefly (a whole import holds its own import lock).
-      retries: { retries: 80, factor: 1.2, minTimeout: 10, maxTimeout: 250 },
+      // Without `wait`, a held lock is answered at once: the caller only wants to know whether someone holds it.
+      retries: wait ? { retries: 80, factor: 1.2, minTimeout: 10, maxTimeout: 250 } : 0,
       onCompromised: (error) => lost.abort(new LockLostError(`lost the lock ${path}: this process stalled past ${staleMs} ms and another took it over (${error.message})`)),
     });
   } catch (error) {
@@ -54,4 +55,9 @@ export async function withFileLock<T>(path: string, fn: (lost: AbortSignal) => P
   } finally {
     await release().catch(() => {});
   }
+}
+
+/** Whether a live process holds the lock now (a lock left by a dead one, past `staleMs`, does not count). */
+export async function isFileLocked(path: string, staleMs = 10_000): Promise<boolean> {
+  return lockfile.check(path, { realpath: false, lockfilePath: `${path}.lock`, stale: staleMs }).catch(() => false);
 }

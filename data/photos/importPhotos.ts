@@ -1,8 +1,7 @@
-import { mkdir, realpath, rename, stat, symlink, unlink } from 'node:fs/promises';
+import { mkdir, readFile, realpath, rename, stat, symlink, unlink } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
 import { basename, dirname, join } from 'node:path';
 import { randomBytes } from 'node:crypto';
-import { writeFileAtomic } from '../../common/atomicFile.ts';
 import { removeStaleTempDirs, removeStaleTempFiles } from '../../common/staleTempFiles.ts';
 import { isFile } from '../../common/fileOnce.ts';
 import type { HomePaths } from '../../common/homePaths.ts';
@@ -16,7 +15,9 @@ import { DEFAULT_MAX_FILE_BYTES, readWalkedFile } from './fileHeader.ts';
 import { BatchCommitter } from './batchCommitter.ts';
 import { deadJournals, ImportJournal } from './importJournal.ts';
 import { progressAt, scanningProgress, type ImportProgress, type ProgressCounts } from './importProgress.ts';
-import { analysePhoto, DEFAULT_MAX_PIXELS, firstLine, PhotoRejectedError } from './photoAnalysis.ts';
+import { DEFAULT_MAX_PIXELS, firstLine, PhotoRejectedError, readPhotoHeader } from './photoAnalysis.ts';
+import { PhotoFileWrites } from './photoFileWrites.ts';
+import { ReadBuffers } from './readBuffers.ts';
 import { photoName, sha256Hex } from './photoNaming.ts';
 import { isInside, realRootsOf, scanForFiles, type ScannedFile } from './photoScan.ts';
 import { locatePhotos, photosToLocate } from '../places/locatePhotos.ts';
@@ -69,8 +70,12 @@ const COMMIT_EVERY = 250;
 
 /**
  * Imports photos: content-addressed copies (or links, in place) under
- * photos/, a thumbnail each. Bad files are reported and skipped; they never
- * stop the rest. One import runs at a time per home, which is what lets it
+ * photos/, each recorded as `preparing` from its header alone. Nothing is
+ * decoded here: the thumbnail, the full decode check and the display
+ * renditions are the preparation queue's (data/preparation), so the import
+ * runs at the speed of reading, hashing and writing the files. Files that are
+ * no image at all (signature, header, size, pixel limit) are reported and
+ * skipped; they never stop the rest. One import runs at a time per home, which is what lets it
  * clear what a killed one left behind.
  */
 export async function importPhotos(store: LibraryStore, paths: HomePaths, request: ImportRequest): Promise<ImportReport> {
@@ -118,16 +123,20 @@ async function importLocked(store: LibraryStore, paths: HomePaths, request: Impo
   const known = new Set(Object.keys(library.photos));
   const bySource = sourceIndex(library);
   const claimed = new Set<string>();
+  const writes = new PhotoFileWrites();
+  const buffers = new ReadBuffers();
   const counts: ProgressCounts = { total: files.length, done: 0, imported: 0, duplicates: 0, unchanged: 0, skipped: 0 };
 
   const processFile = async (file: ScannedFile): Promise<FileOutcome> => {
     const stamp = `${file.size}:${Math.trunc(file.mtimeMs)}`;
     const seen = bySource.get(file.path);
     if (seen && seen.stamp === stamp) return { kind: 'unchanged', path: file.path, name: seen.name };
+    // The content lives in it only until this file is done: nothing below keeps it.
+    const buffer = buffers.lease();
     try {
       lost.throwIfAborted();
       // Checked and read through one handle: the folder may have changed since the walk.
-      const header = await readWalkedFile(file, maxFileBytes, !request.inPlace);
+      const header = await readWalkedFile(file, maxFileBytes, !request.inPlace, buffer.take);
       if (!header.ok) return { kind: 'skipped', path: file.path, reason: header.reason };
       const { content } = header;
       const sha256 = sha256Hex(content);
@@ -135,42 +144,55 @@ async function importLocked(store: LibraryStore, paths: HomePaths, request: Impo
       // Two equal files in one run: the first to claim the name imports it, the other is its duplicate.
       if (known.has(name) || claimed.has(name)) return { kind: 'duplicate', path: file.path, name, stamp };
       claimed.add(name);
-      let analysed;
+      let metadata;
       try {
-        analysed = await analysePhoto(content, new Date(file.mtimeMs), maxPixels, paths.tmp);
+        metadata = await readPhotoHeader(content, new Date(file.mtimeMs), maxPixels);
       } catch (error) {
         claimed.delete(name);
         throw error;
       }
       const stored = join(paths.photos, name);
-      // Journaled before it can exist, so no crash can leave a photo file that no journal names.
-      await journal.add([name]);
-      lost.throwIfAborted();
-      // A photo file without a record is what a killed import leaves: adopt it rather than write it again.
-      if (!(await isFile(stored))) {
+      // Journaled before it can exist under its name, so no crash can leave a photo file that no journal names.
+      // The journal write and the copy's temp file go on together: only the rename waits for the journal.
+      const journaled = journal.add([name]);
+      journaled.catch(() => {});
+      // A photo file without a record is what a killed import leaves: adopt it rather than write it again,
+      // once it proves to hold this content (photo files are fsynced per batch, so a power cut may leave one torn).
+      if (!(await holdsContent(stored, sha256, request.inPlace === true))) {
         if (request.inPlace) {
+          await journaled;
+          lost.throwIfAborted();
           const target = await inPlaceTarget(file, realRoots, request.followLinksOutside === true);
           if (typeof target === 'string') {
             claimed.delete(name);
             return { kind: 'skipped', path: file.path, reason: target };
           }
           await linkAtomic(target, stored);
+          writes.note(stored, false);
+        } else {
+          await writes.write(stored, content, async () => {
+            await journaled;
+            lost.throwIfAborted();
+          });
         }
-        else await writeFileAtomic(stored, content);
+      } else {
+        await journaled;
+        writes.note(stored, !request.inPlace);
       }
-      await writeFileAtomic(thumbnailPath(paths.thumbnails, name), analysed.thumbnail);
       const record: PhotoRecord = {
         name,
         sha256,
         format: header.format,
-        ...analysed.metadata,
+        ...metadata,
         // Offline, from the GPS position: a lookup of a few microseconds once the data set is loaded.
-        place: analysed.metadata.gps ? reverseGeocoder().placeAt(analysed.metadata.gps) : null,
+        place: metadata.gps ? reverseGeocoder().placeAt(metadata.gps) : null,
         bytes: content.length,
         importedAt: new Date().toISOString(),
         sources: [file.path],
         sourceStamps: { [file.path]: stamp },
         storage: request.inPlace ? 'in-place' : 'copy',
+        // Ready once the preparation queue has decoded it in full; until then no display gets it.
+        state: 'preparing',
       };
       return { kind: 'new', path: file.path, record };
     } catch (error) {
@@ -179,6 +201,8 @@ async function importLocked(store: LibraryStore, paths: HomePaths, request: Impo
       if (error instanceof PhotoRejectedError) return { kind: 'skipped', path: file.path, reason: error.message };
       const code = (error as NodeJS.ErrnoException).code;
       return { kind: 'skipped', path: file.path, reason: `cannot import (${code ?? firstLine(error)})` };
+    } finally {
+      buffer.release();
     }
   };
 
@@ -186,6 +210,8 @@ async function importLocked(store: LibraryStore, paths: HomePaths, request: Impo
   const committer = new BatchCommitter<FileOutcome>(async (batch) => {
     const startedAt = Date.now();
     lost.throwIfAborted();
+    // The batch's photo files (and any written since) become durable before any record names them.
+    await writes.syncAll();
     // A duplicate can finish before the file it duplicates is recorded: it waits for a later batch.
     const waiting = await store.update((library) => applyOutcomes(library, batch));
     await journal.forget(batch.flatMap((outcome) => (outcome.kind === 'new' ? [outcome.record.name] : [])));
@@ -314,6 +340,19 @@ async function linkAtomic(target: Buffer, path: string): Promise<void> {
     await unlink(temp).catch(() => {});
     throw error;
   }
+}
+
+/**
+ * Whether the library's file for a name already holds that content: the
+ * work of a killed import, adopted rather than written again. A copy is
+ * hashed (this happens only after a crash, and a torn file must not be
+ * adopted); a link is trusted as linkAtomic made it whole.
+ */
+async function holdsContent(stored: string, sha256: string, inPlace: boolean): Promise<boolean> {
+  if (!(await isFile(stored))) return false;
+  if (inPlace) return true;
+  const existing = await readFile(stored).catch(() => null);
+  return existing !== null && sha256Hex(existing) === sha256;
 }
 
 /**

@@ -1,6 +1,4 @@
 import sharp, { type Metadata } from 'sharp';
-import { heifToJpeg, HeifDecodeError } from '../renditions/heifDecode.ts';
-import { makeThumbnail } from '../renditions/renditions.ts';
 import { photoMetadataOf, type PhotoMetadata } from './photoMetadata.ts';
 
 /** Import refuses a photo above this many pixels unless told otherwise: a 200 MP phone shot fits, a 16000² bomb does not. */
@@ -11,18 +9,15 @@ export class PhotoRejectedError extends Error {
   override name = 'PhotoRejectedError';
 }
 
-export interface AnalysedPhoto {
-  metadata: PhotoMetadata;
-  thumbnail: Buffer;
-}
-
 /**
- * Everything import needs from a photo's content in one decode: the header
- * read gives the metadata and the pixel count (checked before any pixel is
- * decoded), then one shrink-on-load decode makes the thumbnail and proves the
- * file is not truncated.
+ * What the import's foreground needs from a photo's content: its header
+ * (dimensions, orientation, EXIF, XMP/IPTC), read without decoding a pixel.
+ * The pixel count is checked here, so a decompression bomb is refused before
+ * anything would decode it. Whether the pixels themselves decode (truncation,
+ * corrupt data) is the preparation queue's check (data/preparation), which
+ * marks the photo ready or failed.
  */
-export async function analysePhoto(content: Buffer, fileTime: Date, maxPixels: number, scratch: string): Promise<AnalysedPhoto> {
+export async function readPhotoHeader(content: Buffer, fileTime: Date, maxPixels: number): Promise<PhotoMetadata> {
   let header: Metadata;
   try {
     header = await sharp(content).metadata();
@@ -36,25 +31,7 @@ export async function analysePhoto(content: Buffer, fileTime: Date, maxPixels: n
       `image declares ${header.width}×${header.pageHeight ?? header.height} pixels (${megapixels(pixels)} MP), above the ${megapixels(maxPixels)} MP import limit (--max-pixels); not decoded`,
     );
   }
-  let decodable: Buffer = content;
-  let described = header;
-  if (header.compression === 'hevc') {
-    try {
-      // The content, not the path: it is what was checked, and the file may have been swapped since.
-      decodable = await heifToJpeg(content, scratch);
-    } catch (error) {
-      if (error instanceof HeifDecodeError) throw new PhotoRejectedError(error.message);
-      throw error;
-    }
-    described = await sharp(decodable).metadata();
-  }
-  let thumbnail: Buffer;
-  try {
-    thumbnail = await makeThumbnail(decodable, maxPixels);
-  } catch (error) {
-    throw new PhotoRejectedError(`corrupt image (${firstLine(error)})`);
-  }
-  return { metadata: photoMetadataOf(described, fileTime), thumbnail };
+  return photoMetadataOf(header, fileTime);
 }
 
 function megapixels(pixels: number): string {
