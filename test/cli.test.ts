@@ -10,6 +10,7 @@ import { displayKey } from '../common/protocol/displayKeys.ts';
 import { announceKey, IMAGE_SERVER_KEY } from '../common/protocol/systemKeys.ts';
 import { LibraryStore } from '../data/library/libraryStore.ts';
 import { importPhotos } from '../data/photos/importPhotos.ts';
+import { preparePending } from '../data/preparation/preparationRunner.ts';
 import { solidJpeg, tempDir } from './helpers/fixtures.ts';
 import { runCli, startCli, type CliResult } from './helpers/runCli.ts';
 import { startTestEtcd, type TestEtcd } from './helpers/testEtcd.ts';
@@ -30,6 +31,8 @@ cli.before(async (context) => {
   await solidJpeg(join(source, 'one.jpg'), 120, 80, [10, 120, 250]);
   await solidJpeg(join(source, 'two.jpg'), 120, 80, [250, 120, 10]);
   await importPhotos(new LibraryStore(paths.store), paths, { sources: [source], album: 'Family' });
+  // Ready, as the preparation queue leaves them: only ready photos reach a display.
+  await preparePending(new LibraryStore(paths.store), paths);
   // A display announces itself the way a viewer does; the CLI finds it by id.
   context.displayId = 'c0ffee00-0000-4000-8000-000000000001';
   await context.etcd.client.put(announceKey(context.displayId)).value(
@@ -60,7 +63,7 @@ async function snapshot(context: Context) {
 
 cli('malformed options say what is wrong', async (context) => {
   const before = await snapshot(context);
-  assertOneLineError(await runCli(withEtcd(context, 'import', '--bogus', 'x')), /unknown option --bogus; usage: photoframe import/);
+  assertOneLineError(await runCli(withEtcd(context, 'import', '--wait', '--bogus', 'x')), /unknown option --bogus; usage: photoframe import/);
   // A typo gets the option meant, not Node's parser message.
   const typo = await runCli(withEtcd(context, 'albums', '--jsn'));
   assert.is(typo.stderr, 'photoframe: unknown option --jsn; did you mean --json?\n');
@@ -163,7 +166,7 @@ cli('import reports skipped files on stderr and exits 2', async (context) => {
   const source = await tempDir();
   await solidJpeg(join(source, 'fine.jpg'), 40, 40, [1, 1, 1]);
   await import('node:fs/promises').then((fs) => fs.writeFile(join(source, 'broken.jpg'), 'nope'));
-  const result = await runCli(withEtcd(context, 'import', source, '--album', 'Misc'));
+  const result = await runCli(withEtcd(context, 'import', '--wait', source, '--album', 'Misc'));
   assert.is(result.code, 2);
   assert.match(result.stderr, new RegExp(`skipped ${join(source, 'broken.jpg')}: not an image`));
   assert.match(result.stdout, /imported 1 photo, 1 skipped into album "Misc" \(\+1\)/);

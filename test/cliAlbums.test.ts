@@ -25,7 +25,7 @@ albums.before(async (context) => {
   context.home = await tempDir('photoframe-albums-home-');
   const source = await tempDir();
   await solidJpeg(join(source, 'beach', 'sunset.jpg'), 60, 40, [250, 120, 10]);
-  await ok(context, 'import', source, '--album', 'Base');
+  await ok(context, 'import', '--wait', source, '--album', 'Base');
 });
 
 albums.after(async (context) => {
@@ -73,7 +73,7 @@ albums('importing updates the displays (here a group of one) showing a smart alb
   const source = await tempDir();
   await solidJpeg(join(source, 'shore-1.jpg'), 50, 40, [10, 120, 250]);
   await solidJpeg(join(source, 'inland.jpg'), 50, 40, [120, 250, 10]);
-  const imported = await ok(context, 'import', source);
+  const imported = await ok(context, 'import', '--wait', source);
   assert.match(imported, /imported 2 photos; updated 1 display showing its albums/);
   const library = await new LibraryStore(homePaths(context.home).store).read();
   const shore = Object.values(library.photos).filter((p) => p.sources.some((s) => s.endsWith('shore-1.jpg')));

@@ -28,7 +28,7 @@ modes('mode=same gives every member the whole album, mode=split deals it again; 
   const cli = cliAt(context);
   const source = await tempDir();
   for (let i = 0; i < 5; i++) await solidJpeg(join(source, `shop-${i}.jpg`), 40 + i, 30, [i * 40, 120, 200 - i * 30]);
-  assert.is((await runCli(cli.args('import', source, '--album', 'Shop'))).code, 0);
+  assert.is((await runCli(cli.args('import', '--wait', source, '--album', 'Shop'))).code, 0);
   const ids = ['7c000000-0000-4000-8000-00000000000a', '7c000000-0000-4000-8000-00000000000b', '7c000000-0000-4000-8000-00000000000c'];
   for (const [i, id] of ids.entries()) {
     await context.etcd.client.put(announceKey(id)).value(encodeAnnouncement({ id, hostname: `screen-${i}`, version: '0.1.0', screen: null, started_at: new Date().toISOString() }));

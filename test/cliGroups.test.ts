@@ -31,7 +31,7 @@ groups.after(async (context) => {
 groups('removing or forgetting a member splits the album again; the display that left shows none of it', async (context) => {
   const source = await tempDir();
   for (let i = 0; i < 7; i++) await solidJpeg(join(source, `wall-${i}.jpg`), 40 + i, 30, [i * 30, 90, 220 - i * 25]);
-  assert.is((await runCli(args(context, 'import', source, '--album', 'Wall art'))).code, 0);
+  assert.is((await runCli(args(context, 'import', '--wait', source, '--album', 'Wall art'))).code, 0);
   const ids = ['9b000000-0000-4000-8000-00000000000a', '9b000000-0000-4000-8000-00000000000b', '9b000000-0000-4000-8000-00000000000c'];
   for (const [i, id] of ids.entries()) {
     await context.etcd.client.put(announceKey(id)).value(encodeAnnouncement({ id, hostname: `pi-${i}`, version: '0.1.0', screen: null, started_at: new Date().toISOString() }));

@@ -39,7 +39,7 @@ cli.after(async (context) => {
 });
 
 cli('import, then album create, add by file name, show, remove, rename and delete', async (context) => {
-  const imported = await runCli(args(context, 'import', context.source));
+  const imported = await runCli(args(context, 'import', '--wait', context.source));
   assert.is(imported.code, 0, imported.stderr);
   assert.equal(await json(context, 'album', 'create', 'Trips'), { id: (await new LibraryStore(homePaths(context.home).store).read()).albums[0]!.id, name: 'Trips' });
   assert.equal(await json(context, 'album', 'add', 'Trips', 'sunset.jpg', 'dunes.jpg'), { album: 'Trips', added: 2, photos: 2, displaysUpdated: [] });
@@ -87,7 +87,7 @@ cli('display rename names an announced display; forget removes it from the libra
 cli('groups split their album across members, again when it changes; display actions reach every member', async (context) => {
   const source = await tempDir();
   for (let i = 0; i < 5; i++) await solidJpeg(join(source, `wall-${i}.jpg`), 60 + i, 40, [i * 40, 100, 200 - i * 30]);
-  assert.is((await runCli(args(context, 'import', source, '--album', 'Wall art'))).code, 0);
+  assert.is((await runCli(args(context, 'import', '--wait', source, '--album', 'Wall art'))).code, 0);
   const [left, right] = ['9a000000-0000-4000-8000-00000000000a', '9a000000-0000-4000-8000-00000000000b'];
   await announce(context, left, 'left-pi');
   await announce(context, right, 'right-pi');

@@ -122,7 +122,7 @@ async function setUp(context: Context): Promise<void> {
   context.cluster = await startTestCluster({ gidOf: (member) => (member.name === ISOLATED_MEMBER ? ISOLATED_GID : undefined) });
   const source = await tempDir();
   for (const [index, colour] of COLOURS.entries()) await solidJpeg(join(source, `state-${index}.jpg`), 160, 120, colour);
-  const imported = await cli(context, 'import', source, '--album', 'States');
+  const imported = await cli(context, 'import', '--wait', source, '--album', 'States');
   assert.is(imported.code, 0, imported.stderr);
   const library = await new LibraryStore(homePaths(context.cluster.home).store).read();
   const photos = library.albums.find((album) => album.name === 'States')!.photos;

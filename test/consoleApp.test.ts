@@ -12,6 +12,9 @@ import { setGroupAlbum } from '../data/library/groups.ts';
 import { LibraryStore } from '../data/library/libraryStore.ts';
 import { parseRule } from '../data/library/smartRules.ts';
 import { importPhotos } from '../data/photos/importPhotos.ts';
+import { preparePending } from '../data/preparation/preparationRunner.ts';
+import { readinessCounts } from '../data/library/photoReadiness.ts';
+import { untilValue } from './helpers/etcdWait.ts';
 import { KEY, openServices, openSession, type TestSession } from './helpers/consoleHarness.ts';
 import { solidJpeg, tempDir } from './helpers/fixtures.ts';
 import { startTestEtcd, type TestEtcd } from './helpers/testEtcd.ts';
@@ -36,6 +39,8 @@ tui.before(async (context) => {
   const paths = homePaths(context.home);
   await importPhotos(new LibraryStore(paths.store), paths, { sources: [join(source, 'beach')], album: 'Family' });
   await importPhotos(new LibraryStore(paths.store), paths, { sources: [join(source, 'home')] });
+  // Ready, as the preparation queue leaves them: only ready photos reach a display.
+  await preparePending(new LibraryStore(paths.store), paths);
   await context.etcd.client.put(announceKey(DISPLAY)).value(
     encodeAnnouncement({ id: DISPLAY, hostname: 'kitchen-pi', version: '0.1.0', screen: { width: 1920, height: 1080 }, started_at: new Date().toISOString() }),
   );
@@ -342,11 +347,14 @@ tui('import a folder from the photos view: progress on the status line, then the
   session.type(folder);
   session.keys(KEY.enter);
   // Not the folder: under the suite's longer TMPDIR the line is wider than the terminal.
-  await session.waitFor('imported 6, 0 already there, 0 skipped; updated 1 display');
+  await session.waitFor('imported 6, 0 already there, 0 skipped');
   await session.waitFor('Photos (9)');
   assert.is(Object.keys(services.hub.library.photos).length, 9);
   const fresh = Object.values(services.hub.library.photos).filter((photo) => photo.sources.some((source) => source.includes('new-'))).map((photo) => photo.name);
-  assert.equal(JSON.parse((await etcd.client.get(displayKey(DISPLAY, 'images')).string())!).sort(), fresh.sort());
+  // Recorded as preparing, then prepared in the background: the display gets each as it becomes ready.
+  const all = JSON.stringify([...fresh].sort());
+  await untilValue(etcd.client, displayKey(DISPLAY, 'images'), (value) => value !== null && JSON.stringify((JSON.parse(value) as string[]).sort()) === all);
+  assert.is(readinessCounts(services.hub.library, fresh).failed, 0);
 });
 
 tui(':next and friends act on a display by name', async ({ etcd, session }) => {

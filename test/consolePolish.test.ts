@@ -12,6 +12,7 @@ import { connectEtcd } from '../common/etcd/etcdClient.ts';
 import { LibraryStore } from '../data/library/libraryStore.ts';
 import { addLibraryPhotos, createAlbum } from '../data/library/albums.ts';
 import { importPhotos } from '../data/photos/importPhotos.ts';
+import { preparePending } from '../data/preparation/preparationRunner.ts';
 import { KEY, openServices, openSession, type TestSession } from './helpers/consoleHarness.ts';
 import { grainyJpeg, tempDir } from './helpers/fixtures.ts';
 import { startTestEtcd, type TestEtcd } from './helpers/testEtcd.ts';
@@ -52,6 +53,8 @@ polish.before(async (context) => {
   const paths = homePaths(context.home);
   await importPhotos(new LibraryStore(paths.store), paths, { sources: [join(context.source, 'trip')], album: 'Trip' });
   await importPhotos(new LibraryStore(paths.store), paths, { sources: [join(context.source, 'garden')], album: 'Garden' });
+  // Ready, as the preparation queue leaves them: only ready photos reach a display.
+  await preparePending(new LibraryStore(paths.store), paths);
   await context.etcd.client.put(announceKey(DISPLAY)).value(
     encodeAnnouncement({ id: DISPLAY, hostname: 'kitchen-pi', version: '0.1.0', screen: { width: 1920, height: 1080 }, started_at: new Date().toISOString() }),
   );

@@ -47,7 +47,7 @@ e2e.before(async (context) => {
   await solidJpeg(join(source, '2-blue.jpg'), 400, 200, BLUE);
   // Stored sideways: upright it is red on top, blue below, and pillarboxed.
   await (await twoColourImage(400, 300, RED, BLUE)).withMetadata({ orientation: 6 }).jpeg({ quality: 95 }).toFile(join(source, '3-sideways.jpg'));
-  const imported = await runCli(['--etcd', context.etcd.endpoint, '--home', context.home, 'import', source, '--album', 'E2E']);
+  const imported = await runCli(['--etcd', context.etcd.endpoint, '--home', context.home, 'import', '--wait', source, '--album', 'E2E']);
   assert.is(imported.code, 0, imported.stderr);
   const library = await new LibraryStore(homePaths(context.home).store).read();
   const name = (file: string) => Object.values(library.photos).find((p) => p.sources[0]!.endsWith(file))!.name;

@@ -58,7 +58,7 @@ secure.before(async (context) => {
   await solidJpeg(join(source, 'red.jpg'), 400, 300, RED);
   await solidJpeg(join(source, 'blue.jpg'), 400, 300, BLUE);
   for (const [file, album] of [['red.jpg', 'Reds'], ['blue.jpg', 'Blues']]) {
-    const imported = await cli(context, 'import', join(source, file!), '--album', album!);
+    const imported = await cli(context, 'import', '--wait', join(source, file!), '--album', album!);
     assert.is(imported.code, 0, imported.stderr);
   }
   const port = await freePort();

@@ -49,7 +49,7 @@ huge.before(async (context) => {
   const source = await tempDir();
   await solidJpeg(join(source, '1-red.jpg'), 320, 240, RED);
   await solidJpeg(join(source, '2-blue.jpg'), 320, 240, BLUE);
-  const imported = await runCli(['--etcd', context.etcd.endpoint, '--home', context.home, 'import', source, '--album', 'Huge']);
+  const imported = await runCli(['--etcd', context.etcd.endpoint, '--home', context.home, 'import', '--wait', source, '--album', 'Huge']);
   assert.is(imported.code, 0, imported.stderr);
   const store = new LibraryStore(homePaths(context.home).store);
   await store.update(async (library) => {

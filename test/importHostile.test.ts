@@ -34,7 +34,7 @@ test('two links back to their own folder: the import ends, each photo once with 
   await symlink('.', join(source, 'a'));
   await symlink('.', join(source, 'b'));
   // Through the CLI: the old walk never ended, and runCli gives up after a minute.
-  const result = await runCli(['import', source, '--home', home]);
+  const result = await runCli(['import', '--wait', source, '--home', home]);
   assert.is(result.code, 0, result.stderr);
   const library = await store.read();
   assert.equal(Object.values(library.photos).map((p) => p.sources).flat().sort(), [...photos].sort());
@@ -130,7 +130,7 @@ test('a name containing a newline stays on one report line', async () => {
   const { home } = await freshHome();
   const source = await tempDir();
   await writeFile(join(source, 'evil\nskipped forged: ok.jpg'), 'not a photo');
-  const result = await runCli(['import', source, '--home', home]);
+  const result = await runCli(['import', '--wait', source, '--home', home]);
   assert.is(result.code, 2);
   const lines = result.stderr.trimEnd().split('\n');
   assert.is(lines.length, 1, result.stderr);

@@ -19,9 +19,11 @@ export const COMMANDS: Command[] = [
   {
     name: 'import',
     summary: 'import photos from folders or files (recursively) into the library',
-    usage: 'photoframe import DIR... [--album NAME] [--in-place] [--max-file-size 512M] [--max-pixels 200] [--follow-links-outside] [--json]',
+    usage:
+      'photoframe import DIR... [--album NAME] [--in-place] [--max-file-size 512M] [--max-pixels 200] [--follow-links-outside] [--wait (until thumbnails, checks and renditions are done too)] [--json]',
     options: {
       album: { type: 'string' },
+      wait: { type: 'boolean' },
       json: { type: 'boolean' },
       'in-place': { type: 'boolean' },
       'max-file-size': { type: 'string' },
@@ -29,6 +31,13 @@ export const COMMANDS: Command[] = [
       'follow-links-outside': { type: 'boolean' },
     },
     load: async () => (await import('./commands/importCommand.ts')).runImport,
+  },
+  {
+    name: 'prepare',
+    summary: "prepare imported photos now: full decode check, thumbnail, display renditions (import starts it; serve runs it itself)",
+    usage: 'photoframe prepare [--wait (if another process is preparing, wait for it to finish)] [--json]',
+    options: { wait: { type: 'boolean' }, json: { type: 'boolean' } },
+    load: async () => (await import('./commands/prepareCommand.ts')).runPrepare,
   },
   {
     name: 'albums',

@@ -53,6 +53,12 @@ export interface ImageServerOptions {
    * kept for original viewers beside an HTTPS image server). Default true.
    */
   serveImages?: boolean;
+  /**
+   * The queue rendition requests run in (one decode per core by default);
+   * `serve` shares it with the preparation queue's background lane, so a
+   * display's request comes first.
+   */
+  workQueue?: WorkQueue;
 }
 
 export interface ImageServerHttps {
@@ -161,10 +167,8 @@ const noSuchRoute: ImageRoute = async (_req, res) => {
 };
 
 function imageRoute(options: ImageServerOptions): ImageRoute {
-  const cores = availableParallelism();
   const cache = new RenditionCache(options.paths.renditions, options.renditionCacheBytes ?? 1024 ** 3);
-  // One decode per core; a short backlog beyond that, then 503 rather than unbounded memory.
-  const queue = new WorkQueue(cores, cores * 8);
+  const queue = options.workQueue ?? renditionWorkQueue();
   const sizes = new OriginalSizes();
 
   return async (req, res, url) => {
@@ -218,6 +222,11 @@ function imageRoute(options: ImageServerOptions): ImageRoute {
     });
     return true;
   };
+}
+
+/** One decode per core; a short backlog beyond that, then 503 rather than unbounded memory. */
+export function renditionWorkQueue(cores = availableParallelism()): WorkQueue {
+  return new WorkQueue(cores, cores * 8);
 }
 
 // One look at a connection's certificate serves every request that comes over it (keep-alive).

@@ -1,5 +1,7 @@
 import { availableParallelism } from 'node:os';
+import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
+import { removeStaleTempDirs, removeStaleTempFiles } from '../../common/staleTempFiles.ts';
 import type { HomePaths } from '../../common/homePaths.ts';
 import { createLogger } from '../../common/log.ts';
 import { isFileLocked, LockBusyError, withFileLock } from '../library/fileLock.ts';
@@ -57,6 +59,8 @@ export interface PrepareOptions {
   /** Each photo's work goes through this (the image server's background lane, behind display requests). */
   schedule?: <T>(job: () => Promise<T>) => Promise<T>;
   signal?: AbortSignal;
+  /** How long a silent queue lock counts as abandoned; tests shorten it to take over from a killed runner. */
+  lockStaleMs?: number;
 }
 
 export interface PreparationReport {
@@ -75,10 +79,10 @@ export interface PreparationReport {
  * another holds it, PreparationBusyError at once.
  */
 export async function preparePending(store: LibraryStore, paths: HomePaths, options: PrepareOptions = {}): Promise<PreparationReport> {
-  return holdPrepareLock(paths, (lost) => runQueue(store, paths, options, lost));
+  return holdPrepareLock(paths, options.lockStaleMs, (lost) => runQueue(store, paths, options, lost));
 }
 
-async function holdPrepareLock<T>(paths: HomePaths, fn: (lost: AbortSignal) => Promise<T>): Promise<T> {
+async function holdPrepareLock<T>(paths: HomePaths, staleMs: number | undefined, fn: (lost: AbortSignal) => Promise<T>): Promise<T> {
   let entered = false;
   try {
     return await withFileLock(
@@ -87,7 +91,7 @@ async function holdPrepareLock<T>(paths: HomePaths, fn: (lost: AbortSignal) => P
         entered = true;
         return fn(lost);
       },
-      PREPARE_LOCK_STALE_MS,
+      staleMs ?? PREPARE_LOCK_STALE_MS,
       false,
     );
   } catch (error) {
@@ -120,7 +124,7 @@ export class PreparationRunner {
   static async open(store: LibraryStore, paths: HomePaths, options: PrepareOptions = {}): Promise<PreparationRunner> {
     const runner = new PreparationRunner(store, paths, options);
     await new Promise<void>((entered, refused) => {
-      runner.held = holdPrepareLock(paths, (lost) => {
+      runner.held = holdPrepareLock(paths, options.lockStaleMs, (lost) => {
         runner.lost = lost;
         entered();
         return new Promise<void>((release) => (runner.released = release));
@@ -176,6 +180,7 @@ export class PreparationRunner {
  */
 async function runQueue(store: LibraryStore, paths: HomePaths, options: PrepareOptions, lost: AbortSignal): Promise<PreparationReport> {
   const started = Date.now();
+  await removeLeftovers(paths);
   const report: PreparationReport = { ready: [], failed: [], made: 0, elapsedMs: 0 };
   const counts: PreparationCounts = { total: 0, done: 0, ready: 0, failed: 0 };
   const tried = new Set<string>();
@@ -237,6 +242,17 @@ async function runQueue(store: LibraryStore, paths: HomePaths, options: PrepareO
   await commit();
   report.elapsedMs = Date.now() - started;
   return report;
+}
+
+/**
+ * What a runner killed mid-write left: temp files beside the thumbnails and
+ * renditions, and HEIC scratch folders. Only those of dead processes (a live
+ * image server may be writing its own).
+ */
+async function removeLeftovers(paths: HomePaths): Promise<void> {
+  await removeStaleTempFiles(paths.thumbnails);
+  for (const rung of await readdir(paths.renditions).catch(() => [] as string[])) await removeStaleTempFiles(join(paths.renditions, rung));
+  await removeStaleTempDirs(paths.tmp);
 }
 
 /** Marks a batch ready or failed under the library lock; a photo removed or already marked meanwhile is left alone. */

@@ -5,11 +5,16 @@ import { reasonOf, UserError } from '../../../common/userError.ts';
 import { LibraryStore } from '../../../data/library/libraryStore.ts';
 import type { ImportProgress } from '../../../data/photos/importProgress.ts';
 import { progressBar } from '../../../data/photos/importProgress.ts';
-import { importPhotos } from '../../../data/photos/importPhotos.ts';
+import { importPhotos, type ImportReport } from '../../../data/photos/importPhotos.ts';
+import type { Library } from '../../../data/library/librarySchema.ts';
+import { readinessCounts } from '../../../data/library/photoReadiness.ts';
 import { oneLine } from '../../../data/photos/pathText.ts';
 import { stringOption } from '../argumentParsers.ts';
 import type { CommandContext } from '../command.ts';
 import { albumIsShown, publishShownAlbums } from '../../displays/albumPublisher.ts';
+import { preparationRunning } from '../../../data/preparation/preparationRunner.ts';
+import { startDetachedPrepare } from '../../preparation/preparationHooks.ts';
+import { EXIT_SOME_FAILED, prepareOrWait, preparingCount } from './prepareCommand.ts';
 
 /** Exit code when the import finished but some files were skipped, so scripts can tell. */
 export const EXIT_SOME_SKIPPED = 2;
@@ -44,18 +49,23 @@ export async function runImport({ config, values, positionals }: CommandContext)
       : undefined,
   });
   if (showProgress === terminalProgress) process.stderr.write('\n');
+  const wait = values.wait === true;
+  // With --wait the photos are ready before the displays are told (batches publish as they go, too); without, they
+  // are told at once, and get the photos as the queue makes them ready.
+  const waited = wait ? await prepareAfterImport(config, store, report, { json, wait: true }) : null;
   // The report comes out whatever happens to the displays: what was imported must never be hidden.
   let updated: string[] = [];
   let publishError: unknown = null;
   try {
-    updated = await publishAfterImport(config, store, report.album?.name);
+    updated = [...new Set([...(waited?.updated ?? []), ...(await publishAfterImport(config, store, report.album?.name))])];
   } catch (error) {
     publishError = error;
   }
   // Names may hold newlines or stray bytes: every report line stays one line.
   for (const skipped of report.skipped) process.stderr.write(`${oneLine(`skipped ${skipped.path}: ${skipped.reason}`)}\n`);
+  const preparation = waited ?? (await prepareAfterImport(config, store, report, { json, wait: false }));
   if (json) {
-    process.stdout.write(`${JSON.stringify({ type: 'report', ...report, displaysUpdated: updated })}\n`);
+    process.stdout.write(`${JSON.stringify({ type: 'report', ...report, displaysUpdated: updated, preparation })}\n`);
   } else {
     const parts = [`imported ${report.imported.length} photo${report.imported.length === 1 ? '' : 's'}`];
     if (report.duplicates.length) parts.push(`${report.duplicates.length} already in the library`);
@@ -68,13 +78,80 @@ export async function runImport({ config, values, positionals }: CommandContext)
     if (temporaryFiles || orphanPhotos) {
       process.stdout.write(`cleared what an interrupted import left: ${temporaryFiles} temporary file(s), ${orphanPhotos} unrecorded photo(s)\n`);
     }
+    if (preparation.line) process.stdout.write(`${preparation.line}\n`);
   }
   if (publishError !== null) {
     if (!(publishError instanceof UserError)) throw publishError;
     process.stderr.write(`photoframe: ${publishError.message}\n`);
     return EXIT_DISPLAYS_NOT_UPDATED;
   }
-  return report.skipped.length > 0 ? EXIT_SOME_SKIPPED : 0;
+  if (report.skipped.length > 0) return EXIT_SOME_SKIPPED;
+  return preparation.failed.length > 0 ? EXIT_SOME_FAILED : 0;
+}
+
+interface PreparationAfterImport {
+  /** How the photos get prepared: here (--wait), by a process already running the queue, or by one started now. */
+  by: 'this import' | 'running process' | 'started' | 'nothing to prepare';
+  pid: number | null;
+  /** Still preparing when the import returned (0 with --wait). */
+  preparing: number;
+  failed: { name: string; failure: string }[];
+  line: string | null;
+  /** With --wait: the displays the preparation's batches gave new photos. */
+  updated: string[];
+}
+
+/**
+ * The import recorded its photos as preparing; their thumbnails, checks and
+ * renditions come from the preparation queue. With --wait it runs here (or,
+ * when serve runs it, the import waits for it) and failures are reported;
+ * otherwise a running queue picks them up, or a detached, niced `photoframe
+ * prepare` is started for them.
+ */
+async function prepareAfterImport(
+  config: GlobalConfig,
+  store: LibraryStore,
+  report: ImportReport,
+  options: { json: boolean; wait: boolean },
+): Promise<PreparationAfterImport> {
+  const names = [...report.imported.map((photo) => photo.name), ...report.duplicates.map((d) => d.name), ...report.unchanged.map((u) => u.name)];
+  if (options.wait) {
+    const outcome = await prepareOrWait(config, store, { json: options.json, wait: true, names });
+    const failed = outcome.kind === 'ran' ? outcome.report.failed.filter((f) => names.includes(f.name)) : [];
+    const failedNow = outcome.kind === 'ran' ? failed : failedAmong(await store.read(), names);
+    for (const f of failedNow) process.stderr.write(`${oneLine(`photo ${f.name} failed its check and is kept out of every display's list: ${f.failure}`)}\n`);
+    const counts = readinessCounts(await store.read(), names);
+    return {
+      by: outcome.kind === 'ran' ? 'this import' : 'running process',
+      pid: null,
+      preparing: counts.preparing,
+      failed: failedNow,
+      updated: outcome.kind === 'ran' ? outcome.updated : [],
+      line: `prepared: ${counts.ready} ready${counts.failed ? `, ${counts.failed} failed their check` : ''}`,
+    };
+  }
+  const preparing = await preparingCount(store);
+  if (preparing === 0) return { by: 'nothing to prepare', pid: null, preparing: 0, failed: [], line: null, updated: [] };
+  const paths = homePaths(config.home);
+  if (await preparationRunning(paths)) {
+    return { by: 'running process', pid: null, preparing, failed: [], updated: [], line: `preparing ${preparing} photo(s) in the running photoframe serve (or prepare); they reach the displays as they become ready` };
+  }
+  const pid = startDetachedPrepare(config);
+  return {
+    by: 'started',
+    pid,
+    preparing,
+    failed: [],
+    updated: [],
+    line: `preparing ${preparing} photo(s) in the background (photoframe prepare, pid ${pid ?? '?'}); they reach the displays as they become ready`,
+  };
+}
+
+function failedAmong(library: Library, names: readonly string[]): { name: string; failure: string }[] {
+  return names.flatMap((name) => {
+    const photo = library.photos[name];
+    return photo?.state === 'failed' ? [{ name, failure: photo.failure ?? 'failed its check' }] : [];
+  });
 }
 
 /**

@@ -12,7 +12,8 @@ import { LibraryStore } from '../../../data/library/libraryStore.ts';
 import { DisplayAccess } from '../../imageServer/displayAccess.ts';
 import { pruneManifests } from '../../manifests/manifestPrune.ts';
 import { ManifestShelf, ManifestStore } from '../../manifests/manifestStore.ts';
-import { createImageServer } from '../../imageServer/imageServer.ts';
+import { createImageServer, renditionWorkQueue } from '../../imageServer/imageServer.ts';
+import { servePreparation } from '../../preparation/servePreparation.ts';
 import { loadImageServerIdentity } from '../../imageServer/imageServerCertificate.ts';
 import { LEGACY_DOWNLOAD_PREFIX, legacyViewerRoutes } from '../../imageServer/legacyViewerRoutes.ts';
 import { advertisedUrl, publishImageServer } from '../../imageServer/publishImageServer.ts';
@@ -56,6 +57,8 @@ export async function runServe({ config, values }: CommandContext): Promise<numb
   const url = trimTrailingSlashes(publicUrl ?? advertisedUrl(host, port, scheme));
   let access: DisplayAccess | null = null;
   const servers: Server[] = [];
+  // Display requests and the preparation queue share it: a display's request goes first.
+  const workQueue = renditionWorkQueue();
   try {
     if (legacy) {
       const where = legacyPort === null ? 'this port' : `plain-HTTP port ${legacyPort} (the displays' HTTPS port is unaffected)`;
@@ -70,14 +73,14 @@ export async function runServe({ config, values }: CommandContext): Promise<numb
     if (secure) {
       const identity = await loadImageServerIdentity(config.home, new URL(url).hostname);
       access = await DisplayAccess.open(client, { manifests: new ManifestShelf(new ManifestStore(paths.manifests)) });
-      servers.push(await listen(createImageServer({ paths, https: { cert: identity.cert, key: identity.key, ca: identity.ca, access } }), port, host, '--http-port'));
+      servers.push(await listen(createImageServer({ paths, https: { cert: identity.cert, key: identity.key, ca: identity.ca, access }, workQueue }), port, host, '--http-port'));
       if (legacyPort !== null) {
         servers.push(await listen(createImageServer({ paths, serveImages: false, extraRoutes: routes }), legacyPort, host, '--legacy-http-port'));
       }
       published = { url, ca_sha256: identity.caSha256 };
     } else {
       const token = await loadOrCreateServerToken(paths.serverToken);
-      servers.push(await listen(createImageServer({ paths, token, extraRoutes: routes }), port, host, '--http-port'));
+      servers.push(await listen(createImageServer({ paths, token, extraRoutes: routes, workQueue }), port, host, '--http-port'));
       published = { url, token };
     }
     await publishImageServer(client, published);
@@ -101,6 +104,9 @@ export async function runServe({ config, values }: CommandContext): Promise<numb
           authorizedKeysPath: stringOption(values, 'authorized-keys') ?? paths.authorizedKeys,
           say: (line) => process.stdout.write(`${line}\n`),
         });
+
+  // Photos imported without their thumbnails, checks and renditions get them here, behind display requests.
+  const preparation = await servePreparation(paths, client, workQueue);
 
   // Manifests no display names any more, once at start and then hourly.
   const manifests = new ManifestStore(paths.manifests);
@@ -127,6 +133,7 @@ export async function runServe({ config, values }: CommandContext): Promise<numb
     process.once('SIGTERM', () => stop('SIGTERM'));
   });
   clearInterval(pruning);
+  await preparation.close();
   await ssh?.close();
   await access?.close();
   client.close();

@@ -19,6 +19,7 @@ import type { Cell } from '../widgets/columns.ts';
 import { resolveName } from '../app/nameCompletion.ts';
 import { republishAfterChange } from './displayActionKeys.ts';
 import { publishShownAlbums } from '../../displays/albumPublisher.ts';
+import { prepareInBackground } from '../../preparation/consolePreparation.ts';
 
 const PREVIEW_DELAY_MS = 60;
 
@@ -230,6 +231,8 @@ export function photosView(context: SessionContext, albumName: string | null): V
       // Under the library lock, as the CLI's import: displays of the album and of smart albums that now match more.
       // Only a list that changed is written, and only those are counted.
       const written = await hub.store.update((locked) => publishShownAlbums(context.services.client, locked));
+      // The photos are recorded as preparing: their checks, thumbnails and renditions follow, and they reach the displays as they become ready.
+      if (report.imported.length > 0) prepareInBackground(context.services.client, context.services.paths);
       // The folder goes last: a long path is what the status line may cut off.
       return `${counts}${written.length ? `; updated ${written.length} display${written.length === 1 ? '' : 's'}` : ''}${why} from ${folder}`;
     });

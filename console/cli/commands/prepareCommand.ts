@@ -1,0 +1,96 @@
+import { homePaths } from '../../../common/homePaths.ts';
+import { LibraryStore } from '../../../data/library/libraryStore.ts';
+import { readinessCounts } from '../../../data/library/photoReadiness.ts';
+import { PreparationBusyError, preparationRunning, preparePending, type PreparationReport } from '../../../data/preparation/preparationRunner.ts';
+import type { PreparationProgress } from '../../../data/preparation/preparationProgress.ts';
+import { oneLine } from '../../../data/photos/pathText.ts';
+import { clock } from '../../../data/photos/importProgress.ts';
+import type { GlobalConfig } from '../../../common/config.ts';
+import type { CommandContext } from '../command.ts';
+import { displaySizes, etcdForPreparation, publishOnReady, waitUntilPrepared } from '../../preparation/preparationHooks.ts';
+
+/** Exit code when some photos failed their check (they are marked, and kept out of every list). */
+export const EXIT_SOME_FAILED = 2;
+
+const PROGRESS_INTERVAL_MS = 200;
+
+export async function runPrepare({ config, values }: CommandContext): Promise<number | void> {
+  const json = values.json === true;
+  const store = new LibraryStore(homePaths(config.home).store);
+  const outcome = await prepareOrWait(config, store, { json, wait: values.wait === true });
+  if (outcome.kind === 'busy') {
+    say(json, outcome.waited ? 'the other process finished preparing' : 'another photoframe process (serve or prepare) is preparing these photos; --wait waits for it', { type: 'report', busy: true, waited: outcome.waited });
+    return;
+  }
+  const { report } = outcome;
+  for (const failed of report.failed) process.stderr.write(`${oneLine(`photo ${failed.name} failed its check: ${failed.failure}`)}\n`);
+  say(json, `prepared ${report.ready.length + report.failed.length} photo(s) in ${clock(report.elapsedMs)}: ${report.ready.length} ready, ${report.failed.length} failed`, { type: 'report', ...report });
+  return report.failed.length > 0 ? EXIT_SOME_FAILED : 0;
+}
+
+/** `updated`: the displays whose lists the run's batches published. */
+export type PrepareOutcome = { kind: 'ran'; report: PreparationReport; updated: string[] } | { kind: 'busy'; waited: boolean };
+
+/**
+ * Runs the queue here, with the displays' sizes and live publishing when
+ * etcd is reachable; when another process runs it, waits for it with
+ * `wait` (for `names` only, when given), else says so.
+ */
+export async function prepareOrWait(config: GlobalConfig, store: LibraryStore, options: { json: boolean; wait: boolean; names?: readonly string[] }): Promise<PrepareOutcome> {
+  const paths = homePaths(config.home);
+  const warn = (line: string) => process.stderr.write(`warning: ${line}\n`);
+  // A runner already at work (serve) publishes and sizes for itself: no need of etcd here, nor a warning when it is away.
+  if (await preparationRunning(paths)) return waitForOther(store, options);
+  const client = await etcdForPreparation(config, await store.read(), warn);
+  const show = options.json ? jsonProgress : process.stderr.isTTY ? terminalProgress : null;
+  let lastShown = 0;
+  const updated = new Set<string>();
+  try {
+    const sizes = client ? await displaySizes(client).catch(() => undefined) : undefined;
+    try {
+      const report = await preparePending(store, paths, {
+        ...(sizes ? { sizes } : {}),
+        ...(client ? { onBatch: publishOnReady(client, updated) } : {}),
+        onProgress: show
+          ? (progress) => {
+              const now = Date.now();
+              if (progress.done !== progress.total && now - lastShown < PROGRESS_INTERVAL_MS) return;
+              lastShown = now;
+              show(progress);
+            }
+          : undefined,
+      });
+      if (show === terminalProgress) process.stderr.write('\n');
+      return { kind: 'ran', report, updated: [...updated] };
+    } catch (error) {
+      if (!(error instanceof PreparationBusyError)) throw error;
+      return waitForOther(store, options);
+    }
+  } finally {
+    client?.close();
+  }
+}
+
+async function waitForOther(store: LibraryStore, options: { wait: boolean; names?: readonly string[] }): Promise<PrepareOutcome> {
+  if (!options.wait) return { kind: 'busy', waited: false };
+  await waitUntilPrepared(store, options.names);
+  return { kind: 'busy', waited: true };
+}
+
+function say(json: boolean, text: string, value: Record<string, unknown>): void {
+  process.stdout.write(json ? `${JSON.stringify(value)}\n` : `${text}\n`);
+}
+
+function terminalProgress(progress: PreparationProgress): void {
+  const eta = progress.etaMs === null ? '--:--' : clock(progress.etaMs);
+  process.stderr.write(`\rpreparing ${progress.done} of ${progress.total}  ${progress.rate.toFixed(1)}/s  ETA ${eta}\x1b[K`);
+}
+
+function jsonProgress(progress: PreparationProgress): void {
+  process.stdout.write(`${JSON.stringify({ type: 'preparing', ...progress, rate: Number(progress.rate.toFixed(2)), etaMs: progress.etaMs === null ? null : Math.round(progress.etaMs) })}\n`);
+}
+
+/** How many photos are still preparing, for the import's closing line. */
+export async function preparingCount(store: LibraryStore, names?: readonly string[]): Promise<number> {
+  return readinessCounts(await store.read(), names).preparing;
+}

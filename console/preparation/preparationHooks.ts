@@ -1,0 +1,114 @@
+import type { Etcd3 } from 'etcd3';
+import { spawn } from 'node:child_process';
+import { watch } from 'node:fs';
+import { mkdir } from 'node:fs/promises';
+import { dirname } from 'node:path';
+import type { GlobalConfig } from '../../common/config.ts';
+import { connectEtcd } from '../../common/etcd/etcdClient.ts';
+import { createLogger } from '../../common/log.ts';
+import { reasonOf } from '../../common/userError.ts';
+import type { Library } from '../../data/library/librarySchema.ts';
+import type { LibraryStore } from '../../data/library/libraryStore.ts';
+import { readinessCounts } from '../../data/library/photoReadiness.ts';
+import { sizesInUse } from '../../data/preparation/preparationPlan.ts';
+import type { PreparationBatch } from '../../data/preparation/preparationRunner.ts';
+import type { Size } from '../../data/renditions/sizeLadder.ts';
+import { publishShownAlbums } from '../displays/albumPublisher.ts';
+import { readEtcdDisplays } from '../displays/displayDirectory.ts';
+
+const log = createLogger('preparation');
+
+/** The screen sizes the displays announced (what they will ask the image server for); 1080p when none did. */
+export async function displaySizes(client: Etcd3): Promise<Size[]> {
+  const { announcements } = await readEtcdDisplays(client);
+  return sizesInUse([...announcements.values()].map((announcement) => announcement.screen));
+}
+
+/** Live album membership: a batch that made photos of a shown album ready publishes the shown albums again (under the library lock the runner holds). */
+export function publishOnReady(client: Etcd3, updated?: Set<string>): (batch: PreparationBatch) => Promise<void> {
+  return async (batch) => {
+    if (!batch.shownReady) return;
+    const written = await publishShownAlbums(client, batch.library);
+    for (const id of written) updated?.add(id);
+    if (written.length > 0) log.info('displays given newly ready photos', { displays: written.length, ready: batch.ready.length });
+  };
+}
+
+/** Whether any display or group in the library could show photos: only then is etcd worth contacting. */
+export function libraryHasDisplays(library: Library): boolean {
+  return library.displays.length > 0 || (library.groups ?? []).some((group) => group.displayIds.length > 0);
+}
+
+/**
+ * etcd for a CLI preparation run (`prepare`, `import --wait`): the display
+ * sizes and live publishing, when the library has displays. Without etcd the
+ * photos are still prepared, at 1080p, and the warning says what is missed.
+ */
+export async function etcdForPreparation(config: GlobalConfig, library: Library, warn: (line: string) => void): Promise<Etcd3 | null> {
+  if (!libraryHasDisplays(library)) return null;
+  try {
+    return await connectEtcd(config.etcd);
+  } catch (error) {
+    warn(`cannot reach etcd (${reasonOf(error)}): preparing renditions for 1080p screens, and displays get the new photos at the next import or display change`);
+    return null;
+  }
+}
+
+/**
+ * Starts `photoframe prepare` as a detached, niced process of this very
+ * program (bundled or from the sources: the same node, loader flags and
+ * script), so the import returns while its photos are prepared. Returns its PID.
+ */
+export function startDetachedPrepare(config: GlobalConfig): number | null {
+  const script = process.argv[1];
+  if (!script) return null;
+  const env: NodeJS.ProcessEnv = { ...process.env, PHOTOFRAME_HOME: config.home, PHOTOFRAME_ETCD: config.etcd.endpoints.join(',') };
+  if (config.etcd.tls) {
+    env.PHOTOFRAME_ETCD_CA = config.etcd.tls.ca;
+    env.PHOTOFRAME_ETCD_CERT = config.etcd.tls.cert;
+    env.PHOTOFRAME_ETCD_KEY = config.etcd.tls.key;
+  }
+  const child = spawn('nice', ['-n', '10', process.execPath, ...process.execArgv, script, 'prepare'], { detached: true, stdio: 'ignore', env });
+  child.on('error', (error) => log.warn(`cannot start photoframe prepare: ${error.message}`));
+  child.unref();
+  return child.pid ?? null;
+}
+
+/**
+ * Resolves once none of `names` (every photo when not given) is preparing:
+ * for `import --wait` while another process (serve) runs the queue. Told by a
+ * watch on the library's folder, never by polling.
+ */
+export async function waitUntilPrepared(store: LibraryStore, names?: readonly string[], onCounts?: (counts: { preparing: number; ready: number; failed: number }) => void): Promise<void> {
+  await mkdir(dirname(store.path), { recursive: true });
+  await new Promise<void>((resolve, reject) => {
+    let checking = false;
+    let again = false;
+    const check = async () => {
+      if (checking) {
+        again = true;
+        return;
+      }
+      checking = true;
+      try {
+        do {
+          again = false;
+          const counts = readinessCounts(await store.read(), names);
+          onCounts?.(counts);
+          if (counts.preparing === 0) {
+            watcher.close();
+            resolve();
+            return;
+          }
+        } while (again);
+      } catch (error) {
+        watcher.close();
+        reject(error);
+      } finally {
+        checking = false;
+      }
+    };
+    const watcher = watch(dirname(store.path), () => void check());
+    void check();
+  });
+}
