@@ -7,22 +7,11 @@
  *
  *   imported 50,000 in 4 min 10 s; preparing 31,200 of 50,000, ETA 12 min
  */
+import type { PreparationProgress } from '../preparation/preparationProgress.ts';
 import type { ImportProgress } from './importProgress.ts';
 
-/** Where the background preparation stands (the shape data/preparation reports). */
-export interface PreparationStanding {
-  /** Photos this run of the queue has to prepare; grows when an import adds more meanwhile. */
-  total: number;
-  /** Prepared so far, ready or failed. */
-  done: number;
-  ready: number;
-  failed: number;
-  elapsedMs: number;
-  /** Photos per second so far; 0 until the first is done. */
-  rate: number;
-  /** Estimated time to the end of the queue, null until there is a rate to go by. */
-  etaMs: number | null;
-}
+/** Where the background preparation stands (data/preparation's progress, or the console's view of the queue). */
+export type PreparationStanding = PreparationProgress;
 
 /** 50000 → `50,000`: counts this large are read, not deciphered. */
 export function count(n: number): string {
