@@ -4,7 +4,9 @@ import { readinessCounts } from '../../../data/library/photoReadiness.ts';
 import { PreparationBusyError, preparationRunning, preparePending, type PreparationReport } from '../../../data/preparation/preparationRunner.ts';
 import type { PreparationProgress } from '../../../data/preparation/preparationProgress.ts';
 import { oneLine } from '../../../data/photos/pathText.ts';
-import { clock } from '../../../data/photos/importProgress.ts';
+import { clock, type ImportProgress } from '../../../data/photos/importProgress.ts';
+import { preparationJson, preparationText, twoPhaseText } from '../../../data/photos/phaseProgressText.ts';
+import { nextQueueRun, type QueueRun } from '../../state/preparationWatch.ts';
 import type { GlobalConfig } from '../../../common/config.ts';
 import type { CommandContext } from '../command.ts';
 import { displaySizes, etcdForPreparation, publishOnReady, waitUntilPrepared } from '../../preparation/preparationHooks.ts';
@@ -36,13 +38,20 @@ export type PrepareOutcome = { kind: 'ran'; report: PreparationReport; updated: 
  * etcd is reachable; when another process runs it, waits for it with
  * `wait` (for `names` only, when given), else says so.
  */
-export async function prepareOrWait(config: GlobalConfig, store: LibraryStore, options: { json: boolean; wait: boolean; names?: readonly string[] }): Promise<PrepareOutcome> {
+export async function prepareOrWait(
+  config: GlobalConfig,
+  store: LibraryStore,
+  options: { json: boolean; wait: boolean; names?: readonly string[]; foreground?: ImportProgress },
+): Promise<PrepareOutcome> {
   const paths = homePaths(config.home);
   const warn = (line: string) => process.stderr.write(`warning: ${line}\n`);
-  // A runner already at work (serve) publishes and sizes for itself: no need of etcd here, nor a warning when it is away.
-  if (await preparationRunning(paths)) return waitForOther(store, options);
-  const client = await etcdForPreparation(config, await store.read(), warn);
+  // After an import the line carries both phases: `imported 50,000 in 4 min 10 s; preparing 31,200 of 50,000, ETA 12 min`.
+  const terminalProgress = (progress: PreparationProgress) =>
+    process.stderr.write(`\r${options.foreground ? twoPhaseText(options.foreground, progress) : preparationText(progress)}\x1b[K`);
   const show = options.json ? jsonProgress : process.stderr.isTTY ? terminalProgress : null;
+  // A runner already at work (serve) publishes and sizes for itself: no need of etcd here, nor a warning when it is away.
+  if (await preparationRunning(paths)) return waitForOther(store, options, show);
+  const client = await etcdForPreparation(config, await store.read(), warn);
   let lastShown = 0;
   const updated = new Set<string>();
   try {
@@ -64,16 +73,33 @@ export async function prepareOrWait(config: GlobalConfig, store: LibraryStore, o
       return { kind: 'ran', report, updated: [...updated] };
     } catch (error) {
       if (!(error instanceof PreparationBusyError)) throw error;
-      return waitForOther(store, options);
+      return waitForOther(store, options, show);
     }
   } finally {
     client?.close();
   }
 }
 
-async function waitForOther(store: LibraryStore, options: { wait: boolean; names?: readonly string[] }): Promise<PrepareOutcome> {
+/**
+ * Waits for the process that runs the queue, showing its progress as the
+ * library tells it (the console's reading of the queue: counts and a clock).
+ */
+async function waitForOther(
+  store: LibraryStore,
+  options: { json: boolean; wait: boolean; names?: readonly string[] },
+  show: ((progress: PreparationProgress) => void) | null,
+): Promise<PrepareOutcome> {
   if (!options.wait) return { kind: 'busy', waited: false };
-  await waitUntilPrepared(store, options.names);
+  let run: QueueRun | null = null;
+  let lastShown = 0;
+  await waitUntilPrepared(store, options.names, (counts) => {
+    run = nextQueueRun(run, counts, Date.now());
+    const now = Date.now();
+    if (!show || !run || now - lastShown < PROGRESS_INTERVAL_MS) return;
+    lastShown = now;
+    show(run.standing);
+  });
+  if (show && !options.json) process.stderr.write('\n');
   return { kind: 'busy', waited: true };
 }
 
@@ -81,13 +107,9 @@ function say(json: boolean, text: string, value: Record<string, unknown>): void 
   process.stdout.write(json ? `${JSON.stringify(value)}\n` : `${text}\n`);
 }
 
-function terminalProgress(progress: PreparationProgress): void {
-  const eta = progress.etaMs === null ? '--:--' : clock(progress.etaMs);
-  process.stderr.write(`\rpreparing ${progress.done} of ${progress.total}  ${progress.rate.toFixed(1)}/s  ETA ${eta}\x1b[K`);
-}
-
+/** `{"type":"progress","phase":"preparing",…}`: the import's own progress lines, in their second phase. */
 function jsonProgress(progress: PreparationProgress): void {
-  process.stdout.write(`${JSON.stringify({ type: 'preparing', ...progress, rate: Number(progress.rate.toFixed(2)), etaMs: progress.etaMs === null ? null : Math.round(progress.etaMs) })}\n`);
+  process.stdout.write(`${JSON.stringify(preparationJson(progress))}\n`);
 }
 
 /** How many photos are still preparing, for the import's closing line. */
