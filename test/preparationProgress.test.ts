@@ -33,7 +33,7 @@ test('foreground text: scanning, importing with its ETA, done with how many were
   assert.is(foregroundText({ phase: 'scanning', total: 1200, done: 0, imported: 0, duplicates: 0, unchanged: 0, skipped: 0, elapsedMs: 10, rate: 0, etaMs: null }), 'scanning: 1,200 files found');
   assert.is(foregroundText(progressAt({ ...counts, total: 50_000, done: 0, imported: 0 }, 0)), 'importing 0 of 50,000');
   assert.is(foregroundText(progressAt({ ...counts, total: 50_000, done: 12_400, imported: 12_400 }, 62_000)), 'importing 12,400 of 50,000, ETA 3 min 10 s');
-  assert.is(foregroundText(progressAt({ ...counts, total: 100, done: 100, imported: 60 }, 2_000)), 'imported 100 (60 new) in 2 s');
+  assert.is(foregroundText(progressAt({ ...counts, total: 100, done: 100, imported: 60 }, 2_000)), 'imported 100 (60 new) in 2.0 s');
 });
 
 test('preparation text: running with failures counted, finished, and nothing to do', () => {
@@ -44,7 +44,7 @@ test('preparation text: running with failures counted, finished, and nothing to 
 });
 
 test('times: elapsed exact to the second, ETA rounded up and never zero while work is left', () => {
-  assert.equal([0, 45_000, 60_000, 250_000, 3_600_000, 3_900_000].map(elapsedText), ['0 s', '45 s', '1 min', '4 min 10 s', '1 h', '1 h 5 min']);
+  assert.equal([0, 450, 9_949, 45_000, 60_000, 250_000, 3_600_000, 3_900_000].map(elapsedText), ['0.0 s', '0.5 s', '9.9 s', '45 s', '1 min', '4 min 10 s', '1 h', '1 h 5 min']);
   assert.equal([1, 4_000, 59_000, 61_000, 599_000, 600_001, 3_599_000, 3_600_001, 5_400_000].map(etaText), ['5 s', '5 s', '60 s', '1 min 10 s', '10 min', '11 min', '1 h', '1 h 1 min', '1 h 30 min']);
 });
 

@@ -22,9 +22,11 @@ function plural(n: number, word: string): string {
   return `${count(n)} ${word}${n === 1 ? '' : 's'}`;
 }
 
-/** An elapsed time, as exact as a person reads it: `45 s`, `4 min 10 s`, `1 h 5 min`. */
+/** An elapsed time, as exact as a person reads it: `0.4 s`, `45 s`, `4 min 10 s`, `1 h 5 min`. */
 export function elapsedText(ms: number): string {
-  const seconds = Math.max(0, Math.round(ms / 1000));
+  // A small import takes under a second: `0 s` would read as nothing done.
+  if (ms < 9_950) return `${(Math.max(0, ms) / 1000).toFixed(1)} s`;
+  const seconds = Math.round(ms / 1000);
   if (seconds < 60) return `${seconds} s`;
   const h = Math.floor(seconds / 3600);
   const m = Math.floor((seconds % 3600) / 60);
