@@ -234,7 +234,9 @@ export function photosView(context: SessionContext, albumName: string | null): V
       // The photos are recorded as preparing: their checks, thumbnails and renditions follow, and they reach the displays as they become ready.
       if (report.imported.length > 0) prepareInBackground(context.services.client, context.services.paths);
       // The folder goes last: a long path is what the status line may cut off.
-      return `${counts}${written.length ? `; updated ${written.length} display${written.length === 1 ? '' : 's'}` : ''}${why} from ${folder}`;
+      // The import's second phase goes on after this message: the status line shows the queue once it clears.
+      const preparing = report.imported.length > 0 ? `; preparing ${report.imported.length} in the background` : '';
+      return `${counts}${preparing}${written.length ? `; updated ${written.length} display${written.length === 1 ? '' : 's'}` : ''}${why} from ${folder}`;
     });
   };
   return {
