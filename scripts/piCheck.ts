@@ -269,7 +269,8 @@ async function startHostServices(): Promise<{ etcd: string; server: string; home
     .composite([{ input: left, left: 0, top: 0 }])
     .jpeg({ quality: 95 })
     .toFile(join(work, 'photos', 'split.jpg'));
-  cli(['import', join(work, 'photos'), '--album', 'PiCheck'], home);
+  // --wait: the photo must be ready (checked) before a display's list can name it.
+  cli(['import', '--wait', join(work, 'photos'), '--album', 'PiCheck'], home);
   const port = await freePort();
   const server = spawn(process.execPath, [join(CHECKOUT, 'bin', 'photoframe.mjs'), '--etcd', etcd.endpoint, '--home', home, 'serve', '--host', '127.0.0.1', '--http-port', String(port)], {
     stdio: ['ignore', 'pipe', 'pipe'],

@@ -1,8 +1,8 @@
 import type { Etcd3 } from 'etcd3';
 import { spawn } from 'node:child_process';
-import { watch } from 'node:fs';
+import { closeSync, openSync, watch } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
-import { dirname } from 'node:path';
+import { dirname, join } from 'node:path';
 import type { GlobalConfig } from '../../common/config.ts';
 import { connectEtcd } from '../../common/etcd/etcdClient.ts';
 import { createLogger } from '../../common/log.ts';
@@ -68,20 +68,37 @@ export function startDetachedPrepare(config: GlobalConfig): number | null {
     env.PHOTOFRAME_ETCD_CERT = config.etcd.tls.cert;
     env.PHOTOFRAME_ETCD_KEY = config.etcd.tls.key;
   }
-  const child = spawn('nice', ['-n', '10', process.execPath, ...process.execArgv, script, 'prepare'], { detached: true, stdio: 'ignore', env });
-  child.on('error', (error) => log.warn(`cannot start photoframe prepare: ${error.message}`));
-  child.unref();
-  return child.pid ?? null;
+  // Its report and any failure go to a log in the home: nobody reads a detached process's terminal.
+  let logFd: number | 'ignore' = 'ignore';
+  try {
+    logFd = openSync(join(config.home, 'prepare.log'), 'a', 0o600);
+  } catch {
+    // Without a log it still runs; the library records every outcome anyway.
+  }
+  try {
+    const child = spawn('nice', ['-n', '10', process.execPath, ...process.execArgv, script, 'prepare'], { detached: true, stdio: ['ignore', logFd, logFd], env });
+    child.on('error', (error) => log.warn(`cannot start photoframe prepare: ${error.message}`));
+    child.unref();
+    return child.pid ?? null;
+  } finally {
+    if (typeof logFd === 'number') closeSync(logFd);
+  }
 }
 
 /**
  * Resolves once none of `names` (every photo when not given) is preparing:
- * for `import --wait` while another process (serve) runs the queue. Told by a
+ * for `import --wait` while another process (serve) runs the queue; or,
+ * with `stillRunning`, once that process is gone with work left. Told by a
  * watch on the library's folder, never by polling.
  */
-export async function waitUntilPrepared(store: LibraryStore, names?: readonly string[], onCounts?: (counts: { preparing: number; ready: number; failed: number }) => void): Promise<void> {
+export async function waitUntilPrepared(
+  store: LibraryStore,
+  names?: readonly string[],
+  onCounts?: (counts: { preparing: number; ready: number; failed: number }) => void,
+  stillRunning?: () => Promise<boolean>,
+): Promise<'prepared' | 'runner gone'> {
   await mkdir(dirname(store.path), { recursive: true });
-  await new Promise<void>((resolve, reject) => {
+  return new Promise<'prepared' | 'runner gone'>((resolve, reject) => {
     let checking = false;
     let again = false;
     const check = async () => {
@@ -97,7 +114,13 @@ export async function waitUntilPrepared(store: LibraryStore, names?: readonly st
           onCounts?.(counts);
           if (counts.preparing === 0) {
             watcher.close();
-            resolve();
+            resolve('prepared');
+            return;
+          }
+          // The runner's lock is refreshed every few seconds, which this folder watch sees: a runner killed is noticed.
+          if (stillRunning && !(await stillRunning())) {
+            watcher.close();
+            resolve('runner gone');
             return;
           }
         } while (again);

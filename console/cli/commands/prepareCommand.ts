@@ -50,7 +50,7 @@ export async function prepareOrWait(
     process.stderr.write(`\r${options.foreground ? twoPhaseText(options.foreground, progress) : preparationText(progress)}\x1b[K`);
   const show = options.json ? jsonProgress : process.stderr.isTTY ? terminalProgress : null;
   // A runner already at work (serve) publishes and sizes for itself: no need of etcd here, nor a warning when it is away.
-  if (await preparationRunning(paths)) return waitForOther(store, options, show);
+  if (await preparationRunning(paths)) return waitForOther(config, store, options, show);
   const client = await etcdForPreparation(config, await store.read(), warn);
   let lastShown = 0;
   const updated = new Set<string>();
@@ -73,7 +73,7 @@ export async function prepareOrWait(
       return { kind: 'ran', report, updated: [...updated] };
     } catch (error) {
       if (!(error instanceof PreparationBusyError)) throw error;
-      return waitForOther(store, options, show);
+      return waitForOther(config, store, options, show);
     }
   } finally {
     client?.close();
@@ -85,21 +85,30 @@ export async function prepareOrWait(
  * library tells it (the console's reading of the queue: counts and a clock).
  */
 async function waitForOther(
+  config: GlobalConfig,
   store: LibraryStore,
-  options: { json: boolean; wait: boolean; names?: readonly string[] },
+  options: { json: boolean; wait: boolean; names?: readonly string[]; foreground?: ImportProgress },
   show: ((progress: PreparationProgress) => void) | null,
 ): Promise<PrepareOutcome> {
   if (!options.wait) return { kind: 'busy', waited: false };
+  const paths = homePaths(config.home);
   let run: QueueRun | null = null;
   let lastShown = 0;
-  await waitUntilPrepared(store, options.names, (counts) => {
-    run = nextQueueRun(run, counts, Date.now());
-    const now = Date.now();
-    if (!show || !run || now - lastShown < PROGRESS_INTERVAL_MS) return;
-    lastShown = now;
-    show(run.standing);
-  });
+  const how = await waitUntilPrepared(
+    store,
+    options.names,
+    (counts) => {
+      run = nextQueueRun(run, counts, Date.now());
+      const now = Date.now();
+      if (!show || !run || now - lastShown < PROGRESS_INTERVAL_MS) return;
+      lastShown = now;
+      show(run.standing);
+    },
+    () => preparationRunning(paths),
+  );
   if (show && !options.json) process.stderr.write('\n');
+  // The other runner died with work left: the queue is ours now.
+  if (how === 'runner gone') return prepareOrWait(config, store, options);
   return { kind: 'busy', waited: true };
 }
 
