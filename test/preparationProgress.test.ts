@@ -3,7 +3,7 @@ import * as assert from 'uvu/assert';
 import { emptyLibrary, type Library, type PhotoRecord } from '../data/library/librarySchema.ts';
 import { progressAt } from '../data/photos/importProgress.ts';
 import { elapsedText, etaText, foregroundJson, foregroundText, preparationJson, preparationText, twoPhaseText } from '../data/photos/phaseProgressText.ts';
-import { failureEventLines, FAILURE_EVENTS_AT_ONCE, newlyFailed, nextQueueRun, PreparationWatch } from '../console/state/preparationWatch.ts';
+import { failureEventLines, FAILURE_EVENTS_AT_ONCE, finishedRun, newlyFailed, nextQueueRun, PreparationWatch } from '../console/state/preparationWatch.ts';
 
 function photo(name: string, state?: PhotoRecord['state'], failure?: string): PhotoRecord {
   return {
@@ -68,6 +68,8 @@ test("the console's queue: a run starts when photos prepare, counts what it saw 
   run = nextQueueRun(run, { ready: 5, preparing: 20, failed: 1 }, 9000);
   assert.equal([run!.standing.done, run!.standing.total], [7, 30]);
   assert.is(nextQueueRun(run, { ready: 40, preparing: 0, failed: 1 }, 10_000), null);
+  // Its end, as a waiting import shows it: everything done, the failures of this run counted.
+  assert.equal(finishedRun(run!, { ready: 40, preparing: 0, failed: 2 }, 16_000), { total: 30, done: 30, ready: 28, failed: 2, elapsedMs: 15_000, rate: 2, etaMs: 0 });
 });
 
 test('failures: each photo newly failed once, albums-only changes cost nothing, many failures summed up', () => {

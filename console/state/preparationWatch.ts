@@ -48,6 +48,14 @@ export function nextQueueRun(previous: QueueRun | null, counts: ReadinessCounts,
   };
 }
 
+/** Pure: how a run ended, once none is preparing (the last standing with everything done and the failures counted). */
+export function finishedRun(run: QueueRun, counts: ReadinessCounts, now: number): PreparationStanding {
+  const failed = Math.max(0, counts.failed - run.failedAtStart);
+  const total = run.standing.total;
+  const elapsedMs = now - run.startedAt;
+  return { total, done: total, ready: Math.max(0, total - failed), failed, elapsedMs, rate: elapsedMs > 0 ? total / (elapsedMs / 1000) : 0, etaMs: 0 };
+}
+
 /**
  * Pure: photos failed in `after` that were not failed in `before`, in the
  * library's order. The same photos object (a change to albums or displays

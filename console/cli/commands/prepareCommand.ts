@@ -6,7 +6,7 @@ import type { PreparationProgress } from '../../../data/preparation/preparationP
 import { oneLine } from '../../../data/photos/pathText.ts';
 import { clock, type ImportProgress } from '../../../data/photos/importProgress.ts';
 import { preparationJson, preparationText, twoPhaseText } from '../../../data/photos/phaseProgressText.ts';
-import { nextQueueRun, type QueueRun } from '../../state/preparationWatch.ts';
+import { finishedRun, nextQueueRun, type QueueRun } from '../../state/preparationWatch.ts';
 import type { GlobalConfig } from '../../../common/config.ts';
 import type { CommandContext } from '../command.ts';
 import { displaySizes, etcdForPreparation, publishOnReady, waitUntilPrepared } from '../../preparation/preparationHooks.ts';
@@ -98,8 +98,11 @@ async function waitForOther(
     store,
     options.names,
     (counts) => {
-      run = nextQueueRun(run, counts, Date.now());
       const now = Date.now();
+      const previous = run;
+      run = nextQueueRun(run, counts, now);
+      // The end is always shown: `prepared 240 in 1 min 5 s`.
+      if (show && !run && previous) return show(finishedRun(previous, counts, now));
       if (!show || !run || now - lastShown < PROGRESS_INTERVAL_MS) return;
       lastShown = now;
       show(run.standing);
