@@ -9,7 +9,7 @@ import { processIsAlive } from '../common/staleTempFiles.ts';
 import { LibraryStore } from '../data/library/libraryStore.ts';
 import { readinessCounts } from '../data/library/photoReadiness.ts';
 import { importPhotos } from '../data/photos/importPhotos.ts';
-import { preparePending } from '../data/preparation/preparationRunner.ts';
+import { PreparationBusyError, preparePending } from '../data/preparation/preparationRunner.ts';
 import { renditionPath, thumbnailPath } from '../data/renditions/renditions.ts';
 import { waitUntilPrepared } from '../console/preparation/preparationHooks.ts';
 import { untilValue } from './helpers/etcdWait.ts';
@@ -116,9 +116,18 @@ preparation('kill -9 while the queue runs: the rerun finishes it, makes only wha
   const before = new Map<string, number>();
   for (const path of await outputs()) if (!path.endsWith('.tmp')) before.set(path, (await stat(path)).ino);
 
-  // The killed runner's lock ages out after its stale time; the shortest proper-lockfile allows here, and a pause past it.
-  await new Promise((resolve) => setTimeout(resolve, 2_100));
-  const rerun = await preparePending(store, paths, { lockStaleMs: 2_000 });
+  // The killed runner's lock ages out after its stale time (the shortest proper-lockfile allows here; it may have
+  // stamped the lock up to a second ahead): until then the queue is busy, after it the rerun takes over.
+  const rerun = await (async () => {
+    for (;;) {
+      try {
+        return await preparePending(store, paths, { lockStaleMs: 2_000 });
+      } catch (error) {
+        if (!(error instanceof PreparationBusyError)) throw error;
+        await new Promise((resolve) => setTimeout(resolve, 250));
+      }
+    }
+  })();
   assert.is(rerun.ready.length, left, 'only what was still preparing');
   assert.is(rerun.failed.length, 0);
   assert.is(readinessCounts(await store.read()).preparing, 0);
