@@ -1,18 +1,15 @@
 /**
- * Library at scale (issue 7): import throughput against vipsthumbnail, a
- * 24-megapixel rendition against Pillow and vipsthumbnail, the store with
+ * Library at scale (issue 7): a 24-megapixel rendition against Pillow and vipsthumbnail, the store with
  * 100,000 photos against bare JSON, and peak memory of an import by size.
+ * The import's throughput is bench/importBench.ts (issue 16).
  */
 import { execFile } from 'node:child_process';
 import { mkdir, mkdtemp, readFile, writeFile } from 'node:fs/promises';
-import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
-import { homePaths } from '../common/homePaths.ts';
 import { emptyLibrary, type Library, type PhotoRecord } from '../data/library/librarySchema.ts';
 import { LibraryStore, photosFileOf } from '../data/library/libraryStore.ts';
-import { importPhotos } from '../data/photos/importPhotos.ts';
 import { makeDisplayRendition } from '../data/renditions/renditions.ts';
 import { percentile, timeMs, type Sample } from './benchHarness.ts';
 import { writeJpegVariants } from './jpegVariants.ts';
@@ -20,7 +17,6 @@ import { benchPhoto } from './photoFixtures.ts';
 
 const run = promisify(execFile);
 const here = (file: string) => fileURLToPath(new URL(file, import.meta.url));
-const cores = availableParallelism();
 
 /**
  * Peak RSS of a command in MB, measured by /usr/bin/time. Not by the child
@@ -54,55 +50,7 @@ async function interleavedMedians(rounds: number, measurements: (() => Promise<n
 const timed = (fn: () => Promise<unknown>) => () => timeMs(fn);
 
 export async function libraryBenchmarks(scratch: string): Promise<Sample[]> {
-  return [...(await importThroughput(scratch)), ...(await rendition24mp(scratch)), ...(await storeAt100k(scratch)), ...(await importPeakRss(scratch))];
-}
-
-/** Spreads files over `cores` vipsthumbnail processes at once: the same parallelism as our import. */
-async function vipsthumbnailAll(files: string[], outDir: string, size: string): Promise<number> {
-  await mkdir(outDir, { recursive: true });
-  const shares = Array.from({ length: cores }, (_, i) => files.filter((_, j) => j % cores === i)).filter((share) => share.length > 0);
-  return timeMs(() => Promise.all(shares.map((share) => run('vipsthumbnail', ['-s', size, '-o', `${outDir}/%s.jpg[Q=80]`, ...share]))));
-}
-
-async function importThroughput(scratch: string): Promise<Sample[]> {
-  const count = 24;
-  const dir = join(scratch, 'import-12mp');
-  const bases = await Promise.all([0, 1, 2, 3].map(async (seed) => {
-    const path = join(scratch, `base-12mp-${seed}.jpg`);
-    await benchPhoto(path, 4000, 3000, seed);
-    return path;
-  }));
-  await mkdir(dir, { recursive: true });
-  const files = Array.from({ length: count }, (_, i) => join(dir, `IMG_${String(i).padStart(4, '0')}.jpg`));
-  for (const [b, base] of bases.entries()) await writeJpegVariants(base, files.filter((_, i) => i % bases.length === b));
-
-  const [ours, reference] = await interleavedMedians(3, [
-    async () => {
-      const paths = homePaths(await mkdtemp(join(scratch, 'home-')));
-      return timeMs(() => importPhotos(new LibraryStore(paths.store), paths, { sources: [dir] }));
-    },
-    () => vipsthumbnailAll(files, join(scratch, 'vips-thumbs'), '320'),
-  ]) as [number, number];
-  const oursRate = count / (ours / 1000);
-  const vipsRate = count / (reference / 1000);
-  return [
-    {
-      name: `import ${count} × 12 MP JPEG (thumbnail, metadata, copy, store)`,
-      unit: 'photos/s',
-      ours: oursRate,
-      reference: vipsRate,
-      referenceName: `vipsthumbnail -s 320, ${cores} processes (thumbnails only)`,
-      lowerIsBetter: false,
-    },
-    {
-      name: 'projected import of 50,000 such photos',
-      unit: 'min',
-      ours: 50_000 / oursRate / 60,
-      reference: 50_000 / vipsRate / 60,
-      referenceName: 'vipsthumbnail at its rate above (target: ours ≤ 20 min)',
-      lowerIsBetter: true,
-    },
-  ];
+  return [...(await rendition24mp(scratch)), ...(await storeAt100k(scratch)), ...(await importPeakRss(scratch))];
 }
 
 async function rendition24mp(scratch: string): Promise<Sample[]> {

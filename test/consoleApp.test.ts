@@ -347,7 +347,7 @@ tui('import a folder from the photos view: progress on the status line, then the
   session.type(folder);
   session.keys(KEY.enter);
   // Not the folder: under the suite's longer TMPDIR the line is wider than the terminal.
-  await session.waitFor('imported 6, 0 already there, 0 skipped');
+  await session.waitFor('imported 6, 0 already there, 0 skipped; preparing 6 in the background');
   await session.waitFor('Photos (9)');
   assert.is(Object.keys(services.hub.library.photos).length, 9);
   const fresh = Object.values(services.hub.library.photos).filter((photo) => photo.sources.some((source) => source.includes('new-'))).map((photo) => photo.name);

@@ -102,7 +102,7 @@ preparation('kill -9 while the queue runs: the rerun finishes it, makes only wha
   const names = Object.keys((await store.read()).photos);
 
   const runner = startCli(['--etcd', context.etcd.endpoint, '--home', home, 'prepare', '--json']);
-  await runner.waitFor(/"type":"preparing".*"done":[1-9]/, 60_000);
+  await runner.waitFor(/"phase":"preparing".*"done":[1-9]/, 60_000);
   runner.child.kill('SIGKILL');
   await new Promise((resolve) => runner.child.once('exit', resolve));
   const left = readinessCounts(await store.read()).preparing;

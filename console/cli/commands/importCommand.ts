@@ -5,6 +5,7 @@ import { reasonOf, UserError } from '../../../common/userError.ts';
 import { LibraryStore } from '../../../data/library/libraryStore.ts';
 import type { ImportProgress } from '../../../data/photos/importProgress.ts';
 import { progressBar } from '../../../data/photos/importProgress.ts';
+import { foregroundJson, foregroundText } from '../../../data/photos/phaseProgressText.ts';
 import { importPhotos, type ImportReport } from '../../../data/photos/importPhotos.ts';
 import type { Library } from '../../../data/library/librarySchema.ts';
 import { readinessCounts } from '../../../data/library/photoReadiness.ts';
@@ -30,6 +31,8 @@ export async function runImport({ config, values, positionals }: CommandContext)
   const json = values.json === true;
   const showProgress = json ? jsonProgress : process.stderr.isTTY ? terminalProgress : null;
   let lastShown = 0;
+  // The foreground's last word, which the preparation's line (with --wait) carries on.
+  let foreground: ImportProgress | undefined;
   const store = new LibraryStore(paths.store);
   const report = await importPhotos(store, paths, {
     sources: positionals,
@@ -40,6 +43,7 @@ export async function runImport({ config, values, positionals }: CommandContext)
     inPlace: values['in-place'] === true,
     onProgress: showProgress
       ? (progress) => {
+          foreground = progress;
           const now = Date.now();
           const last = progress.phase === 'importing' && progress.done === progress.total;
           if (!last && now - lastShown < PROGRESS_INTERVAL_MS) return;
@@ -48,11 +52,12 @@ export async function runImport({ config, values, positionals }: CommandContext)
         }
       : undefined,
   });
-  if (showProgress === terminalProgress) process.stderr.write('\n');
   const wait = values.wait === true;
+  // With --wait the preparation's line takes over this one (and ends it).
+  if (showProgress === terminalProgress && !wait) process.stderr.write('\n');
   // With --wait the photos are ready before the displays are told (batches publish as they go, too); without, they
   // are told at once, and get the photos as the queue makes them ready.
-  const waited = wait ? await prepareAfterImport(config, store, report, { json, wait: true }) : null;
+  const waited = wait ? await prepareAfterImport(config, store, report, { json, wait: true, foreground }) : null;
   // The report comes out whatever happens to the displays: what was imported must never be hidden.
   let updated: string[] = [];
   let publishError: unknown = null;
@@ -112,11 +117,11 @@ async function prepareAfterImport(
   config: GlobalConfig,
   store: LibraryStore,
   report: ImportReport,
-  options: { json: boolean; wait: boolean },
+  options: { json: boolean; wait: boolean; foreground?: ImportProgress },
 ): Promise<PreparationAfterImport> {
   const names = [...report.imported.map((photo) => photo.name), ...report.duplicates.map((d) => d.name), ...report.unchanged.map((u) => u.name)];
   if (options.wait) {
-    const outcome = await prepareOrWait(config, store, { json: options.json, wait: true, names });
+    const outcome = await prepareOrWait(config, store, { json: options.json, wait: true, names, ...(options.foreground ? { foreground: options.foreground } : {}) });
     const failed = outcome.kind === 'ran' ? outcome.report.failed.filter((f) => names.includes(f.name)) : [];
     const failedNow = outcome.kind === 'ran' ? failed : failedAmong(await store.read(), names);
     for (const f of failedNow) process.stderr.write(`${oneLine(`photo ${f.name} failed its check and is kept out of every display's list: ${f.failure}`)}\n`);
@@ -179,12 +184,15 @@ async function publishAfterImport(config: GlobalConfig, store: LibraryStore, alb
 }
 
 function terminalProgress(progress: ImportProgress): void {
-  // Clear to the end of the line: the scanning line is longer than the bar that follows it.
-  process.stderr.write(`\r${progressBar(progress)}\x1b[K`);
+  // The bar while files are read; once all are recorded, what it took (`imported 50,000 in 4 min 10 s`), which the
+  // preparation's line then carries on. Clear to the end of the line: the scanning line is longer than the bar.
+  const done = progress.phase === 'importing' && progress.done === progress.total;
+  process.stderr.write(`\r${done ? foregroundText(progress) : progressBar(progress)}\x1b[K`);
 }
 
+/** `{"type":"progress","phase":"importing",…}`, then, with --wait, the same type in phase `preparing`. */
 function jsonProgress(progress: ImportProgress): void {
-  process.stdout.write(`${JSON.stringify({ type: 'progress', ...progress, rate: Number(progress.rate.toFixed(2)), etaMs: progress.etaMs === null ? null : Math.round(progress.etaMs) })}\n`);
+  process.stdout.write(`${JSON.stringify(foregroundJson(progress))}\n`);
 }
 
 /** `--max-file-size 300M` (bytes, or with K/M/G). */

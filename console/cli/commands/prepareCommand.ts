@@ -4,7 +4,9 @@ import { readinessCounts } from '../../../data/library/photoReadiness.ts';
 import { PreparationBusyError, preparationRunning, preparePending, type PreparationReport } from '../../../data/preparation/preparationRunner.ts';
 import type { PreparationProgress } from '../../../data/preparation/preparationProgress.ts';
 import { oneLine } from '../../../data/photos/pathText.ts';
-import { clock } from '../../../data/photos/importProgress.ts';
+import { clock, type ImportProgress } from '../../../data/photos/importProgress.ts';
+import { preparationJson, preparationText, twoPhaseText } from '../../../data/photos/phaseProgressText.ts';
+import { finishedRun, nextQueueRun, type QueueRun } from '../../state/preparationWatch.ts';
 import type { GlobalConfig } from '../../../common/config.ts';
 import type { CommandContext } from '../command.ts';
 import { displaySizes, etcdForPreparation, publishOnReady, waitUntilPrepared } from '../../preparation/preparationHooks.ts';
@@ -36,13 +38,20 @@ export type PrepareOutcome = { kind: 'ran'; report: PreparationReport; updated: 
  * etcd is reachable; when another process runs it, waits for it with
  * `wait` (for `names` only, when given), else says so.
  */
-export async function prepareOrWait(config: GlobalConfig, store: LibraryStore, options: { json: boolean; wait: boolean; names?: readonly string[] }): Promise<PrepareOutcome> {
+export async function prepareOrWait(
+  config: GlobalConfig,
+  store: LibraryStore,
+  options: { json: boolean; wait: boolean; names?: readonly string[]; foreground?: ImportProgress },
+): Promise<PrepareOutcome> {
   const paths = homePaths(config.home);
   const warn = (line: string) => process.stderr.write(`warning: ${line}\n`);
-  // A runner already at work (serve) publishes and sizes for itself: no need of etcd here, nor a warning when it is away.
-  if (await preparationRunning(paths)) return waitForOther(config, store, options);
-  const client = await etcdForPreparation(config, await store.read(), warn);
+  // After an import the line carries both phases: `imported 50,000 in 4 min 10 s; preparing 31,200 of 50,000, ETA 12 min`.
+  const terminalProgress = (progress: PreparationProgress) =>
+    process.stderr.write(`\r${options.foreground ? twoPhaseText(options.foreground, progress) : preparationText(progress)}\x1b[K`);
   const show = options.json ? jsonProgress : process.stderr.isTTY ? terminalProgress : null;
+  // A runner already at work (serve) publishes and sizes for itself: no need of etcd here, nor a warning when it is away.
+  if (await preparationRunning(paths)) return waitForOther(config, store, options, show);
+  const client = await etcdForPreparation(config, await store.read(), warn);
   let lastShown = 0;
   const updated = new Set<string>();
   try {
@@ -64,17 +73,43 @@ export async function prepareOrWait(config: GlobalConfig, store: LibraryStore, o
       return { kind: 'ran', report, updated: [...updated] };
     } catch (error) {
       if (!(error instanceof PreparationBusyError)) throw error;
-      return waitForOther(config, store, options);
+      return waitForOther(config, store, options, show);
     }
   } finally {
     client?.close();
   }
 }
 
-async function waitForOther(config: GlobalConfig, store: LibraryStore, options: { json: boolean; wait: boolean; names?: readonly string[] }): Promise<PrepareOutcome> {
+/**
+ * Waits for the process that runs the queue, showing its progress as the
+ * library tells it (the console's reading of the queue: counts and a clock).
+ */
+async function waitForOther(
+  config: GlobalConfig,
+  store: LibraryStore,
+  options: { json: boolean; wait: boolean; names?: readonly string[]; foreground?: ImportProgress },
+  show: ((progress: PreparationProgress) => void) | null,
+): Promise<PrepareOutcome> {
   if (!options.wait) return { kind: 'busy', waited: false };
   const paths = homePaths(config.home);
-  const how = await waitUntilPrepared(store, options.names, undefined, () => preparationRunning(paths));
+  let run: QueueRun | null = null;
+  let lastShown = 0;
+  const how = await waitUntilPrepared(
+    store,
+    options.names,
+    (counts) => {
+      const now = Date.now();
+      const previous = run;
+      run = nextQueueRun(run, counts, now);
+      // The end is always shown: `prepared 240 in 1 min 5 s`.
+      if (show && !run && previous) return show(finishedRun(previous, counts, now));
+      if (!show || !run || now - lastShown < PROGRESS_INTERVAL_MS) return;
+      lastShown = now;
+      show(run.standing);
+    },
+    () => preparationRunning(paths),
+  );
+  if (show && !options.json) process.stderr.write('\n');
   // The other runner died with work left: the queue is ours now.
   if (how === 'runner gone') return prepareOrWait(config, store, options);
   return { kind: 'busy', waited: true };
@@ -84,13 +119,9 @@ function say(json: boolean, text: string, value: Record<string, unknown>): void 
   process.stdout.write(json ? `${JSON.stringify(value)}\n` : `${text}\n`);
 }
 
-function terminalProgress(progress: PreparationProgress): void {
-  const eta = progress.etaMs === null ? '--:--' : clock(progress.etaMs);
-  process.stderr.write(`\rpreparing ${progress.done} of ${progress.total}  ${progress.rate.toFixed(1)}/s  ETA ${eta}\x1b[K`);
-}
-
+/** `{"type":"progress","phase":"preparing",…}`: the import's own progress lines, in their second phase. */
 function jsonProgress(progress: PreparationProgress): void {
-  process.stdout.write(`${JSON.stringify({ type: 'preparing', ...progress, rate: Number(progress.rate.toFixed(2)), etaMs: progress.etaMs === null ? null : Math.round(progress.etaMs) })}\n`);
+  process.stdout.write(`${JSON.stringify(preparationJson(progress))}\n`);
 }
 
 /** How many photos are still preparing, for the import's closing line. */

@@ -11,6 +11,7 @@ import type { ConsoleServices } from './consoleServices.ts';
 import { KeyRegistry, type KeyScope } from './keyRegistry.ts';
 import type { View } from './view.ts';
 import { clampTerminalSize } from './terminalSize.ts';
+import { queueStatusLine } from './queueStatus.ts';
 
 const photoCounts = new WeakMap<Library, number>();
 /** Counting 100,000 keys on every render would cost more than the render; once per library object. */
@@ -123,6 +124,8 @@ export class ConsoleApp implements SessionContext {
   private rootCommands: CommandSpec[] = [];
   private mode: Mode = { kind: 'normal' };
   private statusTimer: NodeJS.Timeout | undefined;
+  /** A message is on the status line; without one it shows the preparation queue. */
+  private statusMessage = false;
   private readonly ticker: NodeJS.Timeout;
   private readonly pacer = new RefreshPacer(
     (onlyEtcd) =>
@@ -266,7 +269,9 @@ export class ConsoleApp implements SessionContext {
     clearTimeout(this.statusTimer);
     const text = blessed.escape(message.replace(/\s*\n\s*/g, ' '));
     this.statusLine.setContent(error ? `{red-fg}{bold}${text}{/bold}{/red-fg}` : text);
+    this.statusMessage = true;
     this.statusTimer = setTimeout(() => {
+      this.statusMessage = false;
       this.statusLine.setContent('');
       this.renderNow();
     }, STATUS_CLEAR_MS);
@@ -524,6 +529,7 @@ export class ConsoleApp implements SessionContext {
       };
       this.mode = mode;
       clearTimeout(this.statusTimer);
+      this.statusMessage = false;
       this.drawInput(mode);
       this.renderNow();
     });
@@ -663,6 +669,7 @@ export class ConsoleApp implements SessionContext {
     const view = this.top();
     this.drawnTitle = this.titleText();
     this.titleBar.setContent(this.drawnTitle);
+    if (this.mode.kind === 'normal' && !this.statusMessage) this.statusLine.setContent(queueStatusLine(this.services.preparation.standing()));
     if (this.mode.kind === 'input') this.hintsBar.setContent(` ${this.inputHints(this.mode, width - 2)}`);
     else if (view) this.hintsBar.setContent(` ${blessed.escape(this.keys.hints(view.keys, width - 2))}`);
     this.renders++;

@@ -4,6 +4,8 @@ import { CertificateBook } from '../../state/certificateBook.ts';
 import { EtcdDisplays } from '../../state/etcdDisplays.ts';
 import { LibraryHub } from '../../state/libraryHub.ts';
 import { EventLog } from './eventLog.ts';
+import { failureEventLines, PreparationWatch } from '../../state/preparationWatch.ts';
+import { photoLabel } from '../../library/photoNames.ts';
 
 /**
  * What every console session of a process shares: one library, one etcd
@@ -15,6 +17,8 @@ export interface ConsoleServices {
   hub: LibraryHub;
   etcd: EtcdDisplays;
   events: EventLog;
+  /** The background preparation queue, as the library shows it: the status line's `preparing N of M`. */
+  preparation: PreparationWatch;
   /** Days left on each enrolled display's certificate. */
   certificates: CertificateBook;
   paths: HomePaths;
@@ -37,7 +41,13 @@ export async function openConsoleServices(client: Etcd3, paths: HomePaths, etcdL
   const certificates = new CertificateBook(paths.home);
   await certificates.open();
   const events = new EventLog();
-  const stopLibrary = hub.onChange((change) => events.add(change.by, change.what));
+  const preparation = new PreparationWatch(hub.library);
+  const stopLibrary = hub.onChange((change) => {
+    events.add(change.by, change.what);
+    // A photo that fails its check is news once, for every session of this process: the queue never retries it.
+    const failed = preparation.observe(change.library);
+    for (const line of failureEventLines(failed, (photo) => photoLabel(change.library, photo.name))) events.add('preparation', line, true);
+  });
   // Displays coming and going are news too; the feed says which displays changed, presence tells the rest.
   const wasOnline = new Set(etcd.view.online);
   const stopPresence = etcd.onChange((ids) => {
@@ -55,6 +65,7 @@ export async function openConsoleServices(client: Etcd3, paths: HomePaths, etcdL
     hub,
     etcd,
     events,
+    preparation,
     certificates,
     paths,
     etcdLabel,

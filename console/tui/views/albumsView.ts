@@ -9,7 +9,7 @@ import type { SessionContext } from '../app/consoleApp.ts';
 import { textFilter, viewElement, type View } from '../app/view.ts';
 import { ListWidget } from '../widgets/listWidget.ts';
 import { republishAfterChange } from './displayActionKeys.ts';
-import { albumRows, type AlbumRow } from './albumRows.ts';
+import { albumCountCell, albumRows, type AlbumRow } from './albumRows.ts';
 import { groupsOf } from '../../../data/library/librarySchema.ts';
 import { setGroupAlbum } from '../../../data/library/groups.ts';
 import { LibraryStore } from '../../../data/library/libraryStore.ts';
@@ -57,14 +57,15 @@ export function albumsView(context: SessionContext, options: AlbumsViewOptions):
     columns: [
       { title: 'ALBUM', width: 'flex' },
       { title: 'KIND', width: 6 },
-      { title: 'PHOTOS', width: 7 },
+      // `N photos, M preparing`: the album's photos, and how many of them the background queue has still to check.
+      { title: 'PHOTOS', width: 22 },
       { title: 'DISPLAYS', width: 8 },
       { title: 'RULE', width: 30, optional: true },
     ],
     cells: (row) => [
       row.album.name,
       row.kind === 'smart' ? { text: 'smart', tone: 'accent' } : 'manual',
-      String(row.photos),
+      albumCountCell(row),
       String(row.displays),
       row.album.rule ? formatRule(row.album.rule, hub.library) : '',
     ],
@@ -201,6 +202,7 @@ export function albumsView(context: SessionContext, options: AlbumsViewOptions):
       'smart album rules (s, e): conditions separated by spaces, all must hold',
       `  ${RULE_FIELDS}`,
       '  e.g. keyword:beach year:2023   or   orientation:portrait -keyword:private',
+      'PHOTOS counts every photo of the album; "M preparing" are still being checked in the background and reach the displays when ready; "failed" ones never do',
     ],
   };
 }

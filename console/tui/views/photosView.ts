@@ -15,12 +15,28 @@ import { textFilter, viewElement, type View } from '../app/view.ts';
 import { halfBlockCells, type PreviewCell } from '../preview/halfBlocks.ts';
 import { thumbnailPixels } from '../preview/thumbnailPixels.ts';
 import { ListWidget } from '../widgets/listWidget.ts';
+import type { Cell } from '../widgets/columns.ts';
 import { resolveName } from '../app/nameCompletion.ts';
 import { republishAfterChange } from './displayActionKeys.ts';
 import { publishShownAlbums } from '../../displays/albumPublisher.ts';
 import { prepareInBackground } from '../../preparation/consolePreparation.ts';
 
 const PREVIEW_DELAY_MS = 60;
+
+/** STATE: `ready`, `preparing` (its check, thumbnail and renditions still to come), or `failed` (kept off every display). */
+export function photoStateCell(photo: PhotoRecord): Cell {
+  if (photo.state === 'preparing') return { text: 'preparing', tone: 'warn' };
+  if (photo.state === 'failed') return { text: 'failed', tone: 'bad' };
+  return { text: 'ready', tone: 'muted' };
+}
+
+/** What the preview box says instead of a picture for a photo not ready: why it failed, or that it is on its way. */
+export function previewStateText(photo: PhotoRecord): string {
+  if (photo.state === 'failed') {
+    return `{red-fg}{bold}failed its check{/bold}{/red-fg}\n${blessed.escape(oneLine(photo.failure ?? 'no reason recorded'))}\n{grey-fg}kept off every display{/grey-fg}`;
+  }
+  return '{yellow-fg}preparing{/yellow-fg}\n{grey-fg}its check, thumbnail and renditions are being made in the background; it reaches the displays when ready{/grey-fg}';
+}
 
 /**
  * A filterable list of photos, of the library or of one album, with the
@@ -41,6 +57,8 @@ export function photosView(context: SessionContext, albumName: string | null): V
       // The file name is what a person looks for: SHAPE, then SIZE give way before it is cut.
       { title: 'FILE', width: 'flex', min: 21 },
       { title: 'TAKEN', width: 16 },
+      // Whether the displays may show it: SIZE and SHAPE give way first.
+      { title: 'STATE', width: 9, optional: true, drop: 2000 },
       { title: 'SIZE', width: 9, optional: true },
       { title: 'SHAPE', width: 9, optional: true },
     ],
@@ -48,6 +66,7 @@ export function photosView(context: SessionContext, albumName: string | null): V
       marked.has(photo.name) ? { text: '*', tone: 'warn' } : ' ',
       photoLabel(hub.library, photo.name),
       photo.takenAt ? photo.takenAt.replace('T', ' ').slice(0, 16) : { text: '—', tone: 'muted' },
+      photoStateCell(photo),
       `${photo.width}×${photo.height}`,
       photoShape(photo),
     ],
@@ -99,7 +118,8 @@ export function photosView(context: SessionContext, albumName: string | null): V
   const schedulePreview = () => {
     const photo = list.selected();
     const { columns, rows: lines } = previewSize();
-    const key = photo ? `${photo.name}:${columns}x${lines}` : '';
+    // The state is part of what is shown: a photo that becomes ready gets its thumbnail drawn.
+    const key = photo ? `${photo.name}:${photo.state ?? 'ready'}:${columns}x${lines}` : '';
     // Refreshes come with every change in etcd; one already on its way for the same photo and size is left to finish.
     if (key === previewFor || key === pendingFor) return;
     clearTimeout(previewTimer);
@@ -114,9 +134,10 @@ export function photosView(context: SessionContext, albumName: string | null): V
     };
     previewTimer = setTimeout(() => {
       if (!photo) return done([], '');
+      if (photo.state === 'failed') return done([], previewStateText(photo));
       void thumbnailPixels(thumbnailPath(context.services.paths.thumbnails, photo.name), columns, lines)
         .then(({ rgb, width, height }) => done(halfBlockCells(rgb, width, height, context.colorMode), ''))
-        .catch(() => done([], '{grey-fg}no thumbnail{/grey-fg}'));
+        .catch(() => done([], photo.state === 'preparing' ? previewStateText(photo) : '{grey-fg}no thumbnail{/grey-fg}'));
     }, PREVIEW_DELAY_MS);
     previewTimer.unref?.();
   };
@@ -213,7 +234,9 @@ export function photosView(context: SessionContext, albumName: string | null): V
       // The photos are recorded as preparing: their checks, thumbnails and renditions follow, and they reach the displays as they become ready.
       if (report.imported.length > 0) prepareInBackground(context.services.client, context.services.paths);
       // The folder goes last: a long path is what the status line may cut off.
-      return `${counts}${written.length ? `; updated ${written.length} display${written.length === 1 ? '' : 's'}` : ''}${why} from ${folder}`;
+      // The import's second phase goes on after this message: the status line shows the queue once it clears.
+      const preparing = report.imported.length > 0 ? `; preparing ${report.imported.length} in the background` : '';
+      return `${counts}${preparing}${written.length ? `; updated ${written.length} display${written.length === 1 ? '' : 's'}` : ''}${why} from ${folder}`;
     });
   };
   return {
@@ -246,6 +269,9 @@ export function photosView(context: SessionContext, albumName: string | null): V
     },
     filter,
     refresh,
+    helpNotes: [
+      'STATE: ready photos reach the displays; preparing ones are still being checked, thumbnailed and rendered in the background (the status line shows the queue); failed ones were found corrupt and never reach a display (the preview says why)',
+    ],
     dispose() {
       clearTimeout(previewTimer);
     },
