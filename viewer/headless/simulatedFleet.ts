@@ -95,9 +95,11 @@ export class SimulatedFleet {
   }
 
   private receive(message: FleetMessage): void {
-    if (message.kind === 'list') {
-      this.lists.set(message.id, { digest: message.digest, count: message.count, at: message.at });
-      for (const report of this.reports) report(message.id);
+    if (message.kind === 'lists') {
+      for (const { id, digest, count, at } of message.reports) {
+        this.lists.set(id, { digest, count, at });
+        for (const report of this.reports) report(id);
+      }
     } else if (message.kind === 'failed') this.failures.push({ id: message.id, error: message.error });
     for (const wake of [...this.waiters]) wake();
   }
