@@ -61,8 +61,8 @@ export async function publishGroup(
   if (!album) return [];
   const photos = albumPhotos(library, album);
   const lists = new AlbumLists(imagesWriting());
-  const current = await readAlbumKeys(client, group.displayIds, photos, limits, lists.writing);
-  await alignGroupClock(client, group, limits);
+  // The schedule is aligned while the lists are read (different keys): both are done before any list is written.
+  const [current] = await Promise.all([readAlbumKeys(client, group.displayIds, photos, limits, lists.writing), alignGroupClock(client, group, limits)]);
   const desired = await groupWrites(group, album, photos, current, lists, random);
   await lists.saveManifests();
   return listsWritten(await writeFanout(client, desired, limits, current));
