@@ -90,6 +90,25 @@ spread('a list arriving, then its photo drawn: one status write, at the display\
   }
 });
 
+spread('changes that keep coming are written at the once-a-second pace, not each after the offset', async ({ etcd, dir }) => {
+  const id = ids.find((candidate) => statusSpreadMs(candidate) > 1500)!;
+  const clock = new TestClock();
+  const reporter = new StatusReporter(id, { state: () => ({ image: null, shown_at: null, power: 'on', paused: false }), diskPath: dir }, createLogger('test'), clock);
+  try {
+    reporter.connected(etcd.client);
+    clock.fire();
+    await statusWritten(etcd, id, reporter, 1);
+    // A slideshow of one second: the next photo 400 ms after the write goes out 600 ms later, at the pace.
+    clock.at += 400;
+    reporter.changed();
+    assert.equal([...clock.armed].map((t) => t.delayMs), [600]);
+    clock.fire();
+    await statusWritten(etcd, id, reporter, 2);
+  } finally {
+    await reporter.stop();
+  }
+});
+
 spread('free space is measured once per 30 s, not at every status write', async ({ etcd, dir }) => {
   const id = ids[3]!;
   const clock = new TestClock();

@@ -21,10 +21,11 @@ export const STATUS_TTL_SECONDS = 90;
  * it is still delivering the change to the rest of the fleet (the fleet
  * bench: status writes were a third of the simulated fleet's CPU during a
  * fan-out, and each display wrote twice, on the list and on the photo drawn
- * from it). So a write waits this display's own offset in [0, 2 s) after
- * whatever asked for it: a fleet's writes are spread evenly over two seconds,
- * and the changes that follow the first within it (the photo drawn after the
- * list) go out in the same write.
+ * from it). So the first write after a quiet second waits this display's own
+ * offset in [0, 2 s): a fleet's writes are spread evenly over two seconds, and
+ * the changes that follow the first within it (the photo drawn after the
+ * list) go out in the same write. Changes that keep coming are written at the
+ * once-a-second pace, as before.
  */
 export const STATUS_SPREAD_MS = 2000;
 /** Free space changes slowly; a statfs for every write cost more than the rest of the status. */
@@ -127,7 +128,10 @@ export class StatusReporter {
       this.again = true;
       return;
     }
-    const wait = Math.max(this.spreadMs, this.lastSentAt + STATUS_MIN_INTERVAL_MS - this.clock.now());
+    // After a quiet spell the write waits the display's offset; while changes keep coming (a slideshow of
+    // seconds) the once-a-second pace alone, whose phase the offset already set.
+    const paced = this.lastSentAt + STATUS_MIN_INTERVAL_MS - this.clock.now();
+    const wait = paced > 0 ? paced : this.spreadMs;
     this.timer = this.clock.set(() => {
       this.timer = undefined;
       void this.send();
