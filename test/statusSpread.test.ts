@@ -24,20 +24,20 @@ spread.after(async (context) => {
 /** The reporter's timers, fired by the test; time moves only when the test moves it. */
 class TestClock implements StatusClock {
   at = Date.parse('2026-12-07T08:00:00Z');
-  readonly armed = new Set<{ callback: () => void; delayMs: number }>();
+  readonly armed = new Set<{ callback: () => void; delayMs: number; due: number }>();
   now = () => this.at;
   set = (callback: () => void, delayMs: number) => {
-    const timer = { callback, delayMs };
+    const timer = { callback, delayMs, due: this.at + delayMs };
     this.armed.add(timer);
     return timer;
   };
-  clear = (handle: unknown) => void this.armed.delete(handle as { callback: () => void; delayMs: number });
-  /** The one timer armed: moves the clock to it and fires it. */
+  clear = (handle: unknown) => void this.armed.delete(handle as { callback: () => void; delayMs: number; due: number });
+  /** The one timer armed: moves the clock to when it is due (if not past already) and fires it. */
   fire(): void {
     assert.is(this.armed.size, 1, `one status timer armed (${this.armed.size})`);
     const [timer] = this.armed;
     this.armed.delete(timer!);
-    this.at += timer!.delayMs;
+    this.at = Math.max(this.at, timer!.due);
     timer!.callback();
   }
 }
@@ -95,13 +95,18 @@ spread('changes that keep coming are written at the once-a-second pace, not each
   const clock = new TestClock();
   const reporter = new StatusReporter(id, { state: () => ({ image: null, shown_at: null, power: 'on', paused: false }), diskPath: dir }, createLogger('test'), clock);
   try {
+    const start = clock.at;
     reporter.connected(etcd.client);
+    // A slideshow of one second: a photo every 900 ms. The first joins the write waiting for the offset.
+    clock.at = start + 900;
+    reporter.changed();
     clock.fire();
     await statusWritten(etcd, id, reporter, 1);
-    // A slideshow of one second: the next photo 400 ms after the write goes out 600 ms later, at the pace.
-    clock.at += 400;
+    const offset = statusSpreadMs(id);
+    // The next, 900 ms after it, goes out a second after the last write: at the pace, not after the offset again.
+    clock.at = start + 1800;
     reporter.changed();
-    assert.equal([...clock.armed].map((t) => t.delayMs), [600]);
+    assert.equal([...clock.armed].map((t) => t.delayMs), [offset + 1000 - 1800]);
     clock.fire();
     await statusWritten(etcd, id, reporter, 2);
   } finally {

@@ -21,11 +21,11 @@ export const STATUS_TTL_SECONDS = 90;
  * it is still delivering the change to the rest of the fleet (the fleet
  * bench: status writes were a third of the simulated fleet's CPU during a
  * fan-out, and each display wrote twice, on the list and on the photo drawn
- * from it). So the first write after a quiet second waits this display's own
- * offset in [0, 2 s): a fleet's writes are spread evenly over two seconds, and
- * the changes that follow the first within it (the photo drawn after the
- * list) go out in the same write. Changes that keep coming are written at the
- * once-a-second pace, as before.
+ * from it). So a change after two quiet seconds is written after this
+ * display's own offset in [0, 2 s): a fleet's writes are spread evenly over
+ * two seconds, and the changes that follow the first within it (the photo
+ * drawn after the list) go out in the same write. Changes that keep coming are
+ * written at the once-a-second pace, as before.
  */
 export const STATUS_SPREAD_MS = 2000;
 /** Free space changes slowly; a statfs for every write cost more than the rest of the status. */
@@ -83,6 +83,7 @@ export class StatusReporter {
   private readonly spreadMs: number;
   private free: { at: number; bytes: number | null } | null = null;
   private lastSentAt = 0;
+  private lastChangeAt = -Infinity;
   private sending = false;
   private again = false;
   /** Puts sent, for tests and benchmarks. */
@@ -123,15 +124,19 @@ export class StatusReporter {
   }
 
   changed(): void {
-    if (!this.client || this.timer !== undefined) return;
+    if (!this.client) return;
+    const now = this.clock.now();
+    // A change after a quiet spell (none for the whole spread) waits the display's offset too; while changes keep
+    // coming (a slideshow of a second) the once-a-second pace alone applies, its phase already set by the offset.
+    const quiet = now - this.lastChangeAt >= STATUS_SPREAD_MS;
+    this.lastChangeAt = now;
+    if (this.timer !== undefined) return;
     if (this.sending) {
       this.again = true;
       return;
     }
-    // After a quiet spell the write waits the display's offset; while changes keep coming (a slideshow of
-    // seconds) the once-a-second pace alone, whose phase the offset already set.
-    const paced = this.lastSentAt + STATUS_MIN_INTERVAL_MS - this.clock.now();
-    const wait = paced > 0 ? paced : this.spreadMs;
+    const paced = this.lastSentAt + STATUS_MIN_INTERVAL_MS - now;
+    const wait = Math.max(paced, quiet ? this.spreadMs : 0);
     this.timer = this.clock.set(() => {
       this.timer = undefined;
       void this.send();
