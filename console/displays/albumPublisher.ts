@@ -12,8 +12,8 @@ import { wholeListOf } from './displayLists.ts';
 import { imagesWriting, type ImagesWriting } from './displayWrites.ts';
 import type { DisplayWrites, FanoutPlan, KeyWrite } from './fanoutPlan.ts';
 import { readKeys, writeFanout } from './fanoutWriter.ts';
-import { clearGroupClock, putGroupClock, wantedGroupClock } from './groupClock.ts';
-import { imagesWire } from './imagesWire.ts';
+import { clearGroupClock, putGroupClock, readGroupClocks, wantedGroupClock } from './groupClock.ts';
+import { imagesWire, imagesWireOf, listWire, type ListWire } from './imagesWire.ts';
 
 /** Whether any display or group shows the album, i.e. whether a change to it must reach etcd. */
 export function albumIsShown(library: Library, albumId: string): boolean {
@@ -39,7 +39,7 @@ export async function publishAlbum(client: Etcd3, library: Library, album: Album
   // A group's share wins over a display's own album, as it did when the group was written after it.
   const desired = new Map<string, DisplayWrites>(displays.map((id) => [id, lists.albumWrites(id, album, photos)]));
   for (const group of groups) {
-    await alignGroupClock(client, group);
+    await alignGroupClock(client, group, limits);
     for (const writes of await groupWrites(group, album, photos, current, lists)) desired.set(writes.displayId, writes);
   }
   await lists.saveManifests();
@@ -63,8 +63,8 @@ export async function publishGroup(
   if (!album) return [];
   const photos = displayablePhotos(library, albumPhotos(library, album));
   const lists = new AlbumLists(imagesWriting());
-  const current = await readAlbumKeys(client, group.displayIds, photos, limits, lists.writing);
-  await alignGroupClock(client, group);
+  // The schedule is aligned while the lists are read (different keys): both are done before any list is written.
+  const [current] = await Promise.all([readAlbumKeys(client, group.displayIds, photos, limits, lists.writing), alignGroupClock(client, group, limits)]);
   const desired = await groupWrites(group, album, photos, current, lists, random);
   await lists.saveManifests();
   return listsWritten(await writeFanout(client, desired, limits, current));
@@ -126,9 +126,11 @@ export async function clearLists(client: Etcd3, displayIds: readonly string[], l
  * lists so a member never takes the whole album on its own timer; a split
  * group's members keep their own time.
  */
-async function alignGroupClock(client: Etcd3, group: GroupRecord): Promise<void> {
-  if ((group.mode ?? 'split') === 'same') await putGroupClock(client, group.displayIds, await wantedGroupClock(client, group));
-  else await clearGroupClock(client, group.displayIds);
+async function alignGroupClock(client: Etcd3, group: GroupRecord, limits: EtcdWriteLimits): Promise<void> {
+  if ((group.mode ?? 'split') !== 'same') return clearGroupClock(client, group.displayIds);
+  // Read once, in batched transactions: both what the clock should be and which members lack it follow from it.
+  const held = await readGroupClocks(client, group.displayIds, limits);
+  await putGroupClock(client, group.displayIds, await wantedGroupClock(client, group, Date.now(), held, limits), held);
 }
 
 /** What each member of the group should hold: its share (split) or the whole album (same). */
@@ -157,13 +159,17 @@ async function groupWrites(
  */
 class AlbumLists {
   private readonly manifests = new Map<string, () => Promise<void>>();
+  /** Per list given out: a `same` group hands every member the one array, encoded once. */
+  private readonly wires = new Map<readonly string[], ListWire>();
 
   constructor(readonly writing: ImagesWriting) {}
 
   /** The album key, then the list: `images_manifest` before `images`, which goes last (or before the manifest's delete). */
   albumWrites(displayId: string, album: AlbumRecord, photos: readonly string[]): DisplayWrites {
     const albumRef = encodeTopic(displayId, 'album', { id: album.id, name: album.name });
-    const wire = imagesWire(displayId, photos, this.writing.limits);
+    let list = this.wires.get(photos);
+    if (!list) this.wires.set(photos, (list = listWire(photos, this.writing.limits)));
+    const wire = imagesWireOf(displayId, list);
     let writes: KeyWrite[];
     if (wire.kind === 'plain') {
       writes = [albumRef, wire.images, { key: wire.manifestKey, value: null }];

@@ -6,6 +6,9 @@ import { displayKey } from '../../common/protocol/displayKeys.ts';
 import { encodeTopic } from '../../common/protocol/topicRegistry.ts';
 import { slotAt, steppedClock } from '../../common/sync/groupSlots.ts';
 import { UserError } from '../../common/userError.ts';
+import { etcdWriteLimitsFromEnv, type EtcdWriteLimits } from '../../common/etcd/etcdWriteLimits.ts';
+import { REQUEST_ENVELOPE_BYTES } from './fanoutPlan.ts';
+import { readKeys } from './fanoutWriter.ts';
 import type { GroupRecord } from '../../data/library/librarySchema.ts';
 
 /**
@@ -25,30 +28,44 @@ export const MAX_TXN_OPS = 128;
  */
 export const STEP_LEAD_MS = 300;
 
-/** Each member's group_clock as etcd holds it (absent or unreadable: null). */
-export async function readGroupClocks(client: Etcd3, displayIds: readonly string[]): Promise<Map<string, GroupClock | null>> {
+/**
+ * Each member's group_clock as etcd holds it (absent or unreadable: null):
+ * range reads batched in transactions (readKeys), so a group of 1,000 costs
+ * 8 requests, not 1,000.
+ */
+export async function readGroupClocks(client: Etcd3, displayIds: readonly string[], limits: EtcdWriteLimits = etcdWriteLimitsFromEnv(process.env)): Promise<Map<string, GroupClock | null>> {
+  const raws = await readKeys(client, displayIds.map((id) => ({ key: displayKey(id, 'group_clock'), expectBytes: GROUP_CLOCK_BYTES })), limits);
   const clocks = new Map<string, GroupClock | null>();
-  // Read side by side, MAX_TXN_OPS at a time: a group of 1,000 costs 8 round trips' worth, not 1,000.
-  for (let i = 0; i < displayIds.length; i += MAX_TXN_OPS) {
-    const chunk = displayIds.slice(i, i + MAX_TXN_OPS);
-    const raws = await Promise.all(chunk.map((id) => client.get(displayKey(id, 'group_clock')).string()));
-    chunk.forEach((id, j) => {
-      const raw = raws[j]!;
-      const decoded = raw === null ? null : decodeGroupClock(raw);
-      clocks.set(id, decoded?.ok ? decoded.value : null);
-    });
+  for (const id of displayIds) {
+    const raw = raws.get(displayKey(id, 'group_clock'));
+    const decoded = raw === undefined ? null : decodeGroupClock(raw);
+    clocks.set(id, decoded?.ok ? decoded.value : null);
   }
   return clocks;
 }
 
-/** The slide interval of the group: its first member's interval setting (members normally share settings). */
-async function groupIntervalMs(client: Etcd3, displayIds: readonly string[]): Promise<{ intervalMs: number; shuffle: boolean }> {
-  for (const id of displayIds) {
-    const raw = await client.get(displayKey(id, 'settings')).string();
-    const decoded = raw === null ? null : decodeSettings(raw);
-    if (!decoded?.ok) continue;
-    const settings = effectiveSettings(decoded.value);
-    return { intervalMs: Math.min(Math.max(intervalMs(settings), SHORTEST_SLOT_MS), LONGEST_SLOT_MS), shuffle: settings.order !== 'sequence' };
+// Generous bounds for what one read answers per key, so a batch's answer stays within a request.
+const GROUP_CLOCK_BYTES = 512;
+const SETTINGS_BYTES = 8192;
+
+/**
+ * The slide interval of the group: its first member's interval setting
+ * (members normally share settings). Read a batch of members at a time, in
+ * one transaction each, until one has settings: a group whose members have
+ * none costs a few requests, not one per member.
+ */
+async function groupIntervalMs(client: Etcd3, displayIds: readonly string[], limits: EtcdWriteLimits): Promise<{ intervalMs: number; shuffle: boolean }> {
+  const batch = Math.max(1, Math.min(limits.maxTxnOps, Math.floor((limits.maxRequestBytes - REQUEST_ENVELOPE_BYTES) / SETTINGS_BYTES)));
+  for (let i = 0; i < displayIds.length; i += batch) {
+    const keys = displayIds.slice(i, i + batch).map((id) => displayKey(id, 'settings'));
+    const raws = await readKeys(client, keys.map((key) => ({ key, expectBytes: SETTINGS_BYTES })), limits);
+    for (const key of keys) {
+      const raw = raws.get(key);
+      const decoded = raw === undefined ? null : decodeSettings(raw);
+      if (!decoded?.ok) continue;
+      const settings = effectiveSettings(decoded.value);
+      return { intervalMs: Math.min(Math.max(intervalMs(settings), SHORTEST_SLOT_MS), LONGEST_SLOT_MS), shuffle: settings.order !== 'sequence' };
+    }
   }
   const defaults = effectiveSettings({ fields: {}, unknown: {} });
   return { intervalMs: intervalMs(defaults), shuffle: defaults.order !== 'sequence' };
@@ -61,9 +78,15 @@ async function groupIntervalMs(client: Etcd3, displayIds: readonly string[]): Pr
  * interval since 1970 (every 10 minutes on the :00, :10, ... for 10 minutes),
  * and a changed interval starts at once with the slot after the one showing.
  */
-export async function wantedGroupClock(client: Etcd3, group: GroupRecord, nowMs = Date.now()): Promise<GroupClock> {
-  const { intervalMs: interval, shuffle } = await groupIntervalMs(client, group.displayIds);
-  const held = [...(await readGroupClocks(client, group.displayIds)).values()].find((clock) => clock?.group === group.id) ?? null;
+export async function wantedGroupClock(
+  client: Etcd3,
+  group: GroupRecord,
+  nowMs = Date.now(),
+  heldClocks?: ReadonlyMap<string, GroupClock | null>,
+  limits: EtcdWriteLimits = etcdWriteLimitsFromEnv(process.env),
+): Promise<GroupClock> {
+  const [{ intervalMs: interval, shuffle }, clocks] = await Promise.all([groupIntervalMs(client, group.displayIds, limits), heldClocks ?? readGroupClocks(client, group.displayIds, limits)]);
+  const held = [...clocks.values()].find((clock) => clock?.group === group.id) ?? null;
   if (held && held.interval_ms === interval && (held.seed !== null) === shuffle) return held;
   const seed = shuffle ? (held?.seed ?? randomInt(0, 2 ** 32 - 1)) : null;
   if (held) return { group: group.id, epoch_ms: nowMs, interval_ms: interval, offset: slotAt(held, nowMs) + 1, seed };
@@ -78,10 +101,14 @@ async function putAll(client: Etcd3, keys: readonly string[], value: string): Pr
   }
 }
 
-/** Gives every member the clock; a member already holding it is not written. Returns the displays written. */
-export async function putGroupClock(client: Etcd3, displayIds: readonly string[], clock: GroupClock): Promise<string[]> {
+/**
+ * Gives every member the clock; a member already holding it is not written
+ * (`heldClocks`: what etcd holds, if the caller read it already). Returns the
+ * displays written.
+ */
+export async function putGroupClock(client: Etcd3, displayIds: readonly string[], clock: GroupClock, heldClocks?: ReadonlyMap<string, GroupClock | null>): Promise<string[]> {
   const wire = encodeTopic('x', 'group_clock', clock).value;
-  const held = await readGroupClocks(client, displayIds);
+  const held = heldClocks ?? (await readGroupClocks(client, displayIds));
   const stale = displayIds.filter((id) => JSON.stringify(held.get(id)) !== JSON.stringify(clock));
   await putAll(client, stale.map((id) => displayKey(id, 'group_clock')), wire);
   return stale;

@@ -16,7 +16,7 @@ import { encodeImages } from '../../common/protocol/codecs/imagesCodec.ts';
 import type { ManifestRef } from '../../common/protocol/codecs/imagesManifestCodec.ts';
 import { displayKey } from '../../common/protocol/displayKeys.ts';
 import { encodeManifest } from '../../common/protocol/packedNames.ts';
-import { encodeTopic } from '../../common/protocol/topicRegistry.ts';
+import { topicSpec } from '../../common/protocol/topicRegistry.ts';
 import { UserError } from '../../common/userError.ts';
 
 export interface ImagesWireLimits {
@@ -39,21 +39,34 @@ export type ImagesWire =
   | { kind: 'manifest'; body: Buffer; ref: ManifestRef; manifest: KeyValue; images: KeyValue; sampled: number };
 
 export function imagesWire(displayId: string, photos: readonly string[], limits: ImagesWireLimits = DEFAULT_IMAGES_WIRE_LIMITS): ImagesWire {
-  const images = encodeTopic(displayId, 'images', [...photos]);
-  const manifestKey = displayKey(displayId, 'images_manifest');
-  if (Buffer.byteLength(images.value) <= limits.maxInlineBytes) return { kind: 'plain', images, manifestKey };
+  return imagesWireOf(displayId, listWire(photos, limits));
+}
+
+/**
+ * The decision and the values for one list: the same for every display
+ * given it, so a `same` group's 1,000 members share one encoding (the names
+ * checked and serialised once, not once per member).
+ */
+export type ListWire =
+  | { kind: 'plain'; images: string }
+  | { kind: 'manifest'; body: Buffer; ref: ManifestRef; manifest: string; images: string; sampled: number };
+
+export function listWire(photos: readonly string[], limits: ImagesWireLimits = DEFAULT_IMAGES_WIRE_LIMITS): ListWire {
+  const images = topicSpec('images').encode([...photos]);
+  if (Buffer.byteLength(images) <= limits.maxInlineBytes) return { kind: 'plain', images };
   // The viewer keeps one of each name; a manifest holds each once, so the same album always hashes the same.
   const distinct = [...new Set(photos)];
   const { body, ref } = encodeManifest(distinct);
   const sample = evenSample(distinct, limits.maxInlineBytes);
-  return {
-    kind: 'manifest',
-    body,
-    ref,
-    manifest: encodeTopic(displayId, 'images_manifest', ref),
-    images: encodeTopic(displayId, 'images', sample),
-    sampled: sample.length,
-  };
+  return { kind: 'manifest', body, ref, manifest: topicSpec('images_manifest').encode(ref), images: topicSpec('images').encode(sample), sampled: sample.length };
+}
+
+/** A list's wire as one display's keys. */
+export function imagesWireOf(displayId: string, list: ListWire): ImagesWire {
+  const images = { key: displayKey(displayId, 'images'), value: list.images };
+  const manifestKey = displayKey(displayId, 'images_manifest');
+  if (list.kind === 'plain') return { kind: 'plain', images, manifestKey };
+  return { kind: 'manifest', body: list.body, ref: list.ref, manifest: { key: manifestKey, value: list.manifest }, images, sampled: list.sampled };
 }
 
 /** Names at evenly spaced places over the whole list, in its order, as many as encode within `maxBytes`. */
