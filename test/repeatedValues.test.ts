@@ -2,9 +2,9 @@ import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { displayKey } from '../common/protocol/displayKeys.ts';
 import { openDisplayFeed, type FeedChange } from '../viewer/displayFeed.ts';
-import type { Frame } from '../viewer/framePreparer.ts';
 import { ViewerApp, type Timers } from '../viewer/viewerApp.ts';
 import { startTestEtcd, type TestEtcd } from './helpers/testEtcd.ts';
+import { recordingScreen } from './helpers/recordingScreen.ts';
 
 /**
  * A value etcd holds twice in a row (a put the console's client sent again
@@ -25,8 +25,8 @@ repeated.after(async (context) => {
 repeated('the same list, settings, album and power written twice: the playlist keeps its place, no redraw, the timer runs on', async ({ etcd }) => {
   const { client } = etcd;
   const id = 'twice';
-  const shown: string[] = [];
-  let settle: () => void = () => {};
+  const recorder = recordingScreen();
+  const { shown, drawn } = recorder;
   // The slideshow's timers, recorded: a restarted slideshow clears and arms its timer again.
   const timerCalls: string[] = [];
   let handles = 0;
@@ -35,19 +35,9 @@ repeated('the same list, settings, album and power written twice: the playlist k
     clear: (handle) => void timerCalls.push(`clear ${String(handle)}`),
   };
   const app = new ViewerApp(id, {
-    screen: {
-      size: { width: 100, height: 100 },
-      show: (frame: Frame) => {
-        shown.push(frame.data.toString());
-        settle();
-      },
-      clear: () => {
-        shown.push('<black>');
-        settle();
-      },
-    },
-    fetchImage: async (name) => name,
-    prepareFrame: async (file) => ({ width: 1, height: 1, data: Buffer.from(file), rect: { x: 0, y: 0, width: 1, height: 1 } }),
+    screen: recorder.screen,
+    fetchImage: recorder.fetchImage,
+    prepareFrame: recorder.prepareFrame,
     remember: () => {},
     reboot: () => {},
     restartScreen: async () => {},
@@ -63,7 +53,6 @@ repeated('the same list, settings, album and power written twice: the playlist k
     },
     broken: (error) => assert.unreachable(error.message),
   });
-  const drawn = () => new Promise<void>((resolve) => (settle = resolve));
   // Every event before the marker has been applied once the marker has: a watch delivers in revision order.
   const marker = async (n: number) => {
     // A topic no viewer knows: logged and ignored.

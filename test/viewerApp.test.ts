@@ -1,11 +1,11 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import type { Frame } from '../viewer/framePreparer.ts';
 import { ViewerApp, type Timers, type ViewerPorts } from '../viewer/viewerApp.ts';
 import { namesOf } from '../viewer/photoList.ts';
 import { encodeImagesManifest } from '../common/protocol/codecs/imagesManifestCodec.ts';
 import { encodeManifest, PackedNames } from '../common/protocol/packedNames.ts';
 import { IMAGE_SERVER_KEY } from '../common/protocol/systemKeys.ts';
+import { recordingScreen } from './helpers/recordingScreen.ts';
 
 /** Timers a test fires by hand: the slideshow's decisions without waiting for a clock. */
 function manualTimers() {
@@ -33,25 +33,15 @@ function manualTimers() {
  * screen after each change. The real window, etcd and image server are in e2e.test.ts.
  */
 function harness() {
-  const shown: string[] = [];
+  const recorder = recordingScreen();
+  const { shown, drawn } = recorder;
   const remembered: [string, string | null][] = [];
   const commands: string[] = [];
   const clock = manualTimers();
-  let settle: () => void = () => {};
   const ports: ViewerPorts = {
-    screen: {
-      size: { width: 100, height: 100 },
-      show: (frame: Frame) => {
-        shown.push(frame.data.toString());
-        settle();
-      },
-      clear: () => {
-        shown.push('<black>');
-        settle();
-      },
-    },
-    fetchImage: async (name) => name,
-    prepareFrame: async (file) => ({ width: 1, height: 1, data: Buffer.from(file), rect: { x: 0, y: 0, width: 1, height: 1 } }),
+    screen: recorder.screen,
+    fetchImage: recorder.fetchImage,
+    prepareFrame: recorder.prepareFrame,
     remember: (key, value) => remembered.push([key, value]),
     reboot: () => commands.push('reboot'),
     restartScreen: async () => {
@@ -65,7 +55,6 @@ function harness() {
   // These tests follow the list's order; shuffling has its own tests.
   app.apply({ key: '/d1:settings', value: '{"order":"sequence"}' }, false);
   remembered.length = 0;
-  const drawn = () => new Promise<void>((resolve) => (settle = resolve));
   return { app, ports, shown, remembered, commands, drawn, clock };
 }
 
