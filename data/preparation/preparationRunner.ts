@@ -197,7 +197,9 @@ async function runQueue(store: LibraryStore, paths: HomePaths, options: PrepareO
   const rendered = new Set<string>();
   const concurrency = Math.max(1, options.concurrency ?? availableParallelism());
   const schedule = options.schedule ?? (<T>(job: () => Promise<T>) => job());
-  const progress = () => options.onProgress?.(preparationProgressAt(counts, Date.now() - started));
+  // During the rendition pass the readiness figures stand still, their time included.
+  let checksEndedAt: number | null = null;
+  const progress = () => options.onProgress?.(preparationProgressAt(counts, (checksEndedAt ?? Date.now()) - started));
 
   let pending: PreparationOutcome[] = [];
   let lastCommit = { endedAt: 0, tookMs: 0 };
@@ -231,6 +233,7 @@ async function runQueue(store: LibraryStore, paths: HomePaths, options: PrepareO
     const sizes = typeof options.sizes === 'function' ? await options.sizes().catch(() => []) : (options.sizes ?? []);
     const checks = planPreparation(library, sizes).filter((job) => !tried.has(job.name));
     if (checks.length > 0) {
+      checksEndedAt = null;
       counts.total += checks.length;
       progress();
       let next = 0;
@@ -255,6 +258,7 @@ async function runQueue(store: LibraryStore, paths: HomePaths, options: PrepareO
 
     const renditions = planRenditions(library, sizes).filter((job) => !rendered.has(job.name));
     if (renditions.length === 0) break;
+    checksEndedAt ??= Date.now();
     let next = 0;
     let interrupted = false;
     const worker = async () => {
@@ -264,7 +268,9 @@ async function runQueue(store: LibraryStore, paths: HomePaths, options: PrepareO
           interrupted = true;
           break;
         }
-        const job = renditions[next++]!;
+        // Another worker may have taken the last job while this one looked at the library.
+        const job = renditions[next++];
+        if (!job) break;
         rendered.add(job.name);
         lost.throwIfAborted();
         const outcome = await schedule(() => renderPhoto(paths, job.name, job.rungs));
