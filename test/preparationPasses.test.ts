@@ -9,6 +9,9 @@ import { importPhotos } from '../data/photos/importPhotos.ts';
 import { preparePending } from '../data/preparation/preparationRunner.ts';
 import { renditionPath, thumbnailPath } from '../data/renditions/renditions.ts';
 import { RenditionCache } from '../console/imageServer/renditionCache.ts';
+import { shownRenditions } from '../console/preparation/shownRenditions.ts';
+import { LibraryHub } from '../console/state/libraryHub.ts';
+import { writeFileAtomic } from '../common/atomicFile.ts';
 import { photoLikeJpeg, tempDir, truncatedJpeg } from './helpers/fixtures.ts';
 
 const exists = (path: string) => access(path).then(() => true, () => false);
@@ -112,6 +115,29 @@ test('prepared renditions of shown photos survive a restart of a cache with a sm
   for (const name of shown) assert.ok(await exists(path(name)), `${name} survived the restart`);
   assert.equal(await Promise.all(['other-1', 'other-2', 'other-3'].map((name) => exists(path(name)))), [false, false, true], 'the oldest on-demand ones went');
   assert.is(restarted.totalBytes, 1_000);
+});
+
+test('serve keeps what the rendition pass prepared for shown photos, with a 1-byte cache bound, and evicts the rest', async () => {
+  const { paths, store, names } = await shownHome(2);
+  await preparePending(store, paths, { sizes: [{ width: 1920, height: 1080 }] });
+  // An on-demand rendition of a photo no display shows (the image server made it on a request).
+  const other = join(paths.renditions, '1920x1080', 'not-shown.jpg');
+  await writeFileAtomic(other, Buffer.alloc(1_000, 1));
+  const hub = await LibraryHub.forStore(paths.store);
+  const release = hub.retain();
+  try {
+    // serve's start: the cache as the image server makes it, asking the library which photos are shown.
+    const cache = new RenditionCache(paths.renditions, 1, shownRenditions(hub));
+    const served = await cache.open(renditionPath(paths.renditions, names[0]!, 1920, 1080), async () => {
+      assert.unreachable('the prepared rendition is served, not made again');
+      return Buffer.alloc(0);
+    });
+    await served.close();
+    for (const name of names) assert.ok(await exists(renditionPath(paths.renditions, name, 1920, 1080)), 'prepared renditions stay');
+    assert.is(await exists(other), false, 'the on-demand one is evicted by the bound');
+  } finally {
+    release();
+  }
 });
 
 test.run();
