@@ -109,6 +109,13 @@ async function vipsSameOutputsMs(files: readonly string[], outDir: string): Prom
   return ms;
 }
 
+/** A display showing the library's first album (the rendition pass prepares shown photos). */
+async function showOnDisplay(store: LibraryStore): Promise<void> {
+  await store.update((library) => {
+    library.displays.push({ id: 'bench', name: 'bench', albumId: library.albums[0]!.id, hostname: null, addedAt: new Date().toISOString() });
+  });
+}
+
 /** The 12 MP inputs: four encoded photos, the rest byte-different copies of them (see jpegVariants.ts). */
 export async function twelveMegapixelFolder(scratch: string, count: number): Promise<string[]> {
   const dir = join(scratch, 'import-12mp');
@@ -129,15 +136,28 @@ export async function importSamples(scratch: string, count = IMPORT_BENCH_PHOTOS
   // One round of ours gives two times: the foreground alone, and the foreground plus the queue until every photo is ready.
   const foreground: number[] = [];
   const toReady: number[] = [];
+  const toRendered: number[] = [];
   const ours = async () => {
     const home = await mkdtemp(join(scratch, 'home-'));
     const paths = homePaths(home);
     const store = new LibraryStore(paths.store);
     const start = process.hrtime.bigint();
-    await importPhotos(store, paths, { sources: [dir] });
+    await importPhotos(store, paths, { sources: [dir], album: 'Bench' });
     foreground.push(Number(process.hrtime.bigint() - start) / 1e6);
-    await preparePending(store, paths, { sizes: [SCREEN] });
-    toReady.push(Number(process.hrtime.bigint() - start) / 1e6);
+    // Shown on a display, as a first day's import is: the rendition pass makes renditions for shown photos only.
+    await showOnDisplay(store);
+    let ready = 0;
+    let readyAt: number | null = null;
+    await preparePending(store, paths, {
+      sizes: [SCREEN],
+      onBatch: async (batch) => {
+        ready += batch.ready.length + batch.failed.length;
+        if (ready === count) readyAt = Number(process.hrtime.bigint() - start) / 1e6;
+      },
+    });
+    if (readyAt === null) throw new Error(`bench import: ${ready} of ${count} photos checked`);
+    toReady.push(readyAt);
+    toRendered.push(Number(process.hrtime.bigint() - start) / 1e6);
     const counts = readinessCounts(await store.read());
     await settle(home);
     // A figure for photos that are not all ready would measure something else.
@@ -154,6 +174,7 @@ export async function importSamples(scratch: string, count = IMPORT_BENCH_PHOTOS
   ])) as [number, number, number, number, number];
   const fg = percentile(foreground, 50);
   const all = percentile(toReady, 50);
+  const rendered = percentile(toRendered, 50);
   const rate = (ms: number) => count / (ms / 1000);
   const name = `import ${count} × 12 MP JPEG, foreground (metadata, hash, copy, record)`;
   return [
@@ -161,7 +182,7 @@ export async function importSamples(scratch: string, count = IMPORT_BENCH_PHOTOS
     { name, unit: 'photos/s', ours: rate(fg), reference: rate(durableFloor), referenceName: `the floor made durable: + sync of the copies (fsync), ${cores} processes`, lowerIsBetter: false },
     { name, unit: 'photos/s', ours: rate(fg), reference: rate(vips), referenceName: `vipsthumbnail -s 320, ${cores} processes (target ≥ 1.7×)`, lowerIsBetter: false },
     {
-      name: `import ${count} × 12 MP JPEG, foreground + background until all ready (check, thumbnail, 1080p rendition)`,
+      name: `import ${count} × 12 MP JPEG, foreground + background until all ready (check pass: full decode, thumbnail)`,
       unit: 'photos/s',
       ours: rate(all),
       reference: rate(vips),
@@ -169,9 +190,9 @@ export async function importSamples(scratch: string, count = IMPORT_BENCH_PHOTOS
       lowerIsBetter: false,
     },
     {
-      name: `import ${count} × 12 MP JPEG, foreground + background until all ready (check, thumbnail, 1080p rendition)`,
+      name: `import ${count} × 12 MP JPEG, foreground + background until all rendered too (check, thumbnail, then 1080p renditions)`,
       unit: 'photos/s',
-      ours: rate(all),
+      ours: rate(rendered),
       reference: rate(vipsSame),
       referenceName: `vipsthumbnail making the same outputs (1080p Q88, then 320 of it), ${cores} processes, no copy or hash`,
       lowerIsBetter: false,
@@ -200,7 +221,8 @@ async function firstRequestSamples(scratch: string, photos: readonly string[]): 
   const home = await mkdtemp(join(scratch, 'home-first-'));
   const paths = homePaths(home);
   const store = new LibraryStore(paths.store);
-  const report = await importPhotos(store, paths, { sources: photos });
+  const report = await importPhotos(store, paths, { sources: photos, album: 'Bench' });
+  await showOnDisplay(store);
   await preparePending(store, paths, { sizes: [SCREEN] });
   const records = report.imported;
   const preparedFile = (record: (typeof records)[number]) => {

@@ -98,7 +98,11 @@ preparation('kill -9 while the queue runs: the rerun finishes it, makes only wha
   const source = await tempDir();
   const count = 16;
   for (let i = 0; i < count; i++) await photoLikeJpeg(join(source, `p${String(i).padStart(2, '0')}.jpg`), 2400, 1600, i);
-  await importPhotos(store, paths, { sources: [source] });
+  await importPhotos(store, paths, { sources: [source], album: 'Kill' });
+  // Shown on a display: the rendition pass makes renditions only for the photos of shown albums.
+  await store.update((library) => {
+    library.displays.push({ id: 'kill', name: 'kill', albumId: library.albums[0]!.id, hostname: null, addedAt: new Date().toISOString() });
+  });
   const names = Object.keys((await store.read()).photos);
 
   const runner = startCli(['--etcd', context.etcd.endpoint, '--home', home, 'prepare', '--json']);

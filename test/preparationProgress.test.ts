@@ -41,6 +41,8 @@ test('preparation text: running with failures counted, finished, and nothing to 
   assert.is(preparationText({ total: 10, done: 4, ready: 4, failed: 0, elapsedMs: 4000, rate: 1, etaMs: 6000 }), 'preparing 4 of 10, ETA 10 s');
   assert.is(preparationText({ total: 1_000, done: 1_000, ready: 998, failed: 2, elapsedMs: 75_000, rate: 13, etaMs: 0 }), 'prepared 1,000 in 1 min 15 s, 2 failed');
   assert.is(preparationText({ total: 0, done: 0, ready: 0, failed: 0, elapsedMs: 0, rate: 0, etaMs: null }), 'nothing to prepare');
+  // After every check, the rendition pass reports apart: readiness is done, the displays' renditions come.
+  assert.is(preparationText({ total: 240, done: 240, ready: 240, failed: 0, elapsedMs: 12_000, rate: 20, etaMs: 0, rendered: 35 }), 'prepared 240 in 12 s; rendering: 35 renditions made');
 });
 
 test('times: elapsed exact to the second, ETA rounded up and never zero while work is left', () => {

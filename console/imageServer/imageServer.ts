@@ -19,7 +19,7 @@ import { answerPlainHttpOnTlsPort } from './plainHttpOnTlsPort.ts';
 import type { AccessDecision } from './displayAccess.ts';
 import { sendFile, sendText } from './httpResponses.ts';
 import { parseImageRequest } from './imageRequest.ts';
-import { RenditionCache } from './renditionCache.ts';
+import { RenditionCache, type KeptRendition } from './renditionCache.ts';
 import { tokenMatches } from './serverToken.ts';
 import { QueueFullError, WorkQueue } from './workQueue.ts';
 
@@ -36,6 +36,8 @@ export interface ImageServerOptions {
   https?: ImageServerHttps;
   /** Total bytes of renditions kept on disk; least recently served go first. Default 1 GiB. */
   renditionCacheBytes?: number;
+  /** Renditions neither counted against that bound nor evicted: `serve` keeps those of shown photos. */
+  keptRenditions?: KeptRendition;
   /** Connections one client address may hold open. Default 32. */
   maxConnectionsPerAddress?: number;
   /** Connections in all, kept below the usual 1,024 open-file limit. Default 512. */
@@ -167,7 +169,7 @@ const noSuchRoute: ImageRoute = async (_req, res) => {
 };
 
 function imageRoute(options: ImageServerOptions): ImageRoute {
-  const cache = new RenditionCache(options.paths.renditions, options.renditionCacheBytes ?? 1024 ** 3);
+  const cache = new RenditionCache(options.paths.renditions, options.renditionCacheBytes ?? 1024 ** 3, options.keptRenditions);
   const queue = options.workQueue ?? renditionWorkQueue();
   const sizes = new OriginalSizes();
 

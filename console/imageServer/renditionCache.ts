@@ -1,5 +1,5 @@
 import { open, readdir, stat, unlink, utimes, type FileHandle } from 'node:fs/promises';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { FileOnce } from '../../common/fileOnce.ts';
 import { removeStaleTempFiles } from '../../common/staleTempFiles.ts';
 import { createLogger } from '../../common/log.ts';
@@ -7,10 +7,22 @@ import { createLogger } from '../../common/log.ts';
 const log = createLogger('rendition-cache');
 
 /**
+ * Which photos' renditions are kept out of eviction, by the rendition file's
+ * stem (the photo's name without its extension): `serve` keeps those of
+ * photos in albums a display or group shows, the ones its preparation queue
+ * makes ahead of the displays' first requests.
+ */
+export type KeptRendition = (stem: string) => boolean;
+
+/**
  * Renditions on disk with a bound on their total size: the least recently
  * served are deleted first. The order lives in memory (a Map keeps insertion
  * order; a hit moves the entry to the end) and starts from the files' times,
  * which a hit refreshes, so a restart keeps roughly the same order.
+ *
+ * Renditions of kept photos (shown ones) are neither counted against the
+ * bound nor evicted, so a big shown library's prepared renditions survive a
+ * restart; they become evictable once no display shows their album.
  */
 export class RenditionCache {
   private readonly entries = new Map<string, number>();
@@ -21,13 +33,20 @@ export class RenditionCache {
   constructor(
     private readonly dir: string,
     readonly maxBytes: number,
+    private readonly kept: KeptRendition = () => false,
   ) {
     this.indexed = this.indexExisting();
   }
 
-  /** Bytes held now; never above maxBytes once a call to `open` has returned. */
+  /** Bytes of evictable (not kept) renditions held now; never above maxBytes once a call to `open` has returned. */
   get totalBytes(): number {
-    return this.total;
+    let total = 0;
+    for (const [path, size] of this.entries) if (!this.isKept(path)) total += size;
+    return total;
+  }
+
+  private isKept(path: string): boolean {
+    return this.kept(basename(path, '.jpg'));
   }
 
   /**
@@ -70,12 +89,18 @@ export class RenditionCache {
   }
 
   /**
-   * Oldest first. The newest entry goes last, only when it alone is above the
-   * bound; its caller already holds it open, so the response still completes.
+   * Oldest first, kept ones skipped. The newest entry goes last, only when it
+   * alone is above the bound; its caller already holds it open, so the
+   * response still completes.
    */
   private async evict(): Promise<void> {
-    for (const [path] of this.entries) {
-      if (this.total <= this.maxBytes) break;
+    if (this.total <= this.maxBytes) return;
+    // What is kept changes with the albums shown, so it is asked here, not remembered.
+    let evictable = this.totalBytes;
+    for (const [path, size] of this.entries) {
+      if (evictable <= this.maxBytes) break;
+      if (this.isKept(path)) continue;
+      evictable -= size;
       this.forget(path);
       await unlink(path).catch((error: NodeJS.ErrnoException) => {
         if (error.code !== 'ENOENT') log.warn('cannot evict rendition', { path, error: error.message });

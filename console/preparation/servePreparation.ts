@@ -7,6 +7,8 @@ import { PreparationBusyError, PreparationRunner } from '../../data/preparation/
 import type { WorkQueue } from '../imageServer/workQueue.ts';
 import { LibraryHub } from '../state/libraryHub.ts';
 import { displaySizes, publishOnReady } from './preparationHooks.ts';
+import { shownPhotos } from '../../data/preparation/preparationPlan.ts';
+import type { Library } from '../../data/library/librarySchema.ts';
 
 const log = createLogger('preparation');
 
@@ -15,8 +17,10 @@ const RETRY_BUSY_MS = 15_000;
 
 /**
  * `serve` keeps the library's preparation queue: at start, and whenever the
- * library file changes with photos still preparing (the folder watch the
- * console's LibraryHub keeps; no polling of the library). Each photo's work
+ * library file changes with photos still preparing or with other photos
+ * shown (their renditions are due: a display was given an album, a shown
+ * album gained photos), seen through the folder watch the console's
+ * LibraryHub keeps; no polling of the library. Each photo's work
  * runs in the image server's background lane, so a display's request is
  * never queued behind the backlog; batches that make photos of a shown
  * album ready publish the lists again.
@@ -53,8 +57,13 @@ export async function servePreparation(paths: HomePaths, client: Etcd3, queue: W
       .finally(() => (opening = null));
   };
 
+  // A newly shown album (or photos added to a shown one) needs renditions even when nothing is preparing.
+  let shown = shownSignature(hub.library);
   const stopWatching = hub.onChange((change) => {
-    if (readinessCounts(change.library).preparing > 0) ensure();
+    const nowShown = shownSignature(change.library);
+    const shownChanged = nowShown !== shown;
+    shown = nowShown;
+    if (readinessCounts(change.library).preparing > 0 || shownChanged) ensure();
   });
   // Held from the start even with nothing to prepare, so an import sees the queue is kept and starts no second runner.
   ensure();
@@ -68,4 +77,15 @@ export async function servePreparation(paths: HomePaths, client: Etcd3, queue: W
       release();
     },
   };
+}
+
+/** What the rendition pass would prepare, in brief: which photos are shown (their count and a hash of their names). */
+function shownSignature(library: Library): string {
+  let hash = 0;
+  let count = 0;
+  for (const name of shownPhotos(library)) {
+    count++;
+    for (let i = 0; i < name.length; i++) hash = (Math.imul(hash, 31) + name.charCodeAt(i)) | 0;
+  }
+  return `${count}:${hash}`;
 }

@@ -1,8 +1,9 @@
 /**
  * What an import says about its two phases, as text for a terminal or the
  * console's status line and as JSON lines for scripts: the foreground (every
- * file recorded) and the background preparation (each photo decode-checked,
- * thumbnailed and rendered for the displays). Pure: counts and times in,
+ * file recorded) and the background preparation (each photo decode-checked
+ * and thumbnailed, which makes it ready; then, after every check, the
+ * renditions of shown photos, counted apart as "rendering"). Pure: counts and times in,
  * words out; nothing here measures or prints.
  *
  *   imported 50,000 in 4 min 10 s; preparing 31,200 of 50,000, ETA 12 min
@@ -70,7 +71,9 @@ export function foregroundText(progress: ImportProgress): string {
 export function preparationText(standing: PreparationStanding): string {
   const failed = standing.failed > 0 ? `, ${count(standing.failed)} failed` : '';
   if (standing.done >= standing.total) {
-    return standing.total === 0 ? 'nothing to prepare' : `prepared ${count(standing.total)} in ${elapsedText(standing.elapsedMs)}${failed}`;
+    // The rendition pass comes after every check: readiness is done, the displays' renditions are still being made.
+    const rendering = standing.rendered ? `; rendering: ${plural(standing.rendered, 'rendition')} made` : '';
+    return standing.total === 0 ? 'nothing to prepare' : `prepared ${count(standing.total)} in ${elapsedText(standing.elapsedMs)}${failed}${rendering}`;
   }
   const eta = standing.etaMs === null ? '' : `, ETA ${etaText(standing.etaMs)}`;
   return `preparing ${count(standing.done)} of ${count(standing.total)}${eta}${failed}`;
@@ -99,6 +102,7 @@ export function preparationJson(standing: PreparationStanding): Record<string, u
     elapsedMs: Math.round(standing.elapsedMs),
     rate: Number(standing.rate.toFixed(2)),
     etaMs: standing.etaMs === null ? null : Math.round(standing.etaMs),
+    ...(standing.rendered ? { rendered: standing.rendered } : {}),
   };
 }
 

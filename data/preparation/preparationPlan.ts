@@ -4,6 +4,7 @@
  * kill -9 loses nothing). Pure.
  */
 import { groupsOf, type Library, type PhotoRecord } from '../library/librarySchema.ts';
+import { isReady } from '../library/photoReadiness.ts';
 import { albumPhotos } from '../library/smartRules.ts';
 import { snapToLadder, type Size } from '../renditions/sizeLadder.ts';
 import { MAX_RENDITION_INPUT_PIXELS } from '../renditions/renditions.ts';
@@ -30,6 +31,29 @@ export function planPreparation(library: Library, sizes: readonly Size[]): Prepa
   const shown = shownPhotos(library);
   waiting.sort((a, b) => Number(shown.has(b.name)) - Number(shown.has(a.name)) || a.importedAt.localeCompare(b.importedAt) || a.name.localeCompare(b.name));
   return waiting.map((photo) => ({ name: photo.name, width: photo.width, height: photo.height, rungs: rungsFor(photo, sizes) }));
+}
+
+export interface RenditionJob {
+  name: string;
+  rungs: Size[];
+}
+
+/**
+ * The rendition pass: the ready photos of albums some display or group shows,
+ * each with the rungs their displays would ask for (whether a file is there
+ * already is the files' business: renderPhoto makes only the missing ones).
+ * Only shown photos: those are the renditions the image server keeps out of
+ * its bounded cache's eviction, so disk use follows what the displays show.
+ */
+export function planRenditions(library: Library, sizes: readonly Size[]): RenditionJob[] {
+  const jobs: RenditionJob[] = [];
+  for (const name of shownPhotos(library)) {
+    const photo = library.photos[name];
+    if (!photo || !isReady(photo)) continue;
+    const rungs = rungsFor(photo, sizes);
+    if (rungs.length > 0) jobs.push({ name, rungs });
+  }
+  return jobs;
 }
 
 /**

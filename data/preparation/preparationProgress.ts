@@ -10,9 +10,14 @@ export interface PreparationProgress {
   rate: number;
   /** Estimated time to finish, null until there is a rate to go by. */
   etaMs: number | null;
+  /**
+   * Display renditions made so far by the rendition pass, which runs after
+   * every check (the counts above are readiness: the check pass alone).
+   */
+  rendered?: number;
 }
 
-export type PreparationCounts = Pick<PreparationProgress, 'total' | 'done' | 'ready' | 'failed'>;
+export type PreparationCounts = Pick<PreparationProgress, 'total' | 'done' | 'ready' | 'failed' | 'rendered'>;
 
 /** Pure: the rate and ETA from counts and the elapsed time. */
 export function preparationProgressAt(counts: PreparationCounts, elapsedMs: number): PreparationProgress {

@@ -1,16 +1,16 @@
 import { availableParallelism } from 'node:os';
-import { readdir } from 'node:fs/promises';
+import { readdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { removeStaleTempDirs, removeStaleTempFiles } from '../../common/staleTempFiles.ts';
 import type { HomePaths } from '../../common/homePaths.ts';
 import { createLogger } from '../../common/log.ts';
 import { isFileLocked, LockBusyError, withFileLock } from '../library/fileLock.ts';
 import type { Library } from '../library/librarySchema.ts';
-import type { LibraryStore } from '../library/libraryStore.ts';
+import { photosFileOf, type LibraryStore } from '../library/libraryStore.ts';
 import type { Size } from '../renditions/sizeLadder.ts';
-import { planPreparation, touchesShownAlbum } from './preparationPlan.ts';
+import { planPreparation, planRenditions, touchesShownAlbum } from './preparationPlan.ts';
 import { preparationProgressAt, type PreparationCounts, type PreparationProgress } from './preparationProgress.ts';
-import { preparePhoto, type PreparationOutcome } from './preparePhoto.ts';
+import { checkPhoto, renderPhoto, type PreparationOutcome } from './preparePhoto.ts';
 
 const log = createLogger('preparation');
 
@@ -69,6 +69,8 @@ export interface PreparationReport {
   failed: { name: string; failure: string }[];
   /** Output files written (renditions and thumbnails); those already there are not made again. */
   made: number;
+  /** Of those, display renditions (the rendition pass). */
+  rendered: number;
   elapsedMs: number;
 }
 
@@ -112,7 +114,7 @@ export class PreparationRunner {
   private released: () => void = () => {};
   private held: Promise<void> = Promise.resolve();
   private lost: AbortSignal = new AbortController().signal;
-  private totals: PreparationReport = { ready: [], failed: [], made: 0, elapsedMs: 0 };
+  private totals: PreparationReport = { ready: [], failed: [], made: 0, rendered: 0, elapsedMs: 0 };
 
   private constructor(
     private readonly store: LibraryStore,
@@ -146,6 +148,7 @@ export class PreparationRunner {
           this.totals.ready.push(...report.ready);
           this.totals.failed.push(...report.failed);
           this.totals.made += report.made;
+          this.totals.rendered += report.rendered;
         } catch (error) {
           if (this.stopped.signal.aborted) break;
           // The photos stay preparing; the next change to the library tries again.
@@ -177,16 +180,26 @@ export class PreparationRunner {
  * Passes over the library until it holds no photo preparing that this run
  * has not tried: each pass plans from the file as it is, so photos imported
  * meanwhile are picked up and photos removed meanwhile are skipped.
+ *
+ * Two passes, checks first: the check pass (full decode + thumbnail) makes
+ * photos ready; only when no photo waits for its check does the rendition
+ * pass make the display renditions of shown photos that lack them (found
+ * from the files, so a restart makes only what is missing). A library write
+ * during the rendition pass (an import adding photos) ends it, and the checks
+ * of the new photos go first.
  */
 async function runQueue(store: LibraryStore, paths: HomePaths, options: PrepareOptions, lost: AbortSignal): Promise<PreparationReport> {
   const started = Date.now();
   await removeLeftovers(paths);
-  const report: PreparationReport = { ready: [], failed: [], made: 0, elapsedMs: 0 };
+  const report: PreparationReport = { ready: [], failed: [], made: 0, rendered: 0, elapsedMs: 0 };
   const counts: PreparationCounts = { total: 0, done: 0, ready: 0, failed: 0 };
   const tried = new Set<string>();
+  const rendered = new Set<string>();
   const concurrency = Math.max(1, options.concurrency ?? availableParallelism());
   const schedule = options.schedule ?? (<T>(job: () => Promise<T>) => job());
-  const progress = () => options.onProgress?.(preparationProgressAt(counts, Date.now() - started));
+  // During the rendition pass the readiness figures stand still, their time included.
+  let checksEndedAt: number | null = null;
+  const progress = () => options.onProgress?.(preparationProgressAt(counts, (checksEndedAt ?? Date.now()) - started));
 
   let pending: PreparationOutcome[] = [];
   let lastCommit = { endedAt: 0, tookMs: 0 };
@@ -214,34 +227,76 @@ async function runQueue(store: LibraryStore, paths: HomePaths, options: PrepareO
   const commitDue = () => pending.length > 0 && Date.now() - lastCommit.endedAt >= Math.max(MIN_COMMIT_INTERVAL_MS, 10 * lastCommit.tookMs);
 
   for (;;) {
+    if (options.signal?.aborted) break;
+    const stamp = await libraryStamp(store);
     const library = await store.read();
-    if (!Object.values(library.photos).some((photo) => photo.state === 'preparing' && !tried.has(photo.name))) break;
     const sizes = typeof options.sizes === 'function' ? await options.sizes().catch(() => []) : (options.sizes ?? []);
-    const jobs = planPreparation(library, sizes).filter((job) => !tried.has(job.name));
-    if (jobs.length === 0 || options.signal?.aborted) break;
-    counts.total += jobs.length;
-    progress();
+    const checks = planPreparation(library, sizes).filter((job) => !tried.has(job.name));
+    if (checks.length > 0) {
+      checksEndedAt = null;
+      counts.total += checks.length;
+      progress();
+      let next = 0;
+      const worker = async () => {
+        while (next < checks.length && !options.signal?.aborted) {
+          const job = checks[next++]!;
+          tried.add(job.name);
+          lost.throwIfAborted();
+          const outcome = await schedule(() => checkPhoto(paths, job));
+          report.made += outcome.made;
+          counts.done++;
+          counts[outcome.kind]++;
+          pending.push(outcome);
+          if (commitDue()) void commit();
+          progress();
+        }
+      };
+      await Promise.all(Array.from({ length: Math.min(concurrency, checks.length) }, worker));
+      await commit();
+      continue;
+    }
+
+    const renditions = planRenditions(library, sizes).filter((job) => !rendered.has(job.name));
+    if (renditions.length === 0) break;
+    checksEndedAt ??= Date.now();
     let next = 0;
+    let interrupted = false;
     const worker = async () => {
-      while (next < jobs.length && !options.signal?.aborted) {
-        const job = jobs[next++]!;
-        tried.add(job.name);
+      while (next < renditions.length && !options.signal?.aborted && !interrupted) {
+        // Photos an import added wait for their checks behind at most one rendition per worker.
+        if ((await libraryStamp(store)) !== stamp) {
+          interrupted = true;
+          break;
+        }
+        // Another worker may have taken the last job while this one looked at the library.
+        const job = renditions[next++];
+        if (!job) break;
+        rendered.add(job.name);
         lost.throwIfAborted();
-        const outcome = await schedule(() => preparePhoto(paths, job, job.rungs));
+        const outcome = await schedule(() => renderPhoto(paths, job.name, job.rungs));
+        if (outcome.failure) log.warn(`photo ${job.name} passed its check but its display rendition failed; the image server will try on request: ${outcome.failure}`);
         report.made += outcome.made;
-        counts.done++;
-        counts[outcome.kind]++;
-        pending.push(outcome);
-        if (commitDue()) void commit();
-        progress();
+        report.rendered += outcome.made;
+        if (outcome.made > 0) {
+          counts.rendered = report.rendered;
+          progress();
+        }
       }
     };
-    await Promise.all(Array.from({ length: Math.min(concurrency, jobs.length) }, worker));
-    await commit();
+    await Promise.all(Array.from({ length: Math.min(concurrency, renditions.length) }, worker));
   }
   await commit();
   report.elapsedMs = Date.now() - started;
   return report;
+}
+
+/** Changes with every write of the library (each renames new files into place): cheaper than reading it. */
+async function libraryStamp(store: LibraryStore): Promise<string> {
+  const of = async (path: string) => {
+    const info = await stat(path).catch(() => null);
+    return info ? `${info.ino}:${info.size}:${info.mtimeMs}` : '-';
+  };
+  return `${await of(store.path)}|${await of(photosFileOf(store.path))}`;
 }
 
 /**

@@ -23,70 +23,81 @@ export interface UprightSize {
 }
 
 /**
- * Prepares one photo the import recorded: its display renditions (exactly
- * the files the image server's rendition cache serves, made by the same
- * function at the same path, so a display's first request is a cache hit),
- * its thumbnail, and the full decode check: a rendition decodes every pixel,
- * and sharp's default failOn 'warning' turns libjpeg's "premature end" into
- * an error, so a truncated or corrupt photo fails here and is marked so.
+ * The check pass for one photo the import recorded: the full decode check and
+ * its thumbnail, in one decode of the original. The thumbnail is made with
+ * shrink-on-load, but libjpeg still reads every scan of the file, and sharp's
+ * default failOn 'warning' turns its "premature end" or corrupt-data warnings
+ * into errors, so a truncated or corrupt photo fails here and is marked so.
+ * Passing makes the photo ready; its display renditions come later, in the
+ * rendition pass (renderPhoto), behind every photo still waiting for its check.
  *
- * Outputs are content-addressed and written atomically; one already there is
- * not made again, so a run killed half-way and run again does only what is
- * missing. A photo whose outputs all exist passed its check when they were
- * made (every one of them comes from a full decode) and is ready at once.
+ * The thumbnail is content-addressed and written atomically; one already there
+ * came from a full decode, so the photo passed and is ready at once (a run
+ * killed half-way and run again does only what is missing).
  *
  * Only the photo's own faults come back as `failed`; a full disk or an
  * unwritable folder throws, leaving the photo preparing for a later run.
  */
-export async function preparePhoto(paths: HomePaths, photo: Pick<PhotoRecord, 'name' | 'width' | 'height'>, rungs: readonly Size[]): Promise<PreparationOutcome> {
+export async function checkPhoto(paths: HomePaths, photo: Pick<PhotoRecord, 'name' | 'width' | 'height'>): Promise<PreparationOutcome> {
   const { name } = photo;
   const thumbnail = thumbnailPath(paths.thumbnails, name);
+  if (await isFile(thumbnail)) return { kind: 'ready', name, made: 0 };
+  const source = await decodableOriginal(paths, name);
+  if (source.kind === 'failed') return source;
+  const { decodable, upright } = source;
+  // The import checked the pixel count against its limit already.
+  const pixels = (upright ?? photo).width * (upright ?? photo).height;
+  const image = await decoded(() => makeThumbnail(decodable, Math.max(pixels, 1)));
+  if (typeof image === 'string') return { kind: 'failed', name, failure: image, made: 0 };
+  await writeFileAtomic(thumbnail, image);
+  return { kind: 'ready', name, made: 1, ...(upright ? { upright } : {}) };
+}
+
+/**
+ * The rendition pass for one ready photo: each missing rendition for the
+ * display sizes in use, exactly the file the image server's rendition cache
+ * serves (the same function at the same path), so a display's first request is
+ * a cache hit. Returns how many it made; those already there are not made
+ * again. The photo passed its check, so a decode failing here is logged by
+ * the caller and leaves the image server to try on request.
+ */
+export async function renderPhoto(paths: HomePaths, name: string, rungs: readonly Size[]): Promise<{ made: number; failure?: string }> {
   const missing: Size[] = [];
   for (const rung of rungs) if (!(await isFile(renditionPath(paths.renditions, name, rung.width, rung.height)))) missing.push(rung);
-  const needsThumbnail = !(await isFile(thumbnail));
-  if (missing.length === 0 && !needsThumbnail) return { kind: 'ready', name, made: 0 };
+  if (missing.length === 0) return { made: 0 };
+  const source = await decodableOriginal(paths, name);
+  if (source.kind === 'failed') return { made: 0, failure: source.failure };
+  let made = 0;
+  for (const rung of missing) {
+    const image = await decoded(() => makeDisplayRendition(source.decodable, rung.width, rung.height, paths.tmp));
+    if (typeof image === 'string') return { made, failure: image };
+    await writeFileAtomic(renditionPath(paths.renditions, name, rung.width, rung.height), image);
+    made++;
+  }
+  return { made };
+}
 
-  const original = join(paths.photos, name);
+type Decodable = { kind: 'decodable'; decodable: Buffer; upright?: UprightSize } | { kind: 'failed'; name: string; failure: string; made: 0 };
+
+/** The original's bytes as sharp decodes them: a HEVC HEIC converted once here (the image server's conversion of the same file gives the same JPEG). */
+async function decodableOriginal(paths: HomePaths, name: string): Promise<Decodable> {
   let content: Buffer;
   try {
-    content = await readFile(original);
+    content = await readFile(join(paths.photos, name));
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
     if (code === 'ENOENT') return { kind: 'failed', name, failure: 'its file is gone from the library (or, in place, from where it was linked)', made: 0 };
     throw error;
   }
-  // A HEVC HEIC is converted once here, not once per rendition; the image server's conversion of the same file gives the same JPEG.
-  let decodable: Buffer;
-  let upright: UprightSize | undefined;
   try {
-    decodable = (await decodableImage(content, paths.tmp)) as Buffer;
-    if (decodable !== content) upright = uprightOf(await sharp(decodable).metadata());
+    const decodable = (await decodableImage(content, paths.tmp)) as Buffer;
+    if (decodable === content) return { kind: 'decodable', decodable };
+    const upright = uprightOf(await sharp(decodable).metadata());
+    return { kind: 'decodable', decodable, ...(upright ? { upright } : {}) };
   } catch (error) {
     if (error instanceof HeifDecodeError) return { kind: 'failed', name, failure: error.message, made: 0 };
     throw error;
   }
-
-  let made = 0;
-  let smallest: Buffer | null = null;
-  // Smallest first (the plan orders them): the thumbnail is made from the smallest, the cheapest to decode again.
-  for (const rung of missing) {
-    const image = await decoded(() => makeDisplayRendition(decodable, rung.width, rung.height, paths.tmp));
-    if (typeof image === 'string') return { kind: 'failed', name, failure: image, made };
-    await writeFileAtomic(renditionPath(paths.renditions, name, rung.width, rung.height), image);
-    made++;
-    smallest ??= image;
-  }
-  if (needsThumbnail) {
-    // Without a rendition made now (a photo too large for renditions, or all of them there already), the thumbnail's
-    // own decode of the original is the check. The import checked the pixel count against its limit already.
-    const source = smallest ?? decodable;
-    const pixels = (upright ?? photo).width * (upright ?? photo).height;
-    const image = await decoded(() => makeThumbnail(source, Math.max(pixels, 1)));
-    if (typeof image === 'string') return { kind: 'failed', name, failure: image, made };
-    await writeFileAtomic(thumbnail, image);
-    made++;
-  }
-  return { kind: 'ready', name, made, ...(upright ? { upright } : {}) };
 }
 
 /** The image, or why it does not decode: one line, as the library keeps it. */

@@ -26,7 +26,7 @@ export async function runPrepare({ config, values }: CommandContext): Promise<nu
   }
   const { report } = outcome;
   for (const failed of report.failed) process.stderr.write(`${oneLine(`photo ${failed.name} failed its check: ${failed.failure}`)}\n`);
-  say(json, `prepared ${report.ready.length + report.failed.length} photo(s) in ${clock(report.elapsedMs)}: ${report.ready.length} ready, ${report.failed.length} failed`, { type: 'report', ...report });
+  say(json, `prepared ${report.ready.length + report.failed.length} photo(s) in ${clock(report.elapsedMs)}: ${report.ready.length} ready, ${report.failed.length} failed; ${report.rendered} display rendition(s) made`, { type: 'report', ...report });
   return report.failed.length > 0 ? EXIT_SOME_FAILED : 0;
 }
 
@@ -63,7 +63,9 @@ export async function prepareOrWait(
         onProgress: show
           ? (progress) => {
               const now = Date.now();
-              if (progress.done !== progress.total && now - lastShown < PROGRESS_INTERVAL_MS) return;
+              // The check pass's last count always shows; the rendition pass after it, like the checks, at intervals.
+              const checksDone = progress.done === progress.total && !progress.rendered;
+              if (!checksDone && now - lastShown < PROGRESS_INTERVAL_MS) return;
               lastShown = now;
               show(progress);
             }

@@ -14,6 +14,8 @@ import { pruneManifests } from '../../manifests/manifestPrune.ts';
 import { ManifestShelf, ManifestStore } from '../../manifests/manifestStore.ts';
 import { createImageServer, renditionWorkQueue } from '../../imageServer/imageServer.ts';
 import { servePreparation } from '../../preparation/servePreparation.ts';
+import { shownRenditions } from '../../preparation/shownRenditions.ts';
+import { LibraryHub } from '../../state/libraryHub.ts';
 import { loadImageServerIdentity } from '../../imageServer/imageServerCertificate.ts';
 import { LEGACY_DOWNLOAD_PREFIX, legacyViewerRoutes } from '../../imageServer/legacyViewerRoutes.ts';
 import { advertisedUrl, publishImageServer } from '../../imageServer/publishImageServer.ts';
@@ -59,6 +61,10 @@ export async function runServe({ config, values }: CommandContext): Promise<numb
   const servers: Server[] = [];
   // Display requests and the preparation queue share it: a display's request goes first.
   const workQueue = renditionWorkQueue();
+  // The prepared renditions of shown photos stay out of the cache's bound and eviction (what the queue makes ahead).
+  const hub = await LibraryHub.forStore(paths.store);
+  const releaseHub = hub.retain();
+  const keptRenditions = shownRenditions(hub);
   try {
     if (legacy) {
       const where = legacyPort === null ? 'this port' : `plain-HTTP port ${legacyPort} (the displays' HTTPS port is unaffected)`;
@@ -73,20 +79,21 @@ export async function runServe({ config, values }: CommandContext): Promise<numb
     if (secure) {
       const identity = await loadImageServerIdentity(config.home, new URL(url).hostname);
       access = await DisplayAccess.open(client, { manifests: new ManifestShelf(new ManifestStore(paths.manifests)) });
-      servers.push(await listen(createImageServer({ paths, https: { cert: identity.cert, key: identity.key, ca: identity.ca, access }, workQueue }), port, host, '--http-port'));
+      servers.push(await listen(createImageServer({ paths, https: { cert: identity.cert, key: identity.key, ca: identity.ca, access }, workQueue, keptRenditions }), port, host, '--http-port'));
       if (legacyPort !== null) {
         servers.push(await listen(createImageServer({ paths, serveImages: false, extraRoutes: routes }), legacyPort, host, '--legacy-http-port'));
       }
       published = { url, ca_sha256: identity.caSha256 };
     } else {
       const token = await loadOrCreateServerToken(paths.serverToken);
-      servers.push(await listen(createImageServer({ paths, token, extraRoutes: routes, workQueue }), port, host, '--http-port'));
+      servers.push(await listen(createImageServer({ paths, token, extraRoutes: routes, workQueue, keptRenditions }), port, host, '--http-port'));
       published = { url, token };
     }
     await publishImageServer(client, published);
   } catch (error) {
     for (const server of servers) server.close();
     await access?.close();
+    releaseHub();
     client.close();
     throw error;
   }
@@ -134,6 +141,7 @@ export async function runServe({ config, values }: CommandContext): Promise<numb
   });
   clearInterval(pruning);
   await preparation.close();
+  releaseHub();
   await ssh?.close();
   await access?.close();
   client.close();
