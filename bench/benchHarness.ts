@@ -45,3 +45,21 @@ export function printTable(samples: Sample[]): void {
 function format(value: number): string {
   return value >= 100 ? value.toFixed(0) : value >= 10 ? value.toFixed(1) : value.toFixed(2);
 }
+
+/**
+ * Runs each measurement in turn, round after round, and gives each one's
+ * median: on a shared machine, load that comes and goes then falls on both
+ * sides of a ratio instead of on whichever ran during it. Each round starts
+ * with a different one, so garbage one leaves behind is not always collected
+ * during the same other.
+ */
+export async function interleavedMedians(rounds: number, measurements: (() => Promise<number>)[]): Promise<number[]> {
+  const times = measurements.map(() => [] as number[]);
+  for (let round = 0; round < rounds; round++) {
+    for (let k = 0; k < measurements.length; k++) {
+      const i = (round + k) % measurements.length;
+      times[i]!.push(await measurements[i]!());
+    }
+  }
+  return times.map((list) => percentile(list, 50));
+}

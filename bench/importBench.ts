@@ -21,7 +21,7 @@ import { preparePending } from '../data/preparation/preparationRunner.ts';
 import { renditionPath } from '../data/renditions/renditions.ts';
 import { snapToLadder } from '../data/renditions/sizeLadder.ts';
 import { createImageServer } from '../console/imageServer/imageServer.ts';
-import { percentile, printTable, timeMs, type Sample } from './benchHarness.ts';
+import { interleavedMedians, percentile, printTable, timeMs, type Sample } from './benchHarness.ts';
 import { writeJpegVariants } from './jpegVariants.ts';
 import { benchPhoto } from './photoFixtures.ts';
 
@@ -33,22 +33,6 @@ const SCREEN = { width: 1920, height: 1080 };
 
 /** As many as the issue's CLI figure: enough that a second's load spike is a few percent, not the result. */
 export const IMPORT_BENCH_PHOTOS = 240;
-
-/**
- * Runs each measurement in turn, round after round, each round starting with
- * a different one, and gives each one's median: load on a shared machine
- * that comes and goes then falls on both sides of a ratio.
- */
-export async function interleavedMedians(rounds: number, measurements: (() => Promise<number>)[]): Promise<number[]> {
-  const times = measurements.map(() => [] as number[]);
-  for (let round = 0; round < rounds; round++) {
-    for (let k = 0; k < measurements.length; k++) {
-      const i = (round + k) % measurements.length;
-      times[i]!.push(await measurements[i]!());
-    }
-  }
-  return times.map((list) => percentile(list, 50));
-}
 
 /** `files` dealt round-robin into `cores` shares, none empty: the same parallelism as the import's. */
 function shares(files: readonly string[]): string[][] {

@@ -11,7 +11,7 @@ import { promisify } from 'node:util';
 import { emptyLibrary, type Library, type PhotoRecord } from '../data/library/librarySchema.ts';
 import { LibraryStore, photosFileOf } from '../data/library/libraryStore.ts';
 import { makeDisplayRendition } from '../data/renditions/renditions.ts';
-import { percentile, timeMs, type Sample } from './benchHarness.ts';
+import { interleavedMedians, percentile, timeMs, type Sample } from './benchHarness.ts';
 import { writeJpegVariants } from './jpegVariants.ts';
 import { benchPhoto } from './photoFixtures.ts';
 
@@ -28,23 +28,6 @@ async function peakRssMb(command: string, args: string[]): Promise<{ mb: number;
   const kb = Number(/peak-rss-kb (\d+)/.exec(stderr)?.[1]);
   if (!kb) throw new Error(`cannot read the peak RSS of ${command}: ${stderr.slice(-300)}`);
   return { mb: kb / 1024, stdout };
-}
-
-/**
- * Runs each measurement in turn, round after round, and gives each one's
- * median: on a shared machine, load that comes and goes then falls on both
- * sides of a ratio instead of on whichever ran during it.
- */
-async function interleavedMedians(rounds: number, measurements: (() => Promise<number>)[]): Promise<number[]> {
-  const times = measurements.map(() => [] as number[]);
-  for (let round = 0; round < rounds; round++) {
-    // Each round starts with a different one, so garbage one leaves behind is not always collected during the same other.
-    for (let k = 0; k < measurements.length; k++) {
-      const i = (round + k) % measurements.length;
-      times[i]!.push(await measurements[i]!());
-    }
-  }
-  return times.map((list) => percentile(list, 50));
 }
 
 const timed = (fn: () => Promise<unknown>) => () => timeMs(fn);
