@@ -29,13 +29,7 @@ stuck.after(async (context) => {
 
 stuck('a viewer whose decode stalls reports it, logs it once and exits non-zero; its event loop ran on meanwhile', async ({ etcd, xvfb }) => {
   const id = 'stuck-1';
-  const home = await tempDir('photoframe-pi-');
-  const dir = join(homePaths(home).viewerCache, `${SCREEN.width}x${SCREEN.height}`);
-  await mkdir(dir, { recursive: true });
-  for (const [name, colour] of [['red.jpg', [220, 30, 30]], ['green.jpg', [30, 200, 40]], ['blue.jpg', [30, 40, 220]]] as const) {
-    await solidJpeg(join(dir, name), SCREEN.width, SCREEN.height, [...colour]);
-  }
-  await etcd.client.put(displayKey(id, 'settings')).value(JSON.stringify({ order: 'sequence', interval_time: 1, interval_units: 'seconds' }));
+  const { home } = await cachedColours(etcd, id);
   const statuses: string[] = [];
   const watcher = await etcd.client.watch().key(statusKey(id)).create();
   watcher.on('put', (kv) => statuses.push(kv.value.toString()));
@@ -70,14 +64,7 @@ stuck('a viewer whose decode stalls reports it, logs it once and exits non-zero;
 
 stuck('a photo whose decode check wedges is given up after the stall bound: the slideshow moves on and the file stays', async ({ etcd, xvfb }) => {
   const id = 'stuck-check';
-  const home = await tempDir('photoframe-pi-');
-  const dir = join(homePaths(home).viewerCache, `${SCREEN.width}x${SCREEN.height}`);
-  await mkdir(dir, { recursive: true });
-  // Cached but not yet checked by this process: each is checked (a small decode) before its first use.
-  for (const [name, colour] of [['red.jpg', [220, 30, 30]], ['green.jpg', [30, 200, 40]], ['blue.jpg', [30, 40, 220]]] as const) {
-    await solidJpeg(join(dir, name), SCREEN.width, SCREEN.height, [...colour]);
-  }
-  await etcd.client.put(displayKey(id, 'settings')).value(JSON.stringify({ order: 'sequence', interval_time: 1, interval_units: 'seconds' }));
+  const { home, dir } = await cachedColours(etcd, id);
   const viewer = startViewerProcess({
     etcdEndpoint: etcd.endpoint,
     home,
@@ -99,5 +86,21 @@ stuck('a photo whose decode check wedges is given up after the stall bound: the 
     await viewer.stop();
   }
 });
+
+/**
+ * A viewer home whose cache already holds red, green and blue photos, cached
+ * but not yet checked by a process (each is checked, a small decode, before
+ * its first use), and the display on a 1-second sequence.
+ */
+async function cachedColours(etcd: TestEtcd, id: string): Promise<{ home: string; dir: string }> {
+  const home = await tempDir('photoframe-pi-');
+  const dir = join(homePaths(home).viewerCache, `${SCREEN.width}x${SCREEN.height}`);
+  await mkdir(dir, { recursive: true });
+  for (const [name, colour] of [['red.jpg', [220, 30, 30]], ['green.jpg', [30, 200, 40]], ['blue.jpg', [30, 40, 220]]] as const) {
+    await solidJpeg(join(dir, name), SCREEN.width, SCREEN.height, [...colour]);
+  }
+  await etcd.client.put(displayKey(id, 'settings')).value(JSON.stringify({ order: 'sequence', interval_time: 1, interval_units: 'seconds' }));
+  return { home, dir };
+}
 
 stuck.run();
