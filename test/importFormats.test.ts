@@ -86,6 +86,26 @@ test('a real HEVC HEIC made by heif-enc round-trips: imported as .heic with EXIF
   assert.equal([rendition.format, rendition.width, rendition.height], ['jpeg', 480, 360]);
 });
 
+test('without heif-convert a HEVC HEIC is not failed: the run stops with the reason and the photo stays preparing', async () => {
+  const { paths, store } = await freshHome();
+  const source = await tempDir();
+  const jpeg = join(source, 'made.jpg.src');
+  await plain(320, 240, [200, 60, 40]).jpeg().toFile(jpeg);
+  execFileSync('heif-enc', ['-q', '60', jpeg, '-o', join(source, 'IMG_0002.HEIC')]);
+  await import('node:fs/promises').then((fs) => fs.rm(jpeg));
+  const photo = (await importPhotos(store, paths, { sources: [source] })).imported[0]!;
+  const path = process.env.PATH;
+  // An empty folder as PATH: heif-convert cannot be found.
+  process.env.PATH = await tempDir();
+  try {
+    await rejects(preparePending(store, paths), (error: Error) => error.name === 'HeifToolError' && /heif-convert is missing/.test(error.message));
+  } finally {
+    process.env.PATH = path;
+  }
+  assert.is((await store.read()).photos[photo.name]!.state, 'preparing', 'not marked failed');
+  assert.equal((await preparePending(store, paths)).ready, [photo.name], 'ready once heif-convert is there');
+});
+
 test('title and keywords from XMP; IPTC as fallback; file time when there is no EXIF date', async () => {
   const { paths, store } = await freshHome();
   const source = await tempDir();

@@ -5,7 +5,7 @@ import { writeFileAtomic } from '../../common/atomicFile.ts';
 import { isFile } from '../../common/fileOnce.ts';
 import type { HomePaths } from '../../common/homePaths.ts';
 import { shapeOf, type PhotoRecord, type PhotoShape } from '../library/librarySchema.ts';
-import { decodableImage, HeifDecodeError } from '../renditions/heifDecode.ts';
+import { decodableImage, HeifDecodeError, HeifToolError } from '../renditions/heifDecode.ts';
 import { makeDisplayRendition, makeThumbnail, renditionPath, thumbnailPath } from '../renditions/renditions.ts';
 import type { Size } from '../renditions/sizeLadder.ts';
 
@@ -95,6 +95,8 @@ async function decodableOriginal(paths: HomePaths, name: string): Promise<Decoda
     const upright = uprightOf(await sharp(decodable).metadata());
     return { kind: 'decodable', decodable, ...(upright ? { upright } : {}) };
   } catch (error) {
+    // A missing or stopped heif-convert is no verdict on the photo: it stays preparing for a run that can decode it.
+    if (error instanceof HeifToolError) throw error;
     if (error instanceof HeifDecodeError) return { kind: 'failed', name, failure: error.message, made: 0 };
     throw error;
   }

@@ -12,6 +12,14 @@ export class HeifDecodeError extends Error {
 }
 
 /**
+ * heif-convert itself could not run (missing, killed, out of time): the
+ * machine's fault, not the photo's, so it says nothing about the file.
+ */
+export class HeifToolError extends HeifDecodeError {
+  override name = 'HeifToolError';
+}
+
+/**
  * sharp's prebuilt libvips reads the HEIF container but has no HEVC decoder
  * (patents), so iPhone photos go through Debian's `heif-convert` (libheif +
  * libde265) to a JPEG that keeps the EXIF. AVIF and other HEIFs sharp can
@@ -46,8 +54,9 @@ export async function heifToJpeg(original: Buffer | string, scratch: string): Pr
     try {
       await run('heif-convert', ['-q', '92', input, output], { timeout: 120_000 });
     } catch (error) {
-      const failure = error as NodeJS.ErrnoException & { stderr?: string };
-      if (failure.code === 'ENOENT') throw new HeifDecodeError('cannot decode HEVC HEIC: heif-convert is missing; run make setup (Debian package libheif-examples)');
+      const failure = error as NodeJS.ErrnoException & { stderr?: string; killed?: boolean; signal?: string | null };
+      if (failure.code === 'ENOENT') throw new HeifToolError('cannot decode HEVC HEIC: heif-convert is missing; run make setup (Debian package libheif-examples)');
+      if (failure.killed || failure.signal) throw new HeifToolError(`cannot decode HEVC HEIC: heif-convert was stopped (${failure.signal ?? 'killed'}) before it finished`);
       throw new HeifDecodeError(`heif-convert cannot decode it (${(failure.stderr ?? failure.message).trim().split('\n').pop()})`);
     }
     return await readFile(output);
