@@ -89,8 +89,10 @@ async function holdPrepareLock<T>(paths: HomePaths, staleMs: number | undefined,
   try {
     return await withFileLock(
       prepareLockPath(paths),
-      (lost) => {
+      async (lost) => {
         entered = true;
+        // Once per lock, not per run: serve's runner runs the queue at every library change.
+        await removeLeftovers(paths);
         return fn(lost);
       },
       staleMs ?? PREPARE_LOCK_STALE_MS,
@@ -190,7 +192,6 @@ export class PreparationRunner {
  */
 async function runQueue(store: LibraryStore, paths: HomePaths, options: PrepareOptions, lost: AbortSignal): Promise<PreparationReport> {
   const started = Date.now();
-  await removeLeftovers(paths);
   const report: PreparationReport = { ready: [], failed: [], made: 0, rendered: 0, elapsedMs: 0 };
   const counts: PreparationCounts = { total: 0, done: 0, ready: 0, failed: 0 };
   const tried = new Set<string>();
