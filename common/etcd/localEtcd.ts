@@ -1,6 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdir } from 'node:fs/promises';
-import { freePort } from '../net/freePort.ts';
+import { freePorts } from '../net/freePort.ts';
 import { stopChildProcess } from '../process/stopChildProcess.ts';
 
 /**
@@ -43,8 +43,10 @@ export async function startLocalEtcd(options: LocalEtcdOptions): Promise<LocalEt
   const explicitPorts = Boolean(options.clientPort);
   // Free ports can be taken between probing and binding; try again with new ones then.
   for (let attempt = 1; ; attempt++) {
-    const clientPort = options.clientPort || (await freePort());
-    const peerPort = options.peerPort || (await freePort());
+    // Both at once: probed one after the other, the same port could come back twice.
+    const [freeClient, freePeer] = await freePorts(2);
+    const clientPort = options.clientPort || freeClient!;
+    const peerPort = options.peerPort || freePeer!;
     try {
       return await launch(options, clientPort, peerPort);
     } catch (error) {

@@ -1,4 +1,4 @@
-import type { Etcd3 } from 'etcd3';
+import { Range, type Etcd3 } from 'etcd3';
 import type { IKeyValue } from 'etcd3/lib/rpc.js';
 
 /** A prefix read as of one revision: every key under it, and that revision. */
@@ -19,7 +19,7 @@ const PAGE_KEYS = 128;
  * are.
  */
 export async function readPrefixPaged(client: Etcd3, prefix: string): Promise<PrefixRead> {
-  const end = prefixEnd(Buffer.from(prefix));
+  const end = Range.prefix(prefix).end;
   const kvs: IKeyValue[] = [];
   let from = Buffer.from(prefix);
   let revision: string | undefined;
@@ -32,16 +32,4 @@ export async function readPrefixPaged(client: Etcd3, prefix: string): Promise<Pr
     from = Buffer.concat([page.kvs[page.kvs.length - 1]!.key, Buffer.from([0])]);
   }
   return { kvs, header: { revision: revision! } };
-}
-
-/** The first key after every key that starts with `prefix` (etcd's range_end for a prefix). */
-function prefixEnd(prefix: Buffer): Buffer {
-  const end = Buffer.from(prefix);
-  for (let i = end.length - 1; i >= 0; i--) {
-    if (end[i]! < 0xff) {
-      end[i]!++;
-      return end.subarray(0, i + 1);
-    }
-  }
-  return Buffer.from([0]);
 }
