@@ -32,26 +32,9 @@ export function displayPermissions(displayId: string): IPermissionRequest[] {
 
 /** Creates (or completes) the display's user and role; running it again changes nothing. */
 export async function createDisplayIdentity(client: Etcd3, displayId: string, options: StaleAuthRetryOptions = {}): Promise<void> {
-  const name = displayUserName(displayId);
-  const role = client.role(name);
-  const again = <T>(call: () => Promise<T>) => retryStaleAuthRevision(call, options);
-  // etcd applies auth changes one after another in its log and checks admin requests by user, not by auth
-  // revision (etcd 3.4 and 3.5: IsAdminPermitted), so the role and the user are made side by side, then joined
-  // and granted side by side: two round trips, not four. The revision check that refused requests here once
-  // ("revision of auth store is old") is on key-value requests; see authRevisionRetry.ts.
-  await Promise.all([
-    again(() => role.create()).catch((error: unknown) => {
-      if (!(error instanceof EtcdRoleExistsError)) throw error;
-    }),
-    // The certificate is the only way in: no password at all (etcd 3.4's no_password user: no bcrypt, ~75 ms saved).
-    again(() => client.auth.userAdd({ name, password: '', options: { no_password: true } })).catch((error: unknown) => {
-      if (!(error instanceof EtcdUserExistsError)) throw error;
-    }),
-  ]);
-  await Promise.all([
-    ...displayPermissions(displayId).map((permission) => again(() => role.grant(permission))),
-    again(() => client.user(name).addRole(name)),
-  ]);
+  // One display is a batch of one: the same steps, in the same order.
+  const [outcome] = await createDisplayIdentities(client, [displayId], 1, options);
+  if (outcome!.status === 'rejected') throw outcome!.reason;
 }
 
 /**
