@@ -123,9 +123,10 @@ async function prepareAfterImport(
   if (options.wait) {
     const outcome = await prepareOrWait(config, store, { json: options.json, wait: true, names, ...(options.foreground ? { foreground: options.foreground } : {}) });
     const failed = outcome.kind === 'ran' ? outcome.report.failed.filter((f) => names.includes(f.name)) : [];
-    const failedNow = outcome.kind === 'ran' ? failed : failedAmong(await store.read(), names);
+    const library = await store.read();
+    const failedNow = outcome.kind === 'ran' ? failed : failedAmong(library, names);
     for (const f of failedNow) process.stderr.write(`${oneLine(`photo ${f.name} failed its check and is kept out of every display's list: ${f.failure}`)}\n`);
-    const counts = readinessCounts(await store.read(), names);
+    const counts = readinessCounts(library, names);
     return {
       by: outcome.kind === 'ran' ? 'this import' : 'running process',
       pid: null,
