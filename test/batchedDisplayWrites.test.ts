@@ -8,6 +8,7 @@ import { runDisplayAction } from '../console/displays/displayControl.ts';
 import { putSettings } from '../console/displays/displayWrites.ts';
 import { republishAfterMemberChange } from '../console/displays/groupRepublish.ts';
 import { putSettingsMany } from '../console/displays/settingsFanout.ts';
+import { clearGroupClock, putGroupClock } from '../console/displays/groupClock.ts';
 import { ensureAlbum } from '../data/library/albums.ts';
 import { rememberDisplay } from '../data/library/displays.ts';
 import { addGroupMembers, createGroup, removeGroupMembers, setGroupAlbum, setGroupMode } from '../data/library/groups.ts';
@@ -153,6 +154,26 @@ writes('a command to a group of 200, sent twice by the client, reaches each disp
   await runDisplayAction(twice, 'next', targets);
   for (const { id } of targets) assert.is(await versionOf(client, displayKey(id, 'change_photo')), 2, `${id} heard next twice in all`);
   assert.is(await client.get(displayKey('cmd-0', 'change_photo')).string(), '"forward"');
+});
+
+writes('group clocks keep to the etcd\'s --max-txn-ops as every batched write does (PHOTOFRAME_ETCD_MAX_TXN_OPS)', async ({ etcd }) => {
+  const { client } = etcd;
+  const members = ids('clock-limit', 10);
+  const clock = { group: 'g-limit', epoch_ms: 0, interval_ms: 10_000, offset: 0, seed: null };
+  const saved = process.env.PHOTOFRAME_ETCD_MAX_TXN_OPS;
+  process.env.PHOTOFRAME_ETCD_MAX_TXN_OPS = '4';
+  try {
+    let before = await revision(client);
+    assert.equal((await putGroupClock(client, members, clock)).length, 10);
+    // 10 puts, 4 a transaction: 3 transactions, each its own revision (one transaction of 10 is refused by such an etcd).
+    assert.is(await revision(client) - before, 3n);
+    before = await revision(client);
+    await clearGroupClock(client, members);
+    assert.is(await revision(client) - before, 3n);
+  } finally {
+    if (saved === undefined) delete process.env.PHOTOFRAME_ETCD_MAX_TXN_OPS;
+    else process.env.PHOTOFRAME_ETCD_MAX_TXN_OPS = saved;
+  }
 });
 
 writes.run();

@@ -19,8 +19,6 @@ import type { GroupRecord } from '../../data/library/librarySchema.ts';
  * at most one event per transaction.
  */
 
-/** etcd's default --max-txn-ops. */
-export const MAX_TXN_OPS = 128;
 /**
  * How far ahead a group `next` applies: every member has heard it by then and
  * all flip at one instant (a watch event reaches a loopback or LAN viewer in
@@ -93,10 +91,13 @@ export async function wantedGroupClock(
   return { group: group.id, epoch_ms: 0, interval_ms: interval, offset: 0, seed };
 }
 
-/** Puts `value` at every display's key in transactions of at most MAX_TXN_OPS puts. */
-async function putAll(client: Etcd3, keys: readonly string[], value: string): Promise<void> {
-  for (let i = 0; i < keys.length; i += MAX_TXN_OPS) {
-    const chunk = keys.slice(i, i + MAX_TXN_OPS);
+/**
+ * Puts `value` at every display's key in transactions of at most the etcd's
+ * --max-txn-ops puts (PHOTOFRAME_ETCD_MAX_TXN_OPS, as every batched write).
+ */
+async function putAll(client: Etcd3, keys: readonly string[], value: string, limits: EtcdWriteLimits = etcdWriteLimitsFromEnv(process.env)): Promise<void> {
+  for (let i = 0; i < keys.length; i += limits.maxTxnOps) {
+    const chunk = keys.slice(i, i + limits.maxTxnOps);
     await client.if(chunk[0]!, 'Create', '>', -1).then(...chunk.map((key) => client.put(key).value(value))).commit();
   }
 }
@@ -115,11 +116,11 @@ export async function putGroupClock(client: Etcd3, displayIds: readonly string[]
 }
 
 /** Takes the group schedule away (a split group, a display that left): each display goes back to its own timer. */
-export async function clearGroupClock(client: Etcd3, displayIds: readonly string[]): Promise<void> {
-  // In transactions of MAX_TXN_OPS deletes: deleting a key that is not there makes no event, so a split group
+export async function clearGroupClock(client: Etcd3, displayIds: readonly string[], limits: EtcdWriteLimits = etcdWriteLimitsFromEnv(process.env)): Promise<void> {
+  // In transactions of --max-txn-ops deletes: deleting a key that is not there makes no event, so a split group
   // that never had a clock costs a few round trips and no viewer hears anything.
-  for (let i = 0; i < displayIds.length; i += MAX_TXN_OPS) {
-    const keys = displayIds.slice(i, i + MAX_TXN_OPS).map((id) => displayKey(id, 'group_clock'));
+  for (let i = 0; i < displayIds.length; i += limits.maxTxnOps) {
+    const keys = displayIds.slice(i, i + limits.maxTxnOps).map((id) => displayKey(id, 'group_clock'));
     await client.if(keys[0]!, 'Create', '>', -1).then(...keys.map((key) => client.delete().key(key))).commit();
   }
 }
