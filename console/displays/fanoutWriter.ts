@@ -1,4 +1,5 @@
 import type { Etcd3 } from 'etcd3';
+import type { IKeyValue } from 'etcd3/lib/rpc.js';
 import { performance } from 'node:perf_hooks';
 import type { EtcdWriteLimits } from '../../common/etcd/etcdWriteLimits.ts';
 import { planFanout, planReads, type DisplayWrites, type FanoutPlan } from './fanoutPlan.ts';
@@ -15,11 +16,16 @@ const TXNS_IN_FLIGHT = 8;
  */
 export async function readKeys(client: Etcd3, keys: readonly { key: string; expectBytes: number }[], limits: EtcdWriteLimits): Promise<Map<string, string>> {
   const values = new Map<string, string>();
-  await inPool(planReads(keys, limits), async (batch) => {
-    const answer = await client.kv.txn({ success: batch.map((key) => ({ request_range: { key: Buffer.from(key) } })) });
-    for (const response of answer.responses) for (const kv of response.response_range?.kvs ?? []) values.set(kv.key.toString(), kv.value.toString());
-  });
+  await visitKeys(client, keys, limits, (kv) => values.set(kv.key.toString(), kv.value.toString()));
   return values;
+}
+
+/** Every key-value etcd holds at these keys, read as readKeys reads them, handed to `visit` as it arrives. */
+export async function visitKeys(client: Etcd3, keys: readonly { key: string; expectBytes: number }[], limits: EtcdWriteLimits, visit: (kv: IKeyValue) => void): Promise<void> {
+  await inTxnPool(planReads(keys, limits), async (batch) => {
+    const answer = await client.kv.txn({ success: batch.map((key) => ({ request_range: { key: Buffer.from(key) } })) });
+    for (const response of answer.responses) for (const kv of response.response_range?.kvs ?? []) visit(kv);
+  });
 }
 
 /**
@@ -35,7 +41,7 @@ export async function writeFanout(client: Etcd3, desired: readonly DisplayWrites
   // A wave is committed before the next one starts: a display's later key lands in a later revision.
   for (const wave of plan.waves) {
     const started = performance.now();
-    await inPool(wave, (txn) =>
+    await inTxnPool(wave, (txn) =>
       client.kv.txn({
         success: txn.puts.map((write) =>
           write.value === null
@@ -62,7 +68,8 @@ export function lastFanoutResult(): FanoutResult | null {
   return lastFanout;
 }
 
-async function inPool<T>(items: readonly T[], work: (item: T) => Promise<unknown>): Promise<void> {
+/** Runs `work` on every item, TXNS_IN_FLIGHT transactions at once: what every batched read and write sends. */
+export async function inTxnPool<T>(items: readonly T[], work: (item: T) => Promise<unknown>): Promise<void> {
   let next = 0;
   const worker = async () => {
     while (next < items.length) await work(items[next++]!);

@@ -1,6 +1,7 @@
 import type { Etcd3 } from 'etcd3';
 import type { EtcdWriteLimits } from '../../common/etcd/etcdWriteLimits.ts';
-import { planReads, REQUEST_ENVELOPE_BYTES, txnPutBytes } from './fanoutPlan.ts';
+import { REQUEST_ENVELOPE_BYTES, txnPutBytes } from './fanoutPlan.ts';
+import { inTxnPool, visitKeys } from './fanoutWriter.ts';
 
 /**
  * Writes whose second application would change their meaning, made safe to
@@ -29,18 +30,10 @@ export interface GuardedPut {
   ifModRevision: string;
 }
 
-// As many transactions in flight as the fan-out sends (fanoutWriter.ts).
-const TXNS_IN_FLIGHT = 8;
-
 /** The value and mod revision at each key, in a few transactions of range reads; an absent key is absent from the map. */
 export async function readHeld(client: Etcd3, keys: readonly { key: string; expectBytes: number }[], limits: EtcdWriteLimits): Promise<Map<string, HeldValue>> {
   const held = new Map<string, HeldValue>();
-  await inPool(planReads(keys, limits), async (batch) => {
-    const answer = await client.kv.txn({ success: batch.map((key) => ({ request_range: { key: Buffer.from(key) } })) });
-    for (const response of answer.responses) {
-      for (const kv of response.response_range?.kvs ?? []) held.set(kv.key.toString(), { value: kv.value.toString(), modRevision: String(kv.mod_revision) });
-    }
-  });
+  await visitKeys(client, keys, limits, (kv) => held.set(kv.key.toString(), { value: kv.value.toString(), modRevision: String(kv.mod_revision) }));
   return held;
 }
 
@@ -53,7 +46,7 @@ export async function readHeld(client: Etcd3, keys: readonly { key: string; expe
  */
 export async function commitGuarded(client: Etcd3, puts: readonly GuardedPut[], limits: EtcdWriteLimits): Promise<GuardedPut[]> {
   const failed: GuardedPut[] = [];
-  await inPool(packGuarded(puts, limits), async (txn) => {
+  await inTxnPool(packGuarded(puts, limits), async (txn) => {
     const answer = await client.kv.txn({
       compare: txn.map((put) => ({ key: Buffer.from(put.key), target: 'Mod', result: 'Equal', mod_revision: put.ifModRevision })),
       success: txn.map((put) => ({ request_put: { key: Buffer.from(put.key), value: Buffer.from(put.value) } })),
@@ -89,12 +82,4 @@ export function packGuarded(puts: readonly GuardedPut[], limits: EtcdWriteLimits
 /** A Compare on a key's mod revision, as protobuf frames it: the key, the target, the result and a varint revision, generously. */
 function compareBytes(key: string): number {
   return Buffer.byteLength(key) + 24;
-}
-
-async function inPool<T>(items: readonly T[], work: (item: T) => Promise<unknown>): Promise<void> {
-  let next = 0;
-  const worker = async () => {
-    while (next < items.length) await work(items[next++]!);
-  };
-  await Promise.all(Array.from({ length: Math.min(TXNS_IN_FLIGHT, items.length) }, worker));
 }
