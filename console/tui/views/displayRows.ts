@@ -1,5 +1,6 @@
 import { CERTIFICATE_WARNING_DAYS } from '../../security/enrollment.ts';
-import { groupsOf, type DisplayRecord, type Library } from '../../../data/library/librarySchema.ts';
+import type { DisplayRecord, Library } from '../../../data/library/librarySchema.ts';
+import { groupOfDisplay } from '../../../data/library/groups.ts';
 import { displayListing, type DisplayListing } from '../../displays/displayDirectory.ts';
 import type { DisplayKeys, EtcdDisplays } from '../../state/etcdDisplays.ts';
 import { effectiveSettings, type SettingsValue } from '../../../common/protocol/codecs/settingsCodec.ts';
@@ -40,7 +41,7 @@ export function displayRow(library: Library, etcd: EtcdDisplays, id: string, cer
   for (const display of library.displays) if (display.id === id) record = display;
   const listing = displayListing(library, record, etcd.view, id);
   if (!listing) return null;
-  const group = groupsOf(library).find((g) => g.displayIds.includes(id))?.name ?? null;
+  const group = groupOfDisplay(library, id)?.name ?? null;
   return drawnRow({ ...listing, group, version: etcd.view.announcements.get(id)?.version || null }, library, etcd, certificateDays);
 }
 
