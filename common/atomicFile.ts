@@ -21,14 +21,23 @@ export async function fillFileAtomic(
   path: string,
   fill: (handle: FileHandle, tempPath: string) => Promise<void>,
   mode = 0o644,
+  options: AtomicFillOptions = {},
 ): Promise<void> {
+  const durable = options.durable ?? true;
   const dir = dirname(path);
-  await mkdir(dir, { recursive: true });
   const temp = join(dir, `.${basename(path)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
-  const handle = await open(temp, 'w', mode);
+  let handle: FileHandle;
+  try {
+    handle = await open(temp, 'w', mode);
+  } catch (error) {
+    // The folder is made only when missing: one syscall fewer per file for an import of thousands.
+    if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+    await mkdir(dir, { recursive: true });
+    handle = await open(temp, 'w', mode);
+  }
   try {
     await fill(handle, temp);
-    await handle.sync();
+    if (durable) await handle.sync();
   } catch (error) {
     await handle.close();
     await unlink(temp).catch(() => {});
@@ -36,12 +45,23 @@ export async function fillFileAtomic(
   }
   await handle.close();
   try {
+    await options.beforeRename?.();
     await rename(temp, path);
   } catch (error) {
     await unlink(temp).catch(() => {});
     throw error;
   }
-  await syncDir(dir);
+  if (durable) await syncDir(dir);
+}
+
+export interface AtomicFillOptions {
+  /**
+   * false: atomic but not yet durable (no fsync of the file or its folder);
+   * the caller makes it durable later, as the import does in batches.
+   */
+  durable?: boolean;
+  /** Resolves before the file takes its name (a journal entry that must come first). */
+  beforeRename?: () => Promise<void>;
 }
 
 async function syncDir(dir: string): Promise<void> {

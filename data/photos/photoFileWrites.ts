@@ -1,6 +1,6 @@
-import { open, mkdir, rename, unlink } from 'node:fs/promises';
-import { randomBytes } from 'node:crypto';
-import { basename, dirname, join } from 'node:path';
+import { open } from 'node:fs/promises';
+import { dirname } from 'node:path';
+import { fillFileAtomic } from '../../common/atomicFile.ts';
 
 /**
  * Photo files written by the import, made durable in batches. Each file is
@@ -29,30 +29,7 @@ export class PhotoFileWrites {
   /** Writes `content` at `path` atomically, not yet durably; `beforeRename` must resolve before the file takes its name. */
   async write(path: string, content: Uint8Array, beforeRename: () => Promise<void> = async () => {}): Promise<void> {
     const dir = dirname(path);
-    const temp = join(dir, `.${basename(path)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
-    let handle;
-    try {
-      handle = await open(temp, 'w', 0o644);
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
-      await mkdir(dir, { recursive: true });
-      handle = await open(temp, 'w', 0o644);
-    }
-    try {
-      await handle.writeFile(content);
-    } catch (error) {
-      await handle.close();
-      await unlink(temp).catch(() => {});
-      throw error;
-    }
-    await handle.close();
-    try {
-      await beforeRename();
-      await rename(temp, path);
-    } catch (error) {
-      await unlink(temp).catch(() => {});
-      throw error;
-    }
+    await fillFileAtomic(path, (handle) => handle.writeFile(content), 0o644, { durable: false, beforeRename });
     this.unsynced.add(path);
     this.dirtyDirs.add(dir);
     if (this.earlyQueued < 8) {
