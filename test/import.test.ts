@@ -1,4 +1,5 @@
-import { readdir, stat } from 'node:fs/promises';
+import { chmod, readdir, readFile, stat, writeFile } from 'node:fs/promises';
+import { createHash, randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import sharp from 'sharp';
 import { test } from 'uvu';
@@ -86,6 +87,26 @@ test('the same content imported twice is one photo with both sources', async () 
   assert.is(photos.length, 1);
   assert.equal(photos[0]!.sources.sort(), [original, copy].sort());
   assert.is((await readdir(paths.photos)).length, 1);
+});
+
+test("a copy is the library's own: a read-only original is stored 0644 with the bytes its name hashes; a file refused after its copy leaves nothing", async () => {
+  const { paths, store } = await freshLibrary();
+  const source = await tempDir();
+  const readOnly = await solidJpeg(join(source, 'read-only.jpg'), 200, 100, [200, 100, 0]);
+  await chmod(readOnly, 0o444);
+  // A JPEG signature, then no header sharp can read: refused only once it has been copied and read.
+  await writeFile(join(source, 'garbled.jpg'), Buffer.concat([Buffer.from([0xff, 0xd8, 0xff, 0xe0]), randomBytes(4096)]));
+
+  const report = await importPhotos(store, paths, { sources: [source] });
+  assert.is(report.imported.length, 1);
+  assert.match(report.skipped.find((s) => s.path.endsWith('garbled.jpg'))?.reason ?? '', /not an image sharp can read/);
+  const name = report.imported[0]!.name;
+  assert.equal(await readdir(paths.photos), [name], 'no temp copy is left beside it');
+  const stored = join(paths.photos, name);
+  assert.is((await stat(stored)).mode & 0o777, 0o644);
+  const bytes = await readFile(stored);
+  assert.ok(bytes.equals(await readFile(readOnly)));
+  assert.is(createHash('sha256').update(bytes).digest('hex').slice(0, 24), name.slice(0, 24));
 });
 
 test('non-image files are skipped with a reason; a truncated JPEG is recorded, then failed by the queue and kept out of lists', async () => {

@@ -67,9 +67,12 @@ test('progress: rate, ETA and a bar from counts and elapsed time', () => {
   assert.is(progressBar(scanningProgress(12_345, 800)), 'scanning: 12345 files found');
 });
 
-test('import commits wait for a batch and keep writing under a tenth of the time', () => {
-  assert.not.ok(commitDue(10, { startedAt: 0, tookMs: 0 }, 1000));
-  assert.ok(commitDue(250, { startedAt: 0, tookMs: 0 }, 1000));
+test('import commits come after a batch or a second, and keep writing under a tenth of the time', () => {
+  assert.ok(commitDue(1, { startedAt: 0, tookMs: 0 }, 1000), 'the first photo is recorded at once: the queue can start');
+  assert.not.ok(commitDue(0, { startedAt: 0, tookMs: 0 }, 1000));
+  assert.not.ok(commitDue(10, { startedAt: 5000, tookMs: 5 }, 5500), 'half a second after the last write: not yet');
+  assert.ok(commitDue(10, { startedAt: 5000, tookMs: 5 }, 6000), 'a second after it');
+  assert.ok(commitDue(250, { startedAt: 5000, tookMs: 5 }, 5100), 'a batch is due at once');
   assert.not.ok(commitDue(250, { startedAt: 0, tookMs: 3000 }, 20_000), 'a 3 s write waits 30 s');
   assert.ok(commitDue(250, { startedAt: 0, tookMs: 3000 }, 30_000));
 });

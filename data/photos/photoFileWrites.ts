@@ -1,21 +1,20 @@
-import { open } from 'node:fs/promises';
+import { open, rename } from 'node:fs/promises';
 import { dirname } from 'node:path';
-import { fillFileAtomic } from '../../common/atomicFile.ts';
 
 /**
- * Photo files written by the import, made durable in batches. Each file is
- * written under a temp name and renamed into place at once (readers never
- * see a torn file), but not fsynced one by one: two fsyncs per photo (the
- * file and its folder) cost more than reading and hashing it. Instead
- * `syncAll` fsyncs every file written since, in parallel, and each folder
- * once, before the import commits their records: a record never names a
- * photo that a power cut could take back. A kill -9 loses nothing either
- * way: what was written is in the page cache.
+ * Photo files the import copied in, made durable in batches. Each file is
+ * copied under a temp name (copyWalkedFile) and renamed into place here
+ * (readers never see a torn file), but not fsynced there and then: two
+ * fsyncs per photo (the file and its folder) cost more than reading and
+ * hashing it. Instead `syncAll` fsyncs every file placed since, in parallel,
+ * and each folder once, before the import commits their records: a record
+ * never names a photo that a power cut could take back. A kill -9 loses
+ * nothing either way: what was written is in the page cache.
  */
 export class PhotoFileWrites {
   private unsynced = new Set<string>();
   /**
-   * Files are also fsynced one at a time as they are written, behind the
+   * Files are also fsynced one at a time as they are placed, behind the
    * import: the disk writes them out while the import reads and hashes the
    * next ones, instead of all at once when the batch commits (measured: the
    * whole difference to `cp` on 240 photos was that final wave). One at a
@@ -26,12 +25,12 @@ export class PhotoFileWrites {
   private dirtyDirs = new Set<string>();
   private earlyQueued = 0;
 
-  /** Writes `content` at `path` atomically, not yet durably; `beforeRename` must resolve before the file takes its name. */
-  async write(path: string, content: Uint8Array, beforeRename: () => Promise<void> = async () => {}): Promise<void> {
-    const dir = dirname(path);
-    await fillFileAtomic(path, (handle) => handle.writeFile(content), 0o644, { durable: false, beforeRename });
+  /** Renames the filled `temp` to `path` (atomic, not yet durable) once `beforeRename` resolves. */
+  async place(temp: string, path: string, beforeRename: () => Promise<void>): Promise<void> {
+    await beforeRename();
+    await rename(temp, path);
     this.unsynced.add(path);
-    this.dirtyDirs.add(dir);
+    this.dirtyDirs.add(dirname(path));
     if (this.earlyQueued < 8) {
       this.earlyQueued++;
       this.early = this.early.then(async () => {

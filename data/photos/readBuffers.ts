@@ -1,3 +1,5 @@
+import { open, type FileHandle } from 'node:fs/promises';
+
 /**
  * Reusable read buffers, one per file in flight: reading each photo into a
  * fresh 5 MB Buffer costs a page fault per 4 KB page (as much system time
@@ -28,5 +30,28 @@ export class ReadBuffers {
         held = null;
       },
     };
+  }
+}
+
+/** Fills `content` from the start of the file; false when the file ends first. */
+export async function readFully(handle: FileHandle, content: Buffer): Promise<boolean> {
+  let at = 0;
+  while (at < content.length) {
+    const { bytesRead } = await handle.read(content, at, content.length - at, at);
+    if (bytesRead === 0) return false;
+    at += bytesRead;
+  }
+  return true;
+}
+
+/** A whole file read into a buffer from `take` (a lease's), not a fresh one: see ReadBuffers. */
+export async function readWholeFile(path: string, take: (size: number) => Buffer): Promise<Buffer> {
+  const handle = await open(path, 'r');
+  try {
+    const content = take((await handle.stat()).size);
+    if (!(await readFully(handle, content))) throw new Error(`cannot read ${path}: it became shorter while it was read`);
+    return content;
+  } finally {
+    await handle.close();
   }
 }

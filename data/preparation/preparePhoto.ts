@@ -1,4 +1,3 @@
-import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import sharp, { type Metadata } from 'sharp';
 import { writeFileAtomic } from '../../common/atomicFile.ts';
@@ -8,6 +7,7 @@ import { shapeOf, type PhotoRecord, type PhotoShape } from '../library/librarySc
 import { decodableImage, HeifDecodeError, HeifToolError } from '../renditions/heifDecode.ts';
 import { makeDisplayRendition, makeThumbnail, renditionPath, thumbnailPath } from '../renditions/renditions.ts';
 import type { Size } from '../renditions/sizeLadder.ts';
+import { readWholeFile, ReadBuffers } from '../photos/readBuffers.ts';
 
 /** What preparing one photo came to. `made`: how many output files this call wrote (the rest were there already). */
 export type PreparationOutcome =
@@ -42,16 +42,27 @@ export async function checkPhoto(paths: HomePaths, photo: Pick<PhotoRecord, 'nam
   const { name } = photo;
   const thumbnail = thumbnailPath(paths.thumbnails, name);
   if (await isFile(thumbnail)) return { kind: 'ready', name, made: 0 };
-  const source = await decodableOriginal(paths, name);
-  if (source.kind === 'failed') return source;
-  const { decodable, upright } = source;
-  // The import checked the pixel count against its limit already.
-  const pixels = (upright ?? photo).width * (upright ?? photo).height;
-  const image = await decoded(() => makeThumbnail(decodable, Math.max(pixels, 1)));
-  if (typeof image === 'string') return { kind: 'failed', name, failure: image, made: 0 };
-  await writeFileAtomic(thumbnail, image);
-  return { kind: 'ready', name, made: 1, ...(upright ? { upright } : {}) };
+  const buffer = originals.lease();
+  try {
+    const source = await decodableOriginal(paths, name, buffer.take);
+    if (source.kind === 'failed') return source;
+    const { decodable, upright } = source;
+    // The import checked the pixel count against its limit already.
+    const pixels = (upright ?? photo).width * (upright ?? photo).height;
+    const image = await decoded(() => makeThumbnail(decodable, Math.max(pixels, 1)));
+    if (typeof image === 'string') return { kind: 'failed', name, failure: image, made: 0 };
+    await writeFileAtomic(thumbnail, image);
+    return { kind: 'ready', name, made: 1, ...(upright ? { upright } : {}) };
+  } finally {
+    buffer.release();
+  }
 }
+
+/**
+ * Originals are read into buffers kept from one photo to the next: a fresh
+ * 6 MB buffer per photo cost 8 ms of page faults, an eighth of a check.
+ */
+const originals = new ReadBuffers();
 
 /**
  * The rendition pass for one ready photo: each missing rendition for the
@@ -65,30 +76,41 @@ export async function renderPhoto(paths: HomePaths, name: string, rungs: readonl
   const missing: Size[] = [];
   for (const rung of rungs) if (!(await isFile(renditionPath(paths.renditions, name, rung.width, rung.height)))) missing.push(rung);
   if (missing.length === 0) return { made: 0 };
-  const source = await decodableOriginal(paths, name);
-  if (source.kind === 'failed') return { made: 0, failure: source.failure };
-  let made = 0;
-  for (const rung of missing) {
-    const image = await decoded(() => makeDisplayRendition(source.decodable, rung.width, rung.height, paths.tmp));
-    if (typeof image === 'string') return { made, failure: image };
-    await writeFileAtomic(renditionPath(paths.renditions, name, rung.width, rung.height), image);
-    made++;
+  const buffer = originals.lease();
+  try {
+    const source = await decodableOriginal(paths, name, buffer.take);
+    if (source.kind === 'failed') return { made: 0, failure: source.failure };
+    let made = 0;
+    for (const rung of missing) {
+      const image = await decoded(() => makeDisplayRendition(source.decodable, rung.width, rung.height, paths.tmp));
+      if (typeof image === 'string') return { made, failure: image };
+      await writeFileAtomic(renditionPath(paths.renditions, name, rung.width, rung.height), image);
+      made++;
+    }
+    return { made };
+  } finally {
+    buffer.release();
   }
-  return { made };
 }
 
 type Decodable = { kind: 'decodable'; decodable: Buffer; upright?: UprightSize } | { kind: 'failed'; name: string; failure: string; made: 0 };
 
-/** The original's bytes as sharp decodes them: a HEVC HEIC converted once here (the image server's conversion of the same file gives the same JPEG). */
-async function decodableOriginal(paths: HomePaths, name: string): Promise<Decodable> {
+/**
+ * The original's bytes as sharp decodes them, in a buffer from `take`: a HEVC
+ * HEIC converted once here (the image server's conversion of the same file
+ * gives the same JPEG). Only a `.heic` may need it: the import named the
+ * photo by the format its bytes announce.
+ */
+async function decodableOriginal(paths: HomePaths, name: string, take: (size: number) => Buffer): Promise<Decodable> {
   let content: Buffer;
   try {
-    content = await readFile(join(paths.photos, name));
+    content = await readWholeFile(join(paths.photos, name), take);
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
     if (code === 'ENOENT') return { kind: 'failed', name, failure: 'its file is gone from the library (or, in place, from where it was linked)', made: 0 };
     throw error;
   }
+  if (!name.endsWith('.heic')) return { kind: 'decodable', decodable: content };
   try {
     const decodable = (await decodableImage(content, paths.tmp)) as Buffer;
     if (decodable === content) return { kind: 'decodable', decodable };
