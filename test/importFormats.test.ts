@@ -10,7 +10,8 @@ import { LibraryStore } from '../data/library/libraryStore.ts';
 import { captionFromIptc } from '../data/photos/embeddedCaption.ts';
 import { setPhotoCaption } from '../data/library/photoCaption.ts';
 import { importPhotos } from '../data/photos/importPhotos.ts';
-import { preparePending } from '../data/preparation/preparationRunner.ts';
+import { prepareLockPath, preparePending } from '../data/preparation/preparationRunner.ts';
+import { withFileLock } from '../data/library/fileLock.ts';
 import { makeDisplayRendition, thumbnailPath } from '../data/renditions/renditions.ts';
 import { colourNear, photoLikeJpeg, tempDir, type Rgb } from './helpers/fixtures.ts';
 import { startCli } from './helpers/runCli.ts';
@@ -142,11 +143,16 @@ test('kill -9 in the middle of an import: the rerun leaves no temporary file and
   const count = 48;
   for (let i = 0; i < count; i++) await photoLikeJpeg(join(source, `p${String(i).padStart(2, '0')}.jpg`), 900, 600, i);
 
-  const first = startCli(['import', source, '--home', home, '--json']);
-  // Killed once photos are being written, not while the walk is still finding them.
-  await first.waitFor(/"phase":"importing"/);
-  first.child.kill('SIGKILL');
-  await new Promise((resolve) => first.child.once('exit', resolve));
+  // The queue's lock held as a running serve holds it: the import starts no runner of its own, which would
+  // go on checking (and writing thumbnails) after the kill. This test is about what the import leaves.
+  const first = await withFileLock(prepareLockPath(paths), async () => {
+    const cli = startCli(['import', source, '--home', home, '--json']);
+    // Killed once photos are being written, not while the walk is still finding them.
+    await cli.waitFor(/"phase":"importing"/);
+    cli.child.kill('SIGKILL');
+    await new Promise((resolve) => cli.child.once('exit', resolve));
+    return cli;
+  }, 30_000, false);
   // What a writer killed between write and rename leaves, made certain rather than left to timing.
   await writeFile(join(paths.photos, `.0123456789abcdef01234567.jpg.${first.child.pid}.deadbeef.tmp`), 'half a photo');
   await writeFile(join(paths.photos, '00000000000000000000dead.jpg'), 'a copy whose record was never written');

@@ -1,4 +1,4 @@
-import { access, readdir, stat, unlink } from 'node:fs/promises';
+import { access, copyFile, mkdir, readdir, stat, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
@@ -12,6 +12,7 @@ import { RenditionCache } from '../console/imageServer/renditionCache.ts';
 import { shownRenditions } from '../console/preparation/shownRenditions.ts';
 import { LibraryHub } from '../console/state/libraryHub.ts';
 import { writeFileAtomic } from '../common/atomicFile.ts';
+import { withFileLock } from '../data/library/fileLock.ts';
 import { photoLikeJpeg, tempDir, truncatedJpeg } from './helpers/fixtures.ts';
 
 const exists = (path: string) => access(path).then(() => true, () => false);
@@ -138,6 +139,50 @@ test('serve keeps what the rendition pass prepared for shown photos, with a 1-by
   } finally {
     release();
   }
+});
+
+test('a runner started during an import stays until it ends, checking each photo as it is recorded', async () => {
+  // Two photos imported elsewhere: their files and records are what an import here would record, one at a time.
+  const elsewhere = await shownHome(2, false);
+  const recorded = await elsewhere.store.read();
+  const home = await tempDir('photoframe-beside-');
+  const paths = homePaths(home);
+  const store = new LibraryStore(paths.store);
+  const record = async (name: string) => {
+    await mkdir(paths.photos, { recursive: true });
+    await copyFile(join(elsewhere.paths.photos, name), join(paths.photos, name));
+    await store.update((library) => void (library.photos[name] = { ...recorded.photos[name]!, state: 'preparing' }));
+  };
+  const [first, second] = elsewhere.names as [string, string];
+  // The import's own lock, held as a running import holds it.
+  await withFileLock(join(home, 'import'), async () => {
+    await record(first);
+    const batches: string[][] = [];
+    let batchSeen: () => void = () => {};
+    const runner = preparePending(store, paths, {
+      onBatch: async (batch) => {
+        batches.push(batch.ready);
+        batchSeen();
+      },
+    });
+    let settled = false;
+    void runner.finally(() => (settled = true));
+    const nextBatch = () => new Promise<void>((resolve) => (batchSeen = resolve));
+    await nextBatch();
+    assert.equal(batches, [[first]]);
+    assert.not.ok(settled, 'with nothing left to check, the runner waits for the running import');
+    await record(second);
+    await nextBatch();
+    assert.equal(batches, [[first], [second]], 'the photo recorded later is checked by the same runner');
+    assert.not.ok(settled);
+    // Wrapped: a promise returned as it is would be awaited under the lock.
+    return { runner };
+  }).then(async ({ runner }) => {
+    // The import ended (its lock released): so does the runner, everything ready.
+    const report = await runner;
+    assert.equal(report.ready.sort(), [first, second].sort());
+    assert.equal(readinessCounts(await store.read()).ready, 2);
+  });
 });
 
 test.run();

@@ -1,5 +1,5 @@
 import type { Etcd3 } from 'etcd3';
-import { spawn } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { closeSync, openSync, watch } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
@@ -57,9 +57,10 @@ export async function etcdForPreparation(config: GlobalConfig, library: Library,
 /**
  * Starts `photoframe prepare` as a detached, niced process of this very
  * program (bundled or from the sources: the same node, loader flags and
- * script), so the import returns while its photos are prepared. Returns its PID.
+ * script), so the import returns while its photos are prepared. It does
+ * not keep this process alive (ref() it to wait for it).
  */
-export function startDetachedPrepare(config: GlobalConfig): number | null {
+export function startDetachedPrepare(config: GlobalConfig): ChildProcess | null {
   const script = process.argv[1];
   if (!script) return null;
   const env: NodeJS.ProcessEnv = { ...process.env, PHOTOFRAME_HOME: config.home, PHOTOFRAME_ETCD: config.etcd.endpoints.join(',') };
@@ -79,7 +80,7 @@ export function startDetachedPrepare(config: GlobalConfig): number | null {
     const child = spawn('nice', ['-n', '10', process.execPath, ...process.execArgv, script, 'prepare'], { detached: true, stdio: ['ignore', logFd, logFd], env });
     child.on('error', (error) => log.warn(`cannot start photoframe prepare: ${error.message}`));
     child.unref();
-    return child.pid ?? null;
+    return child;
   } finally {
     if (typeof logFd === 'number') closeSync(logFd);
   }

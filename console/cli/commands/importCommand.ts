@@ -15,6 +15,9 @@ import type { CommandContext } from '../command.ts';
 import { albumIsShown, publishShownAlbums } from '../../displays/albumPublisher.ts';
 import { preparationRunning } from '../../../data/preparation/preparationRunner.ts';
 import { startDetachedPrepare } from '../../preparation/preparationHooks.ts';
+import { processIsAlive } from '../../../common/staleTempFiles.ts';
+import type { ChildProcess } from 'node:child_process';
+import { once } from 'node:events';
 import { EXIT_SOME_FAILED, prepareOrWait, preparingCount } from './prepareCommand.ts';
 
 /** Exit code when the import finished but some files were skipped, so scripts can tell. */
@@ -34,7 +37,10 @@ export async function runImport({ config, values, positionals }: CommandContext)
   // The foreground's last word, which the preparation's line (with --wait) carries on.
   let foreground: ImportProgress | undefined;
   const store = new LibraryStore(paths.store);
+  // The queue starts with the first photo recorded, so checks run beside the import (niced below it), not after it.
+  const early = new EarlyPreparation(config);
   const report = await importPhotos(store, paths, {
+    onRecorded: () => early.start(),
     sources: positionals,
     album: stringOption(values, 'album'),
     maxFileBytes: sizeOption(values, 'max-file-size'),
@@ -57,7 +63,9 @@ export async function runImport({ config, values, positionals }: CommandContext)
   if (showProgress === terminalProgress && !wait) process.stderr.write('\n');
   // With --wait the photos are ready before the displays are told (batches publish as they go, too); without, they
   // are told at once, and get the photos as the queue makes them ready.
-  const waited = wait ? await prepareAfterImport(config, store, report, { json, wait: true, foreground }) : null;
+  const waited = wait ? await prepareAfterImport(config, store, report, { json, wait: true, foreground, early }) : null;
+  // Ready is not done: the runner started here goes on to the renditions, and --wait means nothing is left running.
+  if (wait) await early.exited();
   // The report comes out whatever happens to the displays: what was imported must never be hidden.
   let updated: string[] = [];
   let publishError: unknown = null;
@@ -68,7 +76,7 @@ export async function runImport({ config, values, positionals }: CommandContext)
   }
   // Names may hold newlines or stray bytes: every report line stays one line.
   for (const skipped of report.skipped) process.stderr.write(`${oneLine(`skipped ${skipped.path}: ${skipped.reason}`)}\n`);
-  const preparation = waited ?? (await prepareAfterImport(config, store, report, { json, wait: false }));
+  const preparation = waited ?? (await prepareAfterImport(config, store, report, { json, wait: false, early }));
   if (json) {
     process.stdout.write(`${JSON.stringify({ type: 'report', ...report, displaysUpdated: updated, preparation })}\n`);
   } else {
@@ -117,7 +125,7 @@ async function prepareAfterImport(
   config: GlobalConfig,
   store: LibraryStore,
   report: ImportReport,
-  options: { json: boolean; wait: boolean; foreground?: ImportProgress },
+  options: { json: boolean; wait: boolean; foreground?: ImportProgress; early: EarlyPreparation },
 ): Promise<PreparationAfterImport> {
   const names = [...report.imported.map((photo) => photo.name), ...report.duplicates.map((d) => d.name), ...report.unchanged.map((u) => u.name)];
   if (options.wait) {
@@ -139,18 +147,62 @@ async function prepareAfterImport(
   const preparing = await preparingCount(store);
   if (preparing === 0) return { by: 'nothing to prepare', pid: null, preparing: 0, failed: [], line: null, updated: [] };
   const paths = homePaths(config.home);
+  const ours = options.early.livePid();
+  if (ours !== null) {
+    return { by: 'started', pid: ours, preparing, failed: [], updated: [], line: startedLine(preparing, ours) };
+  }
   if (await preparationRunning(paths)) {
     return { by: 'running process', pid: null, preparing, failed: [], updated: [], line: `preparing ${preparing} photo(s) in the running photoframe serve (or prepare); they reach the displays as they become ready` };
   }
-  const pid = startDetachedPrepare(config);
-  return {
-    by: 'started',
-    pid,
-    preparing,
-    failed: [],
-    updated: [],
-    line: `preparing ${preparing} photo(s) in the background (photoframe prepare, pid ${pid ?? '?'}); they reach the displays as they become ready`,
-  };
+  const pid = startDetachedPrepare(config)?.pid ?? null;
+  return { by: 'started', pid, preparing, failed: [], updated: [], line: startedLine(preparing, pid) };
+}
+
+function startedLine(preparing: number, pid: number | null): string {
+  return `preparing ${preparing} photo(s) in the background (photoframe prepare, pid ${pid ?? '?'}); they reach the displays as they become ready`;
+}
+
+/**
+ * The queue started while the import runs: at its first recorded photo, a
+ * detached, niced `photoframe prepare` (unless serve or another prepare runs
+ * the queue), which stays until the import has ended and its photos are
+ * prepared. With --wait the import then follows it.
+ */
+class EarlyPreparation {
+  private child: ChildProcess | null = null;
+  private gone: Promise<unknown> = Promise.resolve();
+  private asked = false;
+  private keep = false;
+
+  constructor(private readonly config: GlobalConfig) {}
+
+  start(): void {
+    if (this.asked) return;
+    this.asked = true;
+    this.gone = preparationRunning(homePaths(this.config.home)).then(
+      async (running) => {
+        if (running) return;
+        this.child = startDetachedPrepare(this.config);
+        if (this.keep) this.child?.ref();
+        if (this.child && this.child.exitCode === null) await once(this.child, 'exit');
+      },
+      () => {},
+    );
+  }
+
+  /** The runner this import started, while it is alive (it may not have taken the queue's lock yet). */
+  livePid(): number | null {
+    const pid = this.child?.pid;
+    return pid !== undefined && this.child!.exitCode === null && processIsAlive(pid) ? pid : null;
+  }
+
+  /** Resolves once the runner this import started has ended (at once if it started none). */
+  async exited(): Promise<void> {
+    // Unref'd so a plain import returns at once; waiting for it must keep this process up.
+    this.keep = true;
+    this.child?.ref();
+    await this.gone;
+  }
 }
 
 function failedAmong(library: Library, names: readonly string[]): { name: string; failure: string }[] {
