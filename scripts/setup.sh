@@ -57,6 +57,7 @@ if [ "$(cat "$stamp" 2>/dev/null)" != "$want" ]; then
 fi
 
 scripts/build-sdl.sh
+scripts/build-file-copy.sh
 # The bundled CLI the systemd unit runs (scripts/buildDist.ts); ~0.2 s, so always fresh.
 node --import tsx scripts/buildDist.ts >/dev/null
 echo "setup: done"

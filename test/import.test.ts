@@ -89,12 +89,15 @@ test('the same content imported twice is one photo with both sources', async () 
   assert.is((await readdir(paths.photos)).length, 1);
 });
 
-test("a copy is the library's own: a read-only original is stored 0644 with the bytes its name hashes; a file refused after its copy leaves nothing", async () => {
+for (const how of ['in the kernel', 'through memory'] as const) test(`a copy made ${how} is the library's own: a read-only original is stored 0644 with the bytes its name hashes; a file its header refuses leaves nothing`, async () => {
+  // kernelCopy() reads it at each import: the fallback where the addon is not built.
+  if (how === 'through memory') process.env.PHOTOFRAME_IMPORT_COPY = 'memory';
+  else delete process.env.PHOTOFRAME_IMPORT_COPY;
   const { paths, store } = await freshLibrary();
   const source = await tempDir();
   const readOnly = await solidJpeg(join(source, 'read-only.jpg'), 200, 100, [200, 100, 0]);
   await chmod(readOnly, 0o444);
-  // A JPEG signature, then no header sharp can read: refused only once it has been copied and read.
+  // A JPEG signature, then no header sharp can read: refused once read, before anything is written.
   await writeFile(join(source, 'garbled.jpg'), Buffer.concat([Buffer.from([0xff, 0xd8, 0xff, 0xe0]), randomBytes(4096)]));
 
   const report = await importPhotos(store, paths, { sources: [source] });
@@ -107,6 +110,7 @@ test("a copy is the library's own: a read-only original is stored 0644 with the 
   const bytes = await readFile(stored);
   assert.ok(bytes.equals(await readFile(readOnly)));
   assert.is(createHash('sha256').update(bytes).digest('hex').slice(0, 24), name.slice(0, 24));
+  delete process.env.PHOTOFRAME_IMPORT_COPY;
 });
 
 test('non-image files are skipped with a reason; a truncated JPEG is recorded, then failed by the queue and kept out of lists', async () => {
