@@ -21,7 +21,7 @@ import { readinessCounts } from '../data/library/photoReadiness.ts';
 import { importPhotos } from '../data/photos/importPhotos.ts';
 import { preparePending } from '../data/preparation/preparationRunner.ts';
 import { ensureAlbum } from '../data/library/albums.ts';
-import { waitUntilPrepared } from '../console/preparation/preparationHooks.ts';
+import { PREPARE_NICENESS, waitUntilPrepared } from '../console/preparation/preparationHooks.ts';
 import { renditionPath } from '../data/renditions/renditions.ts';
 import { snapToLadder } from '../data/renditions/sizeLadder.ts';
 import { createImageServer } from '../console/imageServer/imageServer.ts';
@@ -105,13 +105,13 @@ async function showOnDisplay(store: LibraryStore): Promise<void> {
 }
 
 /**
- * `photoframe prepare` for `home`, started as the import starts it (nice 10,
+ * `photoframe prepare` for `home`, started as the import starts it (niced,
  * see preparationHooks.ts). No etcd runs: it prepares for 1080p screens, the
  * bench's one size.
  */
 function startPrepare(home: string): ChildProcess {
   const cli = fileURLToPath(new URL('../bin/photoframe.mjs', import.meta.url));
-  return spawn('nice', ['-n', '10', process.execPath, cli, 'prepare'], {
+  return spawn('nice', ['-n', String(PREPARE_NICENESS), process.execPath, cli, 'prepare'], {
     stdio: ['ignore', 'ignore', 'pipe'],
     env: { ...process.env, PHOTOFRAME_HOME: home, PHOTOFRAME_ETCD: 'http://127.0.0.1:9', PHOTOFRAME_LOG: 'error' },
   });

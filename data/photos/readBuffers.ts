@@ -33,23 +33,18 @@ export class ReadBuffers {
   }
 }
 
-/** Fills `content` from the start of the file; false when the file ends first. */
-export async function readFully(handle: FileHandle, content: Buffer): Promise<boolean> {
-  let at = 0;
-  while (at < content.length) {
-    const { bytesRead } = await handle.read(content, at, content.length - at, at);
-    if (bytesRead === 0) return false;
-    at += bytesRead;
-  }
-  return true;
-}
-
 /** A whole file read into a buffer from `take` (a lease's), not a fresh one: see ReadBuffers. */
 export async function readWholeFile(path: string, take: (size: number) => Buffer): Promise<Buffer> {
   const handle = await open(path, 'r');
   try {
     const content = take((await handle.stat()).size);
-    if (!(await readFully(handle, content))) throw new Error(`cannot read ${path}: it became shorter while it was read`);
+    // A file cut short meanwhile (an original linked in place, rewritten) is read as far as it goes: its decode then says what is wrong.
+    let at = 0;
+    while (at < content.length) {
+      const { bytesRead } = await handle.read(content, at, content.length - at, at);
+      if (bytesRead === 0) return content.subarray(0, at);
+      at += bytesRead;
+    }
     return content;
   } finally {
     await handle.close();

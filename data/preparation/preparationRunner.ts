@@ -1,5 +1,5 @@
 import { availableParallelism } from 'node:os';
-import { watch } from 'node:fs';
+import { watch, type FSWatcher } from 'node:fs';
 import { readdir, stat } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { removeStaleTempDirs, removeStaleTempFiles } from '../../common/staleTempFiles.ts';
@@ -32,7 +32,7 @@ const PREPARE_LOCK_STALE_MS = 30_000;
  */
 const JOBS_IN_FLIGHT_PER_CORE = 2;
 
-/** How long a runner waiting for a running import's photos goes without looking again (see homeChanged). */
+/** How long a runner waiting for a running import's photos goes without looking again (see libraryChangedOrImportEnded). */
 const IMPORT_RECHECK_MS = 2_000;
 
 /** Outcomes are recorded at least this far apart, so a display gets new photos within seconds yet the store is not rewritten per photo. */
@@ -275,7 +275,7 @@ async function runQueue(store: LibraryStore, paths: HomePaths, options: PrepareO
     if (renditions.length === 0) {
       // An import running now records its photos as it goes: stay for them, so they are checked while it runs.
       if (options.signal?.aborted || !(await importRunning(paths))) break;
-      await homeChanged(store, stamp, options.signal);
+      await libraryChangedOrImportEnded(store, paths, stamp, options.signal);
       continue;
     }
     checksEndedAt ??= Date.now();
@@ -311,24 +311,37 @@ async function runQueue(store: LibraryStore, paths: HomePaths, options: PrepareO
 }
 
 /**
- * Resolves when the home folder changes (the library written, the import's
- * lock refreshed or released), and after IMPORT_RECHECK_MS at the latest: an
- * import killed -9 leaves its lock to go stale without a word.
+ * Resolves when the library has changed since `since` or no import is
+ * running any more. Told by a watch on the home folder (its every change is
+ * looked at with two stats, never a read of the library) and, at the latest,
+ * every IMPORT_RECHECK_MS: an import killed -9 leaves its lock to go stale
+ * without a word, and a watch may be refused (inotify's limits).
  */
-async function homeChanged(store: LibraryStore, since: string, signal: AbortSignal | undefined): Promise<void> {
-  await new Promise<void>((resolve) => {
+async function libraryChangedOrImportEnded(store: LibraryStore, paths: HomePaths, since: string, signal: AbortSignal | undefined): Promise<void> {
+  const settled = async () => signal?.aborted || (await libraryStamp(store)) !== since || !(await importRunning(paths));
+  // Written (or ended) before the watch began: not missed.
+  while (!(await settled())) await homeEvent(dirname(store.path), signal);
+}
+
+/** The next change in `dir`, IMPORT_RECHECK_MS at the latest, or the abort. */
+function homeEvent(dir: string, signal: AbortSignal | undefined): Promise<void> {
+  return new Promise<void>((resolve) => {
+    let watcher: FSWatcher | null = null;
     const done = () => {
       clearTimeout(timer);
-      watcher.close();
+      watcher?.close();
       signal?.removeEventListener('abort', done);
       resolve();
     };
-    const watcher = watch(dirname(store.path), done);
-    watcher.on('error', done);
     const timer = setTimeout(done, IMPORT_RECHECK_MS);
+    if (signal?.aborted) return done();
     signal?.addEventListener('abort', done, { once: true });
-    // Written before the watch began: not missed.
-    void libraryStamp(store).then((now) => now !== since && done(), done);
+    try {
+      watcher = watch(dir, done);
+      watcher.on('error', done);
+    } catch {
+      // No watch to be had: the timer alone.
+    }
   });
 }
 

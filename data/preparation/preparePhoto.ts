@@ -60,9 +60,11 @@ export async function checkPhoto(paths: HomePaths, photo: Pick<PhotoRecord, 'nam
 
 /**
  * Originals are read into buffers kept from one photo to the next: a fresh
- * 6 MB buffer per photo cost 8 ms of page faults, an eighth of a check.
+ * 6 MB buffer per photo cost 8 ms of page faults, an eighth of a check. Only
+ * buffers up to 16 MB are kept, so a serve that once met a panorama does not
+ * hold it for the rest of its life.
  */
-const originals = new ReadBuffers();
+const originals = new ReadBuffers(16 * 1024 * 1024);
 
 /**
  * The rendition pass for one ready photo: each missing rendition for the

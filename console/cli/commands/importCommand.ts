@@ -17,7 +17,6 @@ import { preparationRunning } from '../../../data/preparation/preparationRunner.
 import { startDetachedPrepare } from '../../preparation/preparationHooks.ts';
 import { processIsAlive } from '../../../common/staleTempFiles.ts';
 import type { ChildProcess } from 'node:child_process';
-import { once } from 'node:events';
 import { EXIT_SOME_FAILED, prepareOrWait, preparingCount } from './prepareCommand.ts';
 
 /** Exit code when the import finished but some files were skipped, so scripts can tell. */
@@ -147,7 +146,7 @@ async function prepareAfterImport(
   const preparing = await preparingCount(store);
   if (preparing === 0) return { by: 'nothing to prepare', pid: null, preparing: 0, failed: [], line: null, updated: [] };
   const paths = homePaths(config.home);
-  const ours = options.early.livePid();
+  const ours = await options.early.livePid();
   if (ours !== null) {
     return { by: 'started', pid: ours, preparing, failed: [], updated: [], line: startedLine(preparing, ours) };
   }
@@ -166,11 +165,12 @@ function startedLine(preparing: number, pid: number | null): string {
  * The queue started while the import runs: at its first recorded photo, a
  * detached, niced `photoframe prepare` (unless serve or another prepare runs
  * the queue), which stays until the import has ended and its photos are
- * prepared. With --wait the import then follows it.
+ * prepared. With --wait the import then follows it to its exit.
  */
 class EarlyPreparation {
   private child: ChildProcess | null = null;
-  private gone: Promise<unknown> = Promise.resolve();
+  private starting: Promise<void> = Promise.resolve();
+  private gone: Promise<void> = Promise.resolve();
   private asked = false;
   private keep = false;
 
@@ -179,27 +179,38 @@ class EarlyPreparation {
   start(): void {
     if (this.asked) return;
     this.asked = true;
-    this.gone = preparationRunning(homePaths(this.config.home)).then(
-      async (running) => {
-        if (running) return;
-        this.child = startDetachedPrepare(this.config);
-        if (this.keep) this.child?.ref();
-        if (this.child && this.child.exitCode === null) await once(this.child, 'exit');
-      },
-      () => {},
-    );
+    this.starting = (async () => {
+      try {
+        if (await preparationRunning(homePaths(this.config.home))) return;
+        const child = startDetachedPrepare(this.config);
+        if (!child || child.exitCode !== null) return;
+        this.child = child;
+        if (this.keep) child.ref();
+        // A failed spawn (a process limit, say) reports 'error' and maybe no 'exit': either ends the wait.
+        this.gone = new Promise<void>((resolve) => {
+          child.once('exit', () => resolve());
+          child.once('error', () => resolve());
+        });
+      } catch (error) {
+        // The photos stay preparing; the import's end starts a runner again, or says why not.
+        process.stderr.write(`warning: cannot start photoframe prepare during the import: ${reasonOf(error)}\n`);
+      }
+    })();
   }
 
   /** The runner this import started, while it is alive (it may not have taken the queue's lock yet). */
-  livePid(): number | null {
-    const pid = this.child?.pid;
-    return pid !== undefined && this.child!.exitCode === null && processIsAlive(pid) ? pid : null;
+  async livePid(): Promise<number | null> {
+    await this.starting;
+    const child = this.child;
+    if (!child?.pid || child.exitCode !== null || child.signalCode !== null) return null;
+    return processIsAlive(child.pid) ? child.pid : null;
   }
 
   /** Resolves once the runner this import started has ended (at once if it started none). */
   async exited(): Promise<void> {
     // Unref'd so a plain import returns at once; waiting for it must keep this process up.
     this.keep = true;
+    await this.starting;
     this.child?.ref();
     await this.gone;
   }
