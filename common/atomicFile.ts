@@ -25,7 +25,7 @@ export async function fillFileAtomic(
 ): Promise<void> {
   const durable = options.durable ?? true;
   const dir = dirname(path);
-  const temp = join(dir, `.${basename(path)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
+  const temp = tempPathBeside(path);
   let handle: FileHandle;
   try {
     handle = await open(temp, 'w', mode);
@@ -52,6 +52,15 @@ export async function fillFileAtomic(
     throw error;
   }
   if (durable) await syncDir(dir);
+}
+
+/**
+ * A temp name beside `path` for a file that will be renamed to it:
+ * `.<name>.<pid>.<hex>.tmp`, the form removeStaleTempFiles knows, so what a
+ * killed writer leaves is removed by the next start.
+ */
+export function tempPathBeside(path: string): string {
+  return join(dirname(path), `.${basename(path)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
 }
 
 export interface AtomicFillOptions {

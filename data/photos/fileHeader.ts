@@ -1,6 +1,7 @@
 import { constants } from 'node:fs';
 import { open, unlink, type FileHandle } from 'node:fs/promises';
 import type { KernelCopy } from './kernelCopy.ts';
+import { readInto } from './readBuffers.ts';
 
 /** Bytes read to recognise a file; enough for every signature below. */
 export const HEADER_BYTES = 32;
@@ -132,13 +133,7 @@ async function withWalkedFile(
 
 /** Fills `content` from the start of the file; false when the file ends first. */
 async function readFully(handle: FileHandle, content: Buffer): Promise<boolean> {
-  let at = 0;
-  while (at < content.length) {
-    const { bytesRead } = await handle.read(content, at, content.length - at, at);
-    if (bytesRead === 0) return false;
-    at += bytesRead;
-  }
-  return true;
+  return (await readInto(handle, content)) === content.length;
 }
 
 const BECAME_SHORTER = 'became shorter while it was read; skipped';

@@ -1,8 +1,8 @@
 import { mkdir, readFile, realpath, rename, stat, symlink, unlink } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
-import { basename, dirname, join } from 'node:path';
-import { randomBytes } from 'node:crypto';
+import { dirname, join } from 'node:path';
 import { removeStaleTempDirs, removeStaleTempFiles } from '../../common/staleTempFiles.ts';
+import { tempPathBeside } from '../../common/atomicFile.ts';
 import { isFile } from '../../common/fileOnce.ts';
 import type { HomePaths } from '../../common/homePaths.ts';
 import { UserError } from '../../common/userError.ts';
@@ -155,7 +155,7 @@ async function importLocked(store: LibraryStore, paths: HomePaths, request: Impo
     // The content lives in it only until this file is done: nothing below keeps it.
     const buffer = buffers.lease();
     // Copied in the kernel before its name is known (the hash of what was copied names it): until then, this temp file.
-    const temp = copier ? importTempPath(paths.photos) : null;
+    const temp = copier ? tempPathBeside(join(paths.photos, 'import')) : null;
     let placed = false;
     try {
       lost.throwIfAborted();
@@ -375,7 +375,7 @@ async function inPlaceTarget(file: ScannedFile, realRoots: readonly Buffer[], ou
 async function linkAtomic(target: Buffer, path: string): Promise<void> {
   const dir = dirname(path);
   await mkdir(dir, { recursive: true });
-  const temp = join(dir, `.${basename(path)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
+  const temp = tempPathBeside(path);
   await symlink(target, temp);
   try {
     await rename(temp, path);
@@ -383,11 +383,6 @@ async function linkAtomic(target: Buffer, path: string): Promise<void> {
     await unlink(temp).catch(() => {});
     throw error;
   }
-}
-
-/** A copy's name until its hash names it: a temp name removeStaleTempFiles recognises, so a killed import leaves nothing. */
-function importTempPath(dir: string): string {
-  return join(dir, `.import.${process.pid}.${randomBytes(6).toString('hex')}.tmp`);
 }
 
 /**

@@ -33,19 +33,24 @@ export class ReadBuffers {
   }
 }
 
+/** Reads into `content` from the start of the file until it is full or the file ends; returns the bytes read. */
+export async function readInto(handle: FileHandle, content: Buffer): Promise<number> {
+  let at = 0;
+  while (at < content.length) {
+    const { bytesRead } = await handle.read(content, at, content.length - at, at);
+    if (bytesRead === 0) break;
+    at += bytesRead;
+  }
+  return at;
+}
+
 /** A whole file read into a buffer from `take` (a lease's), not a fresh one: see ReadBuffers. */
 export async function readWholeFile(path: string, take: (size: number) => Buffer): Promise<Buffer> {
   const handle = await open(path, 'r');
   try {
     const content = take((await handle.stat()).size);
     // A file cut short meanwhile (an original linked in place, rewritten) is read as far as it goes: its decode then says what is wrong.
-    let at = 0;
-    while (at < content.length) {
-      const { bytesRead } = await handle.read(content, at, content.length - at, at);
-      if (bytesRead === 0) return content.subarray(0, at);
-      at += bytesRead;
-    }
-    return content;
+    return content.subarray(0, await readInto(handle, content));
   } finally {
     await handle.close();
   }

@@ -42,9 +42,7 @@ export async function checkPhoto(paths: HomePaths, photo: Pick<PhotoRecord, 'nam
   const { name } = photo;
   const thumbnail = thumbnailPath(paths.thumbnails, name);
   if (await isFile(thumbnail)) return { kind: 'ready', name, made: 0 };
-  const buffer = originals.lease();
-  try {
-    const source = await decodableOriginal(paths, name, buffer.take);
+  return withDecodableOriginal(paths, name, async (source) => {
     if (source.kind === 'failed') return source;
     const { decodable, upright } = source;
     // The import checked the pixel count against its limit already.
@@ -53,18 +51,8 @@ export async function checkPhoto(paths: HomePaths, photo: Pick<PhotoRecord, 'nam
     if (typeof image === 'string') return { kind: 'failed', name, failure: image, made: 0 };
     await writeFileAtomic(thumbnail, image);
     return { kind: 'ready', name, made: 1, ...(upright ? { upright } : {}) };
-  } finally {
-    buffer.release();
-  }
+  });
 }
-
-/**
- * Originals are read into buffers kept from one photo to the next: a fresh
- * 6 MB buffer per photo cost 8 ms of page faults, an eighth of a check. Only
- * buffers up to 16 MB are kept, so a serve that once met a panorama does not
- * hold it for the rest of its life.
- */
-const originals = new ReadBuffers(16 * 1024 * 1024);
 
 /**
  * The rendition pass for one ready photo: each missing rendition for the
@@ -78,9 +66,7 @@ export async function renderPhoto(paths: HomePaths, name: string, rungs: readonl
   const missing: Size[] = [];
   for (const rung of rungs) if (!(await isFile(renditionPath(paths.renditions, name, rung.width, rung.height)))) missing.push(rung);
   if (missing.length === 0) return { made: 0 };
-  const buffer = originals.lease();
-  try {
-    const source = await decodableOriginal(paths, name, buffer.take);
+  return withDecodableOriginal(paths, name, async (source) => {
     if (source.kind === 'failed') return { made: 0, failure: source.failure };
     let made = 0;
     for (const rung of missing) {
@@ -90,6 +76,22 @@ export async function renderPhoto(paths: HomePaths, name: string, rungs: readonl
       made++;
     }
     return { made };
+  });
+}
+
+/**
+ * Originals are read into buffers kept from one photo to the next: a fresh
+ * 6 MB buffer per photo cost 8 ms of page faults, an eighth of a check. Only
+ * buffers up to 16 MB are kept, so a serve that once met a panorama does not
+ * hold it for the rest of its life.
+ */
+const originals = new ReadBuffers(16 * 1024 * 1024);
+
+/** `use` gets the original (see decodableOriginal) in a buffer of its own until it returns: sharp is done with it by then. */
+async function withDecodableOriginal<T>(paths: HomePaths, name: string, use: (source: Decodable) => Promise<T>): Promise<T> {
+  const buffer = originals.lease();
+  try {
+    return await use(await decodableOriginal(paths, name, buffer.take));
   } finally {
     buffer.release();
   }

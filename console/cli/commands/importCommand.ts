@@ -15,7 +15,6 @@ import type { CommandContext } from '../command.ts';
 import { albumIsShown, publishShownAlbums } from '../../displays/albumPublisher.ts';
 import { preparationRunning } from '../../../data/preparation/preparationRunner.ts';
 import { startDetachedPrepare } from '../../preparation/preparationHooks.ts';
-import { processIsAlive } from '../../../common/staleTempFiles.ts';
 import type { ChildProcess } from 'node:child_process';
 import { EXIT_SOME_FAILED, prepareOrWait, preparingCount } from './prepareCommand.ts';
 
@@ -172,7 +171,6 @@ class EarlyPreparation {
   private starting: Promise<void> = Promise.resolve();
   private gone: Promise<void> = Promise.resolve();
   private asked = false;
-  private keep = false;
 
   constructor(private readonly config: GlobalConfig) {}
 
@@ -185,7 +183,6 @@ class EarlyPreparation {
         const child = startDetachedPrepare(this.config);
         if (!child || child.exitCode !== null) return;
         this.child = child;
-        if (this.keep) child.ref();
         // A failed spawn (a process limit, say) reports 'error' and maybe no 'exit': either ends the wait.
         this.gone = new Promise<void>((resolve) => {
           child.once('exit', () => resolve());
@@ -202,14 +199,13 @@ class EarlyPreparation {
   async livePid(): Promise<number | null> {
     await this.starting;
     const child = this.child;
-    if (!child?.pid || child.exitCode !== null || child.signalCode !== null) return null;
-    return processIsAlive(child.pid) ? child.pid : null;
+    return child?.pid !== undefined && child.exitCode === null && child.signalCode === null ? child.pid : null;
   }
 
   /** Resolves once the runner this import started has ended (at once if it started none). */
   async exited(): Promise<void> {
-    // Unref'd so a plain import returns at once; waiting for it must keep this process up.
-    this.keep = true;
+    // Unref'd so a plain import returns at once; waiting for it must keep this process up (ref'd in the same
+    // turn as the start under way resolves: nothing lets the process end in between).
     await this.starting;
     this.child?.ref();
     await this.gone;
