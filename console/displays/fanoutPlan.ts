@@ -102,38 +102,38 @@ export function planFanout(desired: readonly DisplayWrites[], current: ReadonlyM
 
 /** Fills transactions in order, each up to the op count and the byte budget. */
 function packWave(writes: readonly KeyWrite[], maxOps: number, budget: number): FanoutTxn[] {
-  const txns: FanoutTxn[] = [];
-  let open: FanoutTxn | null = null;
-  for (const write of writes) {
+  const sizeOf = (write: KeyWrite) => {
     const bytes = write.value === null ? txnDeleteBytes(write.key) : txnPutBytes(write.key, write.value);
     if (bytes > budget) throw new ValueTooLargeError(write.key, bytes + REQUEST_ENVELOPE_BYTES, budget + REQUEST_ENVELOPE_BYTES);
-    if (!open || open.puts.length >= maxOps || open.bytes + bytes > budget) {
-      open = { puts: [], bytes: 0 };
-      txns.push(open);
-    }
-    open.puts.push(write);
-    open.bytes += bytes;
-  }
-  return txns;
+    return bytes;
+  };
+  return packInOrder(writes, sizeOf, maxOps, budget).map(({ items, bytes }) => ({ puts: items, bytes }));
 }
 
 /** Keys to read, in batches of at most `maxTxnOps` whose expected answers stay within a request's size. */
 export function planReads(keys: readonly { key: string; expectBytes: number }[], limits: EtcdWriteLimits): string[][] {
   const budget = limits.maxRequestBytes - REQUEST_ENVELOPE_BYTES;
-  const batches: string[][] = [];
-  let open: string[] = [];
-  let bytes = 0;
-  for (const { key, expectBytes } of keys) {
-    const size = txnPutBytes(key, '') + expectBytes;
-    if (open.length > 0 && (open.length >= limits.maxTxnOps || bytes + size > budget)) {
+  return packInOrder(keys, ({ key, expectBytes }) => txnPutBytes(key, '') + expectBytes, limits.maxTxnOps, budget).map(({ items }) => items.map(({ key }) => key));
+}
+
+/**
+ * Items in order, in batches of at most `maxOps` whose sizes add up to at
+ * most `budget`: a batch is closed when the next item would pass either. An
+ * item bigger than the budget alone gets a batch of its own (callers that
+ * cannot send it refuse it in `sizeOf`).
+ */
+export function packInOrder<T>(items: readonly T[], sizeOf: (item: T) => number, maxOps: number, budget: number): { items: T[]; bytes: number }[] {
+  const batches: { items: T[]; bytes: number }[] = [];
+  let open: { items: T[]; bytes: number } | null = null;
+  for (const item of items) {
+    const size = sizeOf(item);
+    if (!open || open.items.length >= maxOps || open.bytes + size > budget) {
+      open = { items: [], bytes: 0 };
       batches.push(open);
-      open = [];
-      bytes = 0;
     }
-    open.push(key);
-    bytes += size;
+    open.items.push(item);
+    open.bytes += size;
   }
-  if (open.length) batches.push(open);
   return batches;
 }
 

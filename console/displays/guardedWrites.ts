@@ -1,6 +1,6 @@
 import type { Etcd3 } from 'etcd3';
 import type { EtcdWriteLimits } from '../../common/etcd/etcdWriteLimits.ts';
-import { REQUEST_ENVELOPE_BYTES, txnPutBytes } from './fanoutPlan.ts';
+import { packInOrder, REQUEST_ENVELOPE_BYTES, txnPutBytes } from './fanoutPlan.ts';
 import { inTxnPool, visitKeys } from './fanoutWriter.ts';
 
 /**
@@ -58,25 +58,13 @@ export async function commitGuarded(client: Etcd3, puts: readonly GuardedPut[], 
 
 /** Puts packed into transactions within the op count and the request size, a guard (compare) counted with each. */
 export function packGuarded(puts: readonly GuardedPut[], limits: EtcdWriteLimits): GuardedPut[][] {
-  const budget = limits.maxRequestBytes - REQUEST_ENVELOPE_BYTES;
-  const txns: GuardedPut[][] = [];
   const keys = new Set<string>();
-  let open: GuardedPut[] = [];
-  let bytes = 0;
   for (const put of puts) {
     if (keys.has(put.key)) throw new Error(`${put.key} is written twice in one guarded batch`);
     keys.add(put.key);
-    const size = txnPutBytes(put.key, put.value) + compareBytes(put.key);
-    if (open.length > 0 && (open.length >= limits.maxTxnOps || bytes + size > budget)) {
-      txns.push(open);
-      open = [];
-      bytes = 0;
-    }
-    open.push(put);
-    bytes += size;
   }
-  if (open.length) txns.push(open);
-  return txns;
+  const sizeOf = (put: GuardedPut) => txnPutBytes(put.key, put.value) + compareBytes(put.key);
+  return packInOrder(puts, sizeOf, limits.maxTxnOps, limits.maxRequestBytes - REQUEST_ENVELOPE_BYTES).map(({ items }) => items);
 }
 
 /** A Compare on a key's mod revision, as protobuf frames it: the key, the target, the result and a varint revision, generously. */
