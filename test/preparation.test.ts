@@ -184,7 +184,13 @@ preparation('serve keeps the queue: an import while it runs leaves the photos to
     const more = await tempDir();
     for (let i = 0; i < 3; i++) await photoLikeJpeg(join(more, `more-${i}.jpg`), 800, 600, 70 + i);
     const imported = await cli.ok('import', more, '--album', 'Hall');
-    assert.match(imported, /preparing 3 photo\(s\) in the running photoframe serve/);
+    // The import records its first photo at once and the rest within a second, and serve checks them as they come:
+    // by the import's last line serve may have prepared some or all three (a fresh-clone CI run saw it).
+    // Either way the import leaves them to serve and starts no runner of its own.
+    assert.not.match(imported, /in the background \(photoframe prepare/);
+    const left = /preparing (\d+) photo\(s\) in the running photoframe serve/.exec(imported);
+    if (left) assert.ok(Number(left[1]) >= 1 && Number(left[1]) <= 3, imported);
+    else assert.not.match(imported, /preparing/, imported);
     const store = new LibraryStore(paths.store);
     await waitUntilPrepared(store);
     const library = await store.read();
